@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const BYTE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+/** Accepts `1048576`, `512kb`, `10mb` (case-insensitive). */
+const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
+  const match = /^\s*(\d+)\s*(b|kb|mb|gb)?\s*$/i.exec(String(value));
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: 'expected a size such as 1048576, 512kb or 10mb' });
+    return z.NEVER;
+  }
+  return Number(match[1]) * (BYTE_UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1);
+});
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/**
+ * The engine's configuration. Field names are camelCase here; each is read from the environment
+ * variable named in CONFIG_ENV (PATCHBAY_ + upper snake case) or from the optional JSON file.
+ */
+export const configSchema = z.object({
+  /** Where the embedded database, the generated encryption key and other local state live. */
+  dataDir: z.string().min(1).default('./data'),
+  /** `postgres://…` switches to PostgreSQL; empty means the embedded SQLite file in dataDir. */
+  databaseUrl: z
+    .string()
+    .refine((url) => url === '' || /^(postgres(ql)?|sqlite|file):/.test(url), {
+      message: 'expected a postgres://, postgresql://, sqlite: or file: URL',
+    })
+    .default(''),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(4400),
+  /** The URL end users and providers reach this server at (OAuth callbacks, webhook URLs). */
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Encryption keys as `kid:base64key` pairs separated by commas; the first encrypts, all decrypt.
+   * Empty in the embedded default: a key is generated into dataDir on first start.
+   */
+  encryptionKeys: z.string().default(''),
+  logLevel: logLevel.default('info'),
+  /** Largest request body the API accepts; larger ones get 413 `payload_too_large`. */
+  bodyLimit: byteSize.default(1024 * 1024),
+  /** Requests per minute allowed to one API key; over it, 429 `rate_limited` with Retry-After. */
+  apiRateLimit: positiveInt.default(600),
+  /** Which parts of the engine this process runs. */
+  role: z.enum(['all', 'api', 'worker']).default('all'),
+  workerConcurrency: positiveInt.default(8),
+  /** How long shutdown waits for in-flight jobs before releasing their leases. */
+  shutdownTimeoutMs: positiveInt.default(10_000),
+});
+
+export type PatchbayConfig = z.output<typeof configSchema>;
+export type PatchbayConfigInput = z.input<typeof configSchema>;
+
+/** The environment variable that sets each config field. */
+export const CONFIG_ENV: { [K in keyof PatchbayConfig]-?: string } = {
+  dataDir: 'PATCHBAY_DATA_DIR',
+  databaseUrl: 'PATCHBAY_DATABASE_URL',
+  host: 'PATCHBAY_HOST',
+  port: 'PATCHBAY_PORT',
+  publicUrl: 'PATCHBAY_PUBLIC_URL',
+  encryptionKeys: 'PATCHBAY_ENCRYPTION_KEYS',
+  logLevel: 'PATCHBAY_LOG_LEVEL',
+  bodyLimit: 'PATCHBAY_BODY_LIMIT',
+  apiRateLimit: 'PATCHBAY_API_RATE_LIMIT',
+  role: 'PATCHBAY_ROLE',
+  workerConcurrency: 'PATCHBAY_WORKER_CONCURRENCY',
+  shutdownTimeoutMs: 'PATCHBAY_SHUTDOWN_TIMEOUT_MS',
+};
+
+/** Variable that names an optional JSON config file; environment variables override it. */
+export const CONFIG_FILE_ENV = 'PATCHBAY_CONFIG_FILE';

@@ -1,0 +1,39 @@
+/**
+ * Stable error codes. They appear in API error bodies, in the SDK and in logs; clients branch on
+ * them, so a code is never renamed once shipped. Each maps to the HTTP status the API answers with.
+ */
+export const ERROR_STATUS = {
+  // 400
+  invalid_request: 400,
+  invalid_json: 400,
+  invalid_id: 400,
+  validation_failed: 400,
+  // 401 / 403
+  unauthorized: 401,
+  invalid_api_key: 401,
+  forbidden: 403,
+  // 404 / 405 / 409
+  not_found: 404,
+  route_not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  // 413 / 415 / 429
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  // 5xx: only for faults of the engine or its dependencies, never for bad input
+  internal_error: 500,
+  database_unavailable: 503,
+  not_ready: 503,
+  // Not HTTP-facing: start-up and operator errors
+  config_invalid: 500,
+  vault_key_missing: 500,
+  vault_key_invalid: 500,
+  vault_decrypt_failed: 500,
+  migration_failed: 500,
+  job_not_found: 404,
+  job_payload_invalid: 400,
+  unknown_job: 400,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,0 +1,5 @@
+export { type DialectName, type DialectSql, postgresDialect, sqliteDialect } from './dialect.ts';
+export type { Migration, MigrationContext, MigrationReport } from './migration.ts';
+export { MIGRATIONS } from './migrations/index.ts';
+export { openStore, redactUrl, type Store, type StoreOptions } from './open.ts';
+export type * from './schema.ts';

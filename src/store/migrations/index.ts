@@ -1,0 +1,8 @@
+import type { Migration } from '../migration.ts';
+import { foundation } from './0001_foundation.ts';
+
+/**
+ * Every migration, in version order. Forward-only: a shipped migration is never edited; a change
+ * is a new file with the next version number.
+ */
+export const MIGRATIONS: readonly Migration[] = [foundation];

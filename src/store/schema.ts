@@ -1,0 +1,80 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Row types of every table, for the one query layer both dialects share. Conventions:
+ * - ids are prefixed text (see src/ids), times are integer epoch milliseconds (bigint in
+ *   PostgreSQL, parsed back to numbers), JSON is stored as text and parsed by the repository;
+ * - every table holding customer data has `environment_id`, and every query filters on it.
+ */
+export interface Database {
+  schema_migrations: SchemaMigrationsTable;
+  environments: EnvironmentsTable;
+  api_keys: ApiKeysTable;
+  vault_keys: VaultKeysTable;
+  jobs: JobsTable;
+  schedules: SchedulesTable;
+}
+
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  applied_at: number;
+}
+
+export interface EnvironmentsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  environment_id: string;
+  name: string;
+  /** The first characters of the key, shown in listings so a person can tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex: keys are random, so a fast hash is enough and lookups are by index. */
+  hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+/** One canary per encryption key id: proves at start-up that the configured key is the right one. */
+export interface VaultKeysTable {
+  kid: string;
+  canary: string;
+  created_at: number;
+}
+
+export type JobState = 'queued' | 'active' | 'completed' | 'dead';
+
+export interface JobsTable {
+  id: string;
+  name: string;
+  environment_id: string | null;
+  payload: string;
+  state: JobState;
+  /** Lower runs first. */
+  priority: number;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+  dedupe_key: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface SchedulesTable {
+  name: string;
+  cron: string;
+  timezone: string | null;
+  job_name: string;
+  payload: string;
+  enabled: Generated<number>;
+  next_run_at: number;
+  last_run_at: number | null;
+}
