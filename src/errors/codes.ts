@@ -31,9 +31,17 @@ export const ERROR_STATUS = {
   vault_key_invalid: 500,
   vault_decrypt_failed: 500,
   migration_failed: 500,
+  listen_failed: 500,
   job_not_found: 404,
   job_payload_invalid: 400,
   unknown_job: 400,
+  schedule_invalid: 400,
+  job_timeout: 500,
+  queue_closed: 503,
+  // Provider catalog
+  provider_not_found: 404,
+  provider_definition_invalid: 500,
+  template_value_invalid: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -1,4 +1,10 @@
-export { type DialectName, type DialectSql, postgresDialect, sqliteDialect } from './dialect.ts';
+export {
+  type DialectName,
+  type DialectSql,
+  type JobClaim,
+  postgresDialect,
+  sqliteDialect,
+} from './dialect.ts';
 export type { Migration, MigrationContext, MigrationReport } from './migration.ts';
 export { MIGRATIONS } from './migrations/index.ts';
 export { openStore, redactUrl, type Store, type StoreOptions } from './open.ts';

@@ -53,12 +53,14 @@ function openSqlite(path: string): Store {
   let database: DatabaseSync;
   try {
     database = new DatabaseSync(path);
+    // Other processes on the same file wait for the write lock instead of failing at once. Set
+    // first: switching to WAL takes a lock too, and fails at once while another process starting
+    // at the same moment holds it.
+    database.exec('PRAGMA busy_timeout = 15000');
     // Durable means on disk: WAL with a full fsync at every commit. Throughput comes from
     // group commit (many writes per transaction), never from weaker durability.
     database.exec('PRAGMA journal_mode = WAL');
     database.exec('PRAGMA synchronous = FULL');
-    // Other processes on the same file wait for the write lock instead of failing at once.
-    database.exec('PRAGMA busy_timeout = 15000');
     database.exec('PRAGMA foreign_keys = ON');
   } catch (cause) {
     throw new PatchbayError(

@@ -47,19 +47,28 @@ export interface VaultKeysTable {
   created_at: number;
 }
 
-export type JobState = 'queued' | 'active' | 'completed' | 'dead';
+/**
+ * `queued` waits for its run_at (a retry is queued with a later run_at), `active` is leased to a
+ * worker, `dead` has used up its attempts and is kept for inspection. A completed job is deleted
+ * in the transaction that records its completion, so the table holds only unfinished work.
+ */
+export type JobState = 'queued' | 'active' | 'dead';
 
 export interface JobsTable {
   id: string;
   name: string;
   environment_id: string | null;
+  /** JSON text of the payload as enqueued (validated against the job's schema). */
   payload: string;
   state: JobState;
   /** Lower runs first. */
   priority: number;
   run_at: number;
+  /** Claims so far: counted when a worker claims, given back when a worker releases. */
   attempts: number;
   max_attempts: number;
+  /** JSON text of the job's backoff policy; null means the queue's default. */
+  backoff: string | null;
   dedupe_key: string | null;
   lease_owner: string | null;
   lease_until: number | null;
@@ -68,13 +77,21 @@ export interface JobsTable {
   updated_at: number;
 }
 
+/** A named cron schedule. Due schedules enqueue their job once, then move next_run_at forward. */
 export interface SchedulesTable {
   name: string;
+  environment_id: string | null;
   cron: string;
+  /** IANA time zone the cron expression is read in; null means UTC. */
   timezone: string | null;
   job_name: string;
+  /** JSON text of the job's payload. */
   payload: string;
+  /** JSON text of the enqueue options (priority, attempts, backoff). */
+  options: string;
   enabled: Generated<number>;
   next_run_at: number;
   last_run_at: number | null;
+  created_at: number;
+  updated_at: number;
 }

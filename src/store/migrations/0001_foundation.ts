@@ -48,6 +48,7 @@ export const foundation: Migration = {
       .addColumn('run_at', types.time, (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
       .addColumn('max_attempts', 'integer', (c) => c.notNull())
+      .addColumn('backoff', 'text')
       .addColumn('dedupe_key', 'text')
       .addColumn('lease_owner', 'text')
       .addColumn('lease_until', types.time)
@@ -55,10 +56,14 @@ export const foundation: Migration = {
       .addColumn('created_at', types.time, (c) => c.notNull())
       .addColumn('updated_at', types.time, (c) => c.notNull())
       .execute();
-    // The claim query: next runnable job by priority then due time.
-    await db.schema.createIndex('jobs_claim').on('jobs').columns(['state', 'priority', 'run_at']).execute();
-    // Expired leases of crashed workers are found by this one.
-    await db.schema.createIndex('jobs_lease').on('jobs').columns(['state', 'lease_until']).execute();
+    // The claim query: runnable jobs by priority, then due time, then id (FIFO). Reclaiming
+    // expired leases uses its `state` prefix too: active jobs are few (at most the workers'
+    // combined concurrency), so a separate lease index would only cost writes.
+    await db.schema
+      .createIndex('jobs_claim')
+      .on('jobs')
+      .columns(['state', 'priority', 'run_at', 'id'])
+      .execute();
     // At most one pending (queued or active) job per (name, dedupe key).
     await db.schema
       .createIndex('jobs_dedupe')
@@ -71,13 +76,23 @@ export const foundation: Migration = {
     await db.schema
       .createTable('schedules')
       .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('environment_id', 'text')
       .addColumn('cron', 'text', (c) => c.notNull())
       .addColumn('timezone', 'text')
       .addColumn('job_name', 'text', (c) => c.notNull())
       .addColumn('payload', 'text', (c) => c.notNull())
+      .addColumn('options', 'text', (c) => c.notNull())
       .addColumn('enabled', 'integer', (c) => c.notNull().defaultTo(1))
       .addColumn('next_run_at', types.time, (c) => c.notNull())
       .addColumn('last_run_at', types.time)
+      .addColumn('created_at', types.time, (c) => c.notNull())
+      .addColumn('updated_at', types.time, (c) => c.notNull())
+      .execute();
+    // The scheduler's tick: enabled schedules that are due.
+    await db.schema
+      .createIndex('schedules_due')
+      .on('schedules')
+      .columns(['enabled', 'next_run_at'])
       .execute();
   },
 };

@@ -1,0 +1,32 @@
+import { defineProvider } from '../../src/catalog/index.ts';
+
+/**
+ * A generic inbound webhook for systems without a dedicated provider. Senders sign each delivery
+ * with the integration's secret: `x-webhook-signature: sha256=<hex HMAC-SHA256 of
+ * "{timestamp}.{body}">` with the Unix time in `x-webhook-timestamp`, so old deliveries cannot be
+ * replayed. Events belong to the integration rather than to one end user's connection.
+ */
+export default defineProvider({
+  name: 'custom-webhook',
+  displayName: 'Custom webhook',
+  description: 'Receive signed events from any system that can send an HTTP POST.',
+  categories: ['developer', 'automation'],
+  logo: 'logo.svg',
+  docsUrl: 'https://datatracker.ietf.org/doc/html/rfc2104',
+  auth: { mode: 'none' },
+  webhooks: {
+    verification: {
+      scheme: 'hmac_sha256',
+      header: 'x-webhook-signature',
+      encoding: 'hex',
+      prefix: 'sha256=',
+      signedContent: '{timestamp}.{body}',
+      timestampHeader: 'x-webhook-timestamp',
+      tolerance: 300,
+      secretFrom: 'integration',
+    },
+    routing: { from: 'integration' },
+    eventIdHeader: 'x-webhook-id',
+    eventTypeHeader: 'x-webhook-event',
+  },
+});

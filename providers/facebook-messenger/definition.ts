@@ -1,0 +1,62 @@
+import { defineProvider } from '../../src/catalog/index.ts';
+
+const GRAPH = 'https://graph.facebook.com/v23.0';
+
+/**
+ * Messenger Platform through a Facebook Page. Facebook Login yields a user token (no refresh
+ * tokens); right after the exchange the engine asks the Graph API for the chosen Page's access
+ * token, which is what the Send API takes. Webhooks are signed with the app secret and arrive in
+ * `entry` batches, one entry per Page.
+ */
+export default defineProvider({
+  name: 'facebook-messenger',
+  displayName: 'Messenger',
+  description: 'Send messages (such as checkout links) to buyers from a Facebook Page.',
+  categories: ['messaging'],
+  logo: 'logo.svg',
+  docsUrl: 'https://developers.facebook.com/docs/messenger-platform',
+  connectionConfig: [
+    {
+      key: 'pageId',
+      label: 'Facebook Page ID',
+      pattern: '^[0-9]+$',
+      example: '104862345678901',
+      help: 'The Page that sends the messages: Page → About → Page transparency → Page ID.',
+    },
+  ],
+  auth: {
+    mode: 'oauth2',
+    authorizationUrl: 'https://www.facebook.com/v23.0/dialog/oauth',
+    tokenUrl: `${GRAPH}/oauth/access_token`,
+    revokeUrl: `${GRAPH}/me/permissions`,
+    revokeRequest: { method: 'DELETE', format: 'none', headers: { Authorization: 'Bearer ${accessToken}' } },
+    defaultScopes: ['pages_messaging', 'pages_show_list', 'pages_manage_metadata'],
+    scopeSeparator: ',',
+    tokenEndpointAuth: 'client_secret_post',
+    refresh: false,
+    connectionMetadata: {
+      request: {
+        url: `${GRAPH}/\${pageId}?fields=access_token,name`,
+        headers: { Authorization: 'Bearer ${accessToken}' },
+        fields: {
+          pageAccessToken: { path: 'access_token', example: 'EAAGm0PX4ZCpsBAexample', secret: true },
+          pageName: { path: 'name', example: 'Acme Live Sales' },
+        },
+      },
+    },
+  },
+  proxy: { baseUrl: GRAPH, headers: { Authorization: 'Bearer ${pageAccessToken}' } },
+  pagination: { type: 'next_url', nextUrlPath: 'paging.next', resultsPath: 'data' },
+  webhooks: {
+    verification: {
+      scheme: 'hmac_sha256',
+      header: 'x-hub-signature-256',
+      encoding: 'hex',
+      prefix: 'sha256=',
+      secretFrom: 'client_secret',
+    },
+    routing: { from: 'body', path: 'id', connectionKey: 'pageId' },
+    batch: { itemsPath: 'entry' },
+    handshake: { kind: 'hub_challenge' },
+  },
+});

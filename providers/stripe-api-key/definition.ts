@@ -1,0 +1,56 @@
+import { defineProvider } from '../../src/catalog/index.ts';
+
+/**
+ * Stripe with the user's own keys ("bring your own keys"), for single-operator setups that do not
+ * go through Stripe Connect. A separate definition rather than a second auth mode of `stripe`, so
+ * each definition has exactly one auth mode; `variantOf` puts both on the same tile.
+ */
+export default defineProvider({
+  name: 'stripe-api-key',
+  displayName: 'Stripe (API keys)',
+  description: 'Connect a Stripe account by pasting its secret key instead of Stripe Connect.',
+  categories: ['payments'],
+  logo: 'logo.svg',
+  docsUrl: 'https://docs.stripe.com/keys',
+  variantOf: 'stripe',
+  auth: {
+    mode: 'api_key',
+    fields: [
+      {
+        key: 'secretKey',
+        label: 'Secret key',
+        secret: true,
+        pattern: '^(sk|rk)_(live|test)_[A-Za-z0-9]+$',
+        help: 'A secret key (sk_…) or a restricted key (rk_…) from Developers → API keys.',
+        example: 'sk_test_51Nv0FGQ9RKHgCVdKexample',
+      },
+      {
+        key: 'publishableKey',
+        label: 'Publishable key',
+        secret: false,
+        pattern: '^pk_(live|test)_[A-Za-z0-9]+$',
+        help: 'Used by checkout pages in the browser; never sent by the proxy.',
+        example: 'pk_test_51Nv0FGQ9RKHgCVdKexample',
+      },
+    ],
+    test: { path: '/v1/account' },
+  },
+  proxy: { baseUrl: 'https://api.stripe.com', headers: { Authorization: 'Bearer ${secretKey}' } },
+  pagination: {
+    type: 'cursor',
+    cursorParam: 'starting_after',
+    cursorFromLastItem: 'id',
+    hasMorePath: 'has_more',
+    resultsPath: 'data',
+    limitParam: 'limit',
+    limit: 100,
+  },
+  rateLimit: { requests: 100, windowSeconds: 1 },
+  webhooks: {
+    // The user creates the endpoint in their own dashboard and pastes its whsec_ secret.
+    verification: { scheme: 'stripe', secretFrom: 'connection' },
+    routing: { from: 'url' },
+    eventIdPath: 'id',
+    eventTypePath: 'type',
+  },
+});

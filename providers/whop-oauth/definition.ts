@@ -1,0 +1,37 @@
+import { defineProvider } from '../../src/catalog/index.ts';
+
+/**
+ * Whop by OAuth 2.1 with PKCE (and OpenID Connect), for apps acting on behalf of Whop users.
+ * Whop documents its OAuth endpoints as living under https://api.whop.com/oauth/; the authorize,
+ * token and revoke paths below follow that base. Access tokens last one hour and every refresh
+ * rotates the refresh token.
+ */
+export default defineProvider({
+  name: 'whop-oauth',
+  displayName: 'Whop (OAuth)',
+  description: 'Act on behalf of a Whop user who signs in with Whop.',
+  categories: ['payments', 'commerce'],
+  logo: 'logo.svg',
+  docsUrl: 'https://docs.whop.com/developer/guides/oauth',
+  variantOf: 'whop',
+  auth: {
+    mode: 'oauth2',
+    authorizationUrl: 'https://api.whop.com/oauth/authorize',
+    tokenUrl: 'https://api.whop.com/oauth/token',
+    revokeUrl: 'https://api.whop.com/oauth/revoke',
+    defaultScopes: ['openid', 'profile', 'email'],
+    tokenEndpointAuth: 'client_secret_post',
+    pkce: true,
+    refresh: true,
+    rotatesRefreshToken: true,
+    tokenExpiresInDefault: 3600,
+  },
+  proxy: { baseUrl: 'https://api.whop.com/api/v1', headers: { Authorization: 'Bearer ${accessToken}' } },
+  pagination: {
+    type: 'cursor',
+    cursorParam: 'after',
+    cursorPath: 'page_info.end_cursor',
+    hasMorePath: 'page_info.has_next_page',
+    resultsPath: 'data',
+  },
+});

@@ -1,0 +1,51 @@
+import { defineProvider } from '../../src/catalog/index.ts';
+
+/**
+ * Whop API v1 with a company API key (the common case for a seller's own dashboard). The OAuth
+ * flow for apps acting on behalf of Whop users is the `whop-oauth` variant.
+ */
+export default defineProvider({
+  name: 'whop',
+  displayName: 'Whop',
+  description: 'Memberships, payments and products of a Whop company.',
+  categories: ['payments', 'commerce'],
+  logo: 'logo.svg',
+  docsUrl: 'https://docs.whop.com/api-reference',
+  connectionConfig: [
+    {
+      key: 'companyId',
+      label: 'Company ID',
+      pattern: '^biz_[A-Za-z0-9]+$',
+      example: 'biz_xxxxxxxxxxxxxx',
+      help: 'Starts with biz_; shown in your Whop dashboard URL and settings.',
+    },
+  ],
+  auth: {
+    mode: 'api_key',
+    fields: [
+      {
+        key: 'apiKey',
+        label: 'Company API key',
+        secret: true,
+        help: 'Create one under Dashboard → Developer → API keys.',
+      },
+    ],
+    test: { path: '/memberships?company_id=${companyId}&first=1' },
+  },
+  proxy: { baseUrl: 'https://api.whop.com/api/v1', headers: { Authorization: 'Bearer ${apiKey}' } },
+  pagination: {
+    type: 'cursor',
+    cursorParam: 'after',
+    cursorPath: 'page_info.end_cursor',
+    hasMorePath: 'page_info.has_next_page',
+    resultsPath: 'data',
+  },
+  webhooks: {
+    verification: { scheme: 'standard_webhooks', headerPrefix: 'webhook', secretFrom: 'connection' },
+    // Webhooks without a pinned api_version_date (or pinned before 2026-08-14) carry the account
+    // as company_id; later pins rename it account_id. This follows the unpinned default.
+    routing: { from: 'body', path: 'company_id', connectionKey: 'companyId' },
+    eventIdHeader: 'webhook-id',
+    eventTypePath: 'type',
+  },
+});

@@ -1,0 +1,24 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuthenticatedKey } from '../../environments/index.ts';
+import { PatchbayError } from '../../errors/index.ts';
+
+// Kept beside the request rather than as a Fastify decoration, so no module augmentation is
+// needed and route modules outside the contract can read it the same way.
+const authentications = new WeakMap<FastifyRequest, AuthenticatedKey>();
+
+/** Records who the request acts as (called by the auth hook). */
+export function setAuth(request: FastifyRequest, auth: AuthenticatedKey): void {
+  authentications.set(request, auth);
+}
+
+/** Who the request acts as, or null on a public route. */
+export function authOf(request: FastifyRequest): AuthenticatedKey | null {
+  return authentications.get(request) ?? null;
+}
+
+/** Who the request acts as; throws `unauthorized` on a route without authentication. */
+export function requireAuth(request: FastifyRequest): AuthenticatedKey {
+  const auth = authOf(request);
+  if (!auth) throw new PatchbayError('unauthorized', 'This route needs an API key');
+  return auth;
+}

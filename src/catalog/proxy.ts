@@ -1,0 +1,117 @@
+/**
+ * What the proxy needs to call a provider: the base URL, what it adds to every request (auth
+ * headers, query parameters, HTTP basic credentials), the rate limit to respect and the retry
+ * policy. Credentials are injected here once; syncs and actions never add auth themselves.
+ */
+import { z } from 'zod';
+import {
+  headerName,
+  httpStatus,
+  incomingHeader,
+  paramName,
+  positiveInt,
+  textTemplate,
+  urlTemplate,
+} from './common.ts';
+
+/** A header template, or one the proxy leaves out when a value it uses is absent. */
+const headerValue = z.union([
+  textTemplate,
+  z.strictObject({ value: textTemplate, optional: z.literal(true) }),
+]);
+
+export const proxySchema = z.strictObject({
+  /** e.g. `https://api.stripe.com`, `https://${shop}/admin/api/2025-07`, `${instanceUrl}/services/data/v62.0` */
+  baseUrl: urlTemplate,
+  /** e.g. `{ Authorization: 'Bearer ${accessToken}' }`; values render with the connection's values. */
+  headers: z.record(headerName, headerValue).default({}),
+  /** Query parameters added to every request (for APIs that take the key in the query string). */
+  query: z.record(paramName, textTemplate).default({}),
+  /** HTTP basic credentials (RFC 7617), for APIs that take key/secret as username/password. */
+  basicAuth: z.strictObject({ username: textTemplate, password: textTemplate }).optional(),
+});
+
+/**
+ * Client-side limits the proxy keeps to (with rate-limiter-flexible), and the response headers
+ * that say how much is left. `burst` models leaky buckets: Shopify's 40-request bucket that
+ * drains 2 per second is `{ requests: 2, windowSeconds: 1, burst: 40 }`.
+ */
+export const rateLimitSchema = z
+  .strictObject({
+    requests: positiveInt.optional(),
+    windowSeconds: z.number().positive().max(86_400).optional(),
+    burst: positiveInt.optional(),
+    /** Requests in flight at once (Mailchimp allows 10 per user). */
+    concurrency: positiveInt.optional(),
+    /** Who shares the budget: one connection (the usual: per account) or the whole integration. */
+    scope: z.enum(['connection', 'integration']).default('connection'),
+    /** How long to pause after a 429 that carries no Retry-After (Airtable: 30 s). */
+    cooldownSeconds: positiveInt.max(3600).optional(),
+    headers: z
+      .strictObject({
+        remaining: incomingHeader.optional(),
+        reset: incomingHeader.optional(),
+        resetUnit: z.enum(['seconds', 'milliseconds', 'epoch_seconds', 'epoch_milliseconds']).optional(),
+        retryAfter: incomingHeader.default('retry-after'),
+      })
+      .prefault({}),
+  })
+  .superRefine((limit, ctx) => {
+    if ((limit.requests === undefined) !== (limit.windowSeconds === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['windowSeconds'],
+        message: 'requests and windowSeconds go together',
+      });
+    }
+    if (limit.burst !== undefined && limit.requests === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['burst'], message: 'burst needs requests and windowSeconds' });
+    }
+    if (limit.burst !== undefined && limit.requests !== undefined && limit.burst < limit.requests) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['burst'],
+        message: 'burst is the bucket size: at least requests',
+      });
+    }
+    if ((limit.headers.reset === undefined) !== (limit.headers.resetUnit === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['headers', 'resetUnit'],
+        message: 'reset and resetUnit go together',
+      });
+    }
+  });
+
+/** Retries of failed provider calls: exponential backoff with jitter, honoring Retry-After. */
+export const retrySchema = z
+  .strictObject({
+    maxAttempts: z.number().int().min(1).max(10),
+    retryOn: z.array(httpStatus).min(1),
+    baseDelayMs: z.number().int().min(10).max(60_000),
+    maxDelayMs: z
+      .number()
+      .int()
+      .min(10)
+      .max(15 * 60_000),
+  })
+  .refine((r) => r.baseDelayMs <= r.maxDelayMs, {
+    message: 'baseDelayMs exceeds maxDelayMs',
+    path: ['baseDelayMs'],
+  })
+  .refine((r) => new Set(r.retryOn).size === r.retryOn.length, {
+    message: 'duplicate status',
+    path: ['retryOn'],
+  });
+
+/** The retry policy of a definition that does not set one. */
+export const DEFAULT_RETRY = Object.freeze({
+  maxAttempts: 4,
+  retryOn: [408, 425, 429, 500, 502, 503, 504],
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+});
+
+export type ProxyConfig = z.output<typeof proxySchema>;
+export type RateLimit = z.output<typeof rateLimitSchema>;
+export type Retry = z.output<typeof retrySchema>;

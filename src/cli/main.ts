@@ -1,0 +1,27 @@
+/**
+ * The `patchbay` command line: a thin wrapper over the engine (src/engine). Each command lives in
+ * its own module under ./commands.
+ */
+import { Command } from 'commander';
+import { PACKAGE_VERSION } from '../version.ts';
+import { registerDoctor } from './commands/doctor.ts';
+import { registerKeys } from './commands/keys.ts';
+import { registerMigrate } from './commands/migrate.ts';
+import { registerStart } from './commands/start.ts';
+import { exitWithError } from './output.ts';
+
+const program = new Command('patchbay')
+  .description('Patchbay: a self-hostable integrations engine')
+  .version(PACKAGE_VERSION)
+  .showHelpAfterError('(run with --help for usage)');
+
+registerStart(program);
+registerMigrate(program);
+registerKeys(program);
+registerDoctor(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  exitWithError(error);
+}

@@ -1,0 +1,225 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApi, createMetricsRegistry } from '../api/index.ts';
+import { type Clock, systemClock } from '../clock/index.ts';
+import { loadConfig, type PatchbayConfig, type PatchbayConfigInput } from '../config/index.ts';
+import { createEnvironmentsService, type EnvironmentsService } from '../environments/index.ts';
+import { PatchbayError } from '../errors/index.ts';
+import { createLogger, type Logger } from '../logger/index.ts';
+import {
+  createJobs,
+  createScheduler,
+  createSqlQueue,
+  createWorker,
+  type JobQueue,
+  type Jobs,
+  type Scheduler,
+  type Worker,
+} from '../queue/index.ts';
+import { openStore, type Store } from '../store/index.ts';
+import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
+import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
+import { maintenanceHandlers } from './maintenance.ts';
+
+export interface CreatePatchbayOptions {
+  /** Configuration values; they win over PATCHBAY_* variables and the config file. */
+  config?: PatchbayConfigInput;
+  /** Where PATCHBAY_* variables are read from. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** A logger to use instead of one built from the config (library mode, tests). */
+  logger?: Logger;
+  clock?: Clock;
+}
+
+/** What start() reports, for the banner the CLI prints. */
+export interface StartReport {
+  /** Where the HTTP API listens, or null when this process runs no API (role `worker`). */
+  url: string | null;
+  /** The first `dev` API key, only on the start that created it: it is never retrievable again. */
+  firstApiKey: string | null;
+  /** The key file generated on this start, when no encryption key was configured. */
+  generatedKeyFile: string | null;
+  migrationsApplied: string[];
+}
+
+/** The services of a running engine, for library mode. */
+export interface PatchbayServices {
+  environments: EnvironmentsService;
+  jobs: Jobs<EngineJobs>;
+  queue: JobQueue;
+}
+
+/** One Patchbay engine: HTTP API, workers and scheduler over one store. */
+export interface Patchbay {
+  readonly config: PatchbayConfig;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly vault: Vault;
+  readonly services: PatchbayServices;
+  /** The Fastify instance (for `inject()` in tests), or null for role `worker`. */
+  readonly api: FastifyInstance | null;
+  /** Starts listening and running jobs, as the role says. */
+  start(): Promise<StartReport>;
+  /**
+   * Graceful stop: stop accepting requests, let in-flight jobs finish (up to
+   * shutdownTimeoutMs, then hand their leases back), close the database. Idempotent.
+   */
+  stop(): Promise<void>;
+}
+
+/**
+ * Creates an engine: reads and validates the configuration, opens the database and applies
+ * migrations, checks the encryption keys, creates the default environments and assembles the API,
+ * workers and scheduler. Nothing listens or runs until start().
+ */
+export async function createPatchbay(options: CreatePatchbayOptions = {}): Promise<Patchbay> {
+  const config = loadConfig({
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.config ? { overrides: options.config } : {}),
+  });
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const cleanup: Array<() => Promise<void>> = [() => store.close()];
+  try {
+    const migrations = await store.migrate();
+    const { vault, generatedKeyFile } = await openVault({ config, store, columns: ENCRYPTED_COLUMNS });
+    const environments = createEnvironmentsService({ store, clock });
+    const bootstrap = await environments.ensureBootstrap();
+
+    const queue = createSqlQueue(store, { clock });
+    cleanup.unshift(() => queue.close());
+    const jobs = createJobs(queue, engineJobs);
+    const runsWorkers = config.role !== 'api';
+    const worker: Worker | null = runsWorkers
+      ? createWorker({
+          queue,
+          catalog: engineJobs,
+          handlers: maintenanceHandlers({ queue, clock, logger }),
+          concurrency: config.workerConcurrency,
+          onEvent: (event) => {
+            if (event.type === 'failed' || event.type === 'error')
+              logger.warn({ event }, 'job %s', event.type);
+          },
+        })
+      : null;
+    const scheduler: Scheduler | null = runsWorkers
+      ? createScheduler({ queue, onError: (error) => logger.error({ err: error }, 'scheduler tick failed') })
+      : null;
+
+    const api =
+      config.role === 'worker'
+        ? null
+        : await buildApi({
+            config,
+            store,
+            logger,
+            metrics: createMetricsRegistry(),
+            environments,
+            clock,
+          });
+
+    return new Engine({
+      config,
+      logger,
+      store,
+      vault,
+      api,
+      worker,
+      scheduler,
+      services: { environments, jobs, queue },
+      cleanup,
+      startReport: {
+        firstApiKey: bootstrap.firstKey?.secret ?? null,
+        generatedKeyFile,
+        migrationsApplied: migrations.applied,
+      },
+    });
+  } catch (error) {
+    for (const close of cleanup) await close().catch(() => {});
+    throw error;
+  }
+}
+
+interface EngineParts {
+  config: PatchbayConfig;
+  logger: Logger;
+  store: Store;
+  vault: Vault;
+  api: FastifyInstance | null;
+  worker: Worker | null;
+  scheduler: Scheduler | null;
+  services: PatchbayServices;
+  cleanup: Array<() => Promise<void>>;
+  startReport: Omit<StartReport, 'url'>;
+}
+
+class Engine implements Patchbay {
+  readonly config: PatchbayConfig;
+  readonly logger: Logger;
+  readonly store: Store;
+  readonly vault: Vault;
+  readonly api: FastifyInstance | null;
+  readonly services: PatchbayServices;
+  readonly #parts: EngineParts;
+  #stopping: Promise<void> | undefined;
+
+  constructor(parts: EngineParts) {
+    this.#parts = parts;
+    this.config = parts.config;
+    this.logger = parts.logger;
+    this.store = parts.store;
+    this.vault = parts.vault;
+    this.api = parts.api;
+    this.services = parts.services;
+  }
+
+  async start(): Promise<StartReport> {
+    const { worker, scheduler, services } = this.#parts;
+    if (worker && scheduler) {
+      for (const schedule of engineSchedules)
+        await services.jobs.schedule({ ...schedule, payload: { ...schedule.payload } });
+      worker.start();
+      scheduler.start();
+    }
+    let url: string | null = null;
+    if (this.api) {
+      url = await listen(this.api, this.config);
+      // listen() reports the bound address; show the host as configured (e.g. 127.0.0.1, not [::1]).
+      url = `http://${this.config.host}:${new URL(url).port}`;
+    }
+    this.logger.info({ url, role: this.config.role, database: this.store.location }, 'patchbay started');
+    return { url, ...this.#parts.startReport };
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#stop();
+    return this.#stopping;
+  }
+
+  async #stop(): Promise<void> {
+    const { worker, scheduler, cleanup } = this.#parts;
+    // Stop taking work first (requests, claims), then finish or hand back what is in flight.
+    await this.api?.close();
+    const report = worker ? await worker.stop({ timeoutMs: this.config.shutdownTimeoutMs }) : null;
+    await scheduler?.stop();
+    for (const close of cleanup) await close();
+    this.logger.info({ jobs: report }, 'patchbay stopped');
+  }
+}
+
+async function listen(api: FastifyInstance, config: PatchbayConfig): Promise<string> {
+  try {
+    return await api.listen({ host: config.host, port: config.port });
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      throw new PatchbayError(
+        'listen_failed',
+        `Cannot listen on ${config.host}:${config.port} (${code}); choose another PATCHBAY_PORT or PATCHBAY_HOST`,
+        { cause },
+      );
+    }
+    throw cause;
+  }
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { createCatalog, defineJob } from '../queue/index.ts';
+
+/**
+ * The engine's job catalog: every durable job any module runs, declared in one place (name,
+ * payload schema, retry policy, timeout). Modules add their jobs here; handlers are typed from it.
+ */
+export const engineJobs = createCatalog([
+  defineJob({
+    name: 'maintenance.purge-dead-jobs',
+    payload: z.object({ retentionDays: z.number().int().positive() }),
+    retry: { attempts: 3 },
+    timeoutMs: 60_000,
+  }),
+]);
+
+export type EngineJobs = typeof engineJobs;
+
+/** Cron schedules the engine keeps declared (re-declaring an unchanged one keeps its next run). */
+export const engineSchedules = [
+  {
+    name: 'maintenance.purge-dead-jobs',
+    cron: '17 3 * * *',
+    job: 'maintenance.purge-dead-jobs',
+    // Dead jobs stay inspectable for two weeks, then go.
+    payload: { retentionDays: 14 },
+  },
+] as const;

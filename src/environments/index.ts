@@ -1,0 +1,23 @@
+export {
+  API_KEY_PREFIX,
+  displayPrefix,
+  generateApiKey,
+  hashApiKey,
+  parseApiKey,
+  type RandomSource,
+} from './api-key-format.ts';
+export {
+  createEnvironmentsService,
+  type EnvironmentsService,
+  type EnvironmentsServiceOptions,
+  LAST_USED_RESOLUTION_MS,
+} from './service.ts';
+export {
+  type ApiKey,
+  type AuthenticatedKey,
+  type BootstrapResult,
+  type CreatedApiKey,
+  ENVIRONMENT_NAMES,
+  type Environment,
+  type EnvironmentName,
+} from './types.ts';

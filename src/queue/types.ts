@@ -1,0 +1,217 @@
+import type { BackoffPolicy } from './retry.ts';
+
+/**
+ * The durable job queue as drivers implement it: the SQL driver (SQLite, PostgreSQL) today, a
+ * BullMQ driver later. Callers (the typed job client, the worker, the scheduler) use only this
+ * interface. Payloads are JSON values; the typed client validates them against the job catalog
+ * before they get here.
+ *
+ * A job's life: `queued` (waiting for its run time) → claimed by a worker under a lease →
+ * completed (gone), or failed (queued again after a backoff, or `dead` after its last attempt),
+ * or released (queued again, the attempt given back). A lease that expires because its worker
+ * died is reclaimed: the job is queued again, or dead if that was its last attempt.
+ */
+export interface JobQueue {
+  /**
+   * Adds a job. With a dedupe key, returns the job already pending (queued or active) under the
+   * same name and key instead of adding a second one (`created: false`).
+   */
+  enqueue(job: NewJob): Promise<EnqueuedJob>;
+  /** Adds many jobs at once (one transaction); results are in input order. */
+  enqueueMany(jobs: readonly NewJob[]): Promise<EnqueuedJob[]>;
+  /** Leases up to `limit` runnable jobs of the given names to `owner` for `leaseMs`. */
+  claim(request: ClaimRequest): Promise<ClaimedJob[]>;
+  /** Records success: the job is removed. False when the lease was lost (the job moved on). */
+  complete(lease: JobLease): Promise<boolean>;
+  /**
+   * Records a failed attempt. The job is queued again after its backoff, or becomes `dead` when
+   * it has used its last attempt or `retry` is false.
+   */
+  fail(lease: JobLease, error: JobError, options?: { retry?: boolean }): Promise<FailOutcome>;
+  /** Heartbeat: pushes the leases of `ids` held by `owner` to now + leaseMs; returns the ids still held. */
+  extendLeases(owner: string, ids: readonly string[], leaseMs: number): Promise<string[]>;
+  /**
+   * Gives jobs back without counting a failure (graceful shutdown): queued again at once, the
+   * attempt of this claim not counted. Returns the ids that were still held.
+   */
+  release(owner: string, ids: readonly string[]): Promise<string[]>;
+  /** Requeues (or kills, when out of attempts) jobs whose lease expired: their worker died. */
+  reclaimExpired(): Promise<ReclaimResult>;
+  /** Counts by state, overall and per job name. */
+  stats(): Promise<QueueStats>;
+  /** One job, for inspection; undefined once completed (completed jobs are deleted). */
+  get(id: string): Promise<JobInfo | undefined>;
+  /** Jobs in one state, oldest first (e.g. the dead ones, for inspection). */
+  list(filter: ListFilter): Promise<JobInfo[]>;
+  /** Deletes dead jobs that died before `before` (epoch ms); returns how many. */
+  purgeDead(before: number): Promise<number>;
+  /** Creates or updates a named cron schedule. */
+  upsertSchedule(schedule: ScheduleSpec): Promise<ScheduleInfo>;
+  /** Removes a schedule; false when there was none. */
+  removeSchedule(name: string): Promise<boolean>;
+  listSchedules(): Promise<ScheduleInfo[]>;
+  /**
+   * Enqueues the job of every due schedule, once per due time across all processes, and moves
+   * each schedule's next run forward. Returns what was enqueued.
+   */
+  runDueSchedules(): Promise<ScheduledRun[]>;
+  /**
+   * Registers a callback for "jobs may be claimable now" in this process (something was enqueued
+   * or released here), so local workers need not wait for their next poll. Returns an unsubscribe.
+   */
+  onAvailable(listener: () => void): () => void;
+  /** Finishes pending writes and refuses new ones. Does not close the underlying store. */
+  close(): Promise<void>;
+}
+
+/** A job to enqueue. Times are epoch milliseconds of the queue's clock. */
+export interface NewJob {
+  name: string;
+  /** A JSON value. */
+  payload: unknown;
+  environmentId?: string | null;
+  /** Lower runs first; default 0. */
+  priority?: number;
+  /** Run no earlier than this instant. Wins over delayMs. */
+  runAt?: number;
+  /** Run no earlier than now + delayMs. */
+  delayMs?: number;
+  dedupeKey?: string;
+  /** Total attempts before the job is dead; default from the queue (5). */
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+}
+
+export interface EnqueuedJob {
+  id: string;
+  /** False when a pending job with the same dedupe key was returned instead. */
+  created: boolean;
+}
+
+export interface ClaimRequest {
+  names: readonly string[];
+  /** Identifies the worker; completing, failing, extending and releasing require it. */
+  owner: string;
+  leaseMs: number;
+  limit: number;
+}
+
+/** Proof of a claim: only the owner of a live lease can complete, fail or release a job. */
+export interface JobLease {
+  id: string;
+  owner: string;
+}
+
+/** A job as a worker sees it after claiming it. */
+export interface ClaimedJob extends JobLease {
+  name: string;
+  payload: unknown;
+  environmentId: string | null;
+  priority: number;
+  runAt: number;
+  /** 1 on the first try. */
+  attempt: number;
+  maxAttempts: number;
+  leaseUntil: number;
+  createdAt: number;
+}
+
+export interface JobError {
+  message: string;
+  /** A stable error code when there is one (e.g. a PatchbayError code or `job_timeout`). */
+  code?: string;
+}
+
+export type FailOutcome =
+  | { state: 'queued'; runAt: number; attempts: number }
+  | { state: 'dead'; attempts: number }
+  /** The lease was no longer held: another process reclaimed the job; nothing was recorded. */
+  | { state: 'lost' };
+
+export interface ReclaimResult {
+  requeued: string[];
+  dead: string[];
+}
+
+export type JobStateName = 'queued' | 'active' | 'dead';
+
+/** Counts: `waiting` is queued and due, `delayed` is queued for later (including retries). */
+export interface JobCounts {
+  waiting: number;
+  delayed: number;
+  active: number;
+  dead: number;
+}
+
+export interface QueueStats extends JobCounts {
+  byName: Record<string, JobCounts>;
+}
+
+export interface JobInfo {
+  id: string;
+  name: string;
+  state: JobStateName;
+  payload: unknown;
+  environmentId: string | null;
+  priority: number;
+  runAt: number;
+  attempts: number;
+  maxAttempts: number;
+  dedupeKey: string | null;
+  leaseOwner: string | null;
+  leaseUntil: number | null;
+  lastError: JobError | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ListFilter {
+  state: JobStateName;
+  name?: string;
+  /** Only the jobs of this environment. */
+  environmentId?: string;
+  /** Default 100, at most 1000. */
+  limit?: number;
+}
+
+/** Options a schedule applies to each job it enqueues. */
+export interface ScheduleJobOptions {
+  priority?: number;
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+}
+
+export interface ScheduleSpec {
+  /** Unique name of the schedule (e.g. `sync:conn_…:orders`). */
+  name: string;
+  /** Standard cron syntax: 5 fields, or 6 with seconds first. */
+  cron: string;
+  /** IANA time zone the expression is read in (e.g. `Europe/Paris`); default UTC. */
+  timezone?: string;
+  job: string;
+  payload: unknown;
+  environmentId?: string | null;
+  options?: ScheduleJobOptions;
+  /** Default true. */
+  enabled?: boolean;
+}
+
+export interface ScheduleInfo {
+  name: string;
+  cron: string;
+  timezone: string | null;
+  job: string;
+  payload: unknown;
+  environmentId: string | null;
+  options: ScheduleJobOptions;
+  enabled: boolean;
+  nextRunAt: number;
+  lastRunAt: number | null;
+}
+
+export interface ScheduledRun {
+  schedule: string;
+  /** The due time that fired. */
+  dueAt: number;
+  job: EnqueuedJob;
+}
