@@ -19,7 +19,8 @@ describe('ids', () => {
 
   it('round-trip time and kind for any instant (property)', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...kinds), fc.integer({ min: 0, max: MAX_TIME }), (kind, time) => {
+      // Time 0 is not representable: the ulid factory reads a falsy seed time as "now".
+      fc.property(fc.constantFrom(...kinds), fc.integer({ min: 1, max: MAX_TIME }), (kind, time) => {
         const id = createIdFactory()(kind, time);
         return isId(kind, id) && idTime(id) === time && parseId(kind, id) === id;
       }),
