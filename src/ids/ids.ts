@@ -1,4 +1,4 @@
-import { decodeTime, monotonicFactory } from 'ulid';
+import { decodeTime, encodeTime, monotonicFactory } from 'ulid';
 import { PatchbayError } from '../errors/index.ts';
 
 /**
@@ -75,6 +75,9 @@ export function idTime(id: string): number {
  * `id >= idLowerBound('message', since)` selects rows created at or after `since`.
  */
 export function idLowerBound(kind: IdKind, time: number): string {
-  const lowest = monotonicFactory(() => 0);
-  return `${ID_PREFIXES[kind]}${SEPARATOR}${lowest(time).toLowerCase()}`;
+  const clamped = Math.min(Math.max(Math.floor(time), 0), MAX_TIME);
+  return `${ID_PREFIXES[kind]}${SEPARATOR}${encodeTime(clamped, 10).toLowerCase()}${'0'.repeat(16)}`;
 }
+
+// 48 bits of milliseconds: the largest instant an id can encode (year 10889).
+const MAX_TIME = 2 ** 48 - 1;
