@@ -17,7 +17,15 @@ function dataDir(): string {
 
 describe('patchbay CLI', () => {
   it('has --help on every command', async () => {
-    for (const args of [[], ['start'], ['migrate'], ['keys'], ['keys', 'create'], ['keys', 'rotate'], ['doctor']]) {
+    for (const args of [
+      [],
+      ['start'],
+      ['migrate'],
+      ['keys'],
+      ['keys', 'create'],
+      ['keys', 'rotate'],
+      ['doctor'],
+    ]) {
       const result = await cli([...args, '--help'], {});
       assert.equal(result.code, 0, args.join(' '));
       assert.match(result.stdout, /^Usage: patchbay/);
@@ -25,9 +33,15 @@ describe('patchbay CLI', () => {
   });
 
   it('stops on invalid config with the variable named, exit 1 and no stack trace', async () => {
-    const result = await cli(['migrate'], { PATCHBAY_DATA_DIR: dataDir(), PATCHBAY_DATABASE_URL: 'mysql://x' });
+    const result = await cli(['migrate'], {
+      PATCHBAY_DATA_DIR: dataDir(),
+      PATCHBAY_DATABASE_URL: 'mysql://x',
+    });
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /error \[config_invalid\]: Invalid configuration:\n {2}- PATCHBAY_DATABASE_URL/);
+    assert.match(
+      result.stderr,
+      /error \[config_invalid\]: Invalid configuration:\n {2}- PATCHBAY_DATABASE_URL/,
+    );
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 
@@ -70,14 +84,25 @@ describe('patchbay CLI', () => {
     const key = (await cli(['keys', 'generate'], {})).stdout.trim();
     await cli(['migrate'], { PATCHBAY_DATA_DIR: dir, PATCHBAY_ENCRYPTION_KEYS: key });
     await cli(['keys', 'rotate'], { PATCHBAY_DATA_DIR: dir, PATCHBAY_ENCRYPTION_KEYS: key });
-    const healthy = await cli(['doctor'], { PATCHBAY_DATA_DIR: dir, PATCHBAY_ENCRYPTION_KEYS: key, PATCHBAY_PORT: '0' });
+    const healthy = await cli(['doctor'], {
+      PATCHBAY_DATA_DIR: dir,
+      PATCHBAY_ENCRYPTION_KEYS: key,
+      PATCHBAY_PORT: '0',
+    });
     assert.equal(healthy.code, 0, healthy.stdout);
-    assert.match(healthy.stdout, /✓ encryption keys: 1 key\(s\) from PATCHBAY_ENCRYPTION_KEYS match the database/);
+    assert.match(
+      healthy.stdout,
+      /✓ encryption keys: 1 key\(s\) from PATCHBAY_ENCRYPTION_KEYS match the database/,
+    );
     assert.match(healthy.stdout, /All checks passed/);
 
     const [kid] = key.split(':');
     const impostor = `${kid}:${(await cli(['keys', 'generate'], {})).stdout.trim().split(':')[1]}`;
-    const wrongKey = await cli(['doctor'], { PATCHBAY_DATA_DIR: dir, PATCHBAY_ENCRYPTION_KEYS: impostor, PATCHBAY_PORT: '0' });
+    const wrongKey = await cli(['doctor'], {
+      PATCHBAY_DATA_DIR: dir,
+      PATCHBAY_ENCRYPTION_KEYS: impostor,
+      PATCHBAY_PORT: '0',
+    });
     assert.equal(wrongKey.code, 1);
     assert.match(wrongKey.stdout, /✗ encryption keys: The encryption key ".+" does not match/);
 

@@ -8,7 +8,10 @@ import { startEngine } from '../support/cli.ts';
 const dataDir = mkdtempSync(join(tmpdir(), 'patchbay-e2e-'));
 after(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function get(url: string, key?: string): Promise<{ status: number; body: { error?: { code: string } } & Record<string, unknown> }> {
+async function get(
+  url: string,
+  key?: string,
+): Promise<{ status: number; body: { error?: { code: string } } & Record<string, unknown> }> {
   const response = await fetch(url, key ? { headers: { authorization: `Bearer ${key}` } } : {});
   return { status: response.status, body: (await response.json()) as never };
 }
@@ -31,7 +34,10 @@ describe('patchbay start (embedded default)', () => {
       const none = await get(`${first.url}/v1/environment`);
       assert.equal(none.status, 401);
       assert.equal(none.body.error?.code, 'unauthorized');
-      const wrong = await get(`${first.url}/v1/environment`, 'pb_sk_dev_notarealkeynotarealkeynotarealkey1234');
+      const wrong = await get(
+        `${first.url}/v1/environment`,
+        'pb_sk_dev_notarealkeynotarealkeynotarealkey1234',
+      );
       assert.equal(wrong.status, 401);
       assert.equal(wrong.body.error?.code, 'invalid_api_key');
 

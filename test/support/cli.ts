@@ -7,7 +7,9 @@ const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 /** Environment for a CLI child: only the given PATCHBAY_* settings, no inherited ones. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PATCHBAY_')));
+  const base = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('PATCHBAY_')),
+  );
   return { ...base, NODE_NO_WARNINGS: '1', ...env };
 }
 
@@ -46,7 +48,10 @@ export async function startEngine(env: Record<string, string>, timeoutMs = 30_00
     stdout += chunk;
   });
   const banner = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner within ${timeoutMs} ms:\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no banner within ${timeoutMs} ms:\n${stderr}`)),
+      timeoutMs,
+    );
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       if (/is ready[\s\S]*role .*\n/.test(stderr) && /\n\n$/.test(stderr)) {
