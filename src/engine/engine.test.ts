@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
 import { createLogger, createMemoryDestination } from '../logger/index.ts';
+import { MIGRATIONS } from '../store/index.ts';
 import { generateKeyString } from '../vault/index.ts';
 import { createPatchbay, type Patchbay } from './index.ts';
 
@@ -40,7 +41,10 @@ for (const target of await testDatabases()) {
       try {
         assert.ok(report.url?.startsWith('http://127.0.0.1:'));
         assert.ok(report.firstApiKey?.startsWith('pb_sk_dev_'));
-        assert.deepEqual(report.migrationsApplied, ['0001_foundation']);
+        assert.deepEqual(
+          report.migrationsApplied,
+          MIGRATIONS.map((m) => `${String(m.version).padStart(4, '0')}_${m.name}`),
+        );
         assert.equal(report.generatedKeyFile, null, 'keys came from the config');
         const response = await fetch(`${report.url}/v1/environment`, {
           headers: { authorization: `Bearer ${report.firstApiKey}` },

@@ -108,6 +108,9 @@ describe('patchbay CLI', () => {
 
     const fresh = await cli(['doctor'], { PATCHBAY_DATA_DIR: dataDir(), PATCHBAY_PORT: '0' });
     assert.equal(fresh.code, 1);
-    assert.match(fresh.stdout, /✗ migrations: pending: 0001_foundation\n {4}fix: run `patchbay migrate`/);
+    assert.match(
+      fresh.stdout,
+      /✗ migrations: pending: 0001_foundation(, \d{4}_\w+)*\n {4}fix: run `patchbay migrate`/,
+    );
   });
 });
