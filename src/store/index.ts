@@ -9,3 +9,4 @@ export type { Migration, MigrationContext, MigrationReport } from './migration.t
 export { MIGRATIONS } from './migrations/index.ts';
 export { openStore, redactUrl, type Store, type StoreOptions } from './open.ts';
 export type * from './schema.ts';
+export type * from './schema-connect.ts';

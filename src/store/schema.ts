@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { ConnectTables } from './schema-connect.ts';
 
 /**
  * Row types of every table, for the one query layer both dialects share. Conventions:
@@ -6,7 +7,7 @@ import type { Generated } from 'kysely';
  *   PostgreSQL, parsed back to numbers), JSON is stored as text and parsed by the repository;
  * - every table holding customer data has `environment_id`, and every query filters on it.
  */
-export interface Database {
+export interface Database extends ConnectTables {
   schema_migrations: SchemaMigrationsTable;
   environments: EnvironmentsTable;
   api_keys: ApiKeysTable;

@@ -1,0 +1,85 @@
+/**
+ * The contracts between the connect modules, fixed first so that they can be built side by side:
+ * - src/connections (lifecycle, credentials at rest) implements ConnectionAccess;
+ * - src/auth (OAuth 2.0 and the other auth modes) implements TokenRefresher;
+ * - src/proxy and src/connections/refresh.ts use both.
+ */
+import type { ProviderDefinition } from '../catalog/index.ts';
+import type { ConnectionStatus } from '../store/index.ts';
+
+/** Decrypted credentials of a connection: only in memory, only while in use. */
+export type Credentials =
+  | {
+      type: 'oauth2';
+      accessToken: string;
+      refreshToken?: string;
+      /** Epoch ms; absent when the provider's tokens do not expire. */
+      expiresAt?: number;
+      tokenType?: string;
+      scope?: string;
+    }
+  | { type: 'oauth2_client_credentials'; accessToken: string; expiresAt?: number }
+  /** Values of the definition's credential fields, by field key (e.g. `{ apiKey: "…" }`). */
+  | { type: 'api_key'; values: Record<string, string> }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'none' };
+
+/** An integration as the runtime needs it: app credentials decrypted. */
+export interface ResolvedIntegration {
+  id: string;
+  environmentId: string;
+  key: string;
+  provider: string;
+  clientId: string | null;
+  clientSecret: string | null;
+  scopes: string[] | null;
+  /** The provider definition with this integration's base URL overrides applied. */
+  definition: ProviderDefinition;
+}
+
+/** Everything a provider call needs about one connection. */
+export interface ConnectionContext {
+  id: string;
+  environmentId: string;
+  status: ConnectionStatus;
+  endUserId: string;
+  connectionConfig: Record<string, string>;
+  metadata: Record<string, unknown>;
+  integration: ResolvedIntegration;
+  credentials: Credentials;
+  /** Epoch ms when the access token expires, if it does. */
+  expiresAt: number | null;
+  /** Changes whenever credentials are written: lets a caller tell whether someone refreshed meanwhile. */
+  updatedAt: number;
+}
+
+/** What the proxy and the refresher read and write through the connections module. */
+export interface ConnectionAccess {
+  /** Throws `not_found` for an id outside the environment. */
+  load(environmentId: string, connectionId: string): Promise<ConnectionContext>;
+  /**
+   * Stores refreshed credentials (a rotated refresh token included) atomically, sets the status
+   * to `active`, clears the last error and the failure count.
+   */
+  storeRefreshed(environmentId: string, connectionId: string, credentials: Credentials): Promise<ConnectionContext>;
+  /**
+   * The provider refused the refresh (`invalid_grant`): status `reauth_required` and the
+   * `connection.reauth_required` event, in one transaction.
+   */
+  markReauthRequired(environmentId: string, connectionId: string, reason: { code: string; message: string }): Promise<void>;
+  /** A transient refresh failure: counts it and keeps the last error, status unchanged. */
+  recordRefreshFailure(environmentId: string, connectionId: string, reason: { code: string; message: string }): Promise<void>;
+}
+
+/** Outcome of asking a provider for fresh tokens. */
+export type RefreshOutcome =
+  | { ok: true; credentials: Credentials }
+  /** The grant is gone (`invalid_grant`, revoked): never retry, ask the user to reconnect. */
+  | { ok: false; kind: 'rejected'; code: string; message: string }
+  /** A network error, a 5xx or a 429: retry with backoff (retryAfterMs when the provider said). */
+  | { ok: false; kind: 'transient'; code: string; message: string; retryAfterMs?: number };
+
+/** Obtains fresh credentials from the provider (OAuth refresh or client credentials grant). */
+export interface TokenRefresher {
+  refresh(integration: ResolvedIntegration, credentials: Credentials, signal?: AbortSignal): Promise<RefreshOutcome>;
+}
