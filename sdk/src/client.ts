@@ -12,6 +12,23 @@ export type CreatedApiKey = ResponseOf<Contract['apiKeys']['create']>;
 /** What creating a key takes. */
 export type CreateApiKeyInput = RequestOf<Contract['apiKeys']['create']>['body'];
 
+/** An integration as the API returns it: `hasClientSecret`, never the secret. */
+export type Integration = ResponseOf<Contract['integrations']['get']>;
+/** What creating an integration takes. */
+export type CreateIntegrationInput = RequestOf<Contract['integrations']['create']>['body'];
+/** What updating an integration takes: fields left out stay, `null` clears. */
+export type UpdateIntegrationInput = RequestOf<Contract['integrations']['update']>['body'];
+/** A connection as the API returns it: never its credentials. */
+export type Connection = ResponseOf<Contract['connections']['get']>;
+/** Filters and cursor of a connections list. */
+export type ListConnectionsQuery = NonNullable<RequestOf<Contract['connections']['list']>['query']>;
+/** The result of a connection test. */
+export type ConnectionTestResult = ResponseOf<Contract['connections']['test']>;
+/** What creating a connect session takes. */
+export type CreateConnectSessionInput = RequestOf<Contract['connectSessions']['create']>['body'];
+/** A connect session just created: its token is shown once. */
+export type CreatedConnectSession = ResponseOf<Contract['connectSessions']['create']>;
+
 /** Where the client connects and as whom. */
 export interface PatchbayClientOptions {
   /** Where the Patchbay API is served, e.g. `http://127.0.0.1:4400`. */
@@ -49,6 +66,42 @@ export class PatchbayClient {
     revoke(id: string): Promise<ApiKey>;
   };
 
+  /** Providers enabled in the client's environment, with your app credentials. */
+  readonly integrations: {
+    /** Every integration of the environment, oldest first. */
+    list(): Promise<ResponseOf<Contract['integrations']['list']>>;
+    /** Enables a provider. OAuth providers need `clientId` and `clientSecret`; secrets are never returned. */
+    create(input: CreateIntegrationInput): Promise<Integration>;
+    /** By id (`int_…`) or key. */
+    get(idOrKey: string): Promise<Integration>;
+    /** Changes fields given; `null` clears one. */
+    update(idOrKey: string, patch: UpdateIntegrationInput): Promise<Integration>;
+    /** Deletes an integration without connections (`conflict` while it has some). */
+    delete(idOrKey: string): Promise<ResponseOf<Contract['integrations']['delete']>>;
+  };
+
+  /** End users' connected accounts in the client's environment. */
+  readonly connections: {
+    /** A page of connections, oldest first; pass `nextAfter` as `after` for the next page. */
+    list(query?: ListConnectionsQuery): Promise<ResponseOf<Contract['connections']['list']>>;
+    get(id: string): Promise<Connection>;
+    /** Revokes at the provider where supported, then deletes the connection. */
+    delete(id: string): Promise<ResponseOf<Contract['connections']['delete']>>;
+    /** Shallow-merges values into the connection's metadata; `null` removes a key. */
+    updateMetadata(id: string, patch: Record<string, unknown>): Promise<Connection>;
+    /** Makes the provider's credential-test call with the connection's credentials. */
+    test(id: string): Promise<ConnectionTestResult>;
+  };
+
+  /** Connect sessions: let an end user connect accounts from your app. Call from your server. */
+  readonly connectSessions: {
+    /**
+     * Creates a session for one end user. Hand `token` (or `url`) to your front end, which opens
+     * the connect page with it; the token is shown once and expires (default 30 minutes).
+     */
+    create(input: CreateConnectSessionInput): Promise<CreatedConnectSession>;
+  };
+
   /** Creates a client; it makes no request until a method is called. */
   constructor(options: PatchbayClientOptions) {
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -62,6 +115,25 @@ export class PatchbayClient {
       list: () => callOperation(transport, contract.apiKeys.list, {}),
       create: (input) => callOperation(transport, contract.apiKeys.create, { body: input }),
       revoke: (id) => callOperation(transport, contract.apiKeys.revoke, { params: { id } }),
+    };
+    this.integrations = {
+      list: () => callOperation(transport, contract.integrations.list, {}),
+      create: (input) => callOperation(transport, contract.integrations.create, { body: input }),
+      get: (idOrKey) => callOperation(transport, contract.integrations.get, { params: { idOrKey } }),
+      update: (idOrKey, patch) =>
+        callOperation(transport, contract.integrations.update, { params: { idOrKey }, body: patch }),
+      delete: (idOrKey) => callOperation(transport, contract.integrations.delete, { params: { idOrKey } }),
+    };
+    this.connections = {
+      list: (query) => callOperation(transport, contract.connections.list, query ? { query } : {}),
+      get: (id) => callOperation(transport, contract.connections.get, { params: { id } }),
+      delete: (id) => callOperation(transport, contract.connections.delete, { params: { id } }),
+      updateMetadata: (id, patch) =>
+        callOperation(transport, contract.connections.updateMetadata, { params: { id }, body: patch }),
+      test: (id) => callOperation(transport, contract.connections.test, { params: { id } }),
+    };
+    this.connectSessions = {
+      create: (input) => callOperation(transport, contract.connectSessions.create, { body: input }),
     };
   }
 }

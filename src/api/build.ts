@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Clock } from '../clock/index.ts';
 import type { PatchbayConfig } from '../config/index.ts';
+import type { ConnectSessionsService } from '../connect/types.ts';
 import type { EnvironmentsService } from '../environments/index.ts';
 import { newId } from '../ids/index.ts';
 import type { Logger } from '../logger/index.ts';
@@ -46,6 +47,8 @@ export interface ApiDeps {
   readinessChecks?: readonly ReadinessCheck[];
   /** Route modules of further resources, registered after the built-in ones. */
   routes?: readonly RouteModule[];
+  /** Authenticates connect session tokens (`pb_cst_…`) on routes declared `auth: 'connectSession'`. */
+  connectSessions?: Pick<ConnectSessionsService, 'authenticate'>;
 }
 
 // A caller-supplied request id is echoed only when it is short and plain, so it cannot inject
@@ -107,6 +110,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     createAuthHook({
       environments: deps.environments,
       limiter: deps.rateLimiter ?? createMemoryRateLimiter(deps.config.apiRateLimit),
+      connectSessions: deps.connectSessions,
     }),
   );
   const metrics = httpMetrics(deps.metrics);

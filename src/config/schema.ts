@@ -50,6 +50,49 @@ export const configSchema = z.object({
   workerConcurrency: positiveInt.default(8),
   /** How long shutdown waits for in-flight jobs before releasing their leases. */
   shutdownTimeoutMs: positiveInt.default(10_000),
+  /**
+   * Address ranges outbound requests (provider calls, token endpoints) may reach although they
+   * are not public: `loopback`, `private`, or CIDRs, comma-separated. Empty in production; the
+   * sandbox and local development need `loopback`.
+   */
+  allowPrivateNetworks: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    )
+    .pipe(
+      z.array(
+        z.union([
+          z.enum(['loopback', 'private']),
+          z
+            .string()
+            .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected loopback, private or a CIDR such as 10.0.0.0/8'),
+        ]),
+      ),
+    ),
+  /**
+   * Directories of the host's own provider definitions (one folder per provider, as in
+   * `providers/`), comma-separated; discovered after the built-in ones.
+   */
+  providerDirs: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter((part) => part !== ''),
+    ),
+  /** Tokens are refreshed this long before they expire. */
+  refreshMarginSeconds: positiveInt.default(300),
+  /** Per-attempt timeout of provider requests made through the proxy. */
+  proxyTimeoutMs: positiveInt.default(30_000),
+  /** How long a connect session token stays valid unless the host asks for another lifetime. */
+  connectSessionTtlSeconds: positiveInt.max(86_400).default(1800),
 });
 
 export type PatchbayConfig = z.output<typeof configSchema>;
@@ -69,6 +112,11 @@ export const CONFIG_ENV: { [K in keyof PatchbayConfig]-?: string } = {
   role: 'PATCHBAY_ROLE',
   workerConcurrency: 'PATCHBAY_WORKER_CONCURRENCY',
   shutdownTimeoutMs: 'PATCHBAY_SHUTDOWN_TIMEOUT_MS',
+  allowPrivateNetworks: 'PATCHBAY_ALLOW_PRIVATE_NETWORKS',
+  providerDirs: 'PATCHBAY_PROVIDER_DIRS',
+  refreshMarginSeconds: 'PATCHBAY_REFRESH_MARGIN_SECONDS',
+  proxyTimeoutMs: 'PATCHBAY_PROXY_TIMEOUT_MS',
+  connectSessionTtlSeconds: 'PATCHBAY_CONNECT_SESSION_TTL_SECONDS',
 };
 
 /** Variable that names an optional JSON config file; environment variables override it. */

@@ -18,7 +18,14 @@ export type Credentials =
       tokenType?: string;
       scope?: string;
     }
-  | { type: 'oauth2_client_credentials'; accessToken: string; expiresAt?: number }
+  | {
+      type: 'oauth2_client_credentials';
+      accessToken: string;
+      expiresAt?: number;
+      /** The end user's own app credentials (PayPal REST apps), kept for the next grant. */
+      clientId?: string;
+      clientSecret?: string;
+    }
   /** Values of the definition's credential fields, by field key (e.g. `{ apiKey: "…" }`). */
   | { type: 'api_key'; values: Record<string, string> }
   | { type: 'basic'; username: string; password: string }
@@ -33,6 +40,8 @@ export interface ResolvedIntegration {
   clientId: string | null;
   clientSecret: string | null;
   scopes: string[] | null;
+  /** The OAuth redirect URI registered at the provider, when not Patchbay's own callback. */
+  redirectUri: string | null;
   /** The provider definition with this integration's base URL overrides applied. */
   definition: ProviderDefinition;
 }
@@ -81,5 +90,14 @@ export type RefreshOutcome =
 
 /** Obtains fresh credentials from the provider (OAuth refresh or client credentials grant). */
 export interface TokenRefresher {
-  refresh(integration: ResolvedIntegration, credentials: Credentials, signal?: AbortSignal): Promise<RefreshOutcome>;
+  /**
+   * `connectionConfig` renders token URLs with placeholders
+   * (`https://${loginHost}/services/oauth2/token`).
+   */
+  refresh(
+    integration: ResolvedIntegration,
+    credentials: Credentials,
+    signal?: AbortSignal,
+    connectionConfig?: Record<string, string>,
+  ): Promise<RefreshOutcome>;
 }

@@ -10,13 +10,17 @@ import {
   createScheduler,
   createSqlQueue,
   createWorker,
+  type JobName,
   type JobQueue,
   type Jobs,
+  type TypedScheduleSpec,
   type Scheduler,
   type Worker,
 } from '../queue/index.ts';
+import type { LookupFn } from '../net/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
+import { type ConnectLayer, createConnectLayer } from './connect.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
 
@@ -28,6 +32,8 @@ export interface CreatePatchbayOptions {
   /** A logger to use instead of one built from the config (library mode, tests). */
   logger?: Logger;
   clock?: Clock;
+  /** DNS resolution for the outbound SSRF guard (tests stub it). */
+  lookup?: LookupFn;
 }
 
 /** What start() reports, for the banner the CLI prints. */
@@ -44,6 +50,8 @@ export interface StartReport {
 /** The services of a running engine, for library mode. */
 export interface PatchbayServices {
   environments: EnvironmentsService;
+  /** Catalog, integrations, connections, connect sessions, auth, proxy, refresh. */
+  connect: ConnectLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -87,6 +95,16 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     const environments = createEnvironmentsService({ store, clock });
     const bootstrap = await environments.ensureBootstrap();
 
+    const connect = await createConnectLayer({
+      config,
+      store,
+      vault,
+      clock,
+      logger,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
+    cleanup.unshift(() => connect.close());
+
     const queue = createSqlQueue(store, { clock });
     cleanup.unshift(() => queue.close());
     const jobs = createJobs(queue, engineJobs);
@@ -95,7 +113,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       ? createWorker({
           queue,
           catalog: engineJobs,
-          handlers: maintenanceHandlers({ queue, clock, logger }),
+          handlers: { ...maintenanceHandlers({ queue, store, clock, logger }), ...connect.jobHandlers() },
           concurrency: config.workerConcurrency,
           onEvent: (event) => {
             if (event.type === 'failed' || event.type === 'error')
@@ -117,6 +135,8 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             metrics: createMetricsRegistry(),
             environments,
             clock,
+            routes: connect.routes(),
+            connectSessions: connect.sessions,
           });
 
     return new Engine({
@@ -127,7 +147,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       api,
       worker,
       scheduler,
-      services: { environments, jobs, queue },
+      services: { environments, connect, jobs, queue },
       cleanup,
       startReport: {
         firstApiKey: bootstrap.firstKey?.secret ?? null,
@@ -178,7 +198,11 @@ class Engine implements Patchbay {
     const { worker, scheduler, services } = this.#parts;
     if (worker && scheduler) {
       for (const schedule of engineSchedules)
-        await services.jobs.schedule({ ...schedule, payload: { ...schedule.payload } });
+        // Each entry pairs a job with its own payload; TypeScript cannot follow that through the loop.
+        await services.jobs.schedule({ ...schedule, payload: { ...schedule.payload } } as TypedScheduleSpec<
+          EngineJobs,
+          JobName<EngineJobs>
+        >);
       worker.start();
       scheduler.start();
     }

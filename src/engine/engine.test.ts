@@ -5,6 +5,7 @@ import { createLogger, createMemoryDestination } from '../logger/index.ts';
 import { MIGRATIONS } from '../store/index.ts';
 import { generateKeyString } from '../vault/index.ts';
 import { createPatchbay, type Patchbay } from './index.ts';
+import { engineSchedules } from './jobs.ts';
 
 for (const target of await testDatabases()) {
   describe(`createPatchbay (library mode) on ${target.name}`, { skip: target.skip }, () => {
@@ -51,12 +52,9 @@ for (const target of await testDatabases()) {
         });
         assert.equal(response.status, 200);
 
-        // The engine's own cron schedule is declared, and its worker runs engine jobs.
+        // The engine's own cron schedules are declared, and its worker runs engine jobs.
         const schedules = await first.services.queue.listSchedules();
-        assert.deepEqual(
-          schedules.map((s) => s.name),
-          ['maintenance.purge-dead-jobs'],
-        );
+        assert.deepEqual(schedules.map((s) => s.name).sort(), engineSchedules.map((s) => s.name).sort());
         const job = await first.services.jobs.enqueue('maintenance.purge-dead-jobs', { retentionDays: 14 });
         await waitFor(async () => (await first.services.queue.get(job.id)) === undefined);
       } finally {

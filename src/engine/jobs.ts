@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refreshDueJobs, refreshDueSchedule } from '../connections/refresh-job.ts';
 import { createCatalog, defineJob } from '../queue/index.ts';
 
 /**
@@ -12,6 +13,13 @@ export const engineJobs = createCatalog([
     retry: { attempts: 3 },
     timeoutMs: 60_000,
   }),
+  defineJob({
+    name: 'maintenance.purge-expired-connect-state',
+    payload: z.object({ graceMinutes: z.number().int().nonnegative() }),
+    retry: { attempts: 3 },
+    timeoutMs: 60_000,
+  }),
+  ...refreshDueJobs,
 ]);
 
 export type EngineJobs = typeof engineJobs;
@@ -25,4 +33,12 @@ export const engineSchedules = [
     // Dead jobs stay inspectable for two weeks, then go.
     payload: { retentionDays: 14 },
   },
+  {
+    name: 'maintenance.purge-expired-connect-state',
+    cron: '41 * * * *',
+    job: 'maintenance.purge-expired-connect-state',
+    // Expired OAuth states and connect sessions are useless; an hour's grace keeps them for debugging.
+    payload: { graceMinutes: 60 },
+  },
+  refreshDueSchedule,
 ] as const;

@@ -42,6 +42,29 @@ export const ERROR_STATUS = {
   provider_not_found: 404,
   provider_definition_invalid: 500,
   template_value_invalid: 400,
+  // Auth (src/auth): OAuth flows, key-based modes, install verification
+  oauth_state_invalid: 400,
+  oauth_state_expired: 400,
+  oauth_provider_error: 400,
+  oauth_exchange_failed: 400,
+  provider_unreachable: 502,
+  credentials_rejected: 400,
+  shopify_hmac_invalid: 401,
+  auth_mode_unsupported: 400,
+  // Connect sessions (src/connect/sessions.ts)
+  connect_session_invalid: 401,
+  connect_session_expired: 401,
+  // Token refresh (src/connections/refresh.ts)
+  connection_reauth_required: 409,
+  refresh_failed: 502,
+  // Connect page (src/connect/flow*.ts)
+  integration_not_allowed: 403,
+  // Outbound HTTP and the proxy (src/net, src/proxy); provider_unreachable and
+  // connection_reauth_required are declared above and used there too
+  ssrf_blocked: 400,
+  provider_timeout: 504,
+  proxy_header_missing: 400,
+  proxy_path_invalid: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

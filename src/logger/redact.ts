@@ -87,6 +87,8 @@ const RULES: readonly Rule[] = [
   },
   // Patchbay API keys, Standard Webhooks secrets.
   { pattern: /\bpb_sk_[A-Za-z0-9_]+/g, replace: whole },
+  // Connect-session tokens (base64url, so `-` too).
+  { pattern: /\bpb_cst_[A-Za-z0-9_-]+/g, replace: whole },
   { pattern: /\bwhsec_[A-Za-z0-9+/=_-]+/g, replace: whole },
   // Stripe-style keys (sk_live_…, rk_test_…, pk_live_…), OpenAI-style sk-…
   { pattern: /\b(?:sk|rk)_[A-Za-z0-9_]{8,}/g, replace: whole },

@@ -12,4 +12,10 @@ export interface EncryptedColumn {
  * `patchbay keys rotate` re-encrypts it and start-up refuses to run without a key it still needs.
  * (API keys are not here: they are stored as hashes, never decryptable.)
  */
-export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [];
+export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
+  // Integrations and connections (src/integrations, src/connections), OAuth states (src/auth).
+  { table: 'integrations', idColumn: 'id', column: 'client_secret', purpose: 'client_secret' },
+  { table: 'integrations', idColumn: 'id', column: 'webhook_secret', purpose: 'webhook_secret' },
+  { table: 'connections', idColumn: 'id', column: 'credentials', purpose: 'credentials' },
+  { table: 'oauth_states', idColumn: 'state_hash', column: 'code_verifier', purpose: 'code_verifier' },
+];

@@ -3,13 +3,45 @@
  * derived from it. Add a resource as one file here and one route module under ../routes.
  */
 import { apiKeySchema, createApiKey, createdApiKeySchema, listApiKeys, revokeApiKey } from './api-keys.ts';
+import { createConnectSession } from './connect-sessions.ts';
+import {
+  connectionSchema,
+  deleteConnection,
+  getConnection,
+  listConnections,
+  testConnection,
+  updateConnectionMetadata,
+} from './connections.ts';
 import { environmentSchema, getEnvironment } from './environment.ts';
+import {
+  createIntegration,
+  deleteIntegration,
+  getIntegration,
+  integrationSchema,
+  listIntegrations,
+  updateIntegration,
+} from './integrations.ts';
 import { health, ready } from './system.ts';
 
 export const contract = {
   system: { health, ready },
   environment: { get: getEnvironment },
   apiKeys: { list: listApiKeys, create: createApiKey, revoke: revokeApiKey },
+  integrations: {
+    list: listIntegrations,
+    create: createIntegration,
+    get: getIntegration,
+    update: updateIntegration,
+    delete: deleteIntegration,
+  },
+  connections: {
+    list: listConnections,
+    get: getConnection,
+    delete: deleteConnection,
+    updateMetadata: updateConnectionMetadata,
+    test: testConnection,
+  },
+  connectSessions: { create: createConnectSession },
 } as const;
 
 export {
@@ -24,4 +56,4 @@ export {
   type ResponseOf,
 } from './operation.ts';
 export { type ErrorBody, errorBodySchema, idKindOf, idParam, listOf, timestamp } from './schemas.ts';
-export { apiKeySchema, createdApiKeySchema, environmentSchema };
+export { apiKeySchema, connectionSchema, createdApiKeySchema, environmentSchema, integrationSchema };

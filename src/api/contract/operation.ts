@@ -3,8 +3,12 @@ import type { ErrorCode } from '../../errors/index.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** `apiKey`: needs `Authorization: Bearer pb_sk_…`; `none`: public (health, readiness). */
-export type AuthMode = 'apiKey' | 'none';
+/**
+ * `apiKey`: needs `Authorization: Bearer pb_sk_…`; `connectSession`: needs a connect session
+ * token, `Authorization: Bearer pb_cst_…` (the connect page's API); `none`: public (health,
+ * readiness).
+ */
+export type AuthMode = 'apiKey' | 'connectSession' | 'none';
 
 /**
  * One HTTP operation of the API, as data: the server registers its route from it (validation,

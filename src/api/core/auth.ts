@@ -1,14 +1,17 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { ConnectSession, ConnectSessionsService } from '../../connect/types.ts';
 import type { EnvironmentsService } from '../../environments/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
 import type { AuthMode } from '../contract/index.ts';
 import { applyRateLimit } from './rate-limit.ts';
-import { setAuth } from './request-auth.ts';
+import { setAuth, setConnectSession } from './request-auth.ts';
 
 export interface AuthHookOptions {
   environments: Pick<EnvironmentsService, 'authenticate'>;
   limiter: RateLimiterAbstract;
+  /** Authenticates connect session tokens on `connectSession` routes (the connect page's API). */
+  connectSessions?: Pick<ConnectSessionsService, 'authenticate'> | undefined;
 }
 
 /**
@@ -23,6 +26,10 @@ export function createAuthHook(options: AuthHookOptions) {
     if (mode === 'none') return;
     const header = request.headers.authorization;
     const secret = header ? /^Bearer +(\S+) *$/i.exec(header)?.[1] : undefined;
+    if (mode === 'connectSession') {
+      await authenticateSession(options, secret, request, reply);
+      return;
+    }
     if (!secret) {
       reply.header('www-authenticate', 'Bearer');
       throw new PatchbayError(
@@ -40,4 +47,38 @@ export function createAuthHook(options: AuthHookOptions) {
     setAuth(request, auth);
     await applyRateLimit(options.limiter, auth.keyId, reply, request.log);
   };
+}
+
+/**
+ * A `connectSession` route: the bearer is a connect session token. The sessions service throws
+ * `connect_session_invalid` / `connect_session_expired` (401); the rate limit is per session.
+ */
+async function authenticateSession(
+  options: AuthHookOptions,
+  secret: string | undefined,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  if (!options.connectSessions) {
+    throw new PatchbayError(
+      'internal_error',
+      'Connect session authentication is not configured on this server',
+    );
+  }
+  if (!secret) {
+    reply.header('www-authenticate', 'Bearer');
+    throw new PatchbayError(
+      'unauthorized',
+      'This route needs a connect session token: send Authorization: Bearer pb_cst_…',
+    );
+  }
+  let session: ConnectSession;
+  try {
+    session = await options.connectSessions.authenticate(secret);
+  } catch (error) {
+    reply.header('www-authenticate', 'Bearer error="invalid_token"');
+    throw error;
+  }
+  setConnectSession(request, session);
+  await applyRateLimit(options.limiter, `connect:${session.id}`, reply, request.log);
 }

@@ -1,4 +1,5 @@
 import type { FastifyRequest } from 'fastify';
+import type { ConnectSession } from '../../connect/types.ts';
 import type { AuthenticatedKey } from '../../environments/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
 
@@ -21,4 +22,19 @@ export function requireAuth(request: FastifyRequest): AuthenticatedKey {
   const auth = authOf(request);
   if (!auth) throw new PatchbayError('unauthorized', 'This route needs an API key');
   return auth;
+}
+
+// The connect session a request authenticated with (routes declared `auth: 'connectSession'`).
+const sessions = new WeakMap<FastifyRequest, ConnectSession>();
+
+/** Records the connect session a request acts for (called by the auth hook). */
+export function setConnectSession(request: FastifyRequest, session: ConnectSession): void {
+  sessions.set(request, session);
+}
+
+/** The connect session of a `connectSession` route; throws `unauthorized` on any other route. */
+export function requireConnectSession(request: FastifyRequest): ConnectSession {
+  const session = sessions.get(request);
+  if (!session) throw new PatchbayError('unauthorized', 'This route needs a connect session token');
+  return session;
 }

@@ -48,6 +48,12 @@ export const connect: Migration = {
       .on('connections')
       .columns(['environment_id', 'integration_id', 'end_user_id'])
       .execute();
+    // Listing an environment's connections page by page (`after` an id).
+    await db.schema
+      .createIndex('connections_environment')
+      .on('connections')
+      .columns(['environment_id', 'id'])
+      .execute();
     // The refresh job: active connections whose token expires soon.
     await db.schema
       .createIndex('connections_expiry')

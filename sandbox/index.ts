@@ -1,0 +1,22 @@
+/**
+ * Local emulators of provider APIs for tests, benchmarks and `patchbay demo`. Each emulator lives
+ * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
+ * `gumroad/` sit beside it) and shares the tiny HTTP helpers of `http/`.
+ */
+export { type Listening, type ListenOptions, listen } from './http/listen.ts';
+export { escapeHtml, readBody, redirect, sendHtml, sendJson } from './http/respond.ts';
+export { type Handler, Router } from './http/router.ts';
+export { authenticateBearer } from './oauth/api.ts';
+export type { OAuthSandboxClient } from './oauth/clients.ts';
+export type { OAuthSandboxContext, OAuthSandboxPaths } from './oauth/context.ts';
+export type { FailureOptions, FailureStatus } from './oauth/faults.ts';
+export type { SandboxItem } from './oauth/items.ts';
+export type { RateLimitOptions } from './oauth/rate-limit.ts';
+export {
+  type OAuthSandbox,
+  type OAuthSandboxControl,
+  type OAuthSandboxOptions,
+  startOAuthSandbox,
+} from './oauth/server.ts';
+export type { AcceptedApiRequest, OAuthSandboxStats } from './oauth/stats.ts';
+export type { SandboxClock } from './oauth/tokens.ts';

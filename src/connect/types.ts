@@ -1,0 +1,45 @@
+/**
+ * Connect sessions: the host backend lets one end user connect accounts for a short while. The
+ * session token (`pb_cst_…`, shown once, stored as a SHA-256 hash) authenticates the connect page
+ * and its API calls; it is scoped to one environment.
+ */
+export interface EndUser {
+  id: string;
+  email: string | null;
+  organization: string | null;
+}
+
+export interface ConnectSession {
+  id: string;
+  environmentId: string;
+  endUser: EndUser;
+  /** Integration keys the page offers; null means every enabled integration. */
+  allowedIntegrations: string[] | null;
+  /** Set when the session reconnects this existing connection. */
+  connectionId: string | null;
+  /** The only origin the connect page posts its result to (the host page's origin). */
+  allowedOrigin: string | null;
+  expiresAt: number;
+  createdAt: number;
+}
+
+export interface CreateConnectSessionInput {
+  endUser: { id: string; email?: string | null; organization?: string | null };
+  allowedIntegrations?: string[] | null;
+  connectionId?: string | null;
+  allowedOrigin?: string | null;
+  /** Default 30 minutes, at most 24 hours. */
+  ttlSeconds?: number;
+}
+
+export interface ConnectSessionsService {
+  /** Throws `not_found` for an unknown integration key or connection id in the environment. */
+  create(environmentId: string, input: CreateConnectSessionInput): Promise<{ session: ConnectSession; token: string }>;
+  /**
+   * The session a token stands for. Throws `connect_session_invalid` (401) for an unknown or
+   * malformed token and `connect_session_expired` (401) after expiry.
+   */
+  authenticate(token: string): Promise<ConnectSession>;
+  /** By id, for the OAuth callback (which knows the session from the state); same errors. */
+  get(environmentId: string, sessionId: string): Promise<ConnectSession>;
+}

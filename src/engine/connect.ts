@@ -1,0 +1,199 @@
+/**
+ * Assembles the connect layer of an engine: the provider catalog, integrations, connections,
+ * connect sessions, auth, outbound HTTP with the SSRF guard, the proxy and the refresh
+ * coordinator, and the API routes over them. One function, so that createPatchbay stays about
+ * the engine's lifecycle and tests can build the same graph.
+ */
+import pg from 'pg';
+import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { connectionRoutes } from '../api/routes/connections.ts';
+import { connectSessionRoutes } from '../api/routes/connect-sessions.ts';
+import { integrationRoutes } from '../api/routes/integrations.ts';
+import type { RouteModule } from '../api/index.ts';
+import { createAuthService, type EngineAuthService } from '../auth/service.ts';
+import { BUILTIN_PROVIDERS_DIR, type Catalog, loadCatalog } from '../catalog/index.ts';
+import type { Clock } from '../clock/index.ts';
+import type { PatchbayConfig } from '../config/index.ts';
+import { connectFlowRoutes } from '../connect/flow.ts';
+import { createConnectSessionsService } from '../connect/sessions.ts';
+import type { ConnectSessionsService } from '../connect/types.ts';
+import { refreshDueHandlers } from '../connections/refresh-job.ts';
+import { createRefreshCoordinator } from '../connections/refresh.ts';
+import { createConnectionsService } from '../connections/service.ts';
+import type { ConnectionsService } from '../connections/types.ts';
+import { createIntegrationsService } from '../integrations/service.ts';
+import type { IntegrationsService } from '../integrations/types.ts';
+import type { Logger } from '../logger/index.ts';
+import { createOutboundHttp, type LookupFn, type OutboundHttp } from '../net/index.ts';
+import {
+  createProviderCaller,
+  createProviderRateLimits,
+  createProxyClient,
+  createRequestLog,
+  type ProviderCaller,
+  type ProxyClient,
+  proxyRoutes,
+  type RateLimiterFactory,
+  type RefreshCoordinator,
+  type RequestLog,
+} from '../proxy/index.ts';
+import type { Store } from '../store/index.ts';
+import type { Vault } from '../vault/index.ts';
+
+export interface ConnectLayerDeps {
+  config: PatchbayConfig;
+  store: Store;
+  vault: Vault;
+  clock: Clock;
+  logger: Logger;
+  /** DNS resolution for the SSRF guard (tests stub it). */
+  lookup?: LookupFn;
+}
+
+/** The connect layer's services, for library mode and tests. */
+export interface ConnectLayer {
+  readonly catalog: Catalog;
+  readonly publicUrl: string;
+  readonly integrations: IntegrationsService;
+  readonly connections: ConnectionsService;
+  readonly sessions: ConnectSessionsService;
+  readonly auth: EngineAuthService;
+  readonly caller: ProviderCaller;
+  readonly refresh: RefreshCoordinator;
+  readonly proxy: ProxyClient;
+  readonly http: OutboundHttp;
+  readonly requestLog: RequestLog;
+  /** API route modules of the layer. */
+  routes(): RouteModule[];
+  /** Handlers of the layer's jobs. */
+  jobHandlers(): ReturnType<typeof refreshDueHandlers>;
+  /** Flushes the request log, closes the HTTP pools and the shared rate-limit store. */
+  close(): Promise<void>;
+}
+
+export async function createConnectLayer(deps: ConnectLayerDeps): Promise<ConnectLayer> {
+  const { config, store, vault, clock, logger } = deps;
+  const catalog = await loadCatalog({ dirs: [BUILTIN_PROVIDERS_DIR, ...config.providerDirs] });
+  const publicUrl = (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
+  const marginMs = config.refreshMarginSeconds * 1000;
+
+  const http = createOutboundHttp({
+    allow: config.allowPrivateNetworks,
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
+  });
+  const requestLog = createRequestLog(store, { clock, logger });
+  const shared = await sharedRateLimitStore(config.databaseUrl);
+  const createLimiter = shared?.createLimiter;
+  const rateLimits = createProviderRateLimits({
+    clock,
+    logger,
+    ...(createLimiter ? { createLimiter } : {}),
+  });
+  const caller = createProviderCaller({
+    http,
+    clock,
+    logger,
+    requestLog,
+    rateLimits,
+    defaultTimeoutMs: config.proxyTimeoutMs,
+    // Connection values may name http:// origins only where the operator allowed loopback.
+    allowHttpOrigins: config.allowPrivateNetworks.includes('loopback'),
+  });
+
+  const integrations = createIntegrationsService({ store, vault, catalog, clock });
+  let auth: EngineAuthService | undefined;
+  const connections = createConnectionsService({
+    store,
+    vault,
+    integrations,
+    clock,
+    logger,
+    revoke: async (environmentId, connectionId) => {
+      if (!auth) return { revoked: false };
+      return auth.revoke(await connections.load(environmentId, connectionId));
+    },
+  });
+  auth = createAuthService({
+    store,
+    vault,
+    clock,
+    integrations,
+    caller,
+    fetch: http.fetch,
+    publicUrl,
+    logger,
+  });
+  const sessions = createConnectSessionsService({
+    store,
+    integrations,
+    connections,
+    clock,
+    defaultTtlSeconds: config.connectSessionTtlSeconds,
+  });
+  const refresh = createRefreshCoordinator({ store, connections, refresher: auth, clock, logger, marginMs });
+  const proxy = createProxyClient({ refresher: refresh, caller });
+  const authService = auth;
+
+  return {
+    catalog,
+    publicUrl,
+    integrations,
+    connections,
+    sessions,
+    auth: authService,
+    caller,
+    refresh,
+    proxy,
+    http,
+    requestLog,
+    routes: () => [
+      integrationRoutes(integrations),
+      connectionRoutes(connections, {
+        test: async (environmentId, connectionId) =>
+          authService.test(await connections.load(environmentId, connectionId)),
+      }),
+      connectSessionRoutes(sessions, { publicUrl }),
+      connectFlowRoutes({ sessions, auth: authService, integrations, connections, catalog, publicUrl }),
+      proxyRoutes({ proxy }),
+    ],
+    jobHandlers: () => refreshDueHandlers({ store, coordinator: refresh, clock, logger, marginMs }),
+    async close() {
+      await requestLog.close();
+      await http.close();
+      await shared?.close();
+    },
+  };
+}
+
+/**
+ * On PostgreSQL (scale-out: several engine processes), provider rate limits are kept in one
+ * table, so all processes share one budget per provider account. The embedded SQLite default is
+ * one process, where the in-memory limiter is exact.
+ */
+async function sharedRateLimitStore(
+  databaseUrl: string,
+): Promise<{ createLimiter: RateLimiterFactory; close(): Promise<void> } | null> {
+  if (!/^postgres(ql)?:/.test(databaseUrl)) return null;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  const tableName = 'patchbay_rate_limits';
+  // The first limiter creates the table (IF NOT EXISTS); the others reuse it.
+  await new Promise<void>((resolve, reject) => {
+    new RateLimiterPostgres(
+      { storeClient: pool, storeType: 'pool', tableName, keyPrefix: 'init', points: 1, duration: 1 },
+      (error?: unknown) => (error ? reject(error) : resolve()),
+    );
+  });
+  return {
+    createLimiter: ({ keyPrefix, points, duration }) =>
+      new RateLimiterPostgres({
+        storeClient: pool,
+        storeType: 'pool',
+        tableName,
+        tableCreated: true,
+        keyPrefix,
+        points,
+        duration,
+      }),
+    close: () => pool.end(),
+  };
+}

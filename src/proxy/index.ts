@@ -1,0 +1,23 @@
+/**
+ * The proxy: every request to a provider goes through it. ProviderCaller (caller.ts) makes one
+ * call with explicit credentials — auth injection, rate limits, retries, timeouts, request log;
+ * ProxyClient (client.ts) adds connections, refresh and the one retry on 401; route.ts exposes
+ * it as `/proxy/*`.
+ */
+export { createProviderCaller, type ProviderCallerOptions, rateLimitKey } from './caller.ts';
+export { createProxyClient, type ProxyClientOptions, targetOf } from './client.ts';
+export {
+  createProviderRateLimits,
+  type ProviderRateLimits,
+  type ProviderRateLimitsOptions,
+  type RateLimiterFactory,
+} from './rate-limits.ts';
+export {
+  createRequestLog,
+  type RequestLog,
+  type RequestLogEntry,
+  type RequestLogOptions,
+} from './request-log.ts';
+export { CONNECTION_HEADER, proxyRoutes } from './route.ts';
+export { realSleep, type Sleep } from './sleep.ts';
+export type * from './types.ts';
