@@ -53,36 +53,41 @@ function figures(result: StormResult): Figures {
 }
 
 /** The storm on one database, then the direct calls; throws when the storm's promise is broken. */
-async function runOn(database: { dataDir: string; databaseUrl: string }): Promise<DialectRun> {
-  const world: StormWorld = await createStormWorld({ database });
+async function runOn(database: { dataDir: string; databaseUrl: string }, label: string): Promise<DialectRun> {
+  // Starting the world is bounded by itself (each process must be ready within 30 s).
+  const world = await createStormWorld({ database });
   try {
-    await waitUntilExpired(world);
-    const storm = await fireStorm(proxyTargets(world), CALLS, '/health');
-    const refreshTokenRequests = world.sandbox.stats.token.refresh_token;
-    if (storm.statuses[200] !== CALLS) {
-      throw new Error(
-        `only ${storm.statuses[200] ?? 0} of ${CALLS} proxied calls answered 200 (${JSON.stringify(storm.statuses)}): ${storm.failures.join(' | ')}`,
-      );
-    }
-    if (refreshTokenRequests !== 1) {
-      throw new Error(`the sandbox counted ${refreshTokenRequests} refresh_token requests; expected exactly 1`);
-    }
-
-    const token = await directToken(world.sandbox);
-    const sandboxTarget = {
-      url: world.sandbox.origin,
-      path: '/api/me',
-      headers: { authorization: `Bearer ${token}` },
-    };
-    // Two pools of 500 connections, as the storm has one per engine process.
-    const direct = await fireStorm([sandboxTarget, sandboxTarget], CALLS, '/api/echo');
-    if (direct.statuses[200] !== CALLS) {
-      throw new Error(`direct calls: ${JSON.stringify(direct.statuses)}: ${direct.failures.join(' | ')}`);
-    }
-    return { storm: figures(storm), direct: figures(direct), refreshTokenRequests };
+    return await withTimeout(`the ${label} storm`, PART_TIMEOUT_MS, measure(world));
   } finally {
     await world.close();
   }
+}
+
+async function measure(world: StormWorld): Promise<DialectRun> {
+  await waitUntilExpired(world);
+  const storm = await fireStorm(proxyTargets(world), CALLS, '/health');
+  const refreshTokenRequests = world.sandbox.stats.token.refresh_token;
+  if (storm.statuses[200] !== CALLS) {
+    throw new Error(
+      `only ${storm.statuses[200] ?? 0} of ${CALLS} proxied calls answered 200 (${JSON.stringify(storm.statuses)}): ${storm.failures.join(' | ')}`,
+    );
+  }
+  if (refreshTokenRequests !== 1) {
+    throw new Error(`the sandbox counted ${refreshTokenRequests} refresh_token requests; expected exactly 1`);
+  }
+
+  const token = await directToken(world.sandbox);
+  const sandboxTarget = {
+    url: world.sandbox.origin,
+    path: '/api/me',
+    headers: { authorization: `Bearer ${token}` },
+  };
+  // Two pools of 500 connections, as the storm has one per engine process.
+  const direct = await fireStorm([sandboxTarget, sandboxTarget], CALLS, '/api/echo');
+  if (direct.statuses[200] !== CALLS) {
+    throw new Error(`direct calls: ${JSON.stringify(direct.statuses)}: ${direct.failures.join(' | ')}`);
+  }
+  return { storm: figures(storm), direct: figures(direct), refreshTokenRequests };
 }
 
 const benchmark: Benchmark = {
@@ -95,7 +100,7 @@ const benchmark: Benchmark = {
     log('SQLite: 2 processes on one data dir…');
     const dataDir = mkdtempSync(join(tmpdir(), 'patchbay-bench-storm-'));
     try {
-      runs.sqlite = await withTimeout('the SQLite storm', PART_TIMEOUT_MS, runOn({ dataDir, databaseUrl: '' }));
+      runs.sqlite = await runOn({ dataDir, databaseUrl: '' }, 'SQLite');
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
@@ -105,11 +110,7 @@ const benchmark: Benchmark = {
       log('PostgreSQL: 2 processes on one database…');
       const pgDataDir = mkdtempSync(join(tmpdir(), 'patchbay-bench-storm-'));
       try {
-        runs.postgres = await withTimeout(
-          'the PostgreSQL storm',
-          PART_TIMEOUT_MS,
-          runOn({ dataDir: pgDataDir, databaseUrl: postgres.value.url }),
-        );
+        runs.postgres = await runOn({ dataDir: pgDataDir, databaseUrl: postgres.value.url }, 'PostgreSQL');
       } finally {
         rmSync(pgDataDir, { recursive: true, force: true });
         await postgres.value.drop();

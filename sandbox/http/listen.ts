@@ -24,7 +24,8 @@ export async function listen(listener: RequestListener, options: ListenOptions =
   const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
+    // A deep accept queue: load tests open many connections at once.
+    server.listen({ port: options.port ?? 0, host, backlog: 4096 }, () => {
       server.off('error', reject);
       resolve();
     });

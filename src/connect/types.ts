@@ -34,7 +34,10 @@ export interface CreateConnectSessionInput {
 
 export interface ConnectSessionsService {
   /** Throws `not_found` for an unknown integration key or connection id in the environment. */
-  create(environmentId: string, input: CreateConnectSessionInput): Promise<{ session: ConnectSession; token: string }>;
+  create(
+    environmentId: string,
+    input: CreateConnectSessionInput,
+  ): Promise<{ session: ConnectSession; token: string }>;
   /**
    * The session a token stands for. Throws `connect_session_invalid` (401) for an unknown or
    * malformed token and `connect_session_expired` (401) after expiry.

@@ -70,14 +70,26 @@ export interface ConnectionAccess {
    * Stores refreshed credentials (a rotated refresh token included) atomically, sets the status
    * to `active`, clears the last error and the failure count.
    */
-  storeRefreshed(environmentId: string, connectionId: string, credentials: Credentials): Promise<ConnectionContext>;
+  storeRefreshed(
+    environmentId: string,
+    connectionId: string,
+    credentials: Credentials,
+  ): Promise<ConnectionContext>;
   /**
    * The provider refused the refresh (`invalid_grant`): status `reauth_required` and the
    * `connection.reauth_required` event, in one transaction.
    */
-  markReauthRequired(environmentId: string, connectionId: string, reason: { code: string; message: string }): Promise<void>;
+  markReauthRequired(
+    environmentId: string,
+    connectionId: string,
+    reason: { code: string; message: string },
+  ): Promise<void>;
   /** A transient refresh failure: counts it and keeps the last error, status unchanged. */
-  recordRefreshFailure(environmentId: string, connectionId: string, reason: { code: string; message: string }): Promise<void>;
+  recordRefreshFailure(
+    environmentId: string,
+    connectionId: string,
+    reason: { code: string; message: string },
+  ): Promise<void>;
 }
 
 /** Outcome of asking a provider for fresh tokens. */

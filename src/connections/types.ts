@@ -50,12 +50,18 @@ export interface ListConnectionsFilter {
 }
 
 /** Revokes a connection's grant at the provider (auth implements it). */
-export type ConnectionRevoker = (environmentId: string, connectionId: string) => Promise<{ revoked: boolean }>;
+export type ConnectionRevoker = (
+  environmentId: string,
+  connectionId: string,
+) => Promise<{ revoked: boolean }>;
 
 export interface ConnectionsService extends ConnectionAccess {
   /** Creates (emits `connection.created`) or reconnects (emits `connection.reconnected`). */
   save(environmentId: string, input: SaveConnectionInput): Promise<Connection>;
-  list(environmentId: string, filter?: ListConnectionsFilter): Promise<{ data: Connection[]; nextAfter: string | null }>;
+  list(
+    environmentId: string,
+    filter?: ListConnectionsFilter,
+  ): Promise<{ data: Connection[]; nextAfter: string | null }>;
   get(environmentId: string, id: string): Promise<Connection>;
   /** Shallow-merges host metadata (null removes a key). */
   updateMetadata(environmentId: string, id: string, patch: Record<string, unknown>): Promise<Connection>;

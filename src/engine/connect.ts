@@ -6,19 +6,20 @@
  */
 import pg from 'pg';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
-import { connectionRoutes } from '../api/routes/connections.ts';
-import { connectSessionRoutes } from '../api/routes/connect-sessions.ts';
-import { integrationRoutes } from '../api/routes/integrations.ts';
 import type { RouteModule } from '../api/index.ts';
+import { connectSessionRoutes } from '../api/routes/connect-sessions.ts';
+import { connectionRoutes } from '../api/routes/connections.ts';
+import { integrationRoutes } from '../api/routes/integrations.ts';
 import { createAuthService, type EngineAuthService } from '../auth/service.ts';
 import { BUILTIN_PROVIDERS_DIR, type Catalog, loadCatalog } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { PatchbayConfig } from '../config/index.ts';
 import { connectFlowRoutes } from '../connect/flow.ts';
+import { connectInstallRoutes } from '../connect/install.ts';
 import { createConnectSessionsService } from '../connect/sessions.ts';
 import type { ConnectSessionsService } from '../connect/types.ts';
-import { refreshDueHandlers } from '../connections/refresh-job.ts';
 import { createRefreshCoordinator } from '../connections/refresh.ts';
+import { refreshDueHandlers } from '../connections/refresh-job.ts';
 import { createConnectionsService } from '../connections/service.ts';
 import type { ConnectionsService } from '../connections/types.ts';
 import { createIntegrationsService } from '../integrations/service.ts';
@@ -154,6 +155,7 @@ export async function createConnectLayer(deps: ConnectLayerDeps): Promise<Connec
       }),
       connectSessionRoutes(sessions, { publicUrl }),
       connectFlowRoutes({ sessions, auth: authService, integrations, connections, catalog, publicUrl }),
+      connectInstallRoutes({ integrations, sessions, auth: authService, publicUrl }),
       proxyRoutes({ proxy }),
     ],
     jobHandlers: () => refreshDueHandlers({ store, coordinator: refresh, clock, logger, marginMs }),

@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApi, createMetricsRegistry } from '../api/index.ts';
 import { type Clock, systemClock } from '../clock/index.ts';
@@ -5,6 +7,7 @@ import { loadConfig, type PatchbayConfig, type PatchbayConfigInput } from '../co
 import { createEnvironmentsService, type EnvironmentsService } from '../environments/index.ts';
 import { PatchbayError } from '../errors/index.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
+import type { LookupFn } from '../net/index.ts';
 import {
   createJobs,
   createScheduler,
@@ -13,11 +16,10 @@ import {
   type JobName,
   type JobQueue,
   type Jobs,
-  type TypedScheduleSpec,
   type Scheduler,
+  type TypedScheduleSpec,
   type Worker,
 } from '../queue/index.ts';
-import type { LookupFn } from '../net/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
 import { type ConnectLayer, createConnectLayer } from './connect.ts';
@@ -80,10 +82,12 @@ export interface Patchbay {
  * workers and scheduler. Nothing listens or runs until start().
  */
 export async function createPatchbay(options: CreatePatchbayOptions = {}): Promise<Patchbay> {
-  const config = loadConfig({
-    ...(options.env ? { env: options.env } : {}),
-    ...(options.config ? { overrides: options.config } : {}),
-  });
+  const config = await pinFreePort(
+    loadConfig({
+      ...(options.env ? { env: options.env } : {}),
+      ...(options.config ? { overrides: options.config } : {}),
+    }),
+  );
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
 
@@ -197,8 +201,8 @@ class Engine implements Patchbay {
   async start(): Promise<StartReport> {
     const { worker, scheduler, services } = this.#parts;
     if (worker && scheduler) {
+      // Each entry pairs a job with its own payload; TypeScript cannot follow that through the loop.
       for (const schedule of engineSchedules)
-        // Each entry pairs a job with its own payload; TypeScript cannot follow that through the loop.
         await services.jobs.schedule({ ...schedule, payload: { ...schedule.payload } } as TypedScheduleSpec<
           EngineJobs,
           JobName<EngineJobs>
@@ -246,4 +250,20 @@ async function listen(api: FastifyInstance, config: PatchbayConfig): Promise<str
     }
     throw cause;
   }
+}
+
+/**
+ * Port 0 ("any free port") without a public URL: the OAuth callback and connect page URLs are
+ * derived from the port, so it must be known before anything is assembled. Pick the free port now
+ * (the OS hands out a fresh one, so another process taking it before start() is unlikely).
+ */
+async function pinFreePort(config: PatchbayConfig): Promise<PatchbayConfig> {
+  if (config.port !== 0 || config.publicUrl !== undefined || config.role === 'worker') return config;
+  const probe = createServer();
+  const port = await new Promise<number>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, config.host, () => resolve((probe.address() as AddressInfo).port));
+  });
+  await new Promise((resolve) => probe.close(resolve));
+  return { ...config, port };
 }

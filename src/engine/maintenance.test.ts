@@ -10,7 +10,9 @@ import type { Store } from '../store/index.ts';
 import { maintenanceHandlers } from './maintenance.ts';
 
 for (const target of await testDatabases()) {
-  describe(`maintenance.purge-expired-connect-state on ${target.name}`, { skip: target.skip ?? false }, () => {
+  describe(`maintenance.purge-expired-connect-state on ${target.name}`, {
+    skip: target.skip ?? false,
+  }, () => {
     let database: TestDatabase;
     let store: Store;
     const clock = new ManualClock();
@@ -86,8 +88,15 @@ for (const target of await testDatabases()) {
         .execute();
 
       const queue = createSqlQueue(store, { clock });
-      const handlers = maintenanceHandlers({ queue, store, clock, logger: createLogger({ level: 'silent' }) });
-      await handlers['maintenance.purge-expired-connect-state']({ graceMinutes: 60 }, {} as never);
+      const handlers = maintenanceHandlers({
+        queue,
+        store,
+        clock,
+        logger: createLogger({ level: 'silent' }),
+      });
+      const purge = handlers['maintenance.purge-expired-connect-state'];
+      assert.ok(purge);
+      await purge({ graceMinutes: 60 }, {} as never);
       await queue.close();
 
       const sessions = await store.db.selectFrom('connect_sessions').select('id').execute();

@@ -16,7 +16,10 @@ export function maintenanceHandlers(deps: {
   return {
     'maintenance.purge-expired-connect-state': async ({ graceMinutes }) => {
       const before = deps.clock.now() - graceMinutes * 60_000;
-      const states = await deps.store.db.deleteFrom('oauth_states').where('expires_at', '<', before).executeTakeFirst();
+      const states = await deps.store.db
+        .deleteFrom('oauth_states')
+        .where('expires_at', '<', before)
+        .executeTakeFirst();
       const sessions = await deps.store.db
         .deleteFrom('connect_sessions')
         .where('expires_at', '<', before)

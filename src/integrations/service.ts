@@ -200,6 +200,18 @@ export function createIntegrationsService(options: IntegrationsServiceOptions): 
       }
     },
 
+    async environmentOf(integrationId) {
+      const row = isId('integration', integrationId)
+        ? await db
+            .selectFrom('integrations')
+            .select('environment_id')
+            .where('id', '=', integrationId)
+            .executeTakeFirst()
+        : undefined;
+      if (!row) throw notFound('Integration', integrationId.slice(0, 100));
+      return row.environment_id;
+    },
+
     async resolve(environmentId, idOrKey): Promise<ResolvedIntegration> {
       const row = await findRow(db, environmentId, idOrKey);
       return {

@@ -61,6 +61,11 @@ export interface IntegrationsService {
   update(environmentId: string, idOrKey: string, patch: UpdateIntegrationInput): Promise<Integration>;
   /** Refuses with `conflict` while connections exist (delete them first). */
   delete(environmentId: string, idOrKey: string): Promise<void>;
+  /**
+   * The environment an integration id belongs to, for the few entry points that only know the id
+   * (a provider-initiated install). `not_found` for an unknown id.
+   */
+  environmentOf(integrationId: string): Promise<string>;
   /** Decrypted app credentials and the definition with overrides applied: for auth and proxy only. */
   resolve(environmentId: string, idOrKey: string): Promise<ResolvedIntegration>;
 }

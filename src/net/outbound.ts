@@ -42,7 +42,14 @@ export function createOutboundHttp(options: OutboundOptions = {}): OutboundHttp 
     }
     return baseConnect(connectOptions, callback);
   };
-  const dispatcher = new Agent({ connect, keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000 });
+  // A bounded pool per provider origin: a burst of calls queues on kept-alive sockets instead of
+  // opening hundreds of connections (which providers' connection limits and listen backlogs punish).
+  const dispatcher = new Agent({
+    connect,
+    connections: options.connectionsPerOrigin ?? 64,
+    keepAliveTimeout: 10_000,
+    keepAliveMaxTimeout: 60_000,
+  });
 
   const guardedFetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
     try {

@@ -14,6 +14,8 @@ export interface OutboundOptions {
   allow?: readonly string[];
   /** Injected DNS resolution (tests stub it to prove refusal before any connection). */
   lookup?: LookupFn;
+  /** Sockets kept per provider origin; more concurrent calls queue. Default 64. */
+  connectionsPerOrigin?: number;
   /** Connect timeout, ms. */
   connectTimeoutMs?: number;
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noExplicitAny: the test reads JSON answers loosely and asserts on their fields
 /**
  * Connect end to end against a real OAuth 2.0 authorization server (oidc-provider): a host page
  * opens the connect page with the SDK, the end user picks the integration, signs in at the
@@ -28,11 +29,15 @@ import { type OidcTestServer, startOidcTestServer } from '../support/oidc.ts';
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../test-artifacts/', import.meta.url);
 const FIXTURE_PROVIDERS = new URL('../fixtures/providers/', import.meta.url).pathname;
-const missing = existsSync(CHROMIUM) ? null : `connect OAuth browser test skipped: no ${CHROMIUM} (apt-get install chromium)`;
+const missing = existsSync(CHROMIUM)
+  ? null
+  : `connect OAuth browser test skipped: no ${CHROMIUM} (apt-get install chromium)`;
 if (missing && process.env.CI === 'true') throw new Error(`${missing}; CI must run it`);
 if (missing) console.log(`# ${missing}`);
 
-const sdkSource = stripTypeScriptTypes(readFileSync(new URL('../../sdk/src/connect.ts', import.meta.url), 'utf8'));
+const sdkSource = stripTypeScriptTypes(
+  readFileSync(new URL('../../sdk/src/connect.ts', import.meta.url), 'utf8'),
+);
 const HOST_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>
 <script type="module" src="/host.js"></script></head>
 <body><button id="connect">Connect an account</button><pre id="out"></pre></body></html>`;
@@ -104,7 +109,10 @@ describe('connect through the connect page against oidc-provider', { skip: missi
     dataDir = mkdtempSync(join(tmpdir(), 'patchbay-connect-e2e-'));
     const port = await freePort();
     baseUrl = `http://127.0.0.1:${port}`;
-    oidc = await startOidcTestServer({ redirectUris: [`${baseUrl}/connect/oauth/callback`], accessTokenTtl: 3600 });
+    oidc = await startOidcTestServer({
+      redirectUris: [`${baseUrl}/connect/oauth/callback`],
+      accessTokenTtl: 3600,
+    });
     secrets.add(oidc.clientSecret);
     logs = createMemoryDestination();
     engine = await createPatchbay({
@@ -202,8 +210,14 @@ describe('connect through the connect page against oidc-provider', { skip: missi
     await provider.click('#approve').catch((error: Error) => {
       if (!/closed/.test(error.message)) throw error;
     });
-    await host.waitForFunction(`'result' in window || 'connectError' in window`, undefined, { timeout: 20_000 });
-    assert.equal(await host.evaluate(`'connectError' in window`), false, String(await host.evaluate('JSON.stringify(window.connectError)')));
+    await host.waitForFunction(`'result' in window || 'connectError' in window`, undefined, {
+      timeout: 20_000,
+    });
+    assert.equal(
+      await host.evaluate(`'connectError' in window`),
+      false,
+      String(await host.evaluate('JSON.stringify(window.connectError)')),
+    );
     const result = (await host.evaluate('window.result')) as { connectionId: string; integration: string };
     await host.screenshot({ path: new URL('connect-oauth-host.png', ARTIFACTS).pathname });
     await context.close();
@@ -236,7 +250,9 @@ describe('connect through the connect page against oidc-provider', { skip: missi
 
     // Two hours later the token has expired: the next call refreshes first, and the provider rotates.
     clock.offset += 2 * 3600_000;
-    const afterExpiry = await api('GET', '/proxy/me', undefined, { 'patchbay-connection-id': result.connectionId });
+    const afterExpiry = await api('GET', '/proxy/me', undefined, {
+      'patchbay-connection-id': result.connectionId,
+    });
     assert.equal(afterExpiry.status, 200, JSON.stringify(afterExpiry.body));
     assert.equal(oidc.tokenRequests.refresh_token, 1);
     const second = await storedCredentials(result.connectionId, environmentId);
@@ -271,7 +287,9 @@ describe('connect through the connect page against oidc-provider', { skip: missi
     assert.equal(revoked.status, 200);
     clock.offset += 2 * 3600_000;
     const refusals = oidc.tokenRequests.refresh_token;
-    const afterRevoke = await api('GET', '/proxy/me', undefined, { 'patchbay-connection-id': result.connectionId });
+    const afterRevoke = await api('GET', '/proxy/me', undefined, {
+      'patchbay-connection-id': result.connectionId,
+    });
     assert.equal(afterRevoke.status, 409);
     assert.equal(afterRevoke.body.error.code, 'connection_reauth_required');
     assert.equal(oidc.tokenRequests.refresh_token, refusals + 1);
@@ -289,7 +307,11 @@ describe('connect through the connect page against oidc-provider', { skip: missi
 
     // The request log has the proxied calls (the refused refresh's call never reached the API).
     await engine.services.connect.requestLog.flush();
-    const logged = await engine.store.db.selectFrom('request_logs').selectAll().where('connection_id', '=', result.connectionId).execute();
+    const logged = await engine.store.db
+      .selectFrom('request_logs')
+      .selectAll()
+      .where('connection_id', '=', result.connectionId)
+      .execute();
     assert.deepEqual(
       logged.map((row) => [row.method, row.path, row.status]),
       [
@@ -311,7 +333,8 @@ describe('connect through the connect page against oidc-provider', { skip: missi
       const label = `${secret.slice(0, 6)}… (${secret.length} chars)`;
       assert.ok(!logText.includes(secret), `${label} appears in the logs`);
       for (const answer of answers) assert.ok(!answer.includes(secret), `${label} appears in an API answer`);
-      for (const file of files) assert.ok(!file.includes(Buffer.from(secret)), `${label} appears in the database file`);
+      for (const file of files)
+        assert.ok(!file.includes(Buffer.from(secret)), `${label} appears in the database file`);
     }
   });
 });

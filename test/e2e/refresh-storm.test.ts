@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type TestDatabase, testDatabases } from '../support/databases.ts';
+import { stopAll } from '../support/engine-process.ts';
 import {
   createStormWorld,
   fireStorm,
@@ -21,7 +22,7 @@ const CALLS = 1000;
 for (const target of await testDatabases()) {
   describe(`refresh storm: 2 engine processes on ${target.name}`, {
     skip: target.skip ?? false,
-    timeout: 60_000,
+    timeout: 90_000,
   }, () => {
     if (target.skip) console.log(`# ${target.skip}`);
     let database: TestDatabase;
@@ -58,19 +59,29 @@ for (const target of await testDatabases()) {
       assert.ok(Date.parse(result.tokensSeen[0]!) > world.expiresAt + 3_000_000, result.tokensSeen[0]);
       console.log(`# ${target.name}: ${CALLS} calls in ${Math.round(result.durationMs)} ms`);
 
+      // The rotated credentials were stored: the connection is active with the new expiry.
+      const response = await fetch(`${world.engines[1]!.url}/v1/connections/${world.connectionId}`, {
+        headers: { authorization: `Bearer ${world.apiKeys[1]}` },
+      });
+      const connection = (await response.json()) as Record<string, unknown>;
+      assert.equal(connection.status, 'active');
+      assert.equal(connection.lastError, null);
+      assert.ok(Date.parse(connection.expiresAt as string) > world.expiresAt + 3_000_000, 'the new expiry');
+
       // The logs, complete once the processes have exited: one process refreshed, the other
       // waited on the database lease and used its result; each served its half of the calls.
-      await world.close();
-      const refreshedBy = world.engines.map(
-        (engine) => engine.logs().match(/"msg":"connection token refreshed"/g)?.length ?? 0,
+      assert.deepEqual(await stopAll(world.engines), [0, 0], 'both processes stop cleanly');
+      const logs = world.engines.map((engine) => engine.logEntries());
+      const refreshedBy = logs.map(
+        (entries) => entries.filter((entry) => entry.msg === 'connection token refreshed').length,
       );
       assert.deepEqual(
         [...refreshedBy].sort(),
         [0, 1],
         `refreshes logged per process: ${refreshedBy.join(', ')}`,
       );
-      const served = world.engines.map(
-        (engine) => engine.logs().match(/"route":"\/proxy\/\*","statusCode":200/g)?.length ?? 0,
+      const served = logs.map(
+        (entries) => entries.filter((entry) => entry.route === '/proxy/*' && entry.statusCode === 200).length,
       );
       assert.deepEqual(served, [CALLS / 2, CALLS / 2], 'each process served half of the calls');
     });

@@ -32,11 +32,16 @@ export interface HeadlessConnectResult {
 /** Runs the whole connect; throws with the step and the answer that failed. */
 export async function connectHeadless(options: HeadlessConnectOptions): Promise<HeadlessConnectResult> {
   const engine = options.engineUrl.replace(/\/+$/, '');
-  const session = await json<{ token: string }>('create the connect session', 201, `${engine}/v1/connect/sessions`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ endUser: { id: options.endUserId ?? 'end-user-1' } }),
-  });
+  const session = await json<{ token: string }>(
+    'create the connect session',
+    201,
+    `${engine}/v1/connect/sessions`,
+    {
+      method: 'POST',
+      headers: { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ endUser: { id: options.endUserId ?? 'end-user-1' } }),
+    },
+  );
 
   const start = await json<{ authorizationUrl: string }>(
     'start the authorization',
@@ -45,7 +50,10 @@ export async function connectHeadless(options: HeadlessConnectOptions): Promise<
     {
       method: 'POST',
       headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ integration: options.integration, connectionConfig: options.connectionConfig ?? {} }),
+      body: JSON.stringify({
+        integration: options.integration,
+        connectionConfig: options.connectionConfig ?? {},
+      }),
     },
   );
 

@@ -38,6 +38,8 @@ export interface EngineProcess {
   readonly firstApiKey: string | null;
   /** What the process wrote to stdout so far (its JSON log lines). */
   logs(): string;
+  /** The log lines written so far, parsed (complete only once the process has exited). */
+  logEntries(): Array<Record<string, unknown>>;
   /** Sends `signal` (default SIGTERM) and resolves with the exit code once the process is gone. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -48,10 +50,7 @@ export interface EngineProcess {
  * processes on different data dirs), loopback allowed for the sandbox, the test providers.
  * Each process still needs its own port: startEngineProcess picks a free one.
  */
-export function sharedEngineEnv(database: {
-  dataDir: string;
-  databaseUrl: string;
-}): Record<string, string> {
+export function sharedEngineEnv(database: { dataDir: string; databaseUrl: string }): Record<string, string> {
   return {
     PATCHBAY_DATA_DIR: database.dataDir,
     PATCHBAY_DATABASE_URL: database.databaseUrl,
@@ -122,6 +121,7 @@ export async function startEngineProcess(options: EngineProcessOptions): Promise
     banner: stderr,
     firstApiKey: /(pb_sk_dev_[A-Za-z0-9]+)/.exec(stderr)?.[1] ?? null,
     logs: () => stdout,
+    logEntries: () => parseLogLines(stdout),
     stop,
   };
 }
@@ -151,6 +151,20 @@ export async function startEngineProcesses(
 /** Stops every process (SIGTERM), in parallel; resolves with their exit codes. */
 export function stopAll(processes: readonly EngineProcess[]): Promise<Array<number | null>> {
   return Promise.all(processes.map((p) => p.stop()));
+}
+
+/** JSON log lines; anything else on stdout (and a line cut short) is skipped. */
+function parseLogLines(text: string): Array<Record<string, unknown>> {
+  const entries: Array<Record<string, unknown>> = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      entries.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // A line still being written.
+    }
+  }
+  return entries;
 }
 
 async function isReady(url: string): Promise<boolean> {

@@ -21,7 +21,10 @@ declare module 'oidc-provider' {
       result: Record<string, unknown>,
       options?: { mergeWithLastSubmission?: boolean },
     ): Promise<void>;
-    Grant: new (init: { accountId: string; clientId: string }) => GrantInstance;
+    Grant: new (init: {
+      accountId: string;
+      clientId: string;
+    }) => GrantInstance;
     on(event: string, listener: (...args: unknown[]) => void): this;
   }
 }

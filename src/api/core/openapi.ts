@@ -26,6 +26,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
             scheme: 'bearer',
             description: 'A secret API key of an environment, `pb_sk_<environment>_…`.',
           },
+          connectSession: {
+            type: 'http',
+            scheme: 'bearer',
+            description:
+              'A connect session token, `pb_cst_…`, created by the host backend (`POST /v1/connect/sessions`) for the connect page.',
+          },
         },
       },
     },

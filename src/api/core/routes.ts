@@ -21,7 +21,7 @@ export interface HandlerContext<O extends Operation> {
   query: QueryOf<O>;
   body: BodyOf<O>;
   /** The authenticated key and its environment; every data query must be scoped to it. */
-  auth: O['auth'] extends 'none' ? null : AuthenticatedKey;
+  auth: O['auth'] extends 'apiKey' ? AuthenticatedKey : null;
   request: FastifyRequest;
   reply: FastifyReply;
   log: FastifyBaseLogger;
@@ -75,7 +75,12 @@ export function registerOperation(app: FastifyInstance, definition: RouteDefinit
       summary: operation.summary,
       ...(operation.description ? { description: operation.description } : {}),
       tags: [operation.tag],
-      security: operation.auth === 'apiKey' ? [{ bearerAuth: [] }] : [],
+      security:
+        operation.auth === 'apiKey'
+          ? [{ bearerAuth: [] }]
+          : operation.auth === 'connectSession'
+            ? [{ connectSession: [] }]
+            : [],
       ...(operation.params ? { params: operation.params } : {}),
       ...(operation.query ? { querystring: operation.query } : {}),
       ...(operation.body ? { body: operation.body } : {}),
