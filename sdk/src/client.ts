@@ -29,6 +29,34 @@ export type CreateConnectSessionInput = RequestOf<Contract['connectSessions']['c
 /** A connect session just created: its token is shown once. */
 export type CreatedConnectSession = ResponseOf<Contract['connectSessions']['create']>;
 
+/** A webhook endpoint as the API returns it: never its secret. */
+export type Endpoint = ResponseOf<Contract['endpoints']['get']>;
+/** An endpoint just created, with its signing secret. */
+export type CreatedEndpoint = ResponseOf<Contract['endpoints']['create']>;
+/** What creating an endpoint takes. */
+export type CreateEndpointInput = RequestOf<Contract['endpoints']['create']>['body'];
+/** What updating an endpoint takes: fields left out stay, `null` clears. */
+export type UpdateEndpointInput = RequestOf<Contract['endpoints']['update']>['body'];
+/** Cursor of an endpoints list. */
+export type ListEndpointsQuery = NonNullable<RequestOf<Contract['endpoints']['list']>['query']>;
+/** Options of a secret rotation. */
+export type RotateEndpointSecretInput = NonNullable<RequestOf<Contract['endpoints']['rotateSecret']>['body']>;
+
+/** A message: one event for one endpoint, with its delivery state. */
+export type Message = ResponseOf<Contract['messages']['get']>;
+/** One delivery attempt of a message. */
+export type Attempt = ResponseOf<Contract['messages']['attempts']>['data'][number];
+/** What sending an event of your own takes. */
+export type CreateMessageInput = RequestOf<Contract['messages']['create']>['body'];
+/** Filters and cursor of a messages list. */
+export type ListMessagesQuery = NonNullable<RequestOf<Contract['messages']['list']>['query']>;
+/** An event of the environment (`connection.created`…). */
+export type PatchbayEvent = ResponseOf<Contract['events']['list']>['data'][number];
+/** Filters and cursor of an events list. */
+export type ListEventsQuery = NonNullable<RequestOf<Contract['events']['list']>['query']>;
+/** An event type of the catalog, with the JSON Schema of its data. */
+export type EventTypeInfo = ResponseOf<Contract['events']['types']>['data'][number];
+
 /** Where the client connects and as whom. */
 export interface PatchbayClientOptions {
   /** Where the Patchbay API is served, e.g. `http://127.0.0.1:4400`. */
@@ -102,6 +130,55 @@ export class PatchbayClient {
     create(input: CreateConnectSessionInput): Promise<CreatedConnectSession>;
   };
 
+  /** Webhook endpoints: where the environment's events are delivered, signed. */
+  readonly endpoints: {
+    /** A page of endpoints, oldest first; pass `nextAfter` as `after` for the next page. */
+    list(query?: ListEndpointsQuery): Promise<ResponseOf<Contract['endpoints']['list']>>;
+    /** Adds an endpoint; the answer holds its signing secret (`whsec_…`). */
+    create(input: CreateEndpointInput): Promise<CreatedEndpoint>;
+    get(id: string): Promise<Endpoint>;
+    /** Changes fields given; `null` clears one; `headers` replaces the whole set. */
+    update(id: string, patch: UpdateEndpointInput): Promise<Endpoint>;
+    /** Deletes the endpoint with its messages and attempts. */
+    delete(id: string): Promise<ResponseOf<Contract['endpoints']['delete']>>;
+    /** The current signing secret, to configure your receiver. */
+    getSecret(id: string): Promise<string>;
+    /**
+     * A new signing secret (given or generated); the old one keeps signing too for
+     * `graceSeconds` (default 24 h). Returns the new secret.
+     */
+    rotateSecret(id: string, options?: RotateEndpointSecretInput): Promise<string>;
+  };
+
+  /** Messages: the delivery log of webhooks, events of your own, and replay. */
+  readonly messages: {
+    /**
+     * Sends an event of your own type (e.g. `order.shipped`) to the matching endpoints; returns
+     * the messages created. With `idempotencyKey`, a repeat returns the first call's messages.
+     */
+    create(input: CreateMessageInput): Promise<Message[]>;
+    /** A page of messages, oldest first, filtered by endpoint, status, type and time range. */
+    list(query?: ListMessagesQuery): Promise<ResponseOf<Contract['messages']['list']>>;
+    get(id: string): Promise<Message>;
+    /** A page of a message's delivery attempts, oldest first. */
+    attempts(
+      id: string,
+      query?: { after?: string; limit?: number },
+    ): Promise<ResponseOf<Contract['messages']['attempts']>>;
+    /** Queues one manual attempt now (no retries follow it). */
+    resend(id: string): Promise<void>;
+    /** Resends, in the background, an endpoint's failed messages created since `since` (ISO 8601). */
+    recover(endpointId: string, input: { since: string; limit?: number }): Promise<{ queued: number }>;
+  };
+
+  /** Patchbay's own events and their catalog. */
+  readonly events: {
+    /** A page of the environment's events, oldest first; `type` takes `prefix.*`. */
+    list(query?: ListEventsQuery): Promise<ResponseOf<Contract['events']['list']>>;
+    /** Every event type with a description and the JSON Schema of its data. */
+    types(): Promise<EventTypeInfo[]>;
+  };
+
   /** Creates a client; it makes no request until a method is called. */
   constructor(options: PatchbayClientOptions) {
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -132,8 +209,42 @@ export class PatchbayClient {
         callOperation(transport, contract.connections.updateMetadata, { params: { id }, body: patch }),
       test: (id) => callOperation(transport, contract.connections.test, { params: { id } }),
     };
+    this.endpoints = {
+      list: (query) => callOperation(transport, contract.endpoints.list, query ? { query } : {}),
+      create: (input) => callOperation(transport, contract.endpoints.create, { body: input }),
+      get: (id) => callOperation(transport, contract.endpoints.get, { params: { id } }),
+      update: (id, patch) =>
+        callOperation(transport, contract.endpoints.update, { params: { id }, body: patch }),
+      delete: (id) => callOperation(transport, contract.endpoints.delete, { params: { id } }),
+      getSecret: async (id) =>
+        (await callOperation(transport, contract.endpoints.getSecret, { params: { id } })).secret,
+      rotateSecret: async (id, options) =>
+        (
+          await callOperation(transport, contract.endpoints.rotateSecret, {
+            params: { id },
+            body: options ?? {},
+          })
+        ).secret,
+    };
     this.connectSessions = {
       create: (input) => callOperation(transport, contract.connectSessions.create, { body: input }),
+    };
+    this.messages = {
+      create: async (input) =>
+        (await callOperation(transport, contract.messages.create, { body: input })).data,
+      list: (query) => callOperation(transport, contract.messages.list, query ? { query } : {}),
+      get: (id) => callOperation(transport, contract.messages.get, { params: { id } }),
+      attempts: (id, query) =>
+        callOperation(transport, contract.messages.attempts, { params: { id }, ...(query ? { query } : {}) }),
+      resend: async (id) => {
+        await callOperation(transport, contract.messages.resend, { params: { id } });
+      },
+      recover: (endpointId, input) =>
+        callOperation(transport, contract.messages.recover, { params: { id: endpointId }, body: input }),
+    };
+    this.events = {
+      list: (query) => callOperation(transport, contract.events.list, query ? { query } : {}),
+      types: async () => (await callOperation(transport, contract.events.types, {})).data,
     };
   }
 }

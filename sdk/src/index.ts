@@ -1,23 +1,37 @@
 /**
  * The Patchbay SDK for host apps: a typed API client whose types are derived from the server's
- * contract, the error it throws, and `connect()`, the browser popup of the connect flow.
+ * contract, the error it throws, `connect()`, the browser popup of the connect flow, and
+ * `verifyWebhook()`, for the host's webhook receiver (server side).
  */
 
 export type { ErrorCode } from '../../src/errors/codes.ts';
 export {
   type ApiKey,
+  type Attempt,
   type Connection,
   type ConnectionTestResult,
   type CreateApiKeyInput,
   type CreateConnectSessionInput,
   type CreatedApiKey,
   type CreatedConnectSession,
+  type CreatedEndpoint,
+  type CreateEndpointInput,
   type CreateIntegrationInput,
+  type CreateMessageInput,
+  type Endpoint,
   type Environment,
+  type EventTypeInfo,
   type Integration,
   type ListConnectionsQuery,
+  type ListEndpointsQuery,
+  type ListEventsQuery,
+  type ListMessagesQuery,
+  type Message,
   PatchbayClient,
   type PatchbayClientOptions,
+  type PatchbayEvent,
+  type RotateEndpointSecretInput,
+  type UpdateEndpointInput,
   type UpdateIntegrationInput,
 } from './client.ts';
 export {
@@ -29,3 +43,10 @@ export {
   PatchbayConnectError,
 } from './connect.ts';
 export { type ClientErrorCode, isPatchbayApiError, PatchbayApiError } from './errors.ts';
+export {
+  type VerifyWebhookOptions,
+  verifyWebhook,
+  type WebhookHeaders,
+  WebhookVerificationError,
+  type WebhookVerificationErrorCode,
+} from './webhooks.ts';

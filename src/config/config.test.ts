@@ -68,6 +68,26 @@ describe('config', () => {
     assert.match(error.message, /PATCHBAY_PUBLIC_URL/);
   });
 
+  it('parses lists and durations of the connect and webhook settings', () => {
+    const config = loadConfig({
+      env: {
+        PATCHBAY_ALLOW_PRIVATE_NETWORKS: 'loopback, 10.0.0.0/8',
+        PATCHBAY_PROVIDER_DIRS: '/srv/a,/srv/b',
+        PATCHBAY_WEBHOOK_RETRY_SCHEDULE: '0,500ms,5s,2m,1h,1d',
+      },
+    });
+    assert.deepEqual(config.allowPrivateNetworks, ['loopback', '10.0.0.0/8']);
+    assert.deepEqual(config.providerDirs, ['/srv/a', '/srv/b']);
+    assert.deepEqual(config.webhookRetrySchedule, [0, 500, 5000, 120_000, 3_600_000, 86_400_000]);
+    const bad = configError(() =>
+      loadConfig({
+        env: { PATCHBAY_ALLOW_PRIVATE_NETWORKS: 'everything', PATCHBAY_WEBHOOK_RETRY_SCHEDULE: '0,5x' },
+      }),
+    );
+    assert.match(bad.message, /PATCHBAY_ALLOW_PRIVATE_NETWORKS/);
+    assert.match(bad.message, /PATCHBAY_WEBHOOK_RETRY_SCHEDULE/);
+  });
+
   it('reads an optional JSON file, with the environment winning', () => {
     const dir = mkdtempSync(join(tmpdir(), 'patchbay-config-'));
     const file = join(dir, 'patchbay.json');

@@ -15,6 +15,17 @@ const byteSize = z.union([z.number(), z.string()]).transform((value, ctx) => {
   return Number(match[1]) * (BYTE_UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1);
 });
 
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `0`, `500ms`, `5s`, `5m`, `2h`, `1d` → milliseconds; undefined when malformed. */
+function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)(ms|s|m|h|d)?$/.exec(text);
+  if (!match) return undefined;
+  const amount = Number(match[1]);
+  if (match[2] === undefined) return amount === 0 ? 0 : undefined;
+  return amount * (DURATION_UNITS[match[2]] ?? 1);
+}
+
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
 /**
@@ -91,6 +102,29 @@ export const configSchema = z.object({
   refreshMarginSeconds: positiveInt.default(300),
   /** Per-attempt timeout of provider requests made through the proxy. */
   proxyTimeoutMs: positiveInt.default(30_000),
+  /** Outbound webhooks: how long one delivery attempt may take before it counts as failed. */
+  webhookTimeoutMs: positiveInt.default(15_000),
+  /**
+   * Delays before each delivery attempt, comma-separated (`0,5s,5m,30m,2h,5h,10h,10h`): the first
+   * is the first attempt, each next one follows a failure. Units: ms, s, m, h, d.
+   */
+  webhookRetrySchedule: z
+    .string()
+    .default('0,5s,5m,30m,2h,5h,10h,10h')
+    .transform((value, ctx) => {
+      const delays = value.split(',').map((part) => parseDuration(part.trim()));
+      if (delays.length === 0 || delays.length > 20 || delays.some((d) => d === undefined)) {
+        ctx.addIssue({ code: 'custom', message: 'expected 1 to 20 durations such as 0,5s,5m,30m,2h' });
+        return z.NEVER;
+      }
+      return delays as number[];
+    }),
+  /** Each retry delay varies by up to this fraction either way, so retries of many messages spread out. */
+  webhookRetryJitter: z.coerce.number().min(0).max(0.5).default(0.2),
+  /** An endpoint failing for this long without a single success is warned about (`endpoint.failing`). */
+  endpointFailingWarnAfterHours: positiveInt.default(24),
+  /** An endpoint failing for this long without a single success is disabled (`endpoint.disabled`). */
+  endpointDisableAfterHours: positiveInt.default(120),
   /** How long a connect session token stays valid unless the host asks for another lifetime. */
   connectSessionTtlSeconds: positiveInt.max(86_400).default(1800),
 });
@@ -117,6 +151,11 @@ export const CONFIG_ENV: { [K in keyof PatchbayConfig]-?: string } = {
   refreshMarginSeconds: 'PATCHBAY_REFRESH_MARGIN_SECONDS',
   proxyTimeoutMs: 'PATCHBAY_PROXY_TIMEOUT_MS',
   connectSessionTtlSeconds: 'PATCHBAY_CONNECT_SESSION_TTL_SECONDS',
+  webhookTimeoutMs: 'PATCHBAY_WEBHOOK_TIMEOUT_MS',
+  webhookRetrySchedule: 'PATCHBAY_WEBHOOK_RETRY_SCHEDULE',
+  webhookRetryJitter: 'PATCHBAY_WEBHOOK_RETRY_JITTER',
+  endpointFailingWarnAfterHours: 'PATCHBAY_ENDPOINT_FAILING_WARN_AFTER_HOURS',
+  endpointDisableAfterHours: 'PATCHBAY_ENDPOINT_DISABLE_AFTER_HOURS',
 };
 
 /** Variable that names an optional JSON config file; environment variables override it. */

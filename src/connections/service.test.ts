@@ -289,6 +289,32 @@ for (const target of await testDatabases()) {
       assert.deepEqual((await f.connections.load(f.dev.id, connection.id)).credentials, fresh);
     });
 
+    it('never loads stale credentials when another process changed them (decryptions cached by ciphertext)', async () => {
+      // A second service on the same database: what another engine process sees.
+      const other = createConnectionsService({
+        store: f.store,
+        vault: f.vault,
+        integrations: f.integrations,
+        clock: f.clock,
+      });
+      const connection = await f.connections.save(f.dev.id, input());
+      assert.equal((await f.connections.load(f.dev.id, connection.id)).credentials.type, 'oauth2');
+      assert.equal((await other.load(f.dev.id, connection.id)).updatedAt, connection.updatedAt);
+
+      // The clock has not moved: only the ciphertext tells the versions apart.
+      const refreshed = oauth({ accessToken: 'refreshed-elsewhere' });
+      await other.storeRefreshed(f.dev.id, connection.id, refreshed);
+      assert.deepEqual((await f.connections.load(f.dev.id, connection.id)).credentials, refreshed);
+
+      const reconnected = oauth({ accessToken: 'reconnected-here' });
+      await f.connections.save(f.dev.id, input({ connectionId: connection.id, credentials: reconnected }));
+      assert.deepEqual((await other.load(f.dev.id, connection.id)).credentials, reconnected);
+      assert.deepEqual((await f.connections.load(f.dev.id, connection.id)).credentials, reconnected);
+
+      await other.delete(f.dev.id, connection.id);
+      await assert.rejects(f.connections.load(f.dev.id, connection.id), rejectsWith('not_found'));
+    });
+
     it('marks reauth_required once: status, last error and one event, even when called concurrently', async () => {
       const connection = await f.connections.save(f.dev.id, input());
       const mark = (await listEvents(f.store.db, f.dev.id, { limit: 1000 })).at(-1)!.id;

@@ -3,7 +3,7 @@
  * `connection.*` events, each written in the transaction of the change it reports. Implements
  * ConnectionAccess for the proxy and the refresher.
  */
-import { type Kysely, sql } from 'kysely';
+import { type CompiledQuery, createQueryId, type Kysely, sql } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import type { EndUser } from '../connect/types.ts';
 import { isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
@@ -15,7 +15,8 @@ import { type Logger, redactString } from '../logger/index.ts';
 import type { Database, Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
 import type { ConnectionContext, Credentials } from './contracts.ts';
-import { checkCredentials, credentialsExpiry, openCredentials, sealCredentials } from './credentials.ts';
+import { checkCredentials, credentialsExpiry, sealCredentials } from './credentials.ts';
+import { createCredentialsCache } from './credentials-cache.ts';
 import { type ConnectionRow, toConnection } from './present.ts';
 import type { ConnectionRevoker, ConnectionsService, SaveConnectionInput } from './types.ts';
 
@@ -35,6 +36,9 @@ export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 200;
 /** Largest metadata object kept per connection (JSON characters). */
 export const MAX_METADATA_LENGTH = 16_384;
+/** Stand-ins for load()'s values in its query compiled once (never valid ids). */
+const ENVIRONMENT_MARKER = '\u0000environment';
+const CONNECTION_MARKER = '\u0000connection';
 /** Longest last-error message kept (provider error descriptions can be long). */
 const MAX_ERROR_MESSAGE = 500;
 
@@ -44,6 +48,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
   const db = options.store.db;
   const ids = options.ids ?? newId;
   const outbox = { clock, newId: ids };
+  const credentialsCache = createCredentialsCache(vault);
 
   const selectRows = (executor: Kysely<Database>, environmentId: string) =>
     executor
@@ -68,13 +73,33 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
   const bumpUpdatedAt = (now: number) =>
     sql<number>`case when ${sql.ref('updated_at')} >= ${now} then ${sql.ref('updated_at')} + 1 else ${now} end`;
 
+  // load() runs for every proxied request: one query for the connection and the integration
+  // columns resolveRow() needs. Its SQL never changes, so Kysely builds and compiles it once
+  // (which costs more than running it on SQLite) and each call binds its own values where the
+  // markers are.
+  const loadQuery = db
+    .selectFrom('connections')
+    .innerJoin('integrations', 'integrations.id', 'connections.integration_id')
+    .selectAll('connections')
+    .select([
+      'integrations.environment_id as integration_environment_id',
+      'integrations.key as integration_key',
+      'integrations.provider as integration_provider',
+      'integrations.client_id as integration_client_id',
+      'integrations.client_secret as integration_client_secret',
+      'integrations.scopes as integration_scopes',
+      'integrations.settings as integration_settings',
+    ])
+    .where('connections.environment_id', '=', ENVIRONMENT_MARKER)
+    .where('connections.id', '=', CONNECTION_MARKER)
+    .where('integrations.environment_id', '=', ENVIRONMENT_MARKER)
+    .compile();
+
   async function load(environmentId: string, connectionId: string): Promise<ConnectionContext> {
-    const row = await db
-      .selectFrom('connections')
-      .selectAll()
-      .where('environment_id', '=', environmentId)
-      .where('id', '=', connectionId)
-      .executeTakeFirst();
+    const parameters = loadQuery.parameters.map((value) =>
+      value === ENVIRONMENT_MARKER ? environmentId : value === CONNECTION_MARKER ? connectionId : value,
+    );
+    const [row] = (await db.executeQuery(withParameters(loadQuery, parameters))).rows;
     if (!row) throw notFound('Connection', connectionId.slice(0, 100));
     if (row.credentials === null) {
       throw new PatchbayError(
@@ -82,7 +107,16 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
         `Connection ${row.id} has no stored credentials; reconnect it`,
       );
     }
-    const integration = await integrations.resolve(environmentId, row.integration_id);
+    const integration = integrations.resolveRow({
+      id: row.integration_id,
+      environment_id: row.integration_environment_id,
+      key: row.integration_key,
+      provider: row.integration_provider,
+      client_id: row.integration_client_id,
+      client_secret: row.integration_client_secret,
+      scopes: row.integration_scopes,
+      settings: row.integration_settings,
+    });
     return {
       id: row.id,
       environmentId: row.environment_id,
@@ -91,7 +125,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       connectionConfig: JSON.parse(row.connection_config) as Record<string, string>,
       metadata: JSON.parse(row.metadata) as Record<string, unknown>,
       integration,
-      credentials: openCredentials(vault, row.id, row.credentials),
+      credentials: credentialsCache.open(row.id, row.credentials),
       expiresAt: row.expires_at,
       updatedAt: row.updated_at,
     };
@@ -144,7 +178,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
   ) {
     const integration = await integrations.get(environmentId, input.integrationId);
     const envelope = sealCredentials(vault, connectionId, input.credentials);
-    return db.transaction().execute(async (trx) => {
+    const result = await db.transaction().execute(async (trx) => {
       const row = await findRow(trx, environmentId, connectionId);
       if (row.integration_id !== integration.id) {
         throw new PatchbayError(
@@ -187,8 +221,11 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
         { environmentId, type: 'connection.reconnected', data: eventData(updated) },
         outbox,
       );
-      return toConnection(updated);
+      return { connection: toConnection(updated), replaced: row.credentials };
     });
+    // The replaced plaintext need not wait in memory for the LRU to drop it.
+    if (result.replaced !== null) credentialsCache.forget(result.replaced);
+    return result.connection;
   }
 
   return {
@@ -283,6 +320,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
           { environmentId, type: 'connection.deleted', data: { ...eventData(row), revoked } },
           outbox,
         );
+        if (row.credentials !== null) credentialsCache.forget(row.credentials);
       });
       return { revoked };
     },
@@ -360,6 +398,11 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       if (Number(result.numUpdatedRows) === 0) throw notFound('Connection', connectionId.slice(0, 100));
     },
   };
+}
+
+/** A query compiled once, with this execution's values. */
+function withParameters<R>(query: CompiledQuery<R>, parameters: readonly unknown[]): CompiledQuery<R> {
+  return { ...query, queryId: createQueryId(), parameters };
 }
 
 function eventData(row: ConnectionRow): ConnectionEventData {

@@ -25,6 +25,7 @@ import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
 import { type ConnectLayer, createConnectLayer } from './connect.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
+import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
 
 export interface CreatePatchbayOptions {
   /** Configuration values; they win over PATCHBAY_* variables and the config file. */
@@ -54,6 +55,8 @@ export interface PatchbayServices {
   environments: EnvironmentsService;
   /** Catalog, integrations, connections, connect sessions, auth, proxy, refresh. */
   connect: ConnectLayer;
+  /** Endpoints, messages, dispatch, delivery, the event stream. */
+  outbound: OutboundLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -112,12 +115,18 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     const queue = createSqlQueue(store, { clock });
     cleanup.unshift(() => queue.close());
     const jobs = createJobs(queue, engineJobs);
+    const outbound = createOutboundLayer({ config, store, vault, queue, http: connect.http, clock, logger });
+    cleanup.unshift(() => outbound.close());
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createWorker({
           queue,
           catalog: engineJobs,
-          handlers: { ...maintenanceHandlers({ queue, store, clock, logger }), ...connect.jobHandlers() },
+          handlers: {
+            ...maintenanceHandlers({ queue, store, clock, logger }),
+            ...connect.jobHandlers(),
+            ...outbound.jobHandlers(),
+          },
           concurrency: config.workerConcurrency,
           onEvent: (event) => {
             if (event.type === 'failed' || event.type === 'error')
@@ -139,7 +148,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             metrics: createMetricsRegistry(),
             environments,
             clock,
-            routes: connect.routes(),
+            routes: [...connect.routes(), ...outbound.routes()],
             connectSessions: connect.sessions,
           });
 
@@ -151,7 +160,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       api,
       worker,
       scheduler,
-      services: { environments, connect, jobs, queue },
+      services: { environments, connect, outbound, jobs, queue },
       cleanup,
       startReport: {
         firstApiKey: bootstrap.firstKey?.secret ?? null,
@@ -209,6 +218,7 @@ class Engine implements Patchbay {
         >);
       worker.start();
       scheduler.start();
+      services.outbound.start();
     }
     let url: string | null = null;
     if (this.api) {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { refreshDueJobs, refreshDueSchedule } from '../connections/refresh-job.ts';
+import { deliverySweepSchedule } from '../outbound/delivery/index.ts';
+import { outboundJobs } from '../outbound/jobs.ts';
 import { createCatalog, defineJob } from '../queue/index.ts';
 
 /**
@@ -20,6 +22,7 @@ export const engineJobs = createCatalog([
     timeoutMs: 60_000,
   }),
   ...refreshDueJobs,
+  ...outboundJobs,
 ]);
 
 export type EngineJobs = typeof engineJobs;
@@ -41,4 +44,5 @@ export const engineSchedules = [
     payload: { graceMinutes: 60 },
   },
   refreshDueSchedule,
+  deliverySweepSchedule,
 ] as const;

@@ -156,6 +156,17 @@ for (const target of await testDatabases()) {
       assert.equal(await service.authenticate(created.secret), null);
     });
 
+    it('refuses a key at once after another process revoked it (nothing cached)', async () => {
+      const clock = new ManualClock(Date.UTC(2026, 2, 2));
+      const here = createEnvironmentsService({ store, clock });
+      const elsewhere = createEnvironmentsService({ store, clock });
+      const prod = await here.getEnvironmentByName('prod');
+      const created = await here.createKey(prod.id, { name: 'revoked elsewhere' });
+      assert.equal((await here.authenticate(created.secret))?.keyId, created.apiKey.id);
+      await elsewhere.revokeKey(prod.id, created.apiKey.id);
+      assert.equal(await here.authenticate(created.secret), null);
+    });
+
     it('writes last_used_at at most once per minute per key', async () => {
       const clock = new ManualClock(Date.UTC(2026, 3, 1));
       const service = createEnvironmentsService({ store, clock });

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type CompiledQuery, createQueryId, type Kysely, type Selectable } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { type IdFactory, newId } from '../ids/index.ts';
@@ -18,6 +18,9 @@ import {
   ENVIRONMENT_NAMES,
   type Environment,
 } from './types.ts';
+
+/** Stands for the key hash in authenticate()'s query compiled once (never a valid hash). */
+const HASH_MARKER = '\u0000hash';
 
 /** How stale `last_used_at` may get: it is written at most once per this interval per key. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -66,6 +69,22 @@ export function createEnvironmentsService(options: EnvironmentsServiceOptions): 
   const ids = options.ids ?? newId;
   const random = options.random;
   const resolution = options.lastUsedResolutionMs ?? LAST_USED_RESOLUTION_MS;
+
+  // authenticate() runs for every API request. Its SQL never changes, so Kysely builds and
+  // compiles it once (that costs more than running it on SQLite); each call binds its own hash.
+  const authenticateQuery = db
+    .selectFrom('api_keys')
+    .innerJoin('environments', 'environments.id', 'api_keys.environment_id')
+    .select([
+      'api_keys.id as keyId',
+      'api_keys.revoked_at as revokedAt',
+      'api_keys.last_used_at as lastUsedAt',
+      'environments.id as environmentId',
+      'environments.name as environmentName',
+      'environments.created_at as environmentCreatedAt',
+    ])
+    .where('api_keys.hash', '=', HASH_MARKER)
+    .compile();
 
   async function insertKey(
     executor: Kysely<Database>,
@@ -170,19 +189,10 @@ export function createEnvironmentsService(options: EnvironmentsServiceOptions): 
       // Malformed input never reaches the database; well-formed keys are found by their hash
       // through the unique index, so no secret is ever compared character by character.
       if (!parseApiKey(secret)) return null;
-      const row = await db
-        .selectFrom('api_keys')
-        .innerJoin('environments', 'environments.id', 'api_keys.environment_id')
-        .select([
-          'api_keys.id as keyId',
-          'api_keys.revoked_at as revokedAt',
-          'api_keys.last_used_at as lastUsedAt',
-          'environments.id as environmentId',
-          'environments.name as environmentName',
-          'environments.created_at as environmentCreatedAt',
-        ])
-        .where('api_keys.hash', '=', hashApiKey(secret))
-        .executeTakeFirst();
+      // Read on every request, never cached: a revoked key is refused at once by every process.
+      const hash = hashApiKey(secret);
+      const parameters = authenticateQuery.parameters.map((value) => (value === HASH_MARKER ? hash : value));
+      const [row] = (await db.executeQuery(withParameters(authenticateQuery, parameters))).rows;
       if (!row || row.revokedAt !== null) return null;
       const now = clock.now();
       if (row.lastUsedAt === null || now - row.lastUsedAt >= resolution) {
@@ -220,4 +230,9 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
   };
+}
+
+/** A query compiled once, with this execution's values. */
+function withParameters<R>(query: CompiledQuery<R>, parameters: readonly unknown[]): CompiledQuery<R> {
+  return { ...query, queryId: createQueryId(), parameters };
 }

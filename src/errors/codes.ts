@@ -65,6 +65,9 @@ export const ERROR_STATUS = {
   provider_timeout: 504,
   proxy_header_missing: 400,
   proxy_path_invalid: 400,
+  // Events and messages (src/events, src/outbound/messages.ts, dispatcher.ts)
+  event_data_invalid: 500,
+  event_type_reserved: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

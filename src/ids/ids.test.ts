@@ -58,6 +58,20 @@ describe('ids', () => {
     );
   });
 
+  it('stay random across refills of the pooled random bytes', () => {
+    // 2,000 ids in distinct milliseconds: 32,000 random characters, several refills of the pool.
+    const makeId = createIdFactory();
+    const bodies = Array.from({ length: 2_000 }, (_, i) =>
+      makeId('event', 1_700_000_000_000 + i * 2).slice(4),
+    );
+    const randomParts = bodies.map((body) => body.slice(10));
+    assert.equal(new Set(randomParts).size, randomParts.length);
+    // Every character of the alphabet turns up at every position (a miss has odds of about e^-62).
+    for (let position = 0; position < 16; position++) {
+      assert.equal(new Set(randomParts.map((part) => part[position])).size, 32, `position ${position}`);
+    }
+  });
+
   it('reject malformed ids with invalid_id (property)', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 40 }), (value) => {

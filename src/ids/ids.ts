@@ -1,4 +1,5 @@
-import { decodeTime, encodeTime, monotonicFactory } from 'ulid';
+import { randomFillSync } from 'node:crypto';
+import { decodeTime, encodeTime, monotonicFactory, type PRNG } from 'ulid';
 import { PatchbayError } from '../errors/index.ts';
 
 /**
@@ -39,9 +40,25 @@ export type IdFactory = (kind: IdKind, now?: number) => string;
  * within one process (ids made in the same millisecond still sort in creation order).
  */
 export function createIdFactory(): IdFactory {
-  const next = monotonicFactory();
+  const next = monotonicFactory(pooledRandom);
   return (kind, now = Date.now()) => `${ID_PREFIXES[kind]}${SEPARATOR}${next(now).toLowerCase()}`;
 }
+
+// ulid's own PRNG asks the operating system for one byte per character: 16 calls per id. This one
+// hands out the bytes of a pooled buffer that crypto.randomFillSync refills once it is used up, so
+// ids stay cryptographically random at one system call per 256 ids. Each byte is used once; ulid
+// keeps its top 5 bits (floor(byte / 256 * 32)), so every character stays uniform.
+const POOL_BYTES = 4096;
+const pool = Buffer.alloc(POOL_BYTES);
+let poolOffset = POOL_BYTES;
+
+const pooledRandom: PRNG = () => {
+  if (poolOffset === POOL_BYTES) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++]! / 256;
+};
 
 /** The process-wide default id factory. */
 export const newId: IdFactory = createIdFactory();

@@ -5,6 +5,7 @@ export type {
   Integration,
   IntegrationSettings,
   IntegrationsService,
+  ResolvableIntegrationRow,
   UpdateIntegrationInput,
 } from './types.ts';
 export { INTEGRATION_KEY, needsAppCredentials } from './validate.ts';

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
 import { isPatchbayError } from '../errors/index.ts';
 import { type ConnectFixture, openConnectFixture } from './fixtures/connect-db.ts';
+import { createIntegrationsService } from './service.ts';
 
 const SECRET = 'gumroad-client-secret-7Hq2xZ';
 
@@ -283,6 +284,38 @@ for (const target of await testDatabases()) {
         .where('id', '=', a.id)
         .execute();
       assert.equal((await f.integrations.resolve(f.dev.id, a.id)).clientSecret, null);
+    });
+
+    it('resolves a changed client secret at once, also when another process changed it in the same millisecond', async () => {
+      const created = await f.integrations.create(f.dev.id, {
+        provider: 'gumroad',
+        key: 'secret-change',
+        clientId: 'cid',
+        clientSecret: 'first-secret',
+      });
+      assert.equal((await f.integrations.resolve(f.dev.id, created.id)).clientSecret, 'first-secret');
+      // Cached: the same object again while nothing changed.
+      const resolved = await f.integrations.resolve(f.dev.id, created.id);
+      assert.equal(await f.integrations.resolve(f.dev.id, created.id), resolved);
+      assert.ok(Object.isFrozen(resolved));
+
+      // A second service on the same database: another process. The clock has not moved, so the
+      // row's updated_at is unchanged too.
+      const other = createIntegrationsService({
+        store: f.store,
+        vault: f.vault,
+        catalog: f.catalog,
+        clock: f.clock,
+      });
+      await other.update(f.dev.id, created.id, { clientSecret: 'second-secret', scopes: ['read'] });
+      const changed = await f.integrations.resolve(f.dev.id, created.id);
+      assert.equal(changed.clientSecret, 'second-secret');
+      assert.deepEqual(changed.scopes, ['read']);
+      await other.update(f.dev.id, created.id, { settings: { redirectUri: 'https://host.example/cb' } });
+      assert.equal(
+        (await f.integrations.resolve(f.dev.id, created.id)).redirectUri,
+        'https://host.example/cb',
+      );
     });
 
     it('refuses to delete an integration that has connections, then deletes it', async () => {

@@ -68,4 +68,22 @@ export interface IntegrationsService {
   environmentOf(integrationId: string): Promise<string>;
   /** Decrypted app credentials and the definition with overrides applied: for auth and proxy only. */
   resolve(environmentId: string, idOrKey: string): Promise<ResolvedIntegration>;
+  /**
+   * resolve() for an integration row already read (joined to a connection by the connections
+   * service, so that loading a connection is one query). No query of its own.
+   */
+  resolveRow(row: ResolvableIntegrationRow): ResolvedIntegration;
+}
+
+/** The integration columns resolveRow() reads. */
+export interface ResolvableIntegrationRow {
+  id: string;
+  environment_id: string;
+  key: string;
+  provider: string;
+  client_id: string | null;
+  /** Vault envelope (purpose `client_secret`). */
+  client_secret: string | null;
+  scopes: string | null;
+  settings: string;
 }

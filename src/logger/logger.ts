@@ -1,6 +1,12 @@
 import { format } from 'node:util';
 import { type DestinationStream, type LevelWithSilent, type Logger, pino } from 'pino';
-import { DEFAULT_MAX_STRING_LENGTH, redactKnownSecrets, redactString, redactValue } from './redact.ts';
+import {
+  DEFAULT_MAX_STRING_LENGTH,
+  redactKnownSecrets,
+  redactMember,
+  redactString,
+  redactValue,
+} from './redact.ts';
 
 export type { Logger } from 'pino';
 export type LogLevel = LevelWithSilent;
@@ -54,8 +60,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         log: (object) => {
           const result: Record<string, unknown> = {};
           for (const [key, value] of Object.entries(object)) {
-            // Wrapped so the key-name rule applies to top-level keys too.
-            result[key] = Object.hasOwn(serializers, key) ? value : redactObject({ [key]: value })[key];
+            // Member by member, so the key-name rule applies to top-level keys too.
+            result[key] = Object.hasOwn(serializers, key)
+              ? value
+              : redactMember(key, value, { maxStringLength: max });
           }
           return result;
         },

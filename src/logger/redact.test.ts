@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isSecretKey, REDACTED, redactKnownSecrets, redactString, redactValue, truncate } from './redact.ts';
+import {
+  isSecretKey,
+  REDACTED,
+  redactKnownSecrets,
+  redactMember,
+  redactString,
+  redactValue,
+  truncate,
+} from './redact.ts';
 
 const PB_KEY = 'pb_sk_dev_4Zq8mN2pXr7LkW3vB9tY6hJ1cF5dG0sA8eQ2uI';
 const JWT =
@@ -173,5 +181,34 @@ describe('redactValue', () => {
         big: '10',
       },
     );
+  });
+});
+
+describe('repeated strings and members', () => {
+  it('answer the same every time: a string found clean is still capped at a shorter length', () => {
+    const clean = 'request completed for route /proxy/*';
+    assert.equal(redactString(clean), clean);
+    assert.equal(redactString(clean), clean);
+    assert.equal(redactString(clean, 10), truncate(clean, 10));
+    const dirty = `sent ${PB_KEY}`;
+    for (let i = 0; i < 3; i++) assert.equal(redactString(dirty), 'sent [redacted]');
+  });
+
+  it('redact one member as redactValue redacts it inside its object', () => {
+    const members: Array<[string, unknown]> = [
+      ['method', 'GET'],
+      ['url', '/proxy/v1/account?access_token=abc123'],
+      ['statusCode', 200],
+      ['clientSecret', 'plain'],
+      ['token', ''],
+      ['headers', { authorization: 'Bearer x', accept: '*/*' }],
+      ['err', new Error(`failed with ${PB_KEY}`)],
+    ];
+    for (const [key, value] of members) {
+      assert.deepEqual(
+        redactMember(key, value),
+        (redactValue({ [key]: value }) as Record<string, unknown>)[key],
+      );
+    }
   });
 });

@@ -46,14 +46,24 @@ const SECRET_KEY_PARTS = ['secret', 'password', 'passwd', 'apikey', 'privatekey'
 // Any key ending with one of these (`authToken`, `session_token`), but not `tokenType`.
 const SECRET_KEY_SUFFIXES = ['token', 'authorization', 'cookie'];
 
+// Every log line asks about the same few key names: the answers are remembered (a pure function
+// of the name; the map is emptied when full, so names from data cannot grow it without bound).
+const MAX_REMEMBERED = 2048;
+const secretKeyAnswers = new Map<string, boolean>();
+
 /** True when the value under `key` must never be logged. */
 export function isSecretKey(key: string): boolean {
-  const normalized = key.toLowerCase().replace(/[-_]/g, '');
-  return (
-    SECRET_KEYS.has(normalized) ||
-    SECRET_KEY_PARTS.some((part) => normalized.includes(part)) ||
-    SECRET_KEY_SUFFIXES.some((suffix) => normalized.endsWith(suffix))
-  );
+  let answer = secretKeyAnswers.get(key);
+  if (answer === undefined) {
+    const normalized = key.toLowerCase().replace(/[-_]/g, '');
+    answer =
+      SECRET_KEYS.has(normalized) ||
+      SECRET_KEY_PARTS.some((part) => normalized.includes(part)) ||
+      SECRET_KEY_SUFFIXES.some((suffix) => normalized.endsWith(suffix));
+    if (secretKeyAnswers.size >= MAX_REMEMBERED) secretKeyAnswers.clear();
+    secretKeyAnswers.set(key, answer);
+  }
+  return answer;
 }
 
 // Names whose value is redacted when they appear as `name: value` or `"name": "value"` inside text
@@ -136,8 +146,22 @@ function looksRandom(segment: string): boolean {
  * Redaction runs before the cap so a secret straddling the cut is still recognised whole.
  */
 export function redactString(text: string, maxLength = DEFAULT_MAX_STRING_LENGTH): string {
-  return truncate(applyRules(text, RULES), maxLength);
+  if (text.length <= maxLength && cleanStrings.has(text)) return text;
+  const result = applyRules(text, RULES);
+  if (result === text && text.length <= MAX_CLEAN_LENGTH) {
+    if (cleanStrings.size >= MAX_REMEMBERED) cleanStrings.clear();
+    cleanStrings.add(text);
+  }
+  return truncate(result, maxLength);
 }
+
+// Short strings in which no rule found anything, so that the words every log line repeats (its
+// message, method, route pattern, environment and key ids, error code…) are not run through all
+// the rules on every line. The answer is the same each time (the rules are a pure function of the
+// text), only strings with nothing secret-shaped in them are kept, and the set is emptied when
+// full: it stays bounded whatever is logged.
+const MAX_CLEAN_LENGTH = 256;
+const cleanStrings = new Set<string>();
 
 const KNOWN_SHAPES = RULES.filter((rule) => !rule.generic);
 
@@ -176,6 +200,19 @@ export interface RedactOptions {
 export function redactValue(value: unknown, options: RedactOptions = {}): unknown {
   return walk(value, options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH, 0, new WeakSet());
 }
+
+/**
+ * What redactValue makes of the member `key` of an object: the whole value replaced when the key
+ * names a secret, else the value redacted. For loggers that redact an object member by member.
+ */
+export function redactMember(key: string, value: unknown, options: RedactOptions = {}): unknown {
+  if (isSecretKey(key) && value !== null && value !== undefined && value !== '') return REDACTED;
+  const max = options.maxStringLength ?? DEFAULT_MAX_STRING_LENGTH;
+  // Depth 1, as inside an object; a primitive never touches the set of objects being walked.
+  return walk(value, max, 1, typeof value === 'object' && value !== null ? new WeakSet() : NO_OBJECTS);
+}
+
+const NO_OBJECTS = new WeakSet<object>();
 
 function walk(value: unknown, max: number, depth: number, seen: WeakSet<object>): unknown {
   switch (typeof value) {

@@ -249,6 +249,19 @@ function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<str
   return result;
 }
 
+// How to take the Node body of a response this module made, while nobody has read its web body.
+const nodeBodyTakers = new WeakMap<ProviderResponse, () => Readable | null>();
+
+/**
+ * The provider's body as the Node stream it arrives on, for an in-process consumer that writes it
+ * to a Node sink (the `/proxy/*` route pipes it into the reply): no web ReadableStream is made and
+ * converted back per call. Null when the response was not made by a ProviderCaller or its `body`
+ * was read already; once taken, `body`, text() and json() are no longer usable.
+ */
+export function takeNodeBody(response: ProviderResponse): Readable | null {
+  return nodeBodyTakers.get(response)?.() ?? null;
+}
+
 function toProviderResponse(
   response: Dispatcher.ResponseData,
   headers: Record<string, string>,
@@ -256,20 +269,41 @@ function toProviderResponse(
   release: () => void,
 ): ProviderResponse {
   // The concurrency slot is held until the body is finished, cancelled or failed.
-  response.body.once('close', release);
-  const body = toWebStream(response.body);
-  return {
+  const source = response.body;
+  source.once('close', release);
+  // The web stream is made on first use: a consumer that takes the Node stream never needs one.
+  let web: ReadableStream<Uint8Array> | undefined;
+  let taken = false;
+  const webBody = (): ReadableStream<Uint8Array> => {
+    if (taken) {
+      throw new PatchbayError(
+        'internal_error',
+        'This provider response body was already taken as a Node stream',
+      );
+    }
+    web ??= toWebStream(source);
+    return web;
+  };
+  const result: ProviderResponse = {
     status: response.statusCode,
     headers,
-    body,
+    get body() {
+      return webBody();
+    },
     attempts,
     async text() {
-      return new Response(body).text();
+      return new Response(webBody()).text();
     },
     async json<T>() {
-      return (await new Response(body).json()) as T;
+      return (await new Response(webBody()).json()) as T;
     },
   };
+  nodeBodyTakers.set(result, () => {
+    if (web !== undefined || taken) return null;
+    taken = true;
+    return source;
+  });
+  return result;
 }
 
 /**

@@ -12,6 +12,7 @@ import { requireAuth } from '../api/core/request-auth.ts';
 import type { RouteModule } from '../api/core/routes.ts';
 import { PatchbayError } from '../errors/index.ts';
 import { parseId } from '../ids/index.ts';
+import { takeNodeBody } from './caller.ts';
 import { clientHeadersForProvider, forwardableResponseHeaders } from './headers.ts';
 import type { ProxyClient } from './types.ts';
 
@@ -64,11 +65,21 @@ async function forward(
   // Our request id stays the one that identifies this call in Patchbay's logs.
   delete headers['x-request-id'];
   reply.code(response.status).headers(headers);
+  // The Node stream straight from the HTTP client when the caller made this response (not a
+  // web stream converted there and back); a web body otherwise.
+  const body = takeNodeBody(response);
   if (method === 'HEAD' || response.status === 204 || response.status === 304) {
-    await response.body.cancel().catch(() => {});
+    if (body) discard(body);
+    else await response.body.cancel().catch(() => {});
     return reply.send();
   }
-  return reply.send(Readable.fromWeb(response.body as never));
+  return reply.send(body ?? Readable.fromWeb(response.body as never));
+}
+
+/** Destroying an unfinished HTTP client body emits an abort error: expected here, not a fault. */
+function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
 }
 
 function connectionIdOf(request: FastifyRequest): string {

@@ -10,3 +10,4 @@ export { MIGRATIONS } from './migrations/index.ts';
 export { openStore, redactUrl, type Store, type StoreOptions } from './open.ts';
 export type * from './schema.ts';
 export type * from './schema-connect.ts';
+export type * from './schema-outbound.ts';

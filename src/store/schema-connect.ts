@@ -113,6 +113,8 @@ export interface EventsTable {
   /** JSON object. */
   data: string;
   created_at: number;
+  /** When the outbound dispatcher fanned it out to endpoints; null until then. */
+  dispatched_at: number | null;
 }
 
 /** One request the proxy made to a provider: never a secret, never a body. */

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { ConnectTables } from './schema-connect.ts';
+import type { OutboundTables } from './schema-outbound.ts';
 
 /**
  * Row types of every table, for the one query layer both dialects share. Conventions:
@@ -7,7 +8,7 @@ import type { ConnectTables } from './schema-connect.ts';
  *   PostgreSQL, parsed back to numbers), JSON is stored as text and parsed by the repository;
  * - every table holding customer data has `environment_id`, and every query filters on it.
  */
-export interface Database extends ConnectTables {
+export interface Database extends ConnectTables, OutboundTables {
   schema_migrations: SchemaMigrationsTable;
   environments: EnvironmentsTable;
   api_keys: ApiKeysTable;

@@ -18,4 +18,10 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'integrations', idColumn: 'id', column: 'webhook_secret', purpose: 'webhook_secret' },
   { table: 'connections', idColumn: 'id', column: 'credentials', purpose: 'credentials' },
   { table: 'oauth_states', idColumn: 'state_hash', column: 'code_verifier', purpose: 'code_verifier' },
+  // Outbound endpoints' signing secrets (src/outbound/endpoints.ts); previous_secret is null
+  // outside a rotation's grace period (rotation and canary scans skip nulls).
+  { table: 'endpoints', idColumn: 'id', column: 'secret', purpose: 'endpoint_secret' },
+  { table: 'endpoints', idColumn: 'id', column: 'previous_secret', purpose: 'endpoint_secret' },
+  // Their custom request headers, which often hold the receiver's own credentials.
+  { table: 'endpoints', idColumn: 'id', column: 'headers', purpose: 'endpoint_headers' },
 ];

@@ -131,6 +131,11 @@ describe('keyring', () => {
       keyring.map((k) => k.kid),
       [generated.split(':')[0], 'a'],
     );
+    // Each key is also a KeyObject, made once, holding the same bytes.
+    for (const key of keyring) {
+      assert.equal(key.secret.type, 'secret');
+      assert.ok(key.secret.export().equals(key.key));
+    }
   });
 
   it('refuses malformed keys with config_invalid, never echoing key material', () => {

@@ -31,7 +31,7 @@ export function envelopeKid(envelope: string): string | null {
 /** AES-256-GCM with a fresh random 96-bit nonce; the key id is inside the associated data too. */
 export function seal(key: VaultKey, plaintext: string, context: SecretContext): string {
   const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key.key, nonce);
+  const cipher = createCipheriv('aes-256-gcm', key.secret, nonce);
   cipher.setAAD(associatedData(key.kid, context));
   const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
   const sealed = Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url');
@@ -57,7 +57,7 @@ export function open(keyring: Keyring, envelope: string, context: SecretContext)
   const raw = Buffer.from(envelope.slice(envelopePrefix(kid).length), 'base64url');
   if (raw.length < NONCE_BYTES + TAG_BYTES) throw failed(`The secret at ${where} is truncated`);
   try {
-    const decipher = createDecipheriv('aes-256-gcm', key.key, raw.subarray(0, NONCE_BYTES));
+    const decipher = createDecipheriv('aes-256-gcm', key.secret, raw.subarray(0, NONCE_BYTES));
     decipher.setAAD(associatedData(kid, context));
     decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
     return Buffer.concat([

@@ -1,10 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { PatchbayError } from '../errors/index.ts';
 
 /** One AES-256 key and the id stored with every ciphertext it makes. */
 export interface VaultKey {
   kid: string;
   key: Buffer;
+  /**
+   * The same key as a KeyObject, made once when the keyring is parsed: handing the cipher a raw
+   * Buffer makes Node build a KeyObject on every encrypt and decrypt.
+   */
+  secret: KeyObject;
 }
 
 /** Keys in order of preference: the first encrypts, every one decrypts. */
@@ -41,7 +46,7 @@ export function parseKeyring(text: string, source = ENV): Keyring {
     ) {
       throw invalid(`${source}: the key "${kid}" must be ${KEY_BYTES} bytes of base64; ${HOW_TO}`);
     }
-    return { kid, key };
+    return { kid, key, secret: createSecretKey(key) };
   });
   const kids = new Set(keys.map((k) => k.kid));
   if (kids.size !== keys.length)

@@ -251,7 +251,10 @@ describe('connect rejections', () => {
         .sort()
         .map((name) => `${name}=${params[name]}`)
         .join('&');
-      return new URLSearchParams({ ...params, hmac: createHmac('sha256', key).update(message).digest('hex') });
+      return new URLSearchParams({
+        ...params,
+        hmac: createHmac('sha256', key).update(message).digest('hex'),
+      });
     }
 
     before(async () => {
@@ -265,7 +268,9 @@ describe('connect rejections', () => {
     });
 
     async function install(query: URLSearchParams) {
-      const response = await fetch(`${baseUrl}/connect/install/${integrationId}?${query}`, { redirect: 'manual' });
+      const response = await fetch(`${baseUrl}/connect/install/${integrationId}?${query}`, {
+        redirect: 'manual',
+      });
       const html = await response.text();
       return {
         status: response.status,
@@ -274,7 +279,11 @@ describe('connect rejections', () => {
       };
     }
 
-    const genuine = { host: 'YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ', shop: 'acme.myshopify.com', timestamp: '1767225600' };
+    const genuine = {
+      host: 'YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ',
+      shop: 'acme.myshopify.com',
+      timestamp: '1767225600',
+    };
 
     it('sends a genuine install on to the provider, bound to a session for the shop', async () => {
       const answer = await install(signedInstall(genuine));
@@ -296,7 +305,11 @@ describe('connect rejections', () => {
     it('refuses a tampered query, a wrong key and a missing signature: shopify_hmac_invalid', async () => {
       const tampered = signedInstall(genuine);
       tampered.set('shop', 'evil.myshopify.com');
-      assert.deepEqual(await install(tampered), { status: 401, location: null, code: 'shopify_hmac_invalid' });
+      assert.deepEqual(await install(tampered), {
+        status: 401,
+        location: null,
+        code: 'shopify_hmac_invalid',
+      });
       assert.deepEqual(await install(signedInstall(genuine, 'not-the-secret')), {
         status: 401,
         location: null,

@@ -12,7 +12,19 @@ import {
   testConnection,
   updateConnectionMetadata,
 } from './connections.ts';
+import {
+  createdEndpointSchema,
+  createEndpoint,
+  deleteEndpoint,
+  endpointSchema,
+  getEndpoint,
+  getEndpointSecret,
+  listEndpoints,
+  rotateEndpointSecret,
+  updateEndpoint,
+} from './endpoints.ts';
 import { environmentSchema, getEnvironment } from './environment.ts';
+import { eventSchema, eventTypeSchema, listEvents, listEventTypes } from './events.ts';
 import {
   createIntegration,
   deleteIntegration,
@@ -21,6 +33,16 @@ import {
   listIntegrations,
   updateIntegration,
 } from './integrations.ts';
+import {
+  attemptSchema,
+  createMessage,
+  getMessage,
+  listMessageAttempts,
+  listMessages,
+  messageSchema,
+  recoverEndpoint,
+  resendMessage,
+} from './messages.ts';
 import { health, ready } from './system.ts';
 
 export const contract = {
@@ -42,6 +64,24 @@ export const contract = {
     test: testConnection,
   },
   connectSessions: { create: createConnectSession },
+  endpoints: {
+    list: listEndpoints,
+    create: createEndpoint,
+    get: getEndpoint,
+    update: updateEndpoint,
+    delete: deleteEndpoint,
+    getSecret: getEndpointSecret,
+    rotateSecret: rotateEndpointSecret,
+  },
+  messages: {
+    create: createMessage,
+    list: listMessages,
+    get: getMessage,
+    attempts: listMessageAttempts,
+    resend: resendMessage,
+    recover: recoverEndpoint,
+  },
+  events: { list: listEvents, types: listEventTypes },
 } as const;
 
 export {
@@ -56,4 +96,16 @@ export {
   type ResponseOf,
 } from './operation.ts';
 export { type ErrorBody, errorBodySchema, idKindOf, idParam, listOf, timestamp } from './schemas.ts';
-export { apiKeySchema, connectionSchema, createdApiKeySchema, environmentSchema, integrationSchema };
+export {
+  apiKeySchema,
+  attemptSchema,
+  connectionSchema,
+  createdApiKeySchema,
+  createdEndpointSchema,
+  endpointSchema,
+  environmentSchema,
+  eventSchema,
+  eventTypeSchema,
+  integrationSchema,
+  messageSchema,
+};

@@ -1,0 +1,277 @@
+/**
+ * The catalog of Patchbay's event types: each with the zod schema of its `data`, a one-line
+ * description and an example. appendEvent validates every event against it (an event that does
+ * not match is a bug and is never stored), `GET /v1/event-types` serves it with JSON Schemas,
+ * and docs/events.md documents it. A new event type is one entry here.
+ *
+ * Types are exact (`connection.created`) or a family matched by a pattern
+ * (`inbound.<provider>.<type>`, one type per provider webhook type).
+ */
+import { z } from 'zod';
+
+const id = (example: string) => z.string().min(1).meta({ example });
+const iso = z.string().meta({ format: 'date-time', example: '2026-01-01T00:00:00.000Z' });
+
+/** Identities of a connection: every `connection.*`, `sync.*`, `records.*`, `invoice.*` event carries them. */
+const connectionFields = {
+  connectionId: id('conn_01jz8x7y6w5v4t3s2r1q0p9n8m'),
+  integrationId: id('int_01jz8x7y6w5v4t3s2r1q0p9n8m'),
+  integrationKey: id('gumroad'),
+  provider: id('gumroad'),
+  endUserId: id('user_42'),
+};
+const connectionData = z.object(connectionFields);
+const errorData = z.object({ code: z.string(), message: z.string() });
+const endpointFields = { endpointId: id('ep_01jz8x7y6w5v4t3s2r1q0p9n8m'), url: z.string() };
+const syncFields = {
+  ...connectionFields,
+  model: id('sales'),
+  syncRunId: id('run_01jz8x7y6w5v4t3s2r1q0p9n8m'),
+};
+const counts = {
+  added: z.number().int().nonnegative(),
+  updated: z.number().int().nonnegative(),
+  deleted: z.number().int().nonnegative(),
+};
+const invoiceFields = {
+  ...connectionFields,
+  invoiceId: id('in_1PXYZ'),
+  number: z.string().nullable(),
+  /** In the currency's minor unit (cents). */
+  amount: z.number().int(),
+  currency: z.string().length(3).meta({ example: 'usd' }),
+  url: z.string().nullable(),
+};
+
+/** One entry of the catalog. */
+export interface EventTypeDefinition<Schema extends z.ZodType = z.ZodType> {
+  /** The exact type, or the family's shape (`inbound.<provider>.<type>`). */
+  readonly type: string;
+  /** For a family: the types it covers. */
+  readonly pattern?: RegExp;
+  readonly description: string;
+  readonly data: Schema;
+  /** A valid `data`, for the docs and contract tests. */
+  readonly example: z.input<Schema>;
+}
+
+function defineEventType<Schema extends z.ZodType>(
+  definition: EventTypeDefinition<Schema>,
+): EventTypeDefinition<Schema> {
+  return Object.freeze(definition);
+}
+
+const connection = {
+  connectionId: 'conn_01jz8x7y6w5v4t3s2r1q0p9n8m',
+  integrationId: 'int_01jz8x7y6w5v4t3s2r1q0p9n8m',
+  integrationKey: 'gumroad',
+  provider: 'gumroad',
+  endUserId: 'user_42',
+};
+const endpoint = { endpointId: 'ep_01jz8x7y6w5v4t3s2r1q0p9n8m', url: 'https://example.com/webhooks' };
+
+/** The exact event types, keyed by type. */
+export const EVENT_CATALOG = {
+  'connection.created': defineEventType({
+    type: 'connection.created',
+    description: 'An end user connected an account (a new connection).',
+    data: connectionData,
+    example: connection,
+  }),
+  'connection.reconnected': defineEventType({
+    type: 'connection.reconnected',
+    description: 'An end user authorized an existing connection again; its credentials were replaced.',
+    data: connectionData,
+    example: connection,
+  }),
+  'connection.deleted': defineEventType({
+    type: 'connection.deleted',
+    description:
+      'A connection and its credentials were deleted; `revoked` says whether the provider revoked the grant.',
+    data: z.object({ ...connectionFields, revoked: z.boolean() }),
+    example: { ...connection, revoked: true },
+  }),
+  'connection.reauth_required': defineEventType({
+    type: 'connection.reauth_required',
+    description: 'The provider refused the connection’s credentials; the end user must connect again.',
+    data: z.object({ ...connectionFields, reason: errorData }),
+    example: { ...connection, reason: { code: 'invalid_grant', message: 'The refresh token was revoked' } },
+  }),
+  'endpoint.failing': defineEventType({
+    type: 'endpoint.failing',
+    description:
+      'An endpoint has had no successful delivery for a while and will be disabled at `disableAt` unless one succeeds.',
+    data: z.object({ ...endpointFields, failingSince: iso, disableAt: iso }),
+    example: { ...endpoint, failingSince: '2026-01-01T00:00:00.000Z', disableAt: '2026-01-06T00:00:00.000Z' },
+  }),
+  'endpoint.disabled': defineEventType({
+    type: 'endpoint.disabled',
+    description:
+      'An endpoint was disabled: by a person (`manual`), by a 410 answer (`gone`) or after failing too long (`failing`).',
+    data: z.object({ ...endpointFields, reason: z.enum(['manual', 'gone', 'failing']) }),
+    example: { ...endpoint, reason: 'failing' },
+  }),
+  'endpoint.enabled': defineEventType({
+    type: 'endpoint.enabled',
+    description: 'A disabled endpoint was enabled again.',
+    data: z.object(endpointFields),
+    example: endpoint,
+  }),
+  'sync.succeeded': defineEventType({
+    type: 'sync.succeeded',
+    description: 'A sync run of one model finished, with its counts.',
+    data: z.object({ ...syncFields, ...counts, durationMs: z.number().int().nonnegative() }),
+    example: {
+      ...connection,
+      model: 'sales',
+      syncRunId: 'run_01jz8x7y6w5v4t3s2r1q0p9n8m',
+      added: 12,
+      updated: 3,
+      deleted: 0,
+      durationMs: 842,
+    },
+  }),
+  'sync.failed': defineEventType({
+    type: 'sync.failed',
+    description: 'A sync run of one model failed; `error` says why.',
+    data: z.object({ ...syncFields, error: errorData, durationMs: z.number().int().nonnegative() }),
+    example: {
+      ...connection,
+      model: 'sales',
+      syncRunId: 'run_01jz8x7y6w5v4t3s2r1q0p9n8m',
+      error: { code: 'provider_unreachable', message: 'gumroad did not answer' },
+      durationMs: 15_000,
+    },
+  }),
+  'records.changed': defineEventType({
+    type: 'records.changed',
+    description:
+      'Records of one model changed for a connection (only when something was added, updated or deleted).',
+    data: z.object({ ...syncFields, ...counts }),
+    example: {
+      ...connection,
+      model: 'sales',
+      syncRunId: 'run_01jz8x7y6w5v4t3s2r1q0p9n8m',
+      added: 12,
+      updated: 3,
+      deleted: 0,
+    },
+  }),
+  'invoice.created': defineEventType({
+    type: 'invoice.created',
+    description: 'An invoice was created at the provider through an action.',
+    data: z.object({ ...invoiceFields, status: z.string() }),
+    example: {
+      ...connection,
+      provider: 'stripe',
+      integrationKey: 'stripe',
+      invoiceId: 'in_1PXYZ',
+      number: 'INV-0001',
+      amount: 4200,
+      currency: 'usd',
+      url: null,
+      status: 'open',
+    },
+  }),
+  'invoice.paid': defineEventType({
+    type: 'invoice.paid',
+    description: 'An invoice was paid at the provider.',
+    data: z.object({ ...invoiceFields, paidAt: iso }),
+    example: {
+      ...connection,
+      provider: 'stripe',
+      integrationKey: 'stripe',
+      invoiceId: 'in_1PXYZ',
+      number: 'INV-0001',
+      amount: 4200,
+      currency: 'usd',
+      url: null,
+      paidAt: '2026-01-01T00:00:00.000Z',
+    },
+  }),
+} as const;
+
+/** `inbound.<provider>.<type>`: a verified provider webhook, routed to its connection when known. */
+export const INBOUND_EVENT = defineEventType({
+  type: 'inbound.<provider>.<type>',
+  pattern: /^inbound\.[a-z0-9_-]+(\.[a-z0-9_-]+)+$/,
+  description:
+    'A provider webhook was received and verified; `<type>` is the provider’s own event type, lower-cased with dots.',
+  data: z.object({
+    inboundEventId: id('in_01jz8x7y6w5v4t3s2r1q0p9n8m'),
+    provider: id('stripe'),
+    integrationKey: id('stripe'),
+    providerEventType: z.string().meta({ example: 'invoice.paid' }),
+    connectionId: z.string().nullable(),
+    endUserId: z.string().nullable(),
+    payload: z.record(z.string(), z.unknown()),
+  }),
+  example: {
+    inboundEventId: 'in_01jz8x7y6w5v4t3s2r1q0p9n8m',
+    provider: 'stripe',
+    integrationKey: 'stripe',
+    providerEventType: 'invoice.paid',
+    connectionId: 'conn_01jz8x7y6w5v4t3s2r1q0p9n8m',
+    endUserId: 'user_42',
+    payload: { id: 'evt_1PXYZ', type: 'invoice.paid' },
+  },
+});
+
+type ExactCatalog = typeof EVENT_CATALOG;
+/** An exact catalog type. */
+export type CatalogEventType = keyof ExactCatalog;
+/** An inbound family type. */
+export type InboundEventType = `inbound.${string}.${string}`;
+
+/** Event type → its data, for typed writers (appendEvent). */
+export type EventDataMap = { [T in CatalogEventType]: z.input<ExactCatalog[T]['data']> } & {
+  [T in InboundEventType]: z.input<typeof INBOUND_EVENT.data>;
+};
+export type EventType = CatalogEventType | InboundEventType;
+
+/** What a `connection.*` event carries: identities only, never a credential. */
+export type ConnectionEventData = z.input<typeof connectionData>;
+
+/** Every entry, exact types first, then families. */
+export const EVENT_TYPE_DEFINITIONS: readonly EventTypeDefinition[] = [
+  ...Object.values(EVENT_CATALOG),
+  INBOUND_EVENT,
+];
+
+/** The exact catalog types. */
+export const EVENT_TYPES = Object.keys(EVENT_CATALOG) as CatalogEventType[];
+
+/**
+ * The first segment of every catalog type (`connection`, `inbound`…): types under them are
+ * Patchbay's own, so messages created through the API cannot use them (a receiver trusts that a
+ * `connection.*` message came from Patchbay).
+ */
+export const RESERVED_PREFIXES: readonly string[] = [
+  ...new Set(EVENT_TYPE_DEFINITIONS.map((definition) => definition.type.split('.')[0]!)),
+];
+
+/**
+ * The shape of every event type: lower-case dot-separated segments, at least two; `-` is allowed
+ * after the first segment because provider keys have it (`inbound.google-sheets.…`).
+ */
+export const EVENT_TYPE_PATTERN = /^[a-z0-9_]+(\.[a-z0-9_-]+)+$/;
+
+/** The catalog entry of a type (exact, then families), or undefined. */
+export function eventTypeDefinition(type: string): EventTypeDefinition | undefined {
+  if (Object.hasOwn(EVENT_CATALOG, type)) return EVENT_CATALOG[type as CatalogEventType];
+  return INBOUND_EVENT.pattern?.test(type) ? INBOUND_EVENT : undefined;
+}
+
+/** True when `type` is under a prefix the catalog reserves. */
+export function isReservedEventType(type: string): boolean {
+  return RESERVED_PREFIXES.includes(type.split('.')[0]!);
+}
+
+/** The JSON Schema of an entry's data (what a receiver can validate against). */
+export function eventDataJsonSchema(definition: EventTypeDefinition): Record<string, unknown> {
+  const { $schema: _ignored, ...schema } = z.toJSONSchema(definition.data, { io: 'input' }) as Record<
+    string,
+    unknown
+  >;
+  return schema;
+}
