@@ -14,6 +14,7 @@
  * 3. Latency: messages created through the API at a steady 1,000 per second (open loop); for
  *    each, the delay from sending the API request to the first attempt's arrival at the receiver,
  *    matched by message id (= webhook-id). The first seconds are a warm-up and not counted.
+ *    The same at a light 50 events/s shows the pipeline's own delay apart from queueing.
  *
  * `PATCHBAY_BENCH_CPU_PROF=<dir>` runs the delivering engine with `--cpu-prof` into that
  * directory; `PATCHBAY_BENCH_WORKER_CONCURRENCY` sets its PATCHBAY_WORKER_CONCURRENCY.
@@ -38,12 +39,15 @@ import { type Receiver, startReceiver } from './fixtures/receiver-process.ts';
 import { round, runConcurrently } from './lib/stats.ts';
 import type { Benchmark } from './lib/types.ts';
 
-const BACKLOG = Number(process.env.PATCHBAY_BENCH_DELIVERY_BACKLOG ?? 20_000);
+const BACKLOG = 10_000;
 const CREATE_CLIENTS = 64;
 const RAW_MS = 5_000;
 const RATE = 1_000;
 const LATENCY_WARMUP_S = 2;
 const LATENCY_S = 10;
+/** A light load too, so that the pipeline's own delay shows apart from queueing at capacity. */
+const LIGHT_RATE = 50;
+const LIGHT_S = 5;
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 50;
 const DRAIN_TIMEOUT_MS = 300_000;
@@ -58,7 +62,7 @@ interface Throughput {
   overallPerSecond: number;
   /** From the engine's /ready to every message `succeeded` in the database. */
   recordedPerSecond: number;
-  peakInFlight: number;
+  /** Connections the engine opened to the receiver: its delivery concurrency. */
   connections: number;
   duplicates: number;
   engineCpuUsPerDelivery: number;
@@ -158,8 +162,12 @@ const benchmark: Benchmark = {
       // 4. Event → first attempt at a steady rate.
       log(`latency: ${RATE} events/s for ${LATENCY_WARMUP_S} + ${LATENCY_S} s…`);
       await receiver.reset();
-      const latency = await steadyLatency(engine, api, apiKey, receiver);
+      const latency = await steadyLatency(engine, api, apiKey, receiver, RATE, LATENCY_WARMUP_S, LATENCY_S);
       log(`latency: p50 ${round(latency.p50Ms, 2)} ms, p99 ${round(latency.p99Ms, 2)} ms`);
+      log(`light load: ${LIGHT_RATE} events/s for 1 + ${LIGHT_S} s…`);
+      await receiver.reset();
+      const light = await steadyLatency(engine, api, apiKey, receiver, LIGHT_RATE, 1, LIGHT_S);
+      log(`light load: p50 ${round(light.p50Ms, 2)} ms, p99 ${round(light.p99Ms, 2)} ms`);
       await engine.stop();
 
       const ratio = throughput.perSecond / raw.perSecond;
@@ -175,6 +183,7 @@ const benchmark: Benchmark = {
           raw: roundAll(raw),
           throughputRatio: round(ratio, 3),
           latency: roundAll(latency),
+          lightLoadLatency: { eventsPerSecond: LIGHT_RATE, ...roundAll(light) },
           backlog: BACKLOG,
           ingestPerSecond: round(ingestPerSecond),
           bodyBytes: Buffer.byteLength(body),
@@ -207,28 +216,8 @@ const benchmark: Benchmark = {
             'sender CPU µs/req': null,
             'receiver CPU µs/req': round(raw.receiverCpuUsPerRequest),
           },
-          {
-            run: `event → first attempt at ${RATE.toLocaleString('en-US')}/s`,
-            requests: latency.measured,
-            conns: null,
-            'req/s': round(latency.achievedPerSecond),
-            'of raw': null,
-            'p50 ms': round(latency.p50Ms, 2),
-            'p99 ms': round(latency.p99Ms, 2),
-            'sender CPU µs/req': null,
-            'receiver CPU µs/req': null,
-          },
-          {
-            run: '  API call (POST /v1/messages) at that rate',
-            requests: latency.measured,
-            conns: null,
-            'req/s': null,
-            'of raw': null,
-            'p50 ms': round(latency.apiP50Ms, 2),
-            'p99 ms': round(latency.apiP99Ms, 2),
-            'sender CPU µs/req': null,
-            'receiver CPU µs/req': null,
-          },
+          ...latencyRows(RATE, latency),
+          ...latencyRows(LIGHT_RATE, light),
         ],
       };
     } finally {
@@ -301,7 +290,6 @@ async function drain(
     perSecond: (0.8 * arrivals.length) / middle,
     overallPerSecond: arrivals.length / overall,
     recordedPerSecond: (BACKLOG / recordedMs) * 1000,
-    peakInFlight: stats.peakInFlight,
     connections: stats.connections,
     duplicates: stats.duplicates,
     engineCpuUsPerDelivery: (engineCpuMs * 1000) / stats.requests,
@@ -373,15 +361,40 @@ async function rawCeiling(
   }
 }
 
-/** Open loop: message n is sent at start + n / RATE s, whatever the previous answers do. */
+function latencyRows(rate: number, latency: Latency): Array<Record<string, string | number | null>> {
+  const empty = { conns: null, 'of raw': null, 'sender CPU µs/req': null, 'receiver CPU µs/req': null };
+  return [
+    {
+      run: `event → first attempt at ${rate.toLocaleString('en-US')}/s`,
+      requests: latency.measured,
+      'req/s': round(latency.achievedPerSecond),
+      'p50 ms': round(latency.p50Ms, 2),
+      'p99 ms': round(latency.p99Ms, 2),
+      ...empty,
+    },
+    {
+      run: `  its POST /v1/messages calls`,
+      requests: latency.measured,
+      'req/s': null,
+      'p50 ms': round(latency.apiP50Ms, 2),
+      'p99 ms': round(latency.apiP99Ms, 2),
+      ...empty,
+    },
+  ];
+}
+
+/** Open loop: message n is sent at start + n / rate s, whatever the previous answers do. */
 async function steadyLatency(
   engine: EngineProcess,
   api: Pool,
   apiKey: string,
   receiver: Receiver,
+  rate: number,
+  warmupS: number,
+  seconds: number,
 ): Promise<Latency> {
-  const total = RATE * (LATENCY_WARMUP_S + LATENCY_S);
-  const warmup = RATE * LATENCY_WARMUP_S;
+  const total = rate * (warmupS + seconds);
+  const warmup = rate * warmupS;
   const sentAt = new Map<string, { sentMs: number; apiMs: number }>();
   let apiErrors = 0;
   let maxLag = 0;
@@ -405,13 +418,13 @@ async function steadyLatency(
   let cpuMeasureBefore = cpuBefore;
   let sent = 0;
   while (sent < total) {
-    const due = Math.min(total, Math.floor(((nowMs() - startMs) * RATE) / 1000) + 1);
+    const due = Math.min(total, Math.floor(((nowMs() - startMs) * rate) / 1000) + 1);
     while (sent < due) {
       if (sent === warmup) {
         measureStartMs = nowMs();
         cpuMeasureBefore = processCpuMs(engine.pid);
       }
-      fire(sent, startMs + (sent * 1000) / RATE);
+      fire(sent, startMs + (sent * 1000) / rate);
       sent += 1;
     }
     await sleep(1);

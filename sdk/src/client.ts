@@ -56,6 +56,12 @@ export type PatchbayEvent = ResponseOf<Contract['events']['list']>['data'][numbe
 export type ListEventsQuery = NonNullable<RequestOf<Contract['events']['list']>['query']>;
 /** An event type of the catalog, with the JSON Schema of its data. */
 export type EventTypeInfo = ResponseOf<Contract['events']['types']>['data'][number];
+/** A verified provider webhook Patchbay received. */
+export type InboundEvent = ResponseOf<Contract['inbound']['list']>['data'][number];
+/** An inbound event with its headers and decoded payload. */
+export type InboundEventDetail = ResponseOf<Contract['inbound']['get']>;
+/** Filters and cursor of an inbound events list. */
+export type ListInboundEventsQuery = NonNullable<RequestOf<Contract['inbound']['list']>['query']>;
 
 /** Where the client connects and as whom. */
 export interface PatchbayClientOptions {
@@ -179,6 +185,22 @@ export class PatchbayClient {
     types(): Promise<EventTypeInfo[]>;
   };
 
+  /** Provider webhooks received: the log, reprocessing, and the URLs and secrets to set them up. */
+  readonly inbound: {
+    /** A page of inbound events, oldest first, filtered by integration, status, type, connection and time. */
+    list(query?: ListInboundEventsQuery): Promise<ResponseOf<Contract['inbound']['list']>>;
+    /** One inbound event with its payload (JSON parsed, form fields, or text). */
+    get(id: string): Promise<InboundEventDetail>;
+    /** Routes and emits the event again, in the background. */
+    reprocess(id: string): Promise<ResponseOf<Contract['inbound']['reprocess']>>;
+    /** The intake URL to register at the provider for an integration. */
+    webhookUrl(integrationIdOrKey: string): Promise<ResponseOf<Contract['inbound']['webhookUrl']>>;
+    /** Issues a connection's own webhook URL (shown once; it holds a secret token). */
+    issueWebhookToken(connectionId: string): Promise<{ connectionId: string; url: string }>;
+    /** Sets (null: clears) the key that verifies a connection's webhooks. */
+    setWebhookSecret(connectionId: string, secret: string | null): Promise<void>;
+  };
+
   /** Creates a client; it makes no request until a method is called. */
   constructor(options: PatchbayClientOptions) {
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -245,6 +267,20 @@ export class PatchbayClient {
     this.events = {
       list: (query) => callOperation(transport, contract.events.list, query ? { query } : {}),
       types: async () => (await callOperation(transport, contract.events.types, {})).data,
+    };
+    this.inbound = {
+      list: (query) => callOperation(transport, contract.inbound.list, query ? { query } : {}),
+      get: (id) => callOperation(transport, contract.inbound.get, { params: { id } }),
+      reprocess: (id) => callOperation(transport, contract.inbound.reprocess, { params: { id } }),
+      webhookUrl: (idOrKey) => callOperation(transport, contract.inbound.webhookUrl, { params: { idOrKey } }),
+      issueWebhookToken: (id) =>
+        callOperation(transport, contract.inbound.issueWebhookToken, { params: { id } }),
+      setWebhookSecret: async (id, secret) => {
+        await callOperation(transport, contract.inbound.setWebhookSecret, {
+          params: { id },
+          body: { secret },
+        });
+      },
     };
   }
 }

@@ -125,6 +125,8 @@ export const configSchema = z.object({
   endpointFailingWarnAfterHours: positiveInt.default(24),
   /** An endpoint failing for this long without a single success is disabled (`endpoint.disabled`). */
   endpointDisableAfterHours: positiveInt.default(120),
+  /** A provider's redelivery of an event received within this window is acknowledged and ignored. */
+  inboundDedupeWindowHours: positiveInt.default(168),
   /** How long a connect session token stays valid unless the host asks for another lifetime. */
   connectSessionTtlSeconds: positiveInt.max(86_400).default(1800),
 });
@@ -151,6 +153,7 @@ export const CONFIG_ENV: { [K in keyof PatchbayConfig]-?: string } = {
   refreshMarginSeconds: 'PATCHBAY_REFRESH_MARGIN_SECONDS',
   proxyTimeoutMs: 'PATCHBAY_PROXY_TIMEOUT_MS',
   connectSessionTtlSeconds: 'PATCHBAY_CONNECT_SESSION_TTL_SECONDS',
+  inboundDedupeWindowHours: 'PATCHBAY_INBOUND_DEDUPE_WINDOW_HOURS',
   webhookTimeoutMs: 'PATCHBAY_WEBHOOK_TIMEOUT_MS',
   webhookRetrySchedule: 'PATCHBAY_WEBHOOK_RETRY_SCHEDULE',
   webhookRetryJitter: 'PATCHBAY_WEBHOOK_RETRY_JITTER',

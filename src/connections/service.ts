@@ -3,6 +3,7 @@
  * `connection.*` events, each written in the transaction of the change it reports. Implements
  * ConnectionAccess for the proxy and the refresher.
  */
+import { createHash, randomBytes } from 'node:crypto';
 import { type CompiledQuery, createQueryId, type Kysely, sql } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import type { EndUser } from '../connect/types.ts';
@@ -15,8 +16,7 @@ import { type Logger, redactString } from '../logger/index.ts';
 import type { Database, Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
 import type { ConnectionContext, Credentials } from './contracts.ts';
-import { checkCredentials, credentialsExpiry, sealCredentials } from './credentials.ts';
-import { createCredentialsCache } from './credentials-cache.ts';
+import { checkCredentials, credentialsExpiry, openCredentials, sealCredentials } from './credentials.ts';
 import { type ConnectionRow, toConnection } from './present.ts';
 import type { ConnectionRevoker, ConnectionsService, SaveConnectionInput } from './types.ts';
 
@@ -39,6 +39,13 @@ export const MAX_METADATA_LENGTH = 16_384;
 /** Stand-ins for load()'s values in its query compiled once (never valid ids). */
 const ENVIRONMENT_MARKER = '\u0000environment';
 const CONNECTION_MARKER = '\u0000connection';
+const WEBHOOK_SECRET_PURPOSE = 'connection_webhook_secret';
+
+/** What is stored of a webhook URL token: its SHA-256 (hex), enough to find the connection. */
+function webhookTokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
 /** Longest last-error message kept (provider error descriptions can be long). */
 const MAX_ERROR_MESSAGE = 500;
 
@@ -48,7 +55,6 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
   const db = options.store.db;
   const ids = options.ids ?? newId;
   const outbox = { clock, newId: ids };
-  const credentialsCache = createCredentialsCache(vault);
 
   const selectRows = (executor: Kysely<Database>, environmentId: string) =>
     executor
@@ -125,7 +131,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       connectionConfig: JSON.parse(row.connection_config) as Record<string, string>,
       metadata: JSON.parse(row.metadata) as Record<string, unknown>,
       integration,
-      credentials: credentialsCache.open(row.id, row.credentials),
+      credentials: openCredentials(vault, row.id, row.credentials),
       expiresAt: row.expires_at,
       updatedAt: row.updated_at,
     };
@@ -153,6 +159,8 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       last_refreshed_at: null,
       created_at: now,
       updated_at: now,
+      webhook_secret: null,
+      webhook_token_hash: null,
       integration_key: integration.key,
       provider: integration.provider,
     };
@@ -221,11 +229,9 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
         { environmentId, type: 'connection.reconnected', data: eventData(updated) },
         outbox,
       );
-      return { connection: toConnection(updated), replaced: row.credentials };
+      return toConnection(updated);
     });
-    // The replaced plaintext need not wait in memory for the LRU to drop it.
-    if (result.replaced !== null) credentialsCache.forget(result.replaced);
-    return result.connection;
+    return result;
   }
 
   return {
@@ -292,6 +298,67 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       });
     },
 
+    async setWebhookSecret(environmentId, id, secret) {
+      const row = await findRow(db, environmentId, id);
+      const envelope =
+        secret === null
+          ? null
+          : vault.encrypt(secret, { table: 'connections', rowId: row.id, purpose: WEBHOOK_SECRET_PURPOSE });
+      await db
+        .updateTable('connections')
+        .set({ webhook_secret: envelope, updated_at: bumpUpdatedAt(clock.now()) })
+        .where('environment_id', '=', environmentId)
+        .where('id', '=', row.id)
+        .execute();
+    },
+
+    async issueWebhookToken(environmentId, id) {
+      const row = await findRow(db, environmentId, id);
+      // 256 random bits: the URL itself is the credential for providers that do not sign.
+      const token = randomBytes(32).toString('base64url');
+      await db
+        .updateTable('connections')
+        .set({ webhook_token_hash: webhookTokenHash(token), updated_at: bumpUpdatedAt(clock.now()) })
+        .where('environment_id', '=', environmentId)
+        .where('id', '=', row.id)
+        .execute();
+      return { token };
+    },
+
+    async findByWebhookToken(environmentId, integrationId, token) {
+      const row = await db
+        .selectFrom('connections')
+        .select('id')
+        .where('webhook_token_hash', '=', webhookTokenHash(token))
+        .where('environment_id', '=', environmentId)
+        .where('integration_id', '=', integrationId)
+        .executeTakeFirst();
+      return row?.id ?? null;
+    },
+
+    async webhookSecrets(environmentId, ids) {
+      const secrets = new Map<string, string>();
+      if (ids.length === 0) return secrets;
+      const rows = await db
+        .selectFrom('connections')
+        .select(['id', 'webhook_secret'])
+        .where('environment_id', '=', environmentId)
+        .where('id', 'in', [...ids])
+        .execute();
+      for (const row of rows) {
+        if (row.webhook_secret === null) continue;
+        secrets.set(
+          row.id,
+          vault.decrypt(row.webhook_secret, {
+            table: 'connections',
+            rowId: row.id,
+            purpose: WEBHOOK_SECRET_PURPOSE,
+          }),
+        );
+      }
+      return secrets;
+    },
+
     async delete(environmentId, id) {
       await findRow(db, environmentId, id);
       let revoked = false;
@@ -320,7 +387,6 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
           { environmentId, type: 'connection.deleted', data: { ...eventData(row), revoked } },
           outbox,
         );
-        if (row.credentials !== null) credentialsCache.forget(row.credentials);
       });
       return { revoked };
     },

@@ -70,4 +70,18 @@ export interface ConnectionsService extends ConnectionAccess {
    * reported, the deletion goes on), deletes the credentials and the row, emits `connection.deleted`.
    */
   delete(environmentId: string, id: string): Promise<{ revoked: boolean }>;
+  /**
+   * Sets (or, with null, clears) the key that verifies this connection's inbound webhooks
+   * (definitions with `secretFrom: 'connection'`); stored as a vault envelope.
+   */
+  setWebhookSecret(environmentId: string, id: string, secret: string | null): Promise<void>;
+  /**
+   * Issues a new webhook URL token (replacing any earlier one): returned once, only its SHA-256
+   * is stored.
+   */
+  issueWebhookToken(environmentId: string, id: string): Promise<{ token: string }>;
+  /** The connection of an integration whose webhook URL token is `token`; null when none. */
+  findByWebhookToken(environmentId: string, integrationId: string, token: string): Promise<string | null>;
+  /** Decrypted webhook secrets of the given connections of the environment (those that have one). */
+  webhookSecrets(environmentId: string, ids: readonly string[]): Promise<Map<string, string>>;
 }

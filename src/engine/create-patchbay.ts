@@ -6,6 +6,7 @@ import { type Clock, systemClock } from '../clock/index.ts';
 import { loadConfig, type PatchbayConfig, type PatchbayConfigInput } from '../config/index.ts';
 import { createEnvironmentsService, type EnvironmentsService } from '../environments/index.ts';
 import { PatchbayError } from '../errors/index.ts';
+import { createInboundLayer, type InboundLayer } from '../inbound/layer.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 import type { LookupFn } from '../net/index.ts';
 import {
@@ -57,6 +58,8 @@ export interface PatchbayServices {
   connect: ConnectLayer;
   /** Endpoints, messages, dispatch, delivery, the event stream. */
   outbound: OutboundLayer;
+  /** Provider webhooks: intake, inbound events, processing. */
+  inbound: InboundLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -117,6 +120,21 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     const jobs = createJobs(queue, engineJobs);
     const outbound = createOutboundLayer({ config, store, vault, queue, http: connect.http, clock, logger });
     cleanup.unshift(() => outbound.close());
+    const metrics = createMetricsRegistry();
+    const inbound = createInboundLayer({
+      store,
+      catalog: connect.catalog,
+      integrations: connect.integrations,
+      connections: connect.connections,
+      queue,
+      clock,
+      logger,
+      metrics,
+      publicUrl: connect.publicUrl,
+      bodyLimit: config.bodyLimit,
+      dedupeWindowMs: config.inboundDedupeWindowHours * 3_600_000,
+    });
+    cleanup.unshift(() => inbound.close());
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createWorker({
@@ -126,6 +144,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             ...maintenanceHandlers({ queue, store, clock, logger }),
             ...connect.jobHandlers(),
             ...outbound.jobHandlers(),
+            ...inbound.jobHandlers(),
           },
           concurrency: config.workerConcurrency,
           onEvent: (event) => {
@@ -145,10 +164,10 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             config,
             store,
             logger,
-            metrics: createMetricsRegistry(),
+            metrics,
             environments,
             clock,
-            routes: [...connect.routes(), ...outbound.routes()],
+            routes: [...connect.routes(), ...outbound.routes(), ...inbound.routes()],
             connectSessions: connect.sessions,
           });
 
@@ -160,7 +179,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       api,
       worker,
       scheduler,
-      services: { environments, connect, outbound, jobs, queue },
+      services: { environments, connect, outbound, inbound, jobs, queue },
       cleanup,
       startReport: {
         firstApiKey: bootstrap.firstKey?.secret ?? null,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { refreshDueJobs, refreshDueSchedule } from '../connections/refresh-job.ts';
+import { inboundJobs, inboundSchedules } from '../inbound/jobs.ts';
 import { deliverySweepSchedule } from '../outbound/delivery/index.ts';
 import { outboundJobs } from '../outbound/jobs.ts';
 import { createCatalog, defineJob } from '../queue/index.ts';
@@ -23,6 +24,7 @@ export const engineJobs = createCatalog([
   }),
   ...refreshDueJobs,
   ...outboundJobs,
+  ...inboundJobs,
 ]);
 
 export type EngineJobs = typeof engineJobs;
@@ -45,4 +47,5 @@ export const engineSchedules = [
   },
   refreshDueSchedule,
   deliverySweepSchedule,
+  ...inboundSchedules,
 ] as const;

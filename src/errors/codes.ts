@@ -68,6 +68,14 @@ export const ERROR_STATUS = {
   // Events and messages (src/events, src/outbound/messages.ts, dispatcher.ts)
   event_data_invalid: 500,
   event_type_reserved: 400,
+  // Inbound provider webhooks (src/inbound)
+  webhook_signature_missing: 401,
+  webhook_signature_invalid: 401,
+  webhook_timestamp_invalid: 401,
+  webhook_token_invalid: 401,
+  // Inbound verification (src/inbound/verify): a body that does not parse as its declared format
+  webhook_payload_invalid: 400,
+  inbound_store_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -45,13 +45,6 @@ export function createIntegrationsService(options: IntegrationsServiceOptions): 
     { provider: string; settings: string; definition: ProviderDefinition }
   >();
 
-  // Resolved integrations (client secret decrypted), per integration id, valid while every column
-  // they are made from holds the same text. Compared column by column rather than by updated_at,
-  // which two updates in one millisecond share. The client secret is compared as its ciphertext:
-  // a new secret is always a new ciphertext (random nonce), so this can never serve a stale
-  // secret, also when another process changed the row — every caller reads the row first.
-  const resolved = new Map<string, { row: ResolvableIntegrationRow; integration: ResolvedIntegration }>();
-
   const seal = (id: string, purpose: SecretPurpose, value: string | null): string | null =>
     value === null ? null : vault.encrypt(value, { table: 'integrations', rowId: id, purpose });
   const unseal = (id: string, purpose: SecretPurpose, envelope: string | null): string | null =>
@@ -73,28 +66,21 @@ export function createIntegrationsService(options: IntegrationsServiceOptions): 
   }
 
   function resolveRow(row: ResolvableIntegrationRow): ResolvedIntegration {
-    const cached = resolved.get(row.id);
-    if (cached && sameResolvableColumns(cached.row, row)) {
-      // Most recently used last, so the oldest is the one dropped when the cache is full.
-      resolved.delete(row.id);
-      resolved.set(row.id, cached);
-      return cached.integration;
-    }
+    // The client secret is decrypted on every call and never cached: a credential is plaintext
+    // only while in use (docs/security.md). The parsed parts are cheap to rebuild, and the
+    // definition with overrides applied is cached by definitionOf.
     const scopes = parseScopes(row.scopes);
-    const integration: ResolvedIntegration = Object.freeze({
+    return {
       id: row.id,
       environmentId: row.environment_id,
       key: row.key,
       provider: row.provider,
       clientId: row.client_id,
       clientSecret: unseal(row.id, 'client_secret', row.client_secret),
-      scopes: scopes === null ? null : Object.freeze(scopes),
+      scopes,
       redirectUri: parseSettings(row.settings).redirectUri ?? null,
       definition: definitionOf(row),
-    }) as ResolvedIntegration;
-    resolved.set(row.id, { row: pickResolvableColumns(row), integration });
-    if (resolved.size > MAX_RESOLVED_CACHED) resolved.delete(resolved.keys().next().value!);
-    return integration;
+    };
   }
 
   function definitionOf(row: Pick<IntegrationRow, 'id' | 'provider' | 'settings'>): ProviderDefinition {
@@ -225,7 +211,6 @@ export function createIntegrationsService(options: IntegrationsServiceOptions): 
             .where('id', '=', row.id)
             .execute();
           definitions.delete(row.id);
-          resolved.delete(row.id);
         });
       } catch (error) {
         // A connection created between the check and the delete: the foreign key refuses.
@@ -251,37 +236,11 @@ export function createIntegrationsService(options: IntegrationsServiceOptions): 
     },
 
     resolveRow,
-  };
-}
 
-/** Resolved integrations kept per service; far more than an installation has. */
-const MAX_RESOLVED_CACHED = 1_000;
-
-const RESOLVABLE_COLUMNS = [
-  'environment_id',
-  'key',
-  'provider',
-  'client_id',
-  'client_secret',
-  'scopes',
-  'settings',
-] as const;
-
-function sameResolvableColumns(a: ResolvableIntegrationRow, b: ResolvableIntegrationRow): boolean {
-  return RESOLVABLE_COLUMNS.every((column) => a[column] === b[column]);
-}
-
-/** A copy of only these columns: a full row passed in is not kept alive by the cache. */
-function pickResolvableColumns(row: ResolvableIntegrationRow): ResolvableIntegrationRow {
-  return {
-    id: row.id,
-    environment_id: row.environment_id,
-    key: row.key,
-    provider: row.provider,
-    client_id: row.client_id,
-    client_secret: row.client_secret,
-    scopes: row.scopes,
-    settings: row.settings,
+    async webhookSecret(environmentId, idOrKey) {
+      const row = await findRow(db, environmentId, idOrKey);
+      return unseal(row.id, 'webhook_secret', row.webhook_secret);
+    },
   };
 }
 

@@ -73,6 +73,8 @@ export interface IntegrationsService {
    * service, so that loading a connection is one query). No query of its own.
    */
   resolveRow(row: ResolvableIntegrationRow): ResolvedIntegration;
+  /** The decrypted integration-level webhook secret (null when none is set): for inbound verification only. */
+  webhookSecret(environmentId: string, idOrKey: string): Promise<string | null>;
 }
 
 /** The integration columns resolveRow() reads. */

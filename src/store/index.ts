@@ -11,3 +11,4 @@ export { openStore, redactUrl, type Store, type StoreOptions } from './open.ts';
 export type * from './schema.ts';
 export type * from './schema-connect.ts';
 export type * from './schema-outbound.ts';
+export type * from './schema-inbound.ts';

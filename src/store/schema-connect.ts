@@ -60,6 +60,10 @@ export interface ConnectionsTable {
   last_refreshed_at: number | null;
   created_at: number;
   updated_at: number;
+  /** Vault envelope (purpose `connection_webhook_secret`): the key verifying this connection's webhooks. */
+  webhook_secret: string | null;
+  /** SHA-256 hex of the connection's webhook URL token (unsigned providers), for lookup. */
+  webhook_token_hash: string | null;
 }
 
 /** The cross-process refresh lease of a connection: released and renewed only by its owner. */

@@ -1,5 +1,6 @@
 import type { Generated } from 'kysely';
 import type { ConnectTables } from './schema-connect.ts';
+import type { InboundTables } from './schema-inbound.ts';
 import type { OutboundTables } from './schema-outbound.ts';
 
 /**
@@ -8,7 +9,7 @@ import type { OutboundTables } from './schema-outbound.ts';
  *   PostgreSQL, parsed back to numbers), JSON is stored as text and parsed by the repository;
  * - every table holding customer data has `environment_id`, and every query filters on it.
  */
-export interface Database extends ConnectTables, OutboundTables {
+export interface Database extends ConnectTables, OutboundTables, InboundTables {
   schema_migrations: SchemaMigrationsTable;
   environments: EnvironmentsTable;
   api_keys: ApiKeysTable;

@@ -17,6 +17,8 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   { table: 'integrations', idColumn: 'id', column: 'client_secret', purpose: 'client_secret' },
   { table: 'integrations', idColumn: 'id', column: 'webhook_secret', purpose: 'webhook_secret' },
   { table: 'connections', idColumn: 'id', column: 'credentials', purpose: 'credentials' },
+  // The per-connection key verifying inbound webhooks (src/inbound, `secretFrom: 'connection'`).
+  { table: 'connections', idColumn: 'id', column: 'webhook_secret', purpose: 'connection_webhook_secret' },
   { table: 'oauth_states', idColumn: 'state_hash', column: 'code_verifier', purpose: 'code_verifier' },
   // Outbound endpoints' signing secrets (src/outbound/endpoints.ts); previous_secret is null
   // outside a rotation's grace period (rotation and canary scans skip nulls).

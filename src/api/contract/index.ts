@@ -26,6 +26,16 @@ import {
 import { environmentSchema, getEnvironment } from './environment.ts';
 import { eventSchema, eventTypeSchema, listEvents, listEventTypes } from './events.ts';
 import {
+  getInboundEvent,
+  getIntegrationWebhookUrl,
+  inboundEventDetailSchema,
+  inboundEventSchema,
+  issueConnectionWebhookToken,
+  listInboundEvents,
+  reprocessInboundEvent,
+  setConnectionWebhookSecret,
+} from './inbound.ts';
+import {
   createIntegration,
   deleteIntegration,
   getIntegration,
@@ -82,6 +92,14 @@ export const contract = {
     recover: recoverEndpoint,
   },
   events: { list: listEvents, types: listEventTypes },
+  inbound: {
+    list: listInboundEvents,
+    get: getInboundEvent,
+    reprocess: reprocessInboundEvent,
+    webhookUrl: getIntegrationWebhookUrl,
+    issueWebhookToken: issueConnectionWebhookToken,
+    setWebhookSecret: setConnectionWebhookSecret,
+  },
 } as const;
 
 export {
@@ -106,6 +124,8 @@ export {
   environmentSchema,
   eventSchema,
   eventTypeSchema,
+  inboundEventDetailSchema,
+  inboundEventSchema,
   integrationSchema,
   messageSchema,
 };

@@ -1,0 +1,6 @@
+/** Provider-style webhook signing for tests and sandboxes (the inverse of src/inbound/verify). */
+
+export { type DeliveryInput, incomingDelivery } from './delivery.ts';
+export { checkPaypalVerifyRequest, paypalSandboxSignature } from './paypal.ts';
+export { ecdsaP256KeyPair, type SampleSecret, sampleSecret } from './secrets.ts';
+export { deliveryUrl, type SignOptions, signDelivery } from './sign.ts';

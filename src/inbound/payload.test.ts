@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { webhooksSchema } from '../catalog/webhooks.ts';
+import { EVENT_TYPE_DEFINITIONS } from '../events/index.ts';
+import { keptHeaders } from './headers.ts';
+import { decodeBody, valueAt } from './payload.ts';
+import { eventTypeName } from './process.ts';
+
+describe('inbound event type names', () => {
+  const family = EVENT_TYPE_DEFINITIONS.find((d) => d.type === 'inbound.<provider>.<type>')!;
+  it('map provider types into the inbound.<provider>.<type> family', () => {
+    const cases: Array<[string, string | null, string]> = [
+      ['stripe', 'invoice.paid', 'inbound.stripe.invoice.paid'],
+      ['shopify', 'orders/create', 'inbound.shopify.orders.create'],
+      ['hubspot', 'contact.propertyChange', 'inbound.hubspot.contact.propertychange'],
+      ['gumroad', 'sale', 'inbound.gumroad.sale'],
+      ['custom-webhook', null, 'inbound.custom-webhook.event'],
+      ['whop', 'membership went valid!', 'inbound.whop.membership.went.valid_'],
+      ['x', '../..', 'inbound.x.event'],
+    ];
+    for (const [provider, type, expected] of cases) {
+      const name = eventTypeName(provider, type);
+      assert.equal(name, expected);
+      assert.match(name, family.pattern!);
+    }
+  });
+});
+
+describe('inbound headers kept', () => {
+  it('keeps signature, id, topic and routing headers, never cookies or credentials', () => {
+    const webhooks = webhooksSchema.parse({
+      verification: { scheme: 'hmac_sha256', header: 'x-acme-signature', encoding: 'hex' },
+      routing: { from: 'header', header: 'x-acme-account', connectionKey: 'account' },
+      eventIdHeader: 'x-acme-delivery',
+    });
+    const kept = keptHeaders(webhooks, {
+      'x-acme-signature': 'abc',
+      'x-acme-account': 'a1',
+      'x-acme-delivery': 'd1',
+      'x-shopify-topic': 'orders/create',
+      'content-type': 'application/json',
+      cookie: 'sid=1',
+      authorization: 'Bearer x',
+      'x-forwarded-for': '10.0.0.1',
+    });
+    assert.deepEqual(Object.keys(kept).sort(), [
+      'content-type',
+      'x-acme-account',
+      'x-acme-delivery',
+      'x-acme-signature',
+      'x-shopify-topic',
+    ]);
+  });
+});
+
+describe('stored bodies decoded', () => {
+  it('parses JSON and forms, and shows anything else as text', () => {
+    assert.deepEqual(decodeBody(Buffer.from('{"a":[1]}'), 'application/json; charset=utf-8'), {
+      kind: 'json',
+      value: { a: [1] },
+    });
+    assert.deepEqual(decodeBody(Buffer.from('a=1&b=%C3%A9'), 'application/x-www-form-urlencoded'), {
+      kind: 'form',
+      value: { a: '1', b: 'é' },
+    });
+    assert.deepEqual(decodeBody(Buffer.from('{broken'), 'application/json'), {
+      kind: 'text',
+      value: '{broken',
+    });
+    assert.equal(valueAt({ a: { b: 7 } }, 'a.b'), 7);
+    assert.equal(valueAt({ a: 'x' }, 'a.b'), undefined);
+    assert.equal(valueAt({}, 'constructor'), undefined);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * The inbound contracts, fixed first so that verification and intake can be built side by side:
+ * - verify/ (one generic verifier per scheme of src/catalog/webhooks.ts, pure functions over the
+ *   raw bytes) implements `verifyDelivery`, `answerHandshake` and `readEventMeta`;
+ * - intake.ts (the route), store.ts (durable, deduplicated storage), routing.ts, process.ts (the
+ *   job that emits `inbound.<provider>.<type>` events) and the API use them.
+ */
+import type { Webhooks, WebhookVerification } from '../catalog/index.ts';
+
+/** A provider's HTTP request as received: nothing re-serialized. */
+export interface IncomingDelivery {
+  method: string;
+  /**
+   * The URL the provider called, as registered with it (public URL + path + query): Square and
+   * HubSpot sign it.
+   */
+  url: URL;
+  /** Lower-cased header names; repeated headers joined with `, `. */
+  headers: Readonly<Record<string, string>>;
+  /** The raw body bytes, exactly as they arrived. */
+  rawBody: Buffer;
+  /** Epoch ms (the injected clock), for timestamp tolerance. */
+  receivedAt: number;
+}
+
+export type RejectionCode =
+  | 'webhook_signature_missing'
+  | 'webhook_signature_invalid'
+  | 'webhook_timestamp_invalid'
+  | 'webhook_token_invalid';
+
+export type VerificationResult = { ok: true } | { ok: false; code: RejectionCode; message: string };
+
+export interface VerifyDeps {
+  /**
+   * PayPal's verify-webhook-signature call through the proxy (its `paypal_api` scheme): resolves
+   * true when PayPal answers `verification_status: SUCCESS`.
+   */
+  paypalVerify?: (request: { path: string; body: Record<string, unknown> }) => Promise<boolean>;
+  /** Connection config of the routed connection, for schemes that read from it (PayPal's webhook id). */
+  connectionConfig?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Verifies one delivery against every candidate secret (a rotation may leave two); compares in
+ * constant time; rejects timestamps outside the scheme's tolerance.
+ */
+export type VerifyDelivery = (
+  verification: WebhookVerification,
+  delivery: IncomingDelivery,
+  secrets: readonly string[],
+  deps?: VerifyDeps,
+) => Promise<VerificationResult>;
+
+/** The answer to a set-up handshake (Slack url_verification, Meta hub challenge, Mailchimp GET). */
+export interface HandshakeAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** What the intake needs to store and route one event of a delivery. */
+export interface EventMeta {
+  /** The provider's event id (from `eventIdHeader` / `eventIdPath`), if it sends one. */
+  providerEventId: string | null;
+  eventType: string | null;
+  /** The parsed body (JSON, or form fields as an object) — for routing by body path. */
+  parsed: unknown;
+}
+
+/** Reads ids and types; a batch delivery (`batch.itemsPath`) yields one entry per item. */
+export type ReadEventMeta = (webhooks: Webhooks, delivery: IncomingDelivery) => EventMeta[];

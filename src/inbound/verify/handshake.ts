@@ -1,0 +1,81 @@
+/**
+ * `answerHandshake`: the set-up handshakes some providers perform before they send events. It
+ * returns null when the delivery is not a handshake (then it is verified as an event).
+ *
+ * - `hub_challenge` (Meta): a GET with `hub.mode=subscribe`; `hub.verify_token` must equal one of
+ *   `secrets` (the verify tokens, compared in constant time) → 200 with the challenge, else 403.
+ * - `body_challenge` (Slack `url_verification`): the body names the challenge. The caller MUST
+ *   verify the delivery's signature first and only then ask for the answer: Slack signs it.
+ * - `get_ok` (Mailchimp): a GET to the webhook URL answers 200. When the definition's scheme is
+ *   `url_token` the GET must carry a valid token (else 403), so the probe reveals nothing.
+ */
+import { getPath } from '../../auth/values.ts';
+import type { Webhooks } from '../../catalog/index.ts';
+import { PatchbayError } from '../../errors/index.ts';
+import type { HandshakeAnswer, IncomingDelivery } from '../types.ts';
+import { equalSecrets } from './compare.ts';
+import { verifyUrlToken } from './schemes/url-token.ts';
+
+const TEXT = 'text/plain; charset=utf-8';
+
+function answer(status: number, body: string): HandshakeAnswer {
+  return { status, contentType: TEXT, body };
+}
+
+function parsedJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+export function answerHandshake(
+  webhooks: Webhooks,
+  delivery: IncomingDelivery,
+  secrets: readonly string[],
+): HandshakeAnswer | null {
+  const handshake = webhooks.handshake;
+  if (!handshake) return null;
+  const method = delivery.method.toUpperCase();
+  switch (handshake.kind) {
+    case 'hub_challenge': {
+      const query = delivery.url.searchParams;
+      if (method !== 'GET' || query.get(handshake.modeParam) !== 'subscribe') return null;
+      const token = query.get(handshake.tokenParam) ?? '';
+      let matched = false;
+      for (const secret of secrets) {
+        if (secret !== '' && equalSecrets(token, secret)) matched = true;
+      }
+      if (!matched) return answer(403, 'the verify token does not match');
+      const challenge = query.get(handshake.challengeParam);
+      return challenge
+        ? answer(200, challenge)
+        : answer(400, `the ${handshake.challengeParam} parameter is missing`);
+    }
+    case 'body_challenge': {
+      if (method !== 'POST') return null;
+      const body = parsedJson(delivery.rawBody);
+      if (getPath(body, handshake.typePath) !== handshake.typeValue) return null;
+      const challenge = getPath(body, handshake.challengePath);
+      return typeof challenge === 'string' && challenge !== ''
+        ? answer(200, challenge)
+        : answer(400, `the ${handshake.challengePath} field is missing`);
+    }
+    case 'get_ok': {
+      if (method !== 'GET') return null;
+      const verification = webhooks.verification;
+      if (verification.scheme === 'url_token' && !verifyUrlToken(verification, delivery, secrets).ok) {
+        return answer(403, 'the webhook URL token is not valid');
+      }
+      return answer(200, 'ok');
+    }
+    default: {
+      const unknown: never = handshake;
+      throw new PatchbayError(
+        'internal_error',
+        `unknown handshake kind ${String((unknown as { kind: unknown }).kind)}`,
+      );
+    }
+  }
+}
