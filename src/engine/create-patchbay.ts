@@ -27,6 +27,7 @@ import { type ConnectLayer, createConnectLayer } from './connect.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
 import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
+import { verifyWithPaypal } from './paypal-verify.ts';
 
 export interface CreatePatchbayOptions {
   /** Configuration values; they win over PATCHBAY_* variables and the config file. */
@@ -133,6 +134,8 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       publicUrl: connect.publicUrl,
       bodyLimit: config.bodyLimit,
       dedupeWindowMs: config.inboundDedupeWindowHours * 3_600_000,
+      paypalVerifyFor: (environmentId, connectionId) => (request) =>
+        verifyWithPaypal(connect.proxy, environmentId, connectionId, request),
     });
     cleanup.unshift(() => inbound.close());
     const runsWorkers = config.role !== 'api';

@@ -27,6 +27,9 @@ for (const target of await testDatabases()) {
     let layer: InboundLayer;
     const metrics = new Registry();
     const connectionIds: Record<string, string> = {};
+    /** What the fake PayPal verification API was asked, and what it answers. */
+    const paypalCalls: Array<{ connectionId: string; path: string; body: Record<string, unknown> }> = [];
+    let paypalAnswer = true;
     let gumroadToken = '';
     let resendToken = '';
 
@@ -77,6 +80,10 @@ for (const target of await testDatabases()) {
         publicUrl: PUBLIC_URL,
         bodyLimit: BODY_LIMIT,
         dedupeWindowMs: 3_600_000,
+        paypalVerifyFor: (_environmentId, connectionId) => async (request) => {
+          paypalCalls.push({ connectionId, ...request });
+          return paypalAnswer;
+        },
       });
       api = await createTestApi(database, { clock: f.clock, metrics, routes: layer.routes() });
 
@@ -451,6 +458,55 @@ for (const target of await testDatabases()) {
         headers: api.devAuth,
       });
       assert.equal((described.json() as { perConnection: boolean }).perConnection, true);
+    });
+
+    it("verifies PayPal deliveries with PayPal's API for the connection the URL names", async () => {
+      await f.integrations.create(env(), { provider: 'paypal' });
+      const connection = await f.connections.save(env(), {
+        integrationId: 'paypal',
+        endUser: { id: 'user-paypal', email: null, organization: null },
+        credentials: { type: 'oauth2_client_credentials', accessToken: 'A21AA-token', clientId: 'c', clientSecret: 's' },
+        connectionConfig: { apiHost: 'api-m.sandbox.paypal.com', webhookId: '1JE4291016473214C' },
+        metadata: {},
+      });
+      const issued = await api.app.inject({
+        method: 'POST',
+        url: `/v1/connections/${connection.id}/webhook-token`,
+        headers: api.devAuth,
+      });
+      assert.equal(issued.statusCode, 201, issued.body);
+      const url = new URL((issued.json() as { url: string }).url);
+      const body = JSON.stringify({ id: 'WH-58D329510W468432D', event_type: 'PAYMENT.CAPTURE.COMPLETED', resource: {} });
+      const deliver = () =>
+        api.app.inject({
+          method: 'POST',
+          url: url.pathname + url.search,
+          headers: {
+            'content-type': 'application/json',
+            'paypal-auth-algo': 'SHA256withRSA',
+            'paypal-cert-url': 'https://api.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42',
+            'paypal-transmission-id': '69cd13f0-d67a-11e5-baa3-778b53f4ae55',
+            'paypal-transmission-sig': 'lmI95Jx3Y9nhR5SJWlHVIWpg4AgFk7n9bCHSRxbrd8A9zrhdu2rMyFrmz+Zjh3s3boXB07VXCXUZy/UFzUlnGJn0wDugt7FlSvdKeIJenLRemUxYCPVoEZzg9VFNqOa48gMkvF+XTpxBeUx/kWy6B5cp7GkT2+pOowfRK7OaynuxUoKW3JcMWw272VKjLTtTAShncla7tGF+55rxyt2KNZIIqxNMJ48RDZheGU5w1npu9dZHnPgTXB9iomeVRoD8O/jhRpnKsGrDschyNdkeh81BJJMH4Ctc6lnCCquoP/GzCzz33MMsNdid7vL/NIWaCsekQpW26FpWPi/tfj8nLA==',
+            'paypal-transmission-time': '2016-02-18T20:01:35Z',
+          },
+          payload: body,
+        });
+      const accepted = await deliver();
+      assert.equal(accepted.statusCode, 200, accepted.body);
+      const call = paypalCalls.at(-1);
+      assert.equal(call?.connectionId, connection.id);
+      assert.equal(call?.path, '/v1/notifications/verify-webhook-signature');
+      assert.equal(call?.body.webhook_id, '1JE4291016473214C');
+      assert.equal(call?.body.transmission_id, '69cd13f0-d67a-11e5-baa3-778b53f4ae55');
+      assert.deepEqual(call?.body.webhook_event, JSON.parse(body));
+      paypalAnswer = false;
+      try {
+        const refused = await deliver();
+        assert.equal(refused.statusCode, 401);
+        assert.equal((refused.json() as { error: { code: string } }).error.code, 'webhook_signature_invalid');
+      } finally {
+        paypalAnswer = true;
+      }
     });
 
     it('answers handshakes as the verifier says, without storing them', async () => {

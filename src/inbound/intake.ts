@@ -56,7 +56,11 @@ export interface IntakeDeps {
   /** Largest delivery accepted, bytes. Default 1 MiB. */
   bodyLimit?: number;
   /** PayPal's verify-webhook-signature call (through the proxy), for `paypal_api` definitions. */
-  paypalVerify?: VerifyDeps['paypalVerify'];
+  /**
+   * PayPal's verify-webhook-signature call for one connection (through the proxy, with that
+   * connection's PayPal credentials). Without it, PayPal deliveries are refused.
+   */
+  paypalVerifyFor?: (environmentId: string, connectionId: string) => NonNullable<VerifyDeps['paypalVerify']>;
 }
 
 export const DEFAULT_INTAKE_BODY_LIMIT = 1024 * 1024;
@@ -150,12 +154,19 @@ async function intake(
       'The webhook URL token is missing or unknown; register the URL Patchbay issued',
     );
   }
-  const connectionConfig =
+  const paypalConnection =
     webhooks.verification.scheme === 'paypal_api' && connectionIds.length === 1
-      ? await connectionConfigOf(deps, integration.environmentId, connectionIds[0]!)
+      ? connectionIds[0]
+      : undefined;
+  const connectionConfig = paypalConnection
+    ? await connectionConfigOf(deps, integration.environmentId, paypalConnection)
+    : undefined;
+  const paypalVerify =
+    paypalConnection && deps.paypalVerifyFor
+      ? deps.paypalVerifyFor(integration.environmentId, paypalConnection)
       : undefined;
   const result = await deps.verifier.verifyDelivery(webhooks.verification, delivery, secrets, {
-    ...(deps.paypalVerify ? { paypalVerify: deps.paypalVerify } : {}),
+    ...(paypalVerify ? { paypalVerify } : {}),
     ...(connectionConfig ? { connectionConfig } : {}),
   });
   if (!result.ok) reject(result.code, result.message);

@@ -14,7 +14,7 @@ import type { IntegrationsService } from '../integrations/types.ts';
 import type { Logger } from '../logger/index.ts';
 import type { JobHandlers, JobQueue } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
-import { intakeRoutes, type Verifier } from './intake.ts';
+import { type IntakeDeps, intakeRoutes, type Verifier } from './intake.ts';
 import type { InboundJobs } from './jobs.ts';
 import { processHandlers, processInboundEvent } from './process.ts';
 import { createInboundEventsService, type InboundEventsService } from './service.ts';
@@ -41,7 +41,8 @@ export interface InboundLayerDeps {
   bodyLimit?: number;
   /** How long a provider's resend of the same event is recognized (default 7 days). */
   dedupeWindowMs?: number;
-  paypalVerify?: VerifyDeps['paypalVerify'];
+  /** See IntakeDeps.paypalVerifyFor. */
+  paypalVerifyFor?: IntakeDeps['paypalVerifyFor'];
   /** Replaces the verification module (tests). */
   verifier?: Verifier;
 }
@@ -90,7 +91,7 @@ export function createInboundLayer(deps: InboundLayerDeps): InboundLayer {
         metrics: deps.metrics,
         publicUrl: deps.publicUrl,
         ...(deps.bodyLimit === undefined ? {} : { bodyLimit: deps.bodyLimit }),
-        ...(deps.paypalVerify ? { paypalVerify: deps.paypalVerify } : {}),
+        ...(deps.paypalVerifyFor ? { paypalVerifyFor: deps.paypalVerifyFor } : {}),
       }),
       inboundRoutes({
         events,

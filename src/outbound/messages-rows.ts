@@ -5,7 +5,8 @@
  */
 import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { IdFactory } from '../ids/index.ts';
-import { createCatalog, createJobs, type JobQueue, type Jobs } from '../queue/index.ts';
+import { parsePayload } from '../queue/catalog.ts';
+import { createCatalog, createJobs, type JobQueue, type Jobs, type NewJob } from '../queue/index.ts';
 import type { Database, MessagesTable } from '../store/index.ts';
 import { deliverJob, deliveryDedupeKey } from './jobs.ts';
 import type { Message } from './types.ts';
@@ -96,6 +97,26 @@ export async function enqueueFirstAttempts(
       })),
     );
   }
+}
+
+/**
+ * The first scheduled attempt of each message as raw jobs, for `SqlJobQueue.enqueueManyIn` (the
+ * same jobs `enqueueFirstAttempts` queues through the typed client, validated the same way).
+ */
+export function firstAttemptJobs(rows: readonly Pick<MessageRow, 'id' | 'environment_id'>[]): NewJob[] {
+  return rows.map((row) => {
+    const payload = { environmentId: row.environment_id, messageId: row.id, trigger: 'scheduled' as const };
+    parsePayload(deliverJob, payload);
+    return {
+      name: deliverJob.name,
+      payload,
+      environmentId: row.environment_id,
+      priority: deliverJob.priority,
+      maxAttempts: deliverJob.retry.attempts,
+      backoff: deliverJob.retry.backoff,
+      dedupeKey: deliveryDedupeKey(row.id, 1),
+    };
+  });
 }
 
 export function toMessage(row: MessageRow): Message {

@@ -7,17 +7,19 @@
  * (`connection.*`, `endpoint.*`, `sync.*`, `records.*`, `inbound.*`, `invoice.*`), so a receiver
  * can trust that a message of a catalog type came from Patchbay itself.
  */
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { EVENT_TYPE_PATTERN, isReservedEventType, RESERVED_PREFIXES, typePrefix } from '../events/index.ts';
 import { type IdFactory, newId, parseId } from '../ids/index.ts';
 import { createCatalog, createJobs, type JobQueue } from '../queue/index.ts';
-import type { AttemptsTable, Store } from '../store/index.ts';
+import { sqlQueueOn } from '../queue/sql/queue.ts';
+import type { AttemptsTable, MessagesTable, Store } from '../store/index.ts';
 import { deliverJob, recoverJob } from './jobs.ts';
 import {
   deliveryJobs,
   enqueueFirstAttempts,
+  firstAttemptJobs,
   insertMessages,
   type MessageRow,
   messagePayload,
@@ -47,6 +49,7 @@ export function createMessagesService(options: MessagesServiceOptions): Messages
   const ids = options.ids ?? newId;
   const firstAttempts = deliveryJobs(options.queue);
   const replay = createJobs(options.queue, replayCatalog);
+  const insert = createInserter(db, options.queue, firstAttempts);
 
   async function byIdempotencyKey(environmentId: string, key: string): Promise<Message[]> {
     const rows = await db
@@ -99,11 +102,7 @@ export function createMessagesService(options: MessagesServiceOptions): Messages
           ids,
         ),
       );
-      const inserted = await db.transaction().execute((trx) => insertMessages(trx, rows));
-      await enqueueFirstAttempts(
-        firstAttempts,
-        inserted.map((row) => ({ id: row.id, environment_id: row.environment_id })),
-      );
+      const inserted = await insert(rows);
       // A concurrent call with the same key won the race: answer with what it stored.
       if (key !== null && inserted.length < rows.length) return byIdempotencyKey(environmentId, key);
       return inserted.map((row) => toMessage(row as MessageRow));
@@ -193,6 +192,42 @@ export function createMessagesService(options: MessagesServiceOptions): Messages
       return { queued };
     },
   };
+}
+
+type NewRow = Insertable<MessagesTable>;
+
+/**
+ * Stores new messages with their first attempts queued. On the SQL queue of the same database,
+ * messages and jobs commit in one transaction, shared with concurrent API calls and the queue's
+ * own writes (group commit: one fsync for many calls), and no crash can leave a message without
+ * its job. Any other queue: commit the messages, then queue the jobs (the sweep re-queues what a
+ * crash in between leaves behind).
+ */
+function createInserter(
+  db: MessagesServiceOptions['store']['db'],
+  queue: JobQueue,
+  firstAttempts: ReturnType<typeof deliveryJobs>,
+): (rows: NewRow[]) => Promise<NewRow[]> {
+  const sqlQueue = sqlQueueOn(queue, db);
+  if (!sqlQueue) {
+    return async (rows) => {
+      const inserted = await db.transaction().execute((trx) => insertMessages(trx, rows));
+      await enqueueFirstAttempts(
+        firstAttempts,
+        inserted.map((row) => ({ id: row.id, environment_id: row.environment_id })),
+      );
+      return inserted;
+    };
+  }
+  return sqlQueue.batcher<NewRow[], NewRow[]>(async (trx, calls) => {
+    const inserted = new Set((await insertMessages(trx, calls.flat())).map((row) => row.id));
+    const kept = calls.map((rows) => rows.filter((row) => inserted.has(row.id)));
+    await sqlQueue.enqueueManyIn(
+      trx,
+      firstAttemptJobs(kept.flat().map((row) => ({ id: row.id, environment_id: row.environment_id }))),
+    );
+    return kept;
+  });
 }
 
 /** The type of an API-created event; throws `validation_failed` or `event_type_reserved`. */

@@ -25,6 +25,7 @@ import {
   type PayloadOf,
 } from '../../queue/index.ts';
 import { GroupCommit } from '../../queue/sql/group-commit.ts';
+import { sqlQueueOn } from '../../queue/sql/queue.ts';
 import type { Store } from '../../store/index.ts';
 import { deliverJob, deliveryDedupeKey, type OutboundJobs } from '../jobs.ts';
 import { DEFAULT_RETRY_SCHEDULE_MS, type DeliveryTarget, type EndpointsService } from '../types.ts';
@@ -122,11 +123,18 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   };
 
   // Attempts finishing together are recorded in one transaction (one fsync on SQLite); the job of
-  // each completes only after that commit. A failing batch is retried one attempt at a time.
-  const recorder = new GroupCommit<AttemptFacts>(
-    (batch) => store.db.transaction().execute((trx) => recordAttempts(trx, recordDeps, batch)),
-    { maxBatch: 200, maxInFlight: store.dialect.name === 'postgres' ? 4 : 1 },
-  );
+  // each completes only after that commit. A failing batch is retried one attempt at a time. On
+  // the SQL queue of the same database, that transaction is the queue's own: the attempts share
+  // one commit with other jobs' completions, claims and new jobs instead of taking one of their own.
+  const sqlQueue = sqlQueueOn(options.queue, store.db);
+  const record: (facts: AttemptFacts) => Promise<RecordOutcome> = sqlQueue
+    ? sqlQueue.batcher((trx, batch: AttemptFacts[]) => recordAttempts(trx, recordDeps, batch))
+    : ((recorder) => (facts: AttemptFacts) => recorder.submit<RecordOutcome>(facts))(
+        new GroupCommit<AttemptFacts>(
+          (batch) => store.db.transaction().execute((trx) => recordAttempts(trx, recordDeps, batch)),
+          { maxBatch: 200, maxInFlight: store.dialect.name === 'postgres' ? 4 : 1 },
+        ),
+      );
 
   const loadTarget = async (environmentId: string, endpointId: string): Promise<DeliveryTarget | null> => {
     try {
@@ -192,7 +200,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
 
     const facts = { environmentId, messageId, endpointId: target.id, trigger, slot, startedAt, result };
-    const outcome = await recorder.submit<RecordOutcome>(facts);
+    const outcome = await record(facts);
     if (!outcome.recorded) return { outcome: 'skipped', reason: 'discarded' };
     const log = { environmentId, messageId, endpointId: target.id, attempt: outcome.attempt };
     if (outcome.disabled) logger.warn({ ...log, reason: outcome.disabled }, 'webhook endpoint disabled');

@@ -53,18 +53,28 @@ type Op =
   | { kind: 'complete'; lease: JobLease }
   | { kind: 'fail'; lease: JobLease; error: JobError; retry: boolean }
   | { kind: 'release'; owner: string; ids: readonly string[] }
-  | { kind: 'claim'; request: ClaimRequest };
+  | { kind: 'claim'; request: ClaimRequest }
+  | { kind: 'batch'; batcher: Batcher; item: unknown };
+
+/** A caller's own kind of write, joined to the queue's transactions (see `batcher`). */
+interface Batcher {
+  /** Creation order: every transaction runs the callers' batches in this one global order. */
+  rank: number;
+  run: (trx: Kysely<Database>, items: unknown[]) => Promise<unknown[]>;
+}
 
 // Within one transaction, operations apply in this order: new jobs first (a claim in the same
 // batch can take them), then completions, heartbeats, failures and releases, and claims last
 // (they take the slots that completions in the same batch freed).
+// Callers' batches (see `batcher`) run right after the queue's own new jobs.
 const ORDER: Record<Op['kind'], number> = {
   enqueue: 0,
-  complete: 1,
-  extend: 2,
-  fail: 3,
-  release: 4,
-  claim: 5,
+  batch: 1,
+  complete: 2,
+  extend: 3,
+  fail: 4,
+  release: 5,
+  claim: 6,
 };
 
 const ID_LIST_CHUNK = 500;
@@ -88,6 +98,9 @@ export class SqlJobQueue implements JobQueue {
   readonly #defaultRetry: RetryPolicy;
   readonly #commits: GroupCommit<Op>;
   readonly #listeners = new Set<() => void>();
+  /** The group-commit transactions now open, and whether jobs were created in each. */
+  readonly #open = new WeakMap<Kysely<Database>, { created: boolean }>();
+  #batchers = 0;
 
   constructor(store: Store, options: SqlQueueOptions = {}) {
     this.#store = store;
@@ -99,6 +112,11 @@ export class SqlJobQueue implements JobQueue {
       ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
       maxInFlight: options.maxInFlight ?? (store.dialect.name === 'postgres' ? 4 : 1),
     });
+    // DEBUGSTATS
+    if (process.env.DEBUG_COMMITS_FILE) {
+      const { appendFileSync } = process.getBuiltinModule('node:fs');
+      setInterval(() => appendFileSync(process.env.DEBUG_COMMITS_FILE!, `${Date.now()} ${JSON.stringify(this.#commits.stats())}\n`), 1000).unref();
+    }
   }
 
   async enqueue(job: NewJob): Promise<EnqueuedJob> {
@@ -113,6 +131,49 @@ export class SqlJobQueue implements JobQueue {
     const results = await this.#commits.submit<EnqueuedJob[]>({ kind: 'enqueue', rows });
     if (results.some((r) => r.created)) this.#notify();
     return results;
+  }
+
+  /**
+   * SQL callers only: adds jobs inside the caller's transaction on this queue's store, so that
+   * the caller's rows and their jobs commit (or roll back) together, in one fsync. Not part of
+   * JobQueue on purpose: a queue outside the SQL store (BullMQ) cannot join an SQL transaction,
+   * and callers that hold only a JobQueue keep their two-step path (commit, then enqueue, with a
+   * sweep for the crash in between).
+   *
+   * Inside a transaction of `batcher`, local workers are woken after the commit; inside a
+   * transaction of the caller's own, at once (a worker then waits for the commit on SQLite, and
+   * on PostgreSQL may find nothing until its next poll).
+   */
+  async enqueueManyIn(trx: Kysely<Database>, jobs: readonly NewJob[]): Promise<EnqueuedJob[]> {
+    if (jobs.length === 0) return [];
+    const now = this.#clock.now();
+    const rows = jobs.map((job) => buildJobRow(job, now, this.#defaultRetry.attempts));
+    const results = await insertJobs(trx, rows);
+    if (results.some((r) => r.created)) {
+      const open = this.#open.get(trx);
+      if (open) open.created = true;
+      else this.#notify();
+    }
+    return results;
+  }
+
+  /**
+   * SQL callers only (see `enqueueManyIn` for why this is not on JobQueue): a group commit of the
+   * caller's own writes that shares the queue's transactions. Items submitted close together are
+   * passed to `run` as one batch inside the same transaction as the queue's claims, completions
+   * and new jobs, so one commit (one fsync on SQLite) carries all of them instead of one commit
+   * each. The returned function resolves with the item's result once that transaction commits.
+   *
+   * `run` returns one result per item, in order, and must throw (rolling back) as a whole when a
+   * statement fails: the items are then retried one per transaction, so one bad item does not fail
+   * its neighbours. It may run more than once for an item, so it must only write what it is given.
+   */
+  batcher<T, R>(run: (trx: Kysely<Database>, items: T[]) => Promise<R[]>): (item: T) => Promise<R> {
+    const batcher: Batcher = {
+      rank: this.#batchers++,
+      run: run as (trx: Kysely<Database>, items: unknown[]) => Promise<unknown[]>,
+    };
+    return (item) => this.#commits.submit<R>({ kind: 'batch', batcher, item });
   }
 
   claim(request: ClaimRequest): Promise<ClaimedJob[]> {
@@ -283,8 +344,10 @@ export class SqlJobQueue implements JobQueue {
   }
 
   /** Applies one batch of operations in one transaction; one result per operation, in order. */
-  #commit(ops: Op[]): Promise<unknown[]> {
-    return this.#db.transaction().execute(async (trx) => {
+  async #commit(ops: Op[]): Promise<unknown[]> {
+    const open = { created: false };
+    const results = await this.#db.transaction().execute(async (trx) => {
+      this.#open.set(trx, open);
       const now = this.#clock.now();
       const results: unknown[] = new Array(ops.length);
       const order = ops.map((_, index) => index).sort((a, b) => ORDER[ops[a]!.kind] - ORDER[ops[b]!.kind]);
@@ -300,6 +363,23 @@ export class SqlJobQueue implements JobQueue {
           offset += count;
         }
       }
+      const batched = new Map<Batcher, number[]>();
+      for (const i of order) {
+        const op = ops[i]!;
+        if (op.kind !== 'batch') continue;
+        const indices = batched.get(op.batcher);
+        if (indices) indices.push(i);
+        else batched.set(op.batcher, [i]);
+      }
+      for (const [batcher, indices] of [...batched].sort(([a], [b]) => a.rank - b.rank)) {
+        const out = await batcher.run(
+          trx,
+          indices.map((i) => (ops[i] as Extract<Op, { kind: 'batch' }>).item),
+        );
+        indices.forEach((i, k) => {
+          results[i] = out[k];
+        });
+      }
       // Completions are grouped by owner: one DELETE for many jobs.
       const completes = order.filter((i) => ops[i]!.kind === 'complete');
       const done = await this.#completeMany(
@@ -312,11 +392,13 @@ export class SqlJobQueue implements JobQueue {
       }
       for (const i of order) {
         const op = ops[i]!;
-        if (op.kind === 'enqueue' || op.kind === 'complete') continue;
+        if (op.kind === 'enqueue' || op.kind === 'complete' || op.kind === 'batch') continue;
         results[i] = await this.#apply(trx, op, now);
       }
       return results;
     });
+    if (open.created) this.#notify();
+    return results;
   }
 
   /** Deletes the completed jobs whose lease is still held; returns `owner\0id` of each one deleted. */
@@ -345,7 +427,7 @@ export class SqlJobQueue implements JobQueue {
 
   async #apply(
     trx: Kysely<Database>,
-    op: Exclude<Op, { kind: 'enqueue' | 'complete' }>,
+    op: Exclude<Op, { kind: 'enqueue' | 'complete' | 'batch' }>,
     now: number,
   ): Promise<unknown> {
     switch (op.kind) {
@@ -443,4 +525,13 @@ export function createSqlQueue(store: Store, options: SqlQueueOptions = {}): Sql
 
 function emptyCounts(): JobCounts {
   return { waiting: 0, delayed: 0, active: 0, dead: 0 };
+}
+
+/**
+ * The SQL queue behind `queue` when it writes to the database `db`, so that a caller can join its
+ * transactions (`enqueueManyIn`, `batcher`); null for any other queue, which callers then use
+ * through JobQueue alone.
+ */
+export function sqlQueueOn(queue: JobQueue, db: Kysely<Database>): SqlJobQueue | null {
+  return queue instanceof SqlJobQueue && queue.store.db === db ? queue : null;
 }
