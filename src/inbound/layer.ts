@@ -20,7 +20,6 @@ import { processHandlers, processInboundEvent } from './process.ts';
 import { createInboundEventsService, type InboundEventsService } from './service.ts';
 import { createInboundWriter } from './store.ts';
 import { createTriggerRegistry, type TriggerRegistry } from './triggers.ts';
-import type { VerifyDeps } from './types.ts';
 import { answerHandshake, readEventMeta, verifyDelivery } from './verify/index.ts';
 
 export interface InboundLayerDeps {

@@ -10,5 +10,5 @@ export { MIGRATIONS } from './migrations/index.ts';
 export { openStore, redactUrl, type Store, type StoreOptions } from './open.ts';
 export type * from './schema.ts';
 export type * from './schema-connect.ts';
-export type * from './schema-outbound.ts';
 export type * from './schema-inbound.ts';
+export type * from './schema-outbound.ts';
