@@ -465,7 +465,12 @@ for (const target of await testDatabases()) {
       const connection = await f.connections.save(env(), {
         integrationId: 'paypal',
         endUser: { id: 'user-paypal', email: null, organization: null },
-        credentials: { type: 'oauth2_client_credentials', accessToken: 'A21AA-token', clientId: 'c', clientSecret: 's' },
+        credentials: {
+          type: 'oauth2_client_credentials',
+          accessToken: 'A21AA-token',
+          clientId: 'c',
+          clientSecret: 's',
+        },
         connectionConfig: { apiHost: 'api-m.sandbox.paypal.com', webhookId: '1JE4291016473214C' },
         metadata: {},
       });
@@ -476,7 +481,11 @@ for (const target of await testDatabases()) {
       });
       assert.equal(issued.statusCode, 201, issued.body);
       const url = new URL((issued.json() as { url: string }).url);
-      const body = JSON.stringify({ id: 'WH-58D329510W468432D', event_type: 'PAYMENT.CAPTURE.COMPLETED', resource: {} });
+      const body = JSON.stringify({
+        id: 'WH-58D329510W468432D',
+        event_type: 'PAYMENT.CAPTURE.COMPLETED',
+        resource: {},
+      });
       const deliver = () =>
         api.app.inject({
           method: 'POST',
@@ -486,7 +495,8 @@ for (const target of await testDatabases()) {
             'paypal-auth-algo': 'SHA256withRSA',
             'paypal-cert-url': 'https://api.sandbox.paypal.com/v1/notifications/certs/CERT-360caa42',
             'paypal-transmission-id': '69cd13f0-d67a-11e5-baa3-778b53f4ae55',
-            'paypal-transmission-sig': 'lmI95Jx3Y9nhR5SJWlHVIWpg4AgFk7n9bCHSRxbrd8A9zrhdu2rMyFrmz+Zjh3s3boXB07VXCXUZy/UFzUlnGJn0wDugt7FlSvdKeIJenLRemUxYCPVoEZzg9VFNqOa48gMkvF+XTpxBeUx/kWy6B5cp7GkT2+pOowfRK7OaynuxUoKW3JcMWw272VKjLTtTAShncla7tGF+55rxyt2KNZIIqxNMJ48RDZheGU5w1npu9dZHnPgTXB9iomeVRoD8O/jhRpnKsGrDschyNdkeh81BJJMH4Ctc6lnCCquoP/GzCzz33MMsNdid7vL/NIWaCsekQpW26FpWPi/tfj8nLA==',
+            'paypal-transmission-sig':
+              'lmI95Jx3Y9nhR5SJWlHVIWpg4AgFk7n9bCHSRxbrd8A9zrhdu2rMyFrmz+Zjh3s3boXB07VXCXUZy/UFzUlnGJn0wDugt7FlSvdKeIJenLRemUxYCPVoEZzg9VFNqOa48gMkvF+XTpxBeUx/kWy6B5cp7GkT2+pOowfRK7OaynuxUoKW3JcMWw272VKjLTtTAShncla7tGF+55rxyt2KNZIIqxNMJ48RDZheGU5w1npu9dZHnPgTXB9iomeVRoD8O/jhRpnKsGrDschyNdkeh81BJJMH4Ctc6lnCCquoP/GzCzz33MMsNdid7vL/NIWaCsekQpW26FpWPi/tfj8nLA==',
             'paypal-transmission-time': '2016-02-18T20:01:35Z',
           },
           payload: body,
