@@ -101,7 +101,7 @@ describe('code exchange against providers that are not spec-perfect', () => {
         request.path === '/oauth2/metadata?team=T0123' &&
         request.headers.authorization === 'OAuth xoxb-token-1'
       ) {
-        return { status: 200, body: { dc: 'us6', accountname: 'Acme Records' } };
+        return { status: 200, body: { dc: 'us6', accountname: 'Acme Records', page_secret: 'EAAGpage2' } };
       }
       return { status: 401, body: { error: 'invalid_token' } };
     };
@@ -120,6 +120,7 @@ describe('code exchange against providers that are not spec-perfect', () => {
           fields: {
             dc: { path: 'dc', example: 'us6', secret: false },
             accountName: { path: 'accountname', example: 'A', secret: false },
+            pageSecret: { path: 'page_secret', example: 'EAAG', secret: true },
           },
         },
       },
@@ -130,6 +131,12 @@ describe('code exchange against providers that are not spec-perfect', () => {
       livemode: 'true',
       dc: 'us6',
       accountName: 'Acme Records',
+    });
+    // Secret fields are derived credentials: kept with the tokens (encrypted), usable by the proxy.
+    assert.equal(result.credentials.type, 'oauth2');
+    assert.deepEqual(result.credentials.type === 'oauth2' && result.credentials.secrets, {
+      pageToken: 'EAAGsecret',
+      pageSecret: 'EAAGpage2',
     });
     assert.equal(server.requests.length, 2);
   });

@@ -19,9 +19,18 @@ type Fields = Record<string, { path: string; secret: boolean }>;
 
 /** The non-secret fields of `fields` read from a JSON body, as text. */
 export function readFields(fields: Fields, body: Record<string, unknown>): Record<string, string> {
+  return readSome(fields, body, false);
+}
+
+/** The fields marked `secret`: derived credentials, kept encrypted with the connection's tokens. */
+export function readSecretFields(fields: Fields, body: Record<string, unknown>): Record<string, string> {
+  return readSome(fields, body, true);
+}
+
+function readSome(fields: Fields, body: Record<string, unknown>, secret: boolean): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, field] of Object.entries(fields)) {
-    if (field.secret) continue;
+    if (field.secret !== secret) continue;
     const value = scalarText(getPath(body, field.path));
     if (value !== undefined) out[key] = value;
   }
@@ -76,7 +85,7 @@ export async function requestMetadata(
   request: NonNullable<ConnectionMetadataSpec['request']>,
   values: Record<string, string>,
   fetchImpl: typeof fetch,
-): Promise<Record<string, string>> {
+): Promise<{ metadata: Record<string, string>; secrets: Record<string, string> }> {
   const response = await sendMetadataRequest(request, values, fetchImpl);
   if (response.status < 200 || response.status > 299 || response.body === null) {
     throw new PatchbayError(
@@ -85,5 +94,8 @@ export async function requestMetadata(
       { details: { stage: 'metadata', status: response.status }, status: 502 },
     );
   }
-  return readFields(request.fields, response.body);
+  return {
+    metadata: readFields(request.fields, response.body),
+    secrets: readSecretFields(request.fields, response.body),
+  };
 }

@@ -11,7 +11,7 @@ import type { Credentials, ResolvedIntegration } from '../connections/contracts.
 import { notFound, PatchbayError } from '../errors/index.ts';
 import type { IntegrationsService } from '../integrations/types.ts';
 import type { Logger } from '../logger/index.ts';
-import { readFields, requestMetadata } from './metadata.ts';
+import { readFields, readSecretFields, requestMetadata } from './metadata.ts';
 import { oauthContext } from './oauth-client.ts';
 import type { StateStore } from './states.ts';
 import { authorizationCodeRequest } from './token-requests.ts';
@@ -154,6 +154,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       auth.connectionMetadata?.tokenResponse ?? {},
       tokens.body,
     );
+    const secrets = readSecretFields(auth.connectionMetadata?.tokenResponse ?? {}, tokens.body);
     const request = auth.connectionMetadata?.request;
     if (request) {
       const values: Record<string, string> = {
@@ -163,8 +164,11 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
         clientId: ctx.clientId,
         clientSecret: ctx.clientSecret,
       };
-      Object.assign(metadata, await requestMetadata(request, values, deps.fetch));
+      const answered = await requestMetadata(request, values, deps.fetch);
+      Object.assign(metadata, answered.metadata);
+      Object.assign(secrets, answered.secrets);
     }
+    if (Object.keys(secrets).length > 0 && credentials.type === 'oauth2') credentials.secrets = secrets;
     logger.info(where, 'OAuth authorization completed');
     return {
       environmentId: pending.environmentId,
@@ -180,8 +184,14 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
 }
 
 /** OAuth credentials from a token set. */
-export function oauthCredentials(tokens: TokenSet, previousRefreshToken?: string): Credentials {
+export function oauthCredentials(
+  tokens: TokenSet,
+  previousRefreshToken?: string,
+  previousSecrets?: Record<string, string>,
+): Credentials {
   const credentials: Credentials = { type: 'oauth2', accessToken: tokens.accessToken };
+  // Derived credentials outlive a refresh of the user token (Messenger page tokens do not expire).
+  if (previousSecrets !== undefined) credentials.secrets = previousSecrets;
   const refreshToken = tokens.refreshToken ?? previousRefreshToken;
   if (refreshToken !== undefined) credentials.refreshToken = refreshToken;
   if (tokens.expiresAt !== undefined) credentials.expiresAt = tokens.expiresAt;

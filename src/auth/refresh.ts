@@ -79,7 +79,7 @@ export function createRefresher(deps: { clock: Clock; fetch: typeof fetch }) {
       auth.tokenExpiresInDefault,
     );
     // Non-rotating providers answer without a refresh token: the old one stays valid.
-    return { ok: true, credentials: oauthCredentials(tokens, credentials.refreshToken) };
+    return { ok: true, credentials: oauthCredentials(tokens, credentials.refreshToken, credentials.secrets) };
   }
 
   async function regrantClientCredentials(

@@ -17,6 +17,11 @@ export type Credentials =
       expiresAt?: number;
       tokenType?: string;
       scope?: string;
+      /**
+       * Credentials derived at connect time from the provider's answers (Messenger's page access
+       * token, read by a metadata field marked `secret`): usable in proxy templates, never shown.
+       */
+      secrets?: Record<string, string>;
     }
   | {
       type: 'oauth2_client_credentials';

@@ -20,6 +20,7 @@ const credentialsSchema = z.discriminatedUnion('type', [
     expiresAt: epochMs.optional(),
     tokenType: z.string().optional(),
     scope: z.string().optional(),
+    secrets: z.record(z.string(), z.string()).optional(),
   }),
   z.looseObject({
     type: z.literal('oauth2_client_credentials'),

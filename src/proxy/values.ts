@@ -16,6 +16,7 @@ export function templateValuesOf(target: CallTarget): TemplateValues {
   const credentials = target.credentials;
   switch (credentials.type) {
     case 'oauth2':
+      Object.assign(values, credentials.secrets);
       values.accessToken = credentials.accessToken;
       values.refreshToken = credentials.refreshToken;
       break;
