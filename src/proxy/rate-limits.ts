@@ -18,6 +18,7 @@
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimit } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
+import { Semaphore } from '../concurrency/semaphore.ts';
 import type { Logger } from '../logger/index.ts';
 import { parseRetryAfter, remainingRequests, resetDelay } from './retry-policy.ts';
 import { realSleep, type Sleep } from './sleep.ts';
@@ -130,7 +131,11 @@ export function createProviderRateLimits(options: ProviderRateLimitsOptions): Pr
       if (limit?.concurrency !== undefined) {
         let semaphore = semaphores.get(key);
         if (!semaphore) {
-          semaphore = new Semaphore(limit.concurrency);
+          // Dropped once idle, so one entry per connection does not pile up for the process's life.
+          const created: Semaphore = new Semaphore(limit.concurrency, () => {
+            if (semaphores.get(key) === created) semaphores.delete(key);
+          });
+          semaphore = created;
           semaphores.set(key, semaphore);
         }
         release = await semaphore.acquire(signal);
@@ -180,42 +185,4 @@ export function createProviderRateLimits(options: ProviderRateLimitsOptions): Pr
       return wait;
     },
   };
-}
-
-/** A counting semaphore with a FIFO of waiters. */
-class Semaphore {
-  #free: number;
-  readonly #waiters: Array<() => void> = [];
-
-  constructor(size: number) {
-    this.#free = size;
-  }
-
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (this.#free > 0) {
-      this.#free -= 1;
-    } else {
-      await new Promise<void>((resolve, reject) => {
-        const grant = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          const index = this.#waiters.indexOf(grant);
-          if (index !== -1) this.#waiters.splice(index, 1);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.#waiters.push(grant);
-      });
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#waiters.shift();
-      if (next) next();
-      else this.#free += 1;
-    };
-  }
 }
