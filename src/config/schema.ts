@@ -59,6 +59,12 @@ export const configSchema = z.object({
   /** Which parts of the engine this process runs. */
   role: z.enum(['all', 'api', 'worker']).default('all'),
   workerConcurrency: positiveInt.default(8),
+  /**
+   * Webhook delivery attempts one worker process runs at once, apart from workerConcurrency:
+   * deliveries mostly wait on the network and on group commits, so more of them in flight
+   * (bounded per endpoint by its maxConcurrency) share each commit.
+   */
+  deliveryConcurrency: positiveInt.default(32),
   /** How long shutdown waits for in-flight jobs before releasing their leases. */
   shutdownTimeoutMs: positiveInt.default(10_000),
   /**
@@ -147,6 +153,7 @@ export const CONFIG_ENV: { [K in keyof PatchbayConfig]-?: string } = {
   apiRateLimit: 'PATCHBAY_API_RATE_LIMIT',
   role: 'PATCHBAY_ROLE',
   workerConcurrency: 'PATCHBAY_WORKER_CONCURRENCY',
+  deliveryConcurrency: 'PATCHBAY_DELIVERY_CONCURRENCY',
   shutdownTimeoutMs: 'PATCHBAY_SHUTDOWN_TIMEOUT_MS',
   allowPrivateNetworks: 'PATCHBAY_ALLOW_PRIVATE_NETWORKS',
   providerDirs: 'PATCHBAY_PROVIDER_DIRS',

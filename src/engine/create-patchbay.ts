@@ -14,12 +14,14 @@ import {
   createScheduler,
   createSqlQueue,
   createWorker,
+  type JobHandlers,
   type JobName,
   type JobQueue,
   type Jobs,
   type Scheduler,
   type TypedScheduleSpec,
   type Worker,
+  type WorkerEvent,
 } from '../queue/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
@@ -140,20 +142,16 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     cleanup.unshift(() => inbound.close());
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
-      ? createWorker({
+      ? createEngineWorker({
           queue,
-          catalog: engineJobs,
           handlers: {
             ...maintenanceHandlers({ queue, store, clock, logger }),
             ...connect.jobHandlers(),
             ...outbound.jobHandlers(),
             ...inbound.jobHandlers(),
           },
-          concurrency: config.workerConcurrency,
-          onEvent: (event) => {
-            if (event.type === 'failed' || event.type === 'error')
-              logger.warn({ event }, 'job %s', event.type);
-          },
+          config,
+          logger,
         })
       : null;
     const scheduler: Scheduler | null = runsWorkers
@@ -298,4 +296,51 @@ async function pinFreePort(config: PatchbayConfig): Promise<PatchbayConfig> {
   });
   await new Promise((resolve) => probe.close(resolve));
   return { ...config, port };
+}
+
+/**
+ * The engine's workers: webhook deliveries on a worker of their own, with their own concurrency
+ * (deliveryConcurrency), so that a backlog of them neither starves other jobs nor is held to the
+ * few slots that syncs and maintenance need; every other job on the general worker.
+ */
+function createEngineWorker(options: {
+  queue: JobQueue;
+  handlers: JobHandlers<EngineJobs>;
+  config: PatchbayConfig;
+  logger: Logger;
+}): Worker {
+  const { queue, config, logger } = options;
+  const { 'outbound.deliver': deliver, ...others } = options.handlers;
+  const onEvent = (event: WorkerEvent) => {
+    if (event.type === 'failed' || event.type === 'error') logger.warn({ event }, 'job %s', event.type);
+  };
+  const general = createWorker({
+    queue,
+    catalog: engineJobs,
+    handlers: others,
+    concurrency: config.workerConcurrency,
+    onEvent,
+  });
+  if (!deliver) return general;
+  const deliveries = createWorker({
+    queue,
+    catalog: engineJobs,
+    handlers: { 'outbound.deliver': deliver },
+    concurrency: config.deliveryConcurrency,
+    onEvent,
+  });
+  return {
+    owner: general.owner,
+    get running() {
+      return general.running + deliveries.running;
+    },
+    start() {
+      general.start();
+      deliveries.start();
+    },
+    async stop(stopOptions) {
+      const reports = await Promise.all([general.stop(stopOptions), deliveries.stop(stopOptions)]);
+      return { released: reports.flatMap((report) => report.released) };
+    },
+  };
 }

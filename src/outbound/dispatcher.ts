@@ -8,19 +8,23 @@
  * `FOR UPDATE SKIP LOCKED`, so a concurrent dispatcher skips them; and the unique
  * (endpoint_id, event_id) pair would refuse a second message anyway.
  *
- * A crash after the commit and before the jobs are queued leaves pending messages due now with
- * no job: the sweep job queues them again.
+ * On the SQL queue of the same database, the first attempts' jobs are written in that same
+ * transaction, itself one of the queue's group commits (one fsync with the queue's other writes).
+ * With any other queue they are queued after the commit; a crash in between leaves pending
+ * messages due now with no job, which the sweep job queues again.
  */
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import { type IdFactory, newId } from '../ids/index.ts';
 import type { Logger } from '../logger/index.ts';
 import type { JobHandlers, JobQueue } from '../queue/index.ts';
-import type { EventsTable, Store } from '../store/index.ts';
+import { sqlQueueOn } from '../queue/sql/queue.ts';
+import type { Database, EventsTable, Store } from '../store/index.ts';
 import type { OutboundJobs } from './jobs.ts';
 import {
   deliveryJobs,
   enqueueFirstAttempts,
+  firstAttemptJobs,
   insertMessages,
   messagePayload,
   messageRow,
@@ -64,6 +68,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const ids = options.ids ?? newId;
   const batchSize = Math.max(1, options.batchSize ?? 500);
   const jobs = deliveryJobs(options.queue);
+  const sqlQueue = sqlQueueOn(options.queue, store.db);
+  type Write<R> = (trx: Kysely<Database>) => Promise<R>;
+  const transact: <R>(write: Write<R>) => Promise<R> = sqlQueue
+    ? (sqlQueue.batcher(async (trx, writes: Write<unknown>[]) => {
+        const results: unknown[] = [];
+        for (const write of writes) results.push(await write(trx));
+        return results;
+      }) as <R>(write: Write<R>) => Promise<R>)
+    : (write) => store.db.transaction().execute(write);
 
   /** One batch; returns how many events it read and how many it dispatched. */
   async function dispatchBatch(): Promise<DispatchReport & { read: number }> {
@@ -86,7 +99,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     }
 
     const now = clock.now();
-    const { events, inserted } = await store.db.transaction().execute(async (trx) => {
+    const { events, inserted } = await transact(async (trx) => {
       const owned = await trx
         .selectFrom('events')
         .select('id')
@@ -108,6 +121,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           ),
         );
       const insertedRows = await insertMessages(trx, rows);
+      if (sqlQueue) await sqlQueue.enqueueManyIn(trx, firstAttemptJobs(insertedRows));
       await trx
         .updateTable('events')
         .set({ dispatched_at: now })
@@ -116,10 +130,12 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         .execute();
       return { events: ownedIds.size, inserted: insertedRows };
     });
-    await enqueueFirstAttempts(
-      jobs,
-      inserted.map((row) => ({ id: row.id, environment_id: row.environment_id })),
-    );
+    if (!sqlQueue) {
+      await enqueueFirstAttempts(
+        jobs,
+        inserted.map((row) => ({ id: row.id, environment_id: row.environment_id })),
+      );
+    }
     return { read: candidates.length, events, messages: inserted.length };
   }
 

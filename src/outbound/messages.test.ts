@@ -64,6 +64,25 @@ for (const target of await testDatabases()) {
       );
     });
 
+    it('commits concurrent calls’ messages and their first attempts together, in one transaction', async () => {
+      const hooks = await endpoint(f.dev.id);
+      const before = f.queue.commitStats();
+      const created = await Promise.all(
+        Array.from({ length: 20 }, (_, n) =>
+          messages.create(f.dev.id, { eventType: 'app.ping', data: { n } }),
+        ),
+      );
+      // SQLite answers the endpoint look-ups in the same turn: all twenty share one commit. (On
+      // PostgreSQL they arrive over several round trips and several commits.)
+      if (target.name === 'sqlite') assert.equal(f.queue.commitStats().flushes - before.flushes, 1);
+      assert.ok(created.every((call) => call.length === 1 && call[0]!.endpointId === hooks.id));
+      const jobs = await f.queued('outbound.deliver');
+      assert.deepEqual(
+        jobs.map((j) => j.dedupeKey).sort(),
+        created.map(([m]) => deliveryDedupeKey(m!.id, 1)).sort(),
+      );
+    });
+
     it('routes by channels: a channel-filtered endpoint gets only messages on its channels', async () => {
       const u1 = await endpoint(f.dev.id, { channels: ['u1'] });
       const u2 = await endpoint(f.dev.id, { channels: ['u2'] });

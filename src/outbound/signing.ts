@@ -4,7 +4,7 @@
  * part of the `whsec_…` secret, sent as `v1,<base64 signature>`; several signatures are
  * space-separated (during a secret rotation both secrets sign).
  */
-import { createHmac, createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { PatchbayError } from '../errors/index.ts';
 
 const SECRET_PREFIX = 'whsec_';
@@ -29,27 +29,6 @@ export function secretKey(secret: string): Buffer {
   return key;
 }
 
-/**
- * HMAC keys of recently used secrets: importing the key is most of a signature's cost, and a
- * backlog signs thousands of messages of one endpoint a second. Bounded in size and age so that
- * a secret stays in memory only about as long as deliveries to its endpoint keep using it.
- */
-const KEY_CACHE_SIZE = 256;
-const KEY_CACHE_MS = 60_000;
-const keyCache = new Map<string, { key: KeyObject; until: number }>();
-
-function hmacKey(secret: string): KeyObject {
-  // Monotonic time: only the cache's own expiry depends on it, never a stored value.
-  const now = performance.now();
-  const cached = keyCache.get(secret);
-  if (cached && cached.until > now) return cached.key;
-  const key = createSecretKey(secretKey(secret));
-  keyCache.delete(secret);
-  if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!);
-  keyCache.set(secret, { key, until: now + KEY_CACHE_MS });
-  return key;
-}
-
 export interface SignatureInput {
   /** The message id, sent as `webhook-id`: receivers deduplicate on it. */
   id: string;
@@ -67,7 +46,7 @@ export function signatureHeaders(
 ): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
   const content = `${input.id}.${input.timestamp}.${input.body}`;
   const signatures = input.secrets.map(
-    (secret) => `v1,${createHmac('sha256', hmacKey(secret)).update(content, 'utf8').digest('base64')}`,
+    (secret) => `v1,${createHmac('sha256', secretKey(secret)).update(content, 'utf8').digest('base64')}`,
   );
   return {
     'webhook-id': input.id,

@@ -85,7 +85,12 @@ export async function recordAttempts(
       .execute();
   }
   const results = new Array<RecordOutcome>(batch.length);
-  for (const { facts, index } of order) results[index] = await recordAttempt(trx, deps, facts);
+  // Endpoints whose latest attempt in this batch succeeded: a further success of theirs would only
+  // write the same health again (its failing clock is already stopped), so it is skipped.
+  const healthy = new Set<string>();
+  for (const { facts, index } of order) {
+    results[index] = await recordAttempt(trx, deps, facts, healthy);
+  }
   return results;
 }
 
@@ -95,6 +100,7 @@ export async function recordAttempt(
   trx: Kysely<Database>,
   deps: RecordDeps,
   facts: AttemptFacts,
+  healthy: Set<string> = new Set(),
 ): Promise<RecordOutcome> {
   const now = deps.clock.now();
   const { result } = facts;
@@ -166,13 +172,13 @@ export async function recordAttempt(
       created_at: facts.startedAt,
     })
     .execute();
-  const disabled = await updateHealth(
-    trx,
-    deps,
-    facts,
-    succeeded ? 'success' : gone ? 'gone' : 'failure',
-    now,
-  );
+  const kind = succeeded ? 'success' : gone ? 'gone' : 'failure';
+  const disabled =
+    kind === 'success' && healthy.has(facts.endpointId)
+      ? null
+      : await updateHealth(trx, deps, facts, kind, now);
+  if (kind === 'success') healthy.add(facts.endpointId);
+  else healthy.delete(facts.endpointId);
   return { recorded: true, attempt, status, scheduledNext, errorCode: error.error_code, disabled };
 }
 

@@ -127,14 +127,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   // the SQL queue of the same database, that transaction is the queue's own: the attempts share
   // one commit with other jobs' completions, claims and new jobs instead of taking one of their own.
   const sqlQueue = sqlQueueOn(options.queue, store.db);
-  const record: (facts: AttemptFacts) => Promise<RecordOutcome> = sqlQueue
+  const record = sqlQueue
     ? sqlQueue.batcher((trx, batch: AttemptFacts[]) => recordAttempts(trx, recordDeps, batch))
-    : ((recorder) => (facts: AttemptFacts) => recorder.submit<RecordOutcome>(facts))(
-        new GroupCommit<AttemptFacts>(
-          (batch) => store.db.transaction().execute((trx) => recordAttempts(trx, recordDeps, batch)),
-          { maxBatch: 200, maxInFlight: store.dialect.name === 'postgres' ? 4 : 1 },
-        ),
-      );
+    : ownRecorder(store, recordDeps);
 
   const loadTarget = async (environmentId: string, endpointId: string): Promise<DeliveryTarget | null> => {
     try {
@@ -264,6 +259,15 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       },
     },
   };
+}
+
+/** Attempts group-committed in transactions of their own (a queue outside this database). */
+function ownRecorder(store: Store, deps: RecordDeps): (facts: AttemptFacts) => Promise<RecordOutcome> {
+  const recorder = new GroupCommit<AttemptFacts>(
+    (batch) => store.db.transaction().execute((trx) => recordAttempts(trx, deps, batch)),
+    { maxBatch: 200, maxInFlight: store.dialect.name === 'postgres' ? 4 : 1 },
+  );
+  return (facts) => recorder.submit<RecordOutcome>(facts);
 }
 
 /** A scheduled attempt runs for a pending message whose time has come, or that has no time yet. */

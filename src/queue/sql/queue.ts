@@ -112,11 +112,6 @@ export class SqlJobQueue implements JobQueue {
       ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
       maxInFlight: options.maxInFlight ?? (store.dialect.name === 'postgres' ? 4 : 1),
     });
-    // DEBUGSTATS
-    if (process.env.DEBUG_COMMITS_FILE) {
-      const { appendFileSync } = process.getBuiltinModule('node:fs');
-      setInterval(() => appendFileSync(process.env.DEBUG_COMMITS_FILE!, `${Date.now()} ${JSON.stringify(this.#commits.stats())}\n`), 1000).unref();
-    }
   }
 
   async enqueue(job: NewJob): Promise<EnqueuedJob> {
