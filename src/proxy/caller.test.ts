@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { ManualClock } from '../clock/index.ts';
+import type { Sleep } from '../concurrency/sleep.ts';
 import { isPatchbayError } from '../errors/index.ts';
 import { createLogger } from '../logger/index.ts';
 import { createOutboundHttp } from '../net/index.ts';
@@ -11,7 +12,6 @@ import { createProviderCaller, type ProviderCallerOptions, takeNodeBody } from '
 import { definitionFor, startUpstream, targetFor, type Upstream } from './fixtures/upstream.ts';
 import { createProviderRateLimits, type RateLimiterFactory } from './rate-limits.ts';
 import type { RequestLogEntry } from './request-log.ts';
-import type { Sleep } from './sleep.ts';
 
 const http = createOutboundHttp({ allow: ['loopback'] });
 const logger = createLogger({ level: 'silent' });

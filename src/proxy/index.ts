@@ -4,6 +4,8 @@
  * ProxyClient (client.ts) adds connections, refresh and the one retry on 401; route.ts exposes
  * it as `/proxy/*`.
  */
+
+export { realSleep, type Sleep } from '../concurrency/sleep.ts';
 export { createProviderCaller, type ProviderCallerOptions, rateLimitKey } from './caller.ts';
 export { createProxyClient, type ProxyClientOptions, targetOf } from './client.ts';
 export {
@@ -19,5 +21,4 @@ export {
   type RequestLogOptions,
 } from './request-log.ts';
 export { CONNECTION_HEADER, proxyRoutes } from './route.ts';
-export { realSleep, type Sleep } from './sleep.ts';
 export type * from './types.ts';

@@ -19,9 +19,9 @@ import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRes } from 'rat
 import type { RateLimit } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import { Semaphore } from '../concurrency/semaphore.ts';
+import { realSleep, type Sleep } from '../concurrency/sleep.ts';
 import type { Logger } from '../logger/index.ts';
 import { parseRetryAfter, remainingRequests, resetDelay } from './retry-policy.ts';
-import { realSleep, type Sleep } from './sleep.ts';
 
 /**
  * Makes the limiter of one rate (`points` per `duration` seconds; the duration is fractional:

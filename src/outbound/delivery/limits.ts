@@ -9,7 +9,8 @@
  * first come, first served.
  */
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { realSleep, type Sleep } from '../../proxy/sleep.ts';
+import { Semaphore } from '../../concurrency/semaphore.ts';
+import { realSleep, type Sleep } from '../../concurrency/sleep.ts';
 
 export interface EndpointLimitSettings {
   id: string;
@@ -85,50 +86,4 @@ export function createEndpointLimits(options: { sleep?: Sleep } = {}): EndpointL
       }
     },
   };
-}
-
-/** A counting semaphore with a FIFO of waiters; tells its owner when it is idle again. */
-class Semaphore {
-  readonly #size: number;
-  readonly #onIdle: () => void;
-  #free: number;
-  readonly #waiters: Array<() => void> = [];
-
-  constructor(size: number, onIdle: () => void) {
-    this.#size = size;
-    this.#free = size;
-    this.#onIdle = onIdle;
-  }
-
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    if (this.#free > 0) {
-      this.#free -= 1;
-    } else {
-      await new Promise<void>((resolve, reject) => {
-        const grant = () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        };
-        const onAbort = () => {
-          const index = this.#waiters.indexOf(grant);
-          if (index !== -1) this.#waiters.splice(index, 1);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
-        this.#waiters.push(grant);
-      });
-    }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = this.#waiters.shift();
-      if (next) {
-        next();
-        return;
-      }
-      this.#free += 1;
-      if (this.#free === this.#size) this.#onIdle();
-    };
-  }
 }
