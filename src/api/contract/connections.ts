@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.ts';
-import { idParam, listOf, timestamp } from './schemas.ts';
+import { cursorAfter, idParam, pageLimit, pageOf, timestamp } from './schemas.ts';
 
 const STATUSES = ['active', 'refreshing', 'reauth_required', 'error', 'disconnected'] as const;
 
@@ -38,19 +38,11 @@ export const listConnections = defineOperation({
     integration: z.string().min(1).max(100).optional().meta({ description: 'An integration id or key.' }),
     endUserId: z.string().min(1).max(255).optional(),
     status: z.enum(STATUSES).optional(),
-    after: z.string().min(1).max(100).optional().meta({ description: 'A connection id: results after it.' }),
-    limit: z.coerce
-      .number<string | number>()
-      .int()
-      .min(1)
-      .max(200)
-      .optional()
-      .meta({ description: 'Default 50.' }),
+    after: cursorAfter('connection'),
+    limit: pageLimit,
   }),
   status: 200,
-  response: listOf(connectionSchema).extend({
-    nextAfter: z.string().nullable().meta({ description: 'The cursor of the next page; null on the last.' }),
-  }),
+  response: pageOf(connectionSchema),
   errors: [],
 });
 

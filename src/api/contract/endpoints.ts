@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.ts';
-import { idParam, listOf, timestamp } from './schemas.ts';
+import { cursorAfter, idParam, pageLimit, pageOf, timestamp } from './schemas.ts';
 
 /**
  * An endpoint as the API shows it: never its signing secret, and never the values of headers
@@ -108,19 +108,11 @@ export const listEndpoints = defineOperation({
   tag: 'Endpoints',
   auth: 'apiKey',
   query: z.strictObject({
-    after: z.string().min(1).max(100).optional().meta({ description: 'An endpoint id: results after it.' }),
-    limit: z.coerce
-      .number<string | number>()
-      .int()
-      .min(1)
-      .max(200)
-      .optional()
-      .meta({ description: 'Default 50.' }),
+    after: cursorAfter('endpoint'),
+    limit: pageLimit,
   }),
   status: 200,
-  response: listOf(endpointSchema).extend({
-    nextAfter: z.string().nullable().meta({ description: 'The cursor of the next page; null on the last.' }),
-  }),
+  response: pageOf(endpointSchema),
   errors: [],
 });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.ts';
-import { listOf, timestamp } from './schemas.ts';
+import { cursorAfter, listOf, pageLimit, pageOf, timestamp } from './schemas.ts';
 
 /** An event of the environment, as the log and the stream show it. */
 export const eventSchema = z
@@ -46,19 +46,11 @@ export const listEvents = defineOperation({
   tag: 'Events',
   auth: 'apiKey',
   query: z.strictObject({
-    after: z.string().min(1).max(100).optional().meta({ description: 'An event id: results after it.' }),
+    after: cursorAfter('event'),
     type: z.string().min(1).max(200).optional().meta({ description: 'An exact type, or `prefix.*`.' }),
-    limit: z.coerce
-      .number<string | number>()
-      .int()
-      .min(1)
-      .max(200)
-      .optional()
-      .meta({ description: 'Default 50, at most 200.' }),
+    limit: pageLimit,
   }),
   status: 200,
-  response: listOf(eventSchema).extend({
-    nextAfter: z.string().nullable().meta({ description: 'The cursor of the next page; null on the last.' }),
-  }),
+  response: pageOf(eventSchema),
   errors: [],
 });

@@ -1,9 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.ts';
-import { idParam, listOf, timestamp } from './schemas.ts';
+import { cursorAfter, idParam, instant, pageLimit, pageOf, timestamp } from './schemas.ts';
 
 const STATUSES = ['received', 'processed', 'unrouted', 'failed'] as const;
-const instant = z.string().min(1).max(40).meta({ format: 'date-time', example: '2026-01-01T00:00:00.000Z' });
 
 /** A verified provider delivery (or one item of a batch delivery). */
 export const inboundEventSchema = z
@@ -62,24 +61,11 @@ export const listInboundEvents = defineOperation({
       .meta({ description: 'A connection id it was routed to.' }),
     since: instant.optional().meta({ description: 'Received at or after this instant.' }),
     until: instant.optional().meta({ description: 'Received before this instant.' }),
-    after: z
-      .string()
-      .min(1)
-      .max(100)
-      .optional()
-      .meta({ description: 'An inbound event id: results after it.' }),
-    limit: z.coerce
-      .number<string | number>()
-      .int()
-      .min(1)
-      .max(200)
-      .optional()
-      .meta({ description: 'Default 50, at most 200.' }),
+    after: cursorAfter('inbound event'),
+    limit: pageLimit,
   }),
   status: 200,
-  response: listOf(inboundEventSchema).extend({
-    nextAfter: z.string().nullable().meta({ description: 'The cursor of the next page; null on the last.' }),
-  }),
+  response: pageOf(inboundEventSchema),
   errors: [],
 });
 

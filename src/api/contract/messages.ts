@@ -1,28 +1,8 @@
 import { z } from 'zod';
 import { defineOperation } from './operation.ts';
-import { idParam, listOf, timestamp } from './schemas.ts';
+import { cursorAfter, idParam, instant, listOf, pageLimit, pageOf, timestamp } from './schemas.ts';
 
 const STATUSES = ['pending', 'succeeded', 'failed'] as const;
-
-const cursor = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(100)
-    .optional()
-    .meta({ description: `A ${what} id: results after it.` });
-const limit = z.coerce
-  .number<string | number>()
-  .int()
-  .min(1)
-  .max(200)
-  .optional()
-  .meta({ description: 'Default 50, at most 200.' });
-const nextAfter = z
-  .string()
-  .nullable()
-  .meta({ description: 'The cursor of the next page; null on the last.' });
-const instant = z.string().min(1).max(40).meta({ format: 'date-time', example: '2026-01-01T00:00:00.000Z' });
 
 /** One event for one endpoint, with its delivery state. */
 export const messageSchema = z
@@ -107,11 +87,11 @@ export const listMessages = defineOperation({
     eventType: z.string().min(1).max(200).optional().meta({ description: 'An exact type, or `prefix.*`.' }),
     since: instant.optional().meta({ description: 'Created at or after this instant.' }),
     until: instant.optional().meta({ description: 'Created before this instant.' }),
-    after: cursor('message'),
-    limit,
+    after: cursorAfter('message'),
+    limit: pageLimit,
   }),
   status: 200,
-  response: listOf(messageSchema).extend({ nextAfter }),
+  response: pageOf(messageSchema),
   errors: [],
 });
 
@@ -137,9 +117,9 @@ export const listMessageAttempts = defineOperation({
   tag: 'Messages',
   auth: 'apiKey',
   params: z.object({ id: idParam('message') }),
-  query: z.strictObject({ after: cursor('attempt'), limit }),
+  query: z.strictObject({ after: cursorAfter('attempt'), limit: pageLimit }),
   status: 200,
-  response: listOf(attemptSchema).extend({ nextAfter }),
+  response: pageOf(attemptSchema),
   errors: ['not_found'],
 });
 

@@ -53,3 +53,36 @@ export function idKindOf(schema: unknown): IdKind | undefined {
 export function listOf<T extends z.ZodType>(item: T) {
   return z.object({ data: z.array(item) });
 }
+
+/** Cursor paging, the query side: `after` an id of the listed kind (oldest first). */
+export function cursorAfter(what: string) {
+  return z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .meta({ description: `${/^[aeiou]/i.test(what) ? 'An' : 'A'} ${what} id: results after it.` });
+}
+
+/** Cursor paging, the query side: how many per page. */
+export const pageLimit = z.coerce
+  .number<string | number>()
+  .int()
+  .min(1)
+  .max(200)
+  .optional()
+  .meta({ description: 'Default 50, at most 200.' });
+
+/** Cursor paging, the answer: a page of items and the cursor of the next one. */
+export function pageOf<T extends z.ZodType>(item: T) {
+  return listOf(item).extend({
+    nextAfter: z.string().nullable().meta({ description: 'The cursor of the next page; null on the last.' }),
+  });
+}
+
+/** An instant given in a query (`since`, `until`). */
+export const instant = z
+  .string()
+  .min(1)
+  .max(40)
+  .meta({ format: 'date-time', example: '2026-01-01T00:00:00.000Z' });
