@@ -18,12 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import type { Clock } from '../../src/clock/index.ts';
 import type { Credentials } from '../../src/connections/contracts.ts';
 import { createPatchbay, type Patchbay } from '../../src/engine/index.ts';
 import { listEvents } from '../../src/events/index.ts';
 import { createLogger, createMemoryDestination, type MemoryDestination } from '../../src/logger/index.ts';
 import { generateKeyString } from '../../src/vault/index.ts';
+import { ShiftedClock } from '../support/library-engine.ts';
 import { type OidcTestServer, startOidcTestServer } from '../support/oidc.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -49,14 +49,6 @@ document.getElementById('connect').addEventListener('click', () => {
     (error) => { window.connectError = { code: error.code, message: error.message }; },
   );
 });`;
-
-/** Real time plus an offset the test moves: the engine sees tokens expire without waiting. */
-class ShiftedClock implements Clock {
-  offset = 0;
-  now(): number {
-    return Date.now() + this.offset;
-  }
-}
 
 async function freePort(): Promise<number> {
   const server = createServer();

@@ -6,30 +6,18 @@
  */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type OAuthSandbox, startOAuthSandbox } from '../../sandbox/index.ts';
-import type { Clock } from '../../src/clock/index.ts';
-import { createPatchbay, type Patchbay } from '../../src/engine/index.ts';
-import { createLogger } from '../../src/logger/index.ts';
-import { generateKeyString } from '../../src/vault/index.ts';
+import type { Patchbay } from '../../src/engine/index.ts';
 import { connectHeadless } from '../support/connect-flow.ts';
+import { type LibraryEngine, ShiftedClock, startLibraryEngine } from '../support/library-engine.ts';
 
 const FIXTURE_PROVIDERS = new URL('../fixtures/providers/', import.meta.url).pathname;
 const SANDBOX_ORIGIN = 'https://sandbox-oauth.example.test';
 
-class ShiftedClock implements Clock {
-  offset = 0;
-  now(): number {
-    return Date.now() + this.offset;
-  }
-}
-
 describe('connect rejections', () => {
   const clock = new ShiftedClock();
-  let dataDir: string;
+  let harness: LibraryEngine;
   let engine: Patchbay;
   let sandbox: OAuthSandbox;
   let baseUrl: string;
@@ -78,23 +66,9 @@ describe('connect rejections', () => {
   }
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'patchbay-rejections-'));
     sandbox = await startOAuthSandbox({ clients: [], rotateRefreshTokens: true, requirePkce: true });
-    engine = await createPatchbay({
-      config: {
-        dataDir,
-        port: 0,
-        encryptionKeys: generateKeyString(),
-        providerDirs: FIXTURE_PROVIDERS,
-        allowPrivateNetworks: 'loopback',
-        role: 'api',
-      },
-      logger: createLogger({ level: 'silent' }),
-      clock,
-    });
-    const report = await engine.start();
-    baseUrl = report.url ?? '';
-    devKey = report.firstApiKey ?? '';
+    harness = await startLibraryEngine({ config: { providerDirs: FIXTURE_PROVIDERS, role: 'api' }, clock });
+    ({ engine, baseUrl, apiKey: devKey } = harness);
     const prod = await engine.services.environments.getEnvironmentByName('prod');
     prodKey = (await engine.services.environments.createKey(prod.id, { name: 'prod' })).secret;
     // The engine listens on a free port, so its callback URL is known only now: it is registered at
@@ -119,9 +93,8 @@ describe('connect rejections', () => {
   });
 
   after(async () => {
-    await engine?.stop();
+    await harness?.stop();
     await sandbox?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('connects when nothing is tampered with (the baseline the other cases break)', async () => {

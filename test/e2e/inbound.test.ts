@@ -6,82 +6,35 @@
  * copy is refused and a resend is answered as a duplicate without a second event.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { createPatchbay, type Patchbay } from '../../src/engine/index.ts';
-import { createLogger } from '../../src/logger/index.ts';
-import { generateKeyString } from '../../src/vault/index.ts';
+import type { Patchbay } from '../../src/engine/index.ts';
+import {
+  type LibraryEngine,
+  startLibraryEngine,
+  startWebhookReceiver,
+  type WebhookReceiver,
+  waitFor,
+} from '../support/library-engine.ts';
 
 const WEBHOOK_SECRET = 'whsec_e2e_3b9f0c1d2e4a';
 
 describe('inbound webhooks end to end', () => {
-  let dataDir: string;
+  let harness: LibraryEngine;
   let engine: Patchbay;
-  let receiver: Server;
-  let receiverUrl: string;
+  let receiver: WebhookReceiver;
   let baseUrl: string;
-  let apiKey: string;
-  const received: Array<{ body: string }> = [];
-
-  async function call(method: string, path: string, body?: unknown) {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-  }
-
-  async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const value = probe();
-      if (value !== undefined) return value;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
+  const call = (method: string, path: string, body?: unknown) => harness.call(method, path, body);
 
   before(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'patchbay-inbound-e2e-'));
-    receiver = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (chunk: Buffer) => chunks.push(chunk));
-      req.on('end', () => {
-        received.push({ body: Buffer.concat(chunks).toString('utf8') });
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
-    engine = await createPatchbay({
-      config: {
-        dataDir,
-        port: 0,
-        encryptionKeys: generateKeyString(),
-        allowPrivateNetworks: 'loopback',
-        webhookRetryJitter: 0,
-      },
-      logger: createLogger({ level: 'silent' }),
-    });
-    const report = await engine.start();
-    baseUrl = report.url ?? '';
-    apiKey = report.firstApiKey ?? '';
+    receiver = await startWebhookReceiver();
+    harness = await startLibraryEngine({ config: { webhookRetryJitter: 0 } });
+    ({ engine, baseUrl } = harness);
   });
 
   after(async () => {
-    await engine?.stop();
-    await new Promise((resolve) => receiver?.close(resolve));
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await harness?.stop();
+    await receiver?.close();
   });
 
   it('accepts a Stripe-signed event, routes it by account and delivers inbound.stripe.<type>', async () => {
@@ -103,7 +56,7 @@ describe('inbound webhooks end to end', () => {
       metadata: { stripeAccountId: 'acct_1E2E' },
     });
     const endpoint = await call('POST', '/v1/endpoints', {
-      url: receiverUrl,
+      url: receiver.url,
       eventTypes: ['inbound.stripe.*'],
     });
     assert.equal(endpoint.status, 201, JSON.stringify(endpoint.body));
@@ -146,7 +99,7 @@ describe('inbound webhooks end to end', () => {
     assert.deepEqual(await resent.json(), { received: true, duplicate: true });
 
     const delivered = await waitFor('the inbound event at the endpoint', () =>
-      received.find((r) => r.body.includes('evt_e2e_1')),
+      receiver.received.find((r) => r.body.includes('evt_e2e_1')),
     );
     const message = JSON.parse(delivered.body) as { type: string; data: Record<string, unknown> };
     assert.equal(message.type, 'inbound.stripe.invoice.paid');
