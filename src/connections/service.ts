@@ -3,8 +3,7 @@
  * `connection.*` events, each written in the transaction of the change it reports. Implements
  * ConnectionAccess for the proxy and the refresher.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { type CompiledQuery, createQueryId, type Kysely, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import type { EndUser } from '../connect/types.ts';
 import { isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
@@ -13,12 +12,14 @@ import { type IdFactory, isId, newId } from '../ids/index.ts';
 import { isForeignKeyViolation } from '../integrations/db-errors.ts';
 import type { IntegrationsService } from '../integrations/index.ts';
 import { type Logger, redactString } from '../logger/index.ts';
-import type { Database, Store } from '../store/index.ts';
+import { type Database, marker, prepare, type Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
 import type { ConnectionContext, Credentials } from './contracts.ts';
 import { checkCredentials, credentialsExpiry, openCredentials, sealCredentials } from './credentials.ts';
 import { type ConnectionRow, toConnection } from './present.ts';
 import type { ConnectionRevoker, ConnectionsService, SaveConnectionInput } from './types.ts';
+import { bumpUpdatedAt } from './updated-at.ts';
+import { connectionWebhookCredentials } from './webhooks.ts';
 
 export interface ConnectionsServiceOptions {
   store: Pick<Store, 'db'>;
@@ -36,16 +37,6 @@ export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 200;
 /** Largest metadata object kept per connection (JSON characters). */
 export const MAX_METADATA_LENGTH = 16_384;
-/** Stand-ins for load()'s values in its query compiled once (never valid ids). */
-const ENVIRONMENT_MARKER = '\u0000environment';
-const CONNECTION_MARKER = '\u0000connection';
-const WEBHOOK_SECRET_PURPOSE = 'connection_webhook_secret';
-
-/** What is stored of a webhook URL token: its SHA-256 (hex), enough to find the connection. */
-function webhookTokenHash(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
-}
-
 /** Longest last-error message kept (provider error descriptions can be long). */
 const MAX_ERROR_MESSAGE = 500;
 
@@ -74,38 +65,33 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
     return row;
   }
 
-  // updated_at tells a refresher whether someone wrote the row meanwhile, so it must change on
-  // every write even when the clock has not moved (tests, same millisecond).
-  const bumpUpdatedAt = (now: number) =>
-    sql<number>`case when ${sql.ref('updated_at')} >= ${now} then ${sql.ref('updated_at')} + 1 else ${now} end`;
-
   // load() runs for every proxied request: one query for the connection and the integration
   // columns resolveRow() needs. Its SQL never changes, so Kysely builds and compiles it once
   // (which costs more than running it on SQLite) and each call binds its own values where the
   // markers are.
-  const loadQuery = db
-    .selectFrom('connections')
-    .innerJoin('integrations', 'integrations.id', 'connections.integration_id')
-    .selectAll('connections')
-    .select([
-      'integrations.environment_id as integration_environment_id',
-      'integrations.key as integration_key',
-      'integrations.provider as integration_provider',
-      'integrations.client_id as integration_client_id',
-      'integrations.client_secret as integration_client_secret',
-      'integrations.scopes as integration_scopes',
-      'integrations.settings as integration_settings',
-    ])
-    .where('connections.environment_id', '=', ENVIRONMENT_MARKER)
-    .where('connections.id', '=', CONNECTION_MARKER)
-    .where('integrations.environment_id', '=', ENVIRONMENT_MARKER)
-    .compile();
+  const loadQuery = prepare(
+    db
+      .selectFrom('connections')
+      .innerJoin('integrations', 'integrations.id', 'connections.integration_id')
+      .selectAll('connections')
+      .select([
+        'integrations.environment_id as integration_environment_id',
+        'integrations.key as integration_key',
+        'integrations.provider as integration_provider',
+        'integrations.client_id as integration_client_id',
+        'integrations.client_secret as integration_client_secret',
+        'integrations.scopes as integration_scopes',
+        'integrations.settings as integration_settings',
+      ])
+      .where('connections.environment_id', '=', marker('environment'))
+      .where('connections.id', '=', marker('connection'))
+      .where('integrations.environment_id', '=', marker('environment'))
+      .compile(),
+  );
 
   async function load(environmentId: string, connectionId: string): Promise<ConnectionContext> {
-    const parameters = loadQuery.parameters.map((value) =>
-      value === ENVIRONMENT_MARKER ? environmentId : value === CONNECTION_MARKER ? connectionId : value,
-    );
-    const [row] = (await db.executeQuery(withParameters(loadQuery, parameters))).rows;
+    const [row] = (await db.executeQuery(loadQuery({ environment: environmentId, connection: connectionId })))
+      .rows;
     if (!row) throw notFound('Connection', connectionId.slice(0, 100));
     if (row.credentials === null) {
       throw new PatchbayError(
@@ -298,66 +284,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       });
     },
 
-    async setWebhookSecret(environmentId, id, secret) {
-      const row = await findRow(db, environmentId, id);
-      const envelope =
-        secret === null
-          ? null
-          : vault.encrypt(secret, { table: 'connections', rowId: row.id, purpose: WEBHOOK_SECRET_PURPOSE });
-      await db
-        .updateTable('connections')
-        .set({ webhook_secret: envelope, updated_at: bumpUpdatedAt(clock.now()) })
-        .where('environment_id', '=', environmentId)
-        .where('id', '=', row.id)
-        .execute();
-    },
-
-    async issueWebhookToken(environmentId, id) {
-      const row = await findRow(db, environmentId, id);
-      // 256 random bits: the URL itself is the credential for providers that do not sign.
-      const token = randomBytes(32).toString('base64url');
-      await db
-        .updateTable('connections')
-        .set({ webhook_token_hash: webhookTokenHash(token), updated_at: bumpUpdatedAt(clock.now()) })
-        .where('environment_id', '=', environmentId)
-        .where('id', '=', row.id)
-        .execute();
-      return { token };
-    },
-
-    async findByWebhookToken(environmentId, integrationId, token) {
-      const row = await db
-        .selectFrom('connections')
-        .select('id')
-        .where('webhook_token_hash', '=', webhookTokenHash(token))
-        .where('environment_id', '=', environmentId)
-        .where('integration_id', '=', integrationId)
-        .executeTakeFirst();
-      return row?.id ?? null;
-    },
-
-    async webhookSecrets(environmentId, ids) {
-      const secrets = new Map<string, string>();
-      if (ids.length === 0) return secrets;
-      const rows = await db
-        .selectFrom('connections')
-        .select(['id', 'webhook_secret'])
-        .where('environment_id', '=', environmentId)
-        .where('id', 'in', [...ids])
-        .execute();
-      for (const row of rows) {
-        if (row.webhook_secret === null) continue;
-        secrets.set(
-          row.id,
-          vault.decrypt(row.webhook_secret, {
-            table: 'connections',
-            rowId: row.id,
-            purpose: WEBHOOK_SECRET_PURPOSE,
-          }),
-        );
-      }
-      return secrets;
-    },
+    ...connectionWebhookCredentials({ db, vault, clock }),
 
     async delete(environmentId, id) {
       await findRow(db, environmentId, id);
@@ -467,9 +394,6 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
 }
 
 /** A query compiled once, with this execution's values. */
-function withParameters<R>(query: CompiledQuery<R>, parameters: readonly unknown[]): CompiledQuery<R> {
-  return { ...query, queryId: createQueryId(), parameters };
-}
 
 function eventData(row: ConnectionRow): ConnectionEventData {
   return {

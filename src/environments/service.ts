@@ -1,8 +1,15 @@
-import { type CompiledQuery, createQueryId, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { type IdFactory, newId } from '../ids/index.ts';
-import type { ApiKeysTable, Database, EnvironmentsTable, Store } from '../store/index.ts';
+import {
+  type ApiKeysTable,
+  type Database,
+  type EnvironmentsTable,
+  marker,
+  prepare,
+  type Store,
+} from '../store/index.ts';
 import {
   displayPrefix,
   generateApiKey,
@@ -20,7 +27,6 @@ import {
 } from './types.ts';
 
 /** Stands for the key hash in authenticate()'s query compiled once (never a valid hash). */
-const HASH_MARKER = '\u0000hash';
 
 /** How stale `last_used_at` may get: it is written at most once per this interval per key. */
 export const LAST_USED_RESOLUTION_MS = 60_000;
@@ -72,19 +78,21 @@ export function createEnvironmentsService(options: EnvironmentsServiceOptions): 
 
   // authenticate() runs for every API request. Its SQL never changes, so Kysely builds and
   // compiles it once (that costs more than running it on SQLite); each call binds its own hash.
-  const authenticateQuery = db
-    .selectFrom('api_keys')
-    .innerJoin('environments', 'environments.id', 'api_keys.environment_id')
-    .select([
-      'api_keys.id as keyId',
-      'api_keys.revoked_at as revokedAt',
-      'api_keys.last_used_at as lastUsedAt',
-      'environments.id as environmentId',
-      'environments.name as environmentName',
-      'environments.created_at as environmentCreatedAt',
-    ])
-    .where('api_keys.hash', '=', HASH_MARKER)
-    .compile();
+  const authenticateQuery = prepare(
+    db
+      .selectFrom('api_keys')
+      .innerJoin('environments', 'environments.id', 'api_keys.environment_id')
+      .select([
+        'api_keys.id as keyId',
+        'api_keys.revoked_at as revokedAt',
+        'api_keys.last_used_at as lastUsedAt',
+        'environments.id as environmentId',
+        'environments.name as environmentName',
+        'environments.created_at as environmentCreatedAt',
+      ])
+      .where('api_keys.hash', '=', marker('hash'))
+      .compile(),
+  );
 
   async function insertKey(
     executor: Kysely<Database>,
@@ -191,8 +199,7 @@ export function createEnvironmentsService(options: EnvironmentsServiceOptions): 
       if (!parseApiKey(secret)) return null;
       // Read on every request, never cached: a revoked key is refused at once by every process.
       const hash = hashApiKey(secret);
-      const parameters = authenticateQuery.parameters.map((value) => (value === HASH_MARKER ? hash : value));
-      const [row] = (await db.executeQuery(withParameters(authenticateQuery, parameters))).rows;
+      const [row] = (await db.executeQuery(authenticateQuery({ hash }))).rows;
       if (!row || row.revokedAt !== null) return null;
       const now = clock.now();
       if (row.lastUsedAt === null || now - row.lastUsedAt >= resolution) {
@@ -230,9 +237,4 @@ function toApiKey(row: Selectable<ApiKeysTable>): ApiKey {
     lastUsedAt: row.last_used_at,
     revokedAt: row.revoked_at,
   };
-}
-
-/** A query compiled once, with this execution's values. */
-function withParameters<R>(query: CompiledQuery<R>, parameters: readonly unknown[]): CompiledQuery<R> {
-  return { ...query, queryId: createQueryId(), parameters };
 }

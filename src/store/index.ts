@@ -8,6 +8,7 @@ export {
 export type { Migration, MigrationContext, MigrationReport } from './migration.ts';
 export { MIGRATIONS } from './migrations/index.ts';
 export { openStore, redactUrl, type Store, type StoreOptions } from './open.ts';
+export { marker, prepare } from './prepared.ts';
 export type * from './schema.ts';
 export type * from './schema-connect.ts';
 export type * from './schema-inbound.ts';

@@ -1,0 +1,29 @@
+/**
+ * Queries on hot paths (API key authentication, a proxied call's connection load) whose SQL never
+ * changes: building and compiling them with Kysely costs more than running them on SQLite, so
+ * they are compiled once with named markers where the values go, and each run binds its own.
+ */
+import { type CompiledQuery, createQueryId } from 'kysely';
+
+/** A marker value for `prepare`: put it where a run's value goes, e.g. `where('id', '=', marker('id'))`. */
+export function marker(name: string): string {
+  return `\u0000${name}`;
+}
+
+/**
+ * Returns a function that binds `values` (by marker name) into `query`; parameters that are not
+ * markers keep their compiled value.
+ */
+export function prepare<R>(
+  query: CompiledQuery<R>,
+): (values: Readonly<Record<string, unknown>>) => CompiledQuery<R> {
+  return (values) => ({
+    ...query,
+    queryId: createQueryId(),
+    parameters: query.parameters.map((value) =>
+      typeof value === 'string' && value.startsWith('\u0000') && value.slice(1) in values
+        ? values[value.slice(1)]
+        : value,
+    ),
+  });
+}
