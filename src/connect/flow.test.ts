@@ -5,8 +5,8 @@ import { createTestApi, type TestApi } from '../../test/support/api.ts';
 import { sqliteTestDatabase, type TestDatabase, testDatabases } from '../../test/support/databases.ts';
 import { loadCatalog } from '../catalog/index.ts';
 import type { Integration, IntegrationsService } from '../integrations/types.ts';
+import { createFakeConnectWorld, type FakeConnectWorld, REJECTED_SECRET } from './fixtures/flow-fakes.ts';
 import { connectFlowRoutes } from './flow.ts';
-import { createFakeConnectWorld, type FakeConnectWorld, REJECTED_SECRET } from './flow-fakes.ts';
 import { createConnectSessionsService } from './sessions.ts';
 
 const PUBLIC_URL = 'https://patchbay.example.com/';

@@ -6,8 +6,8 @@ import { appendEvent, onEventAppended } from '../events/index.ts';
 import { newId } from '../ids/index.ts';
 import type { Store } from '../store/index.ts';
 import { createDispatcher, dispatchHandlers } from './dispatcher.ts';
+import { connectionData, type OutboundFixture, openOutboundFixture } from './fixtures/messages-fixture.ts';
 import { deliveryDedupeKey } from './jobs.ts';
-import { connectionData, type OutboundFixture, openOutboundFixture } from './messages-fixture.ts';
 
 const endpointInput = (
   url: string,
@@ -286,7 +286,7 @@ for (const target of await testDatabases()) {
   });
 }
 
-const CHILD = new URL('./dispatcher-child.ts', import.meta.url).pathname;
+const CHILD = new URL('./fixtures/dispatcher-child.ts', import.meta.url).pathname;
 
 /** Starts a dispatcher in another process; `go()` lets it run, `report` is its summed report. */
 async function startChild(

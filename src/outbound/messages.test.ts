@@ -3,9 +3,9 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
 import { isPatchbayError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
+import { type OutboundFixture, openOutboundFixture } from './fixtures/messages-fixture.ts';
 import { deliveryDedupeKey } from './jobs.ts';
 import { createMessagesService } from './messages.ts';
-import { type OutboundFixture, openOutboundFixture } from './messages-fixture.ts';
 import { recoverDedupeKey, recoverFailedMessages } from './recover.ts';
 import type { MessagesService } from './types.ts';
 

@@ -13,12 +13,12 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { loadCatalog } from '../../src/catalog/index.ts';
-import { connectFlowRoutes } from '../../src/connect/flow.ts';
 import {
   createFakeConnectWorld,
   type FakeConnectWorld,
   REJECTED_SECRET,
-} from '../../src/connect/flow-fakes.ts';
+} from '../../src/connect/fixtures/flow-fakes.ts';
+import { connectFlowRoutes } from '../../src/connect/flow.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
 import { sqliteTestDatabase, type TestDatabase } from '../support/databases.ts';
 

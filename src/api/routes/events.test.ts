@@ -14,7 +14,7 @@ import {
   lateBound,
   type OutboundFixture,
   openOutboundFixture,
-} from '../../outbound/messages-fixture.ts';
+} from '../../outbound/fixtures/messages-fixture.ts';
 import { eventRoutes } from './events.ts';
 
 /** One parsed SSE frame: its fields, or a comment. */

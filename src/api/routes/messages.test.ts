@@ -3,8 +3,12 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { PatchbayClient } from '../../../sdk/src/index.ts';
 import { createTestApi, type TestApi } from '../../../test/support/api.ts';
 import { type TestDatabase, testDatabases } from '../../../test/support/databases.ts';
+import {
+  lateBound,
+  type OutboundFixture,
+  openOutboundFixture,
+} from '../../outbound/fixtures/messages-fixture.ts';
 import { createMessagesService } from '../../outbound/messages.ts';
-import { lateBound, type OutboundFixture, openOutboundFixture } from '../../outbound/messages-fixture.ts';
 import type { MessagesService } from '../../outbound/types.ts';
 import { messageRoutes } from './messages.ts';
 
