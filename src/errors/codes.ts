@@ -76,6 +76,29 @@ export const ERROR_STATUS = {
   // Inbound verification (src/inbound/verify): a body that does not parse as its declared format
   webhook_payload_invalid: 400,
   inbound_store_unavailable: 503,
+  // Scripts: syncs, records, actions, imports (src/syncs, src/actions)
+  script_definition_invalid: 500,
+  sync_not_found: 404,
+  action_not_found: 404,
+  /** A provider answered a script's request with a non-2xx status. */
+  provider_error: 502,
+  /** A provider's answer could not be read (truncated or malformed JSON, a missing results array). */
+  provider_response_invalid: 502,
+  /** A record a sync produced does not match its model. */
+  record_invalid: 502,
+  sync_timeout: 504,
+  sync_cancelled: 409,
+  /** A connection's sync is paused or the connection cannot run it now. */
+  sync_unavailable: 409,
+  action_input_invalid: 400,
+  action_output_invalid: 502,
+  action_timeout: 504,
+  idempotency_key_reused: 409,
+  mapping_invalid: 400,
+  import_not_supported: 400,
+  import_file_missing: 400,
+  import_format_unsupported: 415,
+  import_file_invalid: 400,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

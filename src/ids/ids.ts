@@ -18,6 +18,7 @@ export const ID_PREFIXES = {
   attempt: 'atm',
   inboundEvent: 'in',
   syncRun: 'run',
+  actionRun: 'act',
   job: 'job',
   schedule: 'sch',
   request: 'req',

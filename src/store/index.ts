@@ -13,3 +13,4 @@ export type * from './schema.ts';
 export type * from './schema-connect.ts';
 export type * from './schema-inbound.ts';
 export type * from './schema-outbound.ts';
+export type * from './schema-syncs.ts';

@@ -3,9 +3,10 @@ import { foundation } from './0001_foundation.ts';
 import { connect } from './0002_connect.ts';
 import { outbound } from './0003_outbound.ts';
 import { inbound } from './0004_inbound.ts';
+import { syncs } from './0005_syncs.ts';
 
 /**
  * Every migration, in version order. Forward-only: a shipped migration is never edited; a change
  * is a new file with the next version number.
  */
-export const MIGRATIONS: readonly Migration[] = [foundation, connect, outbound, inbound];
+export const MIGRATIONS: readonly Migration[] = [foundation, connect, outbound, inbound, syncs];

@@ -1,0 +1,194 @@
+/**
+ * The script contract: what a provider folder declares (syncs and actions, in TypeScript) and
+ * what the runtime hands a script while it runs. Scripts never see credentials: every request
+ * they make goes through the proxy, which adds auth, refreshes, rate-limits and retries.
+ *
+ * Layout of a provider folder:
+ *   providers/<name>/definition.ts     the definition (src/catalog)
+ *   providers/<name>/syncs/<sync>.ts   default export: defineSync({...})
+ *   providers/<name>/actions/<a>.ts    default export: defineAction({...})
+ * The file name is the sync's or action's name; there is no index to keep.
+ */
+import type { z } from 'zod';
+import type { Logger } from '../logger/index.ts';
+import type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
+import type { SyncRunMode } from '../store/index.ts';
+
+/** A record as a model schema must produce it: a string `id` (the provider's id) and any fields. */
+export type RecordShape = { id: string } & Record<string, unknown>;
+
+/** Models of a sync: name → zod schema of one record. */
+export type ModelSchemas = Record<string, z.ZodType<RecordShape>>;
+
+/** Where the next page starts, as JSON: store it in a checkpoint to resume a listing there. */
+export type PageCursor =
+  | { type: 'cursor'; cursor: string }
+  | { type: 'offset'; offset: number }
+  | { type: 'page'; page: number }
+  | { type: 'url'; url: string };
+
+/** One page of a listing. */
+export interface Page<T> {
+  items: T[];
+  /** Where the following page starts; null on the last page. */
+  next: PageCursor | null;
+  /** The page's parsed JSON body (for fields beside the items, such as a total). */
+  body: unknown;
+  /** 1-based position of the page in this listing. */
+  number: number;
+}
+
+/** A listing request: a proxy request plus how to page through it. */
+export interface PaginateRequest extends Omit<ProviderRequest, 'body'> {
+  /** Overrides of the definition's pagination fields (`resultsPath`, `limit`, …) for this listing. */
+  pagination?: Record<string, unknown>;
+  /** Resume at this page (from a checkpoint) instead of the first. */
+  startAt?: PageCursor | null;
+  /** A JSON body, for listings that page in the body (`cursorIn: 'body'`). */
+  body?: { json: Record<string, unknown> };
+}
+
+/** Options a script may add to a proxy call. */
+export interface ScriptRequestOptions {
+  /** Serve a GET from the response cache when a fresh copy is there, else cache the answer this long (5–60 min is typical). */
+  cacheTtlSeconds?: number;
+}
+
+/** The proxy as scripts use it: a connection's requests with auth, refresh, limits and retries applied. */
+export interface ScriptProxy {
+  request(request: ProviderRequest & ScriptRequestOptions): Promise<ProviderResponse>;
+  /** GET and parse JSON; a non-2xx answer throws `provider_error` with the status and a redacted excerpt. */
+  getJson<T = unknown>(path: string, options?: Omit<ProviderRequest, 'method' | 'path'> & ScriptRequestOptions): Promise<T>;
+  /** Sends a JSON body and parses the JSON answer; non-2xx throws `provider_error`. */
+  sendJson<T = unknown>(
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+    path: string,
+    body: unknown,
+    options?: Omit<ProviderRequest, 'method' | 'path' | 'body'>,
+  ): Promise<T>;
+}
+
+/** The connection a script runs for: identities and non-secret configuration only. */
+export interface ScriptConnection {
+  id: string;
+  environmentId: string;
+  integrationId: string;
+  provider: string;
+  endUserId: string;
+  /** Connection config (`shop`, `subdomain`, …). */
+  config: Readonly<Record<string, string>>;
+  /** Metadata from the provider and the host. */
+  metadata: Readonly<Record<string, unknown>>;
+}
+
+/** What every script gets. */
+export interface ScriptContext {
+  connection: ScriptConnection;
+  proxy: ScriptProxy;
+  /** Pages through a listing the way the provider's definition says (cursor, link header, offset, page, next URL). */
+  paginate<T = unknown>(request: PaginateRequest): AsyncIterable<Page<T>>;
+  log: Logger;
+  /** Fires when the run is cancelled or times out; pass it on to long waits. */
+  signal: AbortSignal;
+}
+
+/** Saves and deletes a run's records. Writes are batched; `checkpoint.save` flushes them first. */
+export interface RecordsWriter<Models extends ModelSchemas> {
+  /** Validates each record against its model and upserts it; unchanged ones (same hash) are counted, not written. */
+  save<M extends keyof Models & string>(model: M, records: readonly z.input<Models[M]>[]): Promise<void>;
+  /** Soft-deletes records by provider id. */
+  delete<M extends keyof Models & string>(model: M, ids: readonly string[]): Promise<void>;
+}
+
+export interface CheckpointStore<Checkpoint> {
+  /** The checkpoint of the last page this sync finished (across runs and crashes), or null. */
+  get(): Promise<Checkpoint | null>;
+  /** Flushes the records saved so far, then stores the checkpoint, in one transaction. */
+  save(checkpoint: Checkpoint): Promise<void>;
+}
+
+export interface SyncRunInfo {
+  id: string;
+  mode: SyncRunMode;
+  /** 1 on the first attempt; higher when resuming after a crash or a retried failure. */
+  attempt: number;
+  /** When this sync last succeeded for the connection, or null. */
+  lastSuccessAt: Date | null;
+}
+
+/** What a sync's `exec` gets. */
+export interface SyncContext<Models extends ModelSchemas, Checkpoint> extends ScriptContext {
+  run: SyncRunInfo;
+  records: RecordsWriter<Models>;
+  checkpoint: CheckpointStore<Checkpoint>;
+}
+
+/** Report import (CSV / XLSX upload): how rows become records. */
+export interface SyncImport<Models extends ModelSchemas, Row extends z.ZodType> {
+  /** File kinds accepted. */
+  formats: readonly ('csv' | 'xlsx')[];
+  /** One row (keys are the header cells, trimmed); a row that fails is reported with its line number. */
+  row: Row;
+  /** Map valid rows to records (several rows may build one record; return them in order). */
+  toRecords(rows: readonly z.output<Row>[]): Array<{ model: keyof Models & string; record: z.input<Models[keyof Models]> }>;
+  /** XLSX: the sheet to read (name or 1-based index); default the first. */
+  sheet?: string | number;
+  /** Lines before the header row to skip (report titles). Default 0. */
+  skipLines?: number;
+}
+
+/** A sync as declared by a provider script. */
+export interface SyncDefinition<
+  Models extends ModelSchemas = ModelSchemas,
+  CheckpointSchema extends z.ZodType = z.ZodType,
+  Row extends z.ZodType = z.ZodType,
+> {
+  /** Equal to the file name. */
+  name: string;
+  description: string;
+  models: Models;
+  /** Default frequency: `30s`…, `15m`, `1h`, `1d` (at least one minute, except in tests). */
+  frequency: string;
+  /** Whether new connections run it on schedule without being enabled first. Default true. */
+  autoStart?: boolean;
+  checkpoint?: CheckpointSchema;
+  /**
+   * Full syncs list everything: records of these models not seen in a full run are soft-deleted.
+   * Incremental syncs (the default) only add and update (and delete explicitly).
+   */
+  trackDeletes?: boolean;
+  /** Run timeout. Default 30 minutes. */
+  timeoutMs?: number;
+  /** Present when this sync ingests uploaded reports instead of (or beside) calling the API. */
+  import?: SyncImport<Models, Row>;
+  exec?(context: SyncContext<Models, z.output<CheckpointSchema>>): Promise<void>;
+}
+
+/** What an action's `exec` gets. */
+export interface ActionContext extends ScriptContext {
+  /** The action run's id (log it; providers' idempotency keys can be derived from it). */
+  runId: string;
+  /** The host's idempotency key, when it gave one: pass it to providers that accept one. */
+  idempotencyKey: string | null;
+}
+
+/** An action as declared by a provider script. */
+export interface ActionDefinition<Input extends z.ZodType = z.ZodType, Output extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  input: Input;
+  output: Output;
+  /** Time limit of one call. Default 60 s. */
+  timeoutMs?: number;
+  exec(context: ActionContext, input: z.output<Input>): Promise<z.input<Output>>;
+}
+
+/** A provider's scripts, as the loader finds them. */
+export interface ProviderScripts {
+  provider: string;
+  syncs: ReadonlyMap<string, SyncDefinition>;
+  actions: ReadonlyMap<string, ActionDefinition>;
+}
+
+/** provider name → its scripts (providers without scripts are absent). */
+export type ScriptRegistry = ReadonlyMap<string, ProviderScripts>;
