@@ -3,6 +3,17 @@
  * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
  * `gumroad/` sit beside it) and shares the tiny HTTP helpers of `http/`.
  */
+
+export type { GumroadFaultControl } from './gumroad/faults.ts';
+export {
+  GUMROAD_PAGE_SIZE,
+  GUMROAD_SCOPES,
+  type GumroadSandbox,
+  type GumroadSandboxControl,
+  type GumroadSandboxOptions,
+  startGumroadSandbox,
+} from './gumroad/server.ts';
+export type { GumroadSandboxStats } from './gumroad/stats.ts';
 export { type Listening, type ListenOptions, listen } from './http/listen.ts';
 export { escapeHtml, readBody, redirect, sendHtml, sendJson } from './http/respond.ts';
 export { type Handler, Router } from './http/router.ts';

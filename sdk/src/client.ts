@@ -1,4 +1,5 @@
 import { contract, type RequestOf, type ResponseOf } from '../../src/api/contract/index.ts';
+import { PatchbayApiError } from './errors.ts';
 import { callOperation, type Transport } from './transport.ts';
 
 type Contract = typeof contract;
@@ -62,6 +63,56 @@ export type InboundEvent = ResponseOf<Contract['inbound']['list']>['data'][numbe
 export type InboundEventDetail = ResponseOf<Contract['inbound']['get']>;
 /** Filters and cursor of an inbound events list. */
 export type ListInboundEventsQuery = NonNullable<RequestOf<Contract['inbound']['list']>['query']>;
+
+/** A sync of a connection's provider, with its schedule once it has one. */
+export type ConnectionSync = ResponseOf<Contract['syncs']['list']>['data'][number];
+/** A connection's schedule of one sync: frequency, pause, next run, last runs. */
+export type SyncSchedule = ResponseOf<Contract['syncs']['update']>;
+/** Options of a triggered run: `mode: 'full'` lists everything again. */
+export type TriggerSyncOptions = NonNullable<RequestOf<Contract['syncs']['trigger']>['body']>;
+/** A triggered run's id; `created: false` when one was already queued or running. */
+export type TriggeredSyncRun = ResponseOf<Contract['syncs']['trigger']>;
+/** What updating a connection's sync takes: `paused`, `frequency` (`15m`, `1h`…) or both. */
+export type UpdateSyncInput = RequestOf<Contract['syncs']['update']>['body'];
+/** One run of a sync, with its counts, duration and error. */
+export type SyncRun = ResponseOf<Contract['syncs']['getRun']>;
+/** Filters and cursor of a sync runs list. */
+export type ListSyncRunsQuery = NonNullable<RequestOf<Contract['syncs']['listRuns']>['query']>;
+/** How long `syncs.runs.wait()` polls, and how often. */
+export interface WaitForRunOptions {
+  /** Give up (`wait_timeout`) after this long. Default 5 minutes. */
+  timeoutMs?: number;
+  /** Pause between two reads of the run. Default 1 second. */
+  intervalMs?: number;
+}
+
+/** A synced record: the provider's id, the model's fields (field mapping applied), its history. */
+export type SyncedRecord = ResponseOf<Contract['records']['list']>['data'][number];
+/** Connection, model, filters and cursor of a records list. */
+export type ListRecordsQuery = NonNullable<RequestOf<Contract['records']['list']>['query']>;
+
+/** One call of an action: its input, and its output or error once finished. */
+export type ActionRun = ResponseOf<Contract['actions']['getRun']>;
+/** The input of an action (before the connection's field mapping). */
+export type ActionInput = RequestOf<Contract['actions']['run']>['body']['input'];
+/** How an action runs: now (default) or queued, and its idempotency key. */
+export interface RunActionOptions {
+  /** Queue the run and answer at once (`status: 'queued'`); read it later with `actions.runs.get()`. */
+  async?: boolean;
+  /** Sent as the `Idempotency-Key` header: a repeat answers the first run without running it again. */
+  idempotencyKey?: string;
+}
+/** Filters and cursor of an action runs list. */
+export type ListActionRunsQuery = NonNullable<RequestOf<Contract['actions']['listRuns']>['query']>;
+
+/** A connection's field mapping of one model or action. */
+export type FieldMapping = ResponseOf<Contract['fieldMappings']['put']>;
+/** `model`: record fields → host names, on read; `action`: host input → the action's fields. */
+export type FieldMappingKind = FieldMapping['kind'];
+/** What setting a mapping takes: its fields, and `keepUnmapped` (default true). */
+export type FieldMappingInput = Omit<FieldMapping['mapping'], 'keepUnmapped'> & { keepUnmapped?: boolean };
+/** Which cached provider answers to remove: all, or those under `pathPrefix`. */
+export type InvalidateCacheOptions = NonNullable<RequestOf<Contract['cache']['invalidate']>['query']>;
 
 /** Where the client connects and as whom. */
 export interface PatchbayClientOptions {
@@ -201,6 +252,99 @@ export class PatchbayClient {
     setWebhookSecret(connectionId: string, secret: string | null): Promise<void>;
   };
 
+  /** Syncs of connections: schedules, manual runs and the run log. */
+  readonly syncs: {
+    /** The syncs of a connection's provider, with the connection's schedule of each. */
+    list(connectionId: string): Promise<ResponseOf<Contract['syncs']['list']>>;
+    /**
+     * Queues a run now. At most one run of a sync per connection is pending or running: while one
+     * is, its id comes back with `created: false`.
+     */
+    trigger(connectionId: string, sync: string, options?: TriggerSyncOptions): Promise<TriggeredSyncRun>;
+    /** Pauses, resumes or changes the frequency of a connection's sync; returns the schedule. */
+    update(connectionId: string, sync: string, patch: UpdateSyncInput): Promise<SyncSchedule>;
+    /** The run log. */
+    runs: {
+      /** A page of runs, newest first, by connection, sync and status; pass `nextAfter` as `after` for the next page. */
+      list(query?: ListSyncRunsQuery): Promise<ResponseOf<Contract['syncs']['listRuns']>>;
+      /** One run (`run_…`) with its status, counts, duration and error. */
+      get(id: string): Promise<SyncRun>;
+      /**
+       * Polls a run until it is neither `queued` nor `running`, and returns it: check `status`
+       * (`succeeded`, `failed`, `cancelled`). Throws `wait_timeout` (with the last status in
+       * `details`) when it is still going after `timeoutMs`; a negative `timeoutMs` or an
+       * `intervalMs` below 1 throws a TypeError before any request.
+       */
+      wait(id: string, options?: WaitForRunOptions): Promise<SyncRun>;
+    };
+  };
+
+  /** Records the syncs stored. */
+  readonly records: {
+    /**
+     * A page of a connection's records of one model, oldest modification first; pass `nextAfter`
+     * as `after` for the next page, or keep the last `modifiedAt` to poll with `modifiedSince`.
+     */
+    list(query: ListRecordsQuery): Promise<ResponseOf<Contract['records']['list']>>;
+    /**
+     * Every record matching `query`, one at a time, fetching pages as the loop asks for them.
+     *
+     * @example
+     * for await (const sale of patchbay.records.iterate({ connectionId, model: 'sales' })) console.log(sale.id);
+     */
+    iterate(query: ListRecordsQuery): AsyncGenerator<SyncedRecord, void, undefined>;
+  };
+
+  /** Actions: one write at the provider, with validated input and output. */
+  readonly actions: {
+    /**
+     * Runs an action on a connection and returns the finished run (failed or not), or with
+     * `async: true` the queued run. Input that does not validate throws `action_input_invalid`
+     * with the field paths in `details.issues`; nothing is run.
+     */
+    run(
+      connectionId: string,
+      action: string,
+      input: ActionInput,
+      options?: RunActionOptions,
+    ): Promise<ActionRun>;
+    /** The action run log. */
+    runs: {
+      /** One run (`act_…`): its status, then its output or error. */
+      get(id: string): Promise<ActionRun>;
+      /** A page of runs, oldest first, by connection, action and status; pass `nextAfter` as `after` for the next page. */
+      list(query?: ListActionRunsQuery): Promise<ResponseOf<Contract['actions']['listRuns']>>;
+    };
+  };
+
+  /** Field mappings: rename and convert a connection's record fields and action input. */
+  readonly fieldMappings: {
+    /** Creates or replaces the mapping of a model or an action (`mapping_invalid` naming what is wrong). */
+    put(
+      connectionId: string,
+      kind: FieldMappingKind,
+      target: string,
+      mapping: FieldMappingInput,
+    ): Promise<FieldMapping>;
+    /** A connection's mappings, by kind, then target. */
+    list(connectionId: string): Promise<ResponseOf<Contract['fieldMappings']['list']>>;
+    /** Removes a mapping: the provider's own fields are used again. */
+    delete(
+      connectionId: string,
+      kind: FieldMappingKind,
+      target: string,
+    ): Promise<ResponseOf<Contract['fieldMappings']['delete']>>;
+  };
+
+  /** Provider answers cached for scripts. */
+  readonly cache: {
+    /** Removes a connection's cached answers (all, or under `pathPrefix`, e.g. `/v2/sales`). */
+    invalidate(
+      connectionId: string,
+      options?: InvalidateCacheOptions,
+    ): Promise<ResponseOf<Contract['cache']['invalidate']>>;
+  };
+
   /** Creates a client; it makes no request until a method is called. */
   constructor(options: PatchbayClientOptions) {
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -282,5 +426,110 @@ export class PatchbayClient {
         });
       },
     };
+    this.syncs = {
+      list: (id) => callOperation(transport, contract.syncs.list, { params: { id } }),
+      trigger: (id, sync, options) =>
+        callOperation(transport, contract.syncs.trigger, { params: { id, sync }, body: options ?? {} }),
+      update: (id, sync, patch) =>
+        callOperation(transport, contract.syncs.update, { params: { id, sync }, body: patch }),
+      runs: {
+        list: (query) => callOperation(transport, contract.syncs.listRuns, query ? { query } : {}),
+        get: (id) => callOperation(transport, contract.syncs.getRun, { params: { id } }),
+        wait: (id, options) => waitForSyncRun(transport, id, options ?? {}),
+      },
+    };
+    this.records = {
+      list: (query) => callOperation(transport, contract.records.list, { query }),
+      iterate: (query) => iterateRecords(transport, query),
+    };
+    this.actions = {
+      run: (id, action, input, options = {}) =>
+        callOperation(
+          transport,
+          contract.actions.run,
+          {
+            params: { id, action },
+            body: { input, ...(options.async === undefined ? {} : { async: options.async }) },
+          },
+          options.idempotencyKey === undefined ? {} : { 'idempotency-key': options.idempotencyKey },
+        ),
+      runs: {
+        get: (id) => callOperation(transport, contract.actions.getRun, { params: { id } }),
+        list: (query) => callOperation(transport, contract.actions.listRuns, query ? { query } : {}),
+      },
+    };
+    this.fieldMappings = {
+      put: (id, kind, target, mapping) =>
+        callOperation(transport, contract.fieldMappings.put, { params: { id, kind, target }, body: mapping }),
+      list: (id) => callOperation(transport, contract.fieldMappings.list, { params: { id } }),
+      delete: (id, kind, target) =>
+        callOperation(transport, contract.fieldMappings.delete, { params: { id, kind, target } }),
+    };
+    this.cache = {
+      invalidate: (id, options) =>
+        callOperation(transport, contract.cache.invalidate, {
+          params: { id },
+          ...(options ? { query: options } : {}),
+        }),
+    };
+  }
+}
+
+const DEFAULT_WAIT_TIMEOUT_MS = 5 * 60_000;
+const DEFAULT_WAIT_INTERVAL_MS = 1_000;
+
+/** Reads a sync run until it has finished, pausing `intervalMs` between reads, for at most `timeoutMs`. */
+async function waitForSyncRun(
+  transport: Transport,
+  id: string,
+  options: WaitForRunOptions,
+): Promise<SyncRun> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const intervalMs = options.intervalMs ?? DEFAULT_WAIT_INTERVAL_MS;
+  if (!(timeoutMs >= 0))
+    throw new TypeError(`timeoutMs must be a number of milliseconds, 0 or more (got ${timeoutMs})`);
+  // A pause of at least 1 ms: polling in a tight loop would only spend the key's rate limit.
+  if (!(intervalMs >= 1))
+    throw new TypeError(`intervalMs must be a number of milliseconds, 1 or more (got ${intervalMs})`);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await callOperation(transport, contract.syncs.getRun, { params: { id } });
+    if (run.status !== 'queued' && run.status !== 'running') return run;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      throw new PatchbayApiError(
+        'wait_timeout',
+        `Sync run ${id} was still ${run.status} after ${timeoutMs} ms; wait longer or read it later with syncs.runs.get()`,
+        { status: 0, details: { runId: id, status: run.status, timeoutMs } },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, remaining)));
+  }
+}
+
+/** Yields the records of `query` page by page, following `nextAfter` until the last page. */
+async function* iterateRecords(
+  transport: Transport,
+  query: ListRecordsQuery,
+): AsyncGenerator<SyncedRecord, void, undefined> {
+  let after = query.after;
+  for (;;) {
+    const page = await callOperation(transport, contract.records.list, {
+      query: after === undefined ? query : { ...query, after },
+    });
+    yield* page.data;
+    if (page.nextAfter === null) return;
+    // The same cursor again would loop forever; ending quietly would hide records.
+    if (page.nextAfter === after) {
+      throw new PatchbayApiError(
+        'invalid_response',
+        'The API answered the same records cursor twice; check the baseUrl',
+        {
+          status: 200,
+          details: { after },
+        },
+      );
+    }
+    after = page.nextAfter;
   }
 }

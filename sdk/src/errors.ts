@@ -1,7 +1,10 @@
 import type { ErrorCode } from '../../src/errors/codes.ts';
 
-/** Codes the SDK itself reports, when no API answer could be read. */
-export type ClientErrorCode = 'network_error' | 'invalid_response';
+/**
+ * Codes the SDK itself reports: when no API answer could be read, or (`wait_timeout`) when a
+ * `wait()` helper gave up before the run it polls finished.
+ */
+export type ClientErrorCode = 'network_error' | 'invalid_response' | 'wait_timeout';
 
 /**
  * Every failure of an API call. Branch on `code`: it is the API's stable error code
@@ -11,7 +14,7 @@ export type ClientErrorCode = 'network_error' | 'invalid_response';
 export class PatchbayApiError extends Error {
   /** The stable error code. */
   readonly code: ErrorCode | ClientErrorCode;
-  /** The HTTP status; 0 when no answer arrived. */
+  /** The HTTP status; 0 when no answer arrived (or for `wait_timeout`). */
   readonly status: number;
   /** Structured details from the API (e.g. the fields that failed validation). */
   readonly details: unknown;

@@ -10,15 +10,18 @@ export interface Transport {
 
 /**
  * Performs one contract operation: fills the path, query and JSON body from `input`, sends the
- * key, and returns the parsed answer or throws PatchbayApiError with the API's error code.
+ * key (and `extraHeaders`, e.g. `idempotency-key`), and returns the parsed answer or throws
+ * PatchbayApiError with the API's error code.
  */
 export async function callOperation<O extends Operation>(
   transport: Transport,
   operation: O,
   input: RequestOf<O>,
+  extraHeaders: Readonly<Record<string, string>> = {},
 ): Promise<ResponseOf<O>> {
   const url = buildUrl(transport.baseUrl, operation.path, input);
   const headers: Record<string, string> = {
+    ...extraHeaders,
     accept: 'application/json',
     authorization: `Bearer ${transport.apiKey}`,
   };

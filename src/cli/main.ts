@@ -4,10 +4,12 @@
  */
 import { Command } from 'commander';
 import { PACKAGE_VERSION } from '../version.ts';
+import { registerAction } from './commands/action.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerStart } from './commands/start.ts';
+import { registerSync } from './commands/sync.ts';
 import { exitWithError } from './output.ts';
 
 const program = new Command('patchbay')
@@ -19,6 +21,8 @@ registerStart(program);
 registerMigrate(program);
 registerKeys(program);
 registerDoctor(program);
+registerSync(program);
+registerAction(program);
 
 try {
   await program.parseAsync(process.argv);

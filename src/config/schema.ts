@@ -65,6 +65,13 @@ export const configSchema = z.object({
    * (bounded per endpoint by its maxConcurrency) share each commit.
    */
   deliveryConcurrency: positiveInt.default(32),
+  /**
+   * Sync runs one worker process runs at once, besides its other jobs: runs are long, so they get
+   * their own slots and never hold up deliveries or maintenance.
+   */
+  syncConcurrency: positiveInt.default(4),
+  /** Shortest sync frequency a schedule may have, in seconds (plans may only raise it). */
+  minSyncFrequencySeconds: positiveInt.default(60),
   /** How long shutdown waits for in-flight jobs before releasing their leases. */
   shutdownTimeoutMs: positiveInt.default(10_000),
   /**
@@ -154,6 +161,8 @@ export const CONFIG_ENV: { [K in keyof PatchbayConfig]-?: string } = {
   role: 'PATCHBAY_ROLE',
   workerConcurrency: 'PATCHBAY_WORKER_CONCURRENCY',
   deliveryConcurrency: 'PATCHBAY_DELIVERY_CONCURRENCY',
+  syncConcurrency: 'PATCHBAY_SYNC_CONCURRENCY',
+  minSyncFrequencySeconds: 'PATCHBAY_MIN_SYNC_FREQUENCY_SECONDS',
   shutdownTimeoutMs: 'PATCHBAY_SHUTDOWN_TIMEOUT_MS',
   allowPrivateNetworks: 'PATCHBAY_ALLOW_PRIVATE_NETWORKS',
   providerDirs: 'PATCHBAY_PROVIDER_DIRS',

@@ -30,6 +30,7 @@ import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
 import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
 import { verifyWithPaypal } from './paypal-verify.ts';
+import { createSyncsLayer, type SyncsLayer } from './syncs.ts';
 
 export interface CreatePatchbayOptions {
   /** Configuration values; they win over PATCHBAY_* variables and the config file. */
@@ -63,6 +64,8 @@ export interface PatchbayServices {
   outbound: OutboundLayer;
   /** Provider webhooks: intake, inbound events, processing. */
   inbound: InboundLayer;
+  /** Provider scripts: syncs, records, field mappings, actions, report imports, the response cache. */
+  syncs: SyncsLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -140,6 +143,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
         verifyWithPaypal(connect.proxy, environmentId, connectionId, request),
     });
     cleanup.unshift(() => inbound.close());
+    const syncs = await createSyncsLayer({ config, store, queue, connect, clock, logger });
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({
@@ -149,6 +153,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             ...connect.jobHandlers(),
             ...outbound.jobHandlers(),
             ...inbound.jobHandlers(),
+            ...syncs.jobHandlers(),
           },
           config,
           logger,
@@ -168,7 +173,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             metrics,
             environments,
             clock,
-            routes: [...connect.routes(), ...outbound.routes(), ...inbound.routes()],
+            routes: [...connect.routes(), ...outbound.routes(), ...inbound.routes(), ...syncs.routes()],
             connectSessions: connect.sessions,
           });
 
@@ -180,7 +185,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       api,
       worker,
       scheduler,
-      services: { environments, connect, outbound, inbound, jobs, queue },
+      services: { environments, connect, outbound, inbound, syncs, jobs, queue },
       cleanup,
       startReport: {
         firstApiKey: bootstrap.firstKey?.secret ?? null,
@@ -310,36 +315,55 @@ function createEngineWorker(options: {
   logger: Logger;
 }): Worker {
   const { queue, config, logger } = options;
-  const { 'outbound.deliver': deliver, ...others } = options.handlers;
+  const { 'outbound.deliver': deliver, 'sync.run': syncRun, ...others } = options.handlers;
   const onEvent = (event: WorkerEvent) => {
     if (event.type === 'failed' || event.type === 'error') logger.warn({ event }, 'job %s', event.type);
   };
-  const general = createWorker({
-    queue,
-    catalog: engineJobs,
-    handlers: others,
-    concurrency: config.workerConcurrency,
-    onEvent,
-  });
-  if (!deliver) return general;
-  const deliveries = createWorker({
-    queue,
-    catalog: engineJobs,
-    handlers: { 'outbound.deliver': deliver },
-    concurrency: config.deliveryConcurrency,
-    onEvent,
-  });
+  // Deliveries and sync runs get their own slots: many short network waits on one side, a few
+  // long runs on the other, and neither holds up maintenance, inbound processing or the other.
+  const workers = [
+    createWorker({
+      queue,
+      catalog: engineJobs,
+      handlers: others,
+      concurrency: config.workerConcurrency,
+      onEvent,
+    }),
+  ];
+  if (deliver) {
+    workers.push(
+      createWorker({
+        queue,
+        catalog: engineJobs,
+        handlers: { 'outbound.deliver': deliver },
+        concurrency: config.deliveryConcurrency,
+        onEvent,
+      }),
+    );
+  }
+  if (syncRun) {
+    workers.push(
+      createWorker({
+        queue,
+        catalog: engineJobs,
+        handlers: { 'sync.run': syncRun },
+        concurrency: config.syncConcurrency,
+        onEvent,
+      }),
+    );
+  }
+  const [general] = workers as [Worker, ...Worker[]];
+  if (workers.length === 1) return general;
   return {
     owner: general.owner,
     get running() {
-      return general.running + deliveries.running;
+      return workers.reduce((sum, worker) => sum + worker.running, 0);
     },
     start() {
-      general.start();
-      deliveries.start();
+      for (const worker of workers) worker.start();
     },
     async stop(stopOptions) {
-      const reports = await Promise.all([general.stop(stopOptions), deliveries.stop(stopOptions)]);
+      const reports = await Promise.all(workers.map((worker) => worker.stop(stopOptions)));
       return { released: reports.flatMap((report) => report.released) };
     },
   };

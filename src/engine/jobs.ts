@@ -1,9 +1,11 @@
 import { z } from 'zod';
+import { actionJobs } from '../actions/index.ts';
 import { refreshDueJobs, refreshDueSchedule } from '../connections/refresh-job.ts';
 import { inboundJobs, inboundSchedules } from '../inbound/jobs.ts';
 import { deliverySweepSchedule } from '../outbound/delivery/index.ts';
 import { outboundJobs } from '../outbound/jobs.ts';
 import { createCatalog, defineJob } from '../queue/index.ts';
+import { syncJobs, syncSchedules } from '../syncs/jobs.ts';
 
 /**
  * The engine's job catalog: every durable job any module runs, declared in one place (name,
@@ -25,6 +27,8 @@ export const engineJobs = createCatalog([
   ...refreshDueJobs,
   ...outboundJobs,
   ...inboundJobs,
+  ...syncJobs,
+  ...actionJobs,
 ]);
 
 export type EngineJobs = typeof engineJobs;
@@ -48,4 +52,5 @@ export const engineSchedules = [
   refreshDueSchedule,
   deliverySweepSchedule,
   ...inboundSchedules,
+  ...syncSchedules,
 ] as const;

@@ -90,6 +90,10 @@ export const ERROR_STATUS = {
   sync_cancelled: 409,
   /** A connection's sync is paused or the connection cannot run it now. */
   sync_unavailable: 409,
+  /** A stalled worker's run lock passed to another worker: the stalled one stops without writing. */
+  sync_lock_lost: 409,
+  /** A sync script threw something that is not a PatchbayError (a bug in the script, or an unexpected answer). */
+  script_error: 500,
   action_input_invalid: 400,
   action_output_invalid: 502,
   action_timeout: 504,
@@ -99,6 +103,14 @@ export const ERROR_STATUS = {
   import_file_missing: 400,
   import_format_unsupported: 415,
   import_file_invalid: 400,
+  /** An action's script threw something other than a PatchbayError (its message is redacted). */
+  action_failed: 502,
+  /**
+   * An action run was found `running` by a later attempt: its worker stopped mid-call, so whether
+   * the provider applied the write is unknown. 409, not 5xx: the outcome is a state conflict the
+   * caller must resolve (check the provider) before repeating the write, never a blind retry.
+   */
+  action_interrupted: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

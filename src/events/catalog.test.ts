@@ -25,6 +25,8 @@ import {
 describe('event catalog', () => {
   it('declares every type the issues name, each with a description, a valid example and a JSON Schema', () => {
     assert.deepEqual(Object.keys(EVENT_CATALOG).sort(), [
+      'action.failed',
+      'action.succeeded',
       'connection.created',
       'connection.deleted',
       'connection.reauth_required',
@@ -74,6 +76,7 @@ describe('event catalog', () => {
 
   it('reserves the catalog prefixes for the engine', () => {
     assert.deepEqual([...RESERVED_PREFIXES].sort(), [
+      'action',
       'connection',
       'endpoint',
       'inbound',

@@ -12,7 +12,7 @@ import { z } from 'zod';
 const id = (example: string) => z.string().min(1).meta({ example });
 const iso = z.string().meta({ format: 'date-time', example: '2026-01-01T00:00:00.000Z' });
 
-/** Identities of a connection: every `connection.*`, `sync.*`, `records.*`, `invoice.*` event carries them. */
+/** Identities of a connection: every `connection.*`, `sync.*`, `records.*`, `action.*`, `invoice.*` event carries them. */
 const connectionFields = {
   connectionId: id('conn_01jz8x7y6w5v4t3s2r1q0p9n8m'),
   integrationId: id('int_01jz8x7y6w5v4t3s2r1q0p9n8m'),
@@ -25,13 +25,20 @@ const errorData = z.object({ code: z.string(), message: z.string() });
 const endpointFields = { endpointId: id('ep_01jz8x7y6w5v4t3s2r1q0p9n8m'), url: z.string() };
 const syncFields = {
   ...connectionFields,
-  model: id('sales'),
+  sync: id('sales'),
   syncRunId: id('run_01jz8x7y6w5v4t3s2r1q0p9n8m'),
 };
 const counts = {
   added: z.number().int().nonnegative(),
   updated: z.number().int().nonnegative(),
   deleted: z.number().int().nonnegative(),
+};
+const actionFields = {
+  ...connectionFields,
+  action: id('create-invoice'),
+  actionRunId: id('act_01jz8x7y6w5v4t3s2r1q0p9n8m'),
+  mode: z.enum(['sync', 'async']),
+  durationMs: z.number().int().nonnegative(),
 };
 const invoiceFields = {
   ...connectionFields,
@@ -119,11 +126,17 @@ export const EVENT_CATALOG = {
   }),
   'sync.succeeded': defineEventType({
     type: 'sync.succeeded',
-    description: 'A sync run of one model finished, with its counts.',
-    data: z.object({ ...syncFields, ...counts, durationMs: z.number().int().nonnegative() }),
+    description: 'A sync run finished, with its counts over all the models it wrote.',
+    data: z.object({
+      ...syncFields,
+      models: z.array(z.string()).meta({ example: ['sales'] }),
+      ...counts,
+      durationMs: z.number().int().nonnegative(),
+    }),
     example: {
       ...connection,
-      model: 'sales',
+      sync: 'sales',
+      models: ['sales'],
       syncRunId: 'run_01jz8x7y6w5v4t3s2r1q0p9n8m',
       added: 12,
       updated: 3,
@@ -133,11 +146,11 @@ export const EVENT_CATALOG = {
   }),
   'sync.failed': defineEventType({
     type: 'sync.failed',
-    description: 'A sync run of one model failed; `error` says why.',
+    description: 'A sync run failed; `error` says why. Records it committed before failing stay.',
     data: z.object({ ...syncFields, error: errorData, durationMs: z.number().int().nonnegative() }),
     example: {
       ...connection,
-      model: 'sales',
+      sync: 'sales',
       syncRunId: 'run_01jz8x7y6w5v4t3s2r1q0p9n8m',
       error: { code: 'provider_unreachable', message: 'gumroad did not answer' },
       durationMs: 15_000,
@@ -147,14 +160,49 @@ export const EVENT_CATALOG = {
     type: 'records.changed',
     description:
       'Records of one model changed for a connection (only when something was added, updated or deleted).',
-    data: z.object({ ...syncFields, ...counts }),
+    data: z.object({ ...syncFields, model: id('sales'), ...counts }),
     example: {
       ...connection,
+      sync: 'sales',
       model: 'sales',
       syncRunId: 'run_01jz8x7y6w5v4t3s2r1q0p9n8m',
       added: 12,
       updated: 3,
       deleted: 0,
+    },
+  }),
+  'action.succeeded': defineEventType({
+    type: 'action.succeeded',
+    description: 'An action run finished; `output` is its validated output (the result of an async run).',
+    data: z.object({ ...actionFields, output: z.unknown() }),
+    example: {
+      ...connection,
+      provider: 'stripe',
+      integrationKey: 'stripe',
+      action: 'create-invoice',
+      actionRunId: 'act_01jz8x7y6w5v4t3s2r1q0p9n8m',
+      mode: 'async',
+      durationMs: 640,
+      output: { invoiceId: 'in_1PXYZ', status: 'open' },
+    },
+  }),
+  'action.failed': defineEventType({
+    type: 'action.failed',
+    description:
+      'An action run failed; `error` says why (`action_interrupted`: the outcome at the provider is unknown).',
+    data: z.object({ ...actionFields, error: errorData }),
+    example: {
+      ...connection,
+      provider: 'stripe',
+      integrationKey: 'stripe',
+      action: 'create-invoice',
+      actionRunId: 'act_01jz8x7y6w5v4t3s2r1q0p9n8m',
+      mode: 'async',
+      durationMs: 60_000,
+      error: {
+        code: 'action_timeout',
+        message: 'The action "create-invoice" did not finish within 60000 ms',
+      },
     },
   }),
   'invoice.created': defineEventType({

@@ -4,7 +4,7 @@
  * replay (resend one message, recover an endpoint's failed messages in the background).
  *
  * API-created event types: any `a.b[.c…]` type outside the prefixes the catalog reserves
- * (`connection.*`, `endpoint.*`, `sync.*`, `records.*`, `inbound.*`, `invoice.*`), so a receiver
+ * (`connection.*`, `endpoint.*`, `sync.*`, `records.*`, `inbound.*`, `invoice.*`, `action.*`), so a receiver
  * can trust that a message of a catalog type came from Patchbay itself.
  */
 import { type Insertable, sql } from 'kysely';

@@ -58,7 +58,10 @@ export interface ScriptRequestOptions {
 export interface ScriptProxy {
   request(request: ProviderRequest & ScriptRequestOptions): Promise<ProviderResponse>;
   /** GET and parse JSON; a non-2xx answer throws `provider_error` with the status and a redacted excerpt. */
-  getJson<T = unknown>(path: string, options?: Omit<ProviderRequest, 'method' | 'path'> & ScriptRequestOptions): Promise<T>;
+  getJson<T = unknown>(
+    path: string,
+    options?: Omit<ProviderRequest, 'method' | 'path'> & ScriptRequestOptions,
+  ): Promise<T>;
   /** Sends a JSON body and parses the JSON answer; non-2xx throws `provider_error`. */
   sendJson<T = unknown>(
     method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
@@ -130,7 +133,9 @@ export interface SyncImport<Models extends ModelSchemas, Row extends z.ZodType> 
   /** One row (keys are the header cells, trimmed); a row that fails is reported with its line number. */
   row: Row;
   /** Map valid rows to records (several rows may build one record; return them in order). */
-  toRecords(rows: readonly z.output<Row>[]): Array<{ model: keyof Models & string; record: z.input<Models[keyof Models]> }>;
+  toRecords(
+    rows: readonly z.output<Row>[],
+  ): Array<{ model: keyof Models & string; record: z.input<Models[keyof Models]> }>;
   /** XLSX: the sheet to read (name or 1-based index); default the first. */
   sheet?: string | number;
   /** Lines before the header row to skip (report titles). Default 0. */
@@ -192,3 +197,29 @@ export interface ProviderScripts {
 
 /** provider name → its scripts (providers without scripts are absent). */
 export type ScriptRegistry = ReadonlyMap<string, ProviderScripts>;
+
+/** Whose cache entry it is: entries never cross connections or environments. */
+export interface CacheScope {
+  environmentId: string;
+  connectionId: string;
+}
+
+/** A cached provider answer. */
+export interface CachedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** The response cache as the script proxy uses it (implemented in src/proxy/cache.ts on `response_cache`). */
+export interface ResponseCacheLike {
+  /** A fresh cached answer to this GET request, or undefined. */
+  get(scope: CacheScope, request: ProviderRequest): Promise<CachedResponse | undefined>;
+  /** Stores a 2xx answer to this GET request for `ttlSeconds`. */
+  put(
+    scope: CacheScope,
+    request: ProviderRequest,
+    response: CachedResponse,
+    ttlSeconds: number,
+  ): Promise<void>;
+}

@@ -2,7 +2,9 @@
  * The API contract: every operation as typed data. The server's routes and the SDK are both
  * derived from it. Add a resource as one file here and one route module under ../routes.
  */
+import { actionRunSchema, getActionRun, listActionRuns, runAction } from './actions.ts';
 import { apiKeySchema, createApiKey, createdApiKeySchema, listApiKeys, revokeApiKey } from './api-keys.ts';
+import { invalidateConnectionCache } from './cache.ts';
 import { createConnectSession } from './connect-sessions.ts';
 import {
   connectionSchema,
@@ -25,6 +27,12 @@ import {
 } from './endpoints.ts';
 import { environmentSchema, getEnvironment } from './environment.ts';
 import { eventSchema, eventTypeSchema, listEvents, listEventTypes } from './events.ts';
+import {
+  deleteFieldMapping,
+  fieldMappingSchema,
+  listFieldMappings,
+  putFieldMapping,
+} from './field-mappings.ts';
 import {
   getInboundEvent,
   getIntegrationWebhookUrl,
@@ -53,6 +61,17 @@ import {
   recoverEndpoint,
   resendMessage,
 } from './messages.ts';
+import { listRecords, recordSchema } from './records.ts';
+import {
+  connectionSyncSchema,
+  getSyncRun,
+  listConnectionSyncs,
+  listSyncRuns,
+  syncRunSchema,
+  syncScheduleSchema,
+  triggerSync,
+  updateSync,
+} from './syncs.ts';
 import { health, ready } from './system.ts';
 
 export const contract = {
@@ -100,6 +119,17 @@ export const contract = {
     issueWebhookToken: issueConnectionWebhookToken,
     setWebhookSecret: setConnectionWebhookSecret,
   },
+  syncs: {
+    list: listConnectionSyncs,
+    trigger: triggerSync,
+    update: updateSync,
+    listRuns: listSyncRuns,
+    getRun: getSyncRun,
+  },
+  actions: { run: runAction, getRun: getActionRun, listRuns: listActionRuns },
+  fieldMappings: { put: putFieldMapping, list: listFieldMappings, delete: deleteFieldMapping },
+  cache: { invalidate: invalidateConnectionCache },
+  records: { list: listRecords },
 } as const;
 
 export {
@@ -115,17 +145,23 @@ export {
 } from './operation.ts';
 export { type ErrorBody, errorBodySchema, idKindOf, idParam, listOf, timestamp } from './schemas.ts';
 export {
+  actionRunSchema,
   apiKeySchema,
   attemptSchema,
   connectionSchema,
+  connectionSyncSchema,
   createdApiKeySchema,
   createdEndpointSchema,
   endpointSchema,
   environmentSchema,
   eventSchema,
   eventTypeSchema,
+  fieldMappingSchema,
   inboundEventDetailSchema,
   inboundEventSchema,
   integrationSchema,
   messageSchema,
+  recordSchema,
+  syncRunSchema,
+  syncScheduleSchema,
 };

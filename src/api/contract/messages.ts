@@ -57,7 +57,7 @@ export const createMessage = defineOperation({
   path: '/v1/messages',
   summary: 'Send an event of your own to the matching endpoints',
   description:
-    'Fans the event out now to every enabled endpoint whose event-type filter and channels match, and answers the messages created (none when no endpoint matches). Any lower-case dotted type works (`order.shipped`) except the prefixes of Patchbay’s own events (`connection.`, `endpoint.`, `sync.`, `records.`, `inbound.`, `invoice.`), answered `event_type_reserved`. With an idempotency key (the `idempotencyKey` field or the `Idempotency-Key` header), a repeat answers the messages of the first call and sends nothing again.',
+    'Fans the event out now to every enabled endpoint whose event-type filter and channels match, and answers the messages created (none when no endpoint matches). Any lower-case dotted type works (`order.shipped`) except the prefixes of Patchbay’s own events (`connection.`, `endpoint.`, `sync.`, `records.`, `inbound.`, `invoice.`, `action.`), answered `event_type_reserved`. With an idempotency key (the `idempotencyKey` field or the `Idempotency-Key` header), a repeat answers the messages of the first call and sends nothing again.',
   tag: 'Messages',
   auth: 'apiKey',
   body: z.strictObject({

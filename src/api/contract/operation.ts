@@ -35,6 +35,11 @@ export interface Operation {
   readonly body?: z.ZodType;
   /** Status of a successful answer. */
   readonly status: 200 | 201 | 202 | 204;
+  /**
+   * A second success status with the same response schema, which the handler chooses by calling
+   * `reply.code()` (e.g. 202 when it queued the work instead of doing it).
+   */
+  readonly alternateStatus?: 201 | 202;
   readonly response: z.ZodType;
   /**
    * Error codes specific to this operation, for the OpenAPI document. Codes every operation can

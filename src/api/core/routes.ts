@@ -84,7 +84,11 @@ export function registerOperation(app: FastifyInstance, definition: RouteDefinit
       ...(operation.params ? { params: operation.params } : {}),
       ...(operation.query ? { querystring: operation.query } : {}),
       ...(operation.body ? { body: operation.body } : {}),
-      response: { [operation.status]: operation.response, ...errorResponses(operation, idParams.length > 0) },
+      response: {
+        [operation.status]: operation.response,
+        ...(operation.alternateStatus ? { [operation.alternateStatus]: operation.response } : {}),
+        ...errorResponses(operation, idParams.length > 0),
+      },
     },
     config: { auth: operation.auth },
     async handler(request, reply) {
@@ -100,7 +104,9 @@ export function registerOperation(app: FastifyInstance, definition: RouteDefinit
         log: request.log,
         clock,
       } as HandlerContext<Operation>);
-      reply.code(operation.status);
+      if (operation.alternateStatus === undefined || reply.statusCode !== operation.alternateStatus) {
+        reply.code(operation.status);
+      }
       return operation.status === 204 ? reply.send() : result;
     },
   });

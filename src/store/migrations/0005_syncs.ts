@@ -151,10 +151,6 @@ export const syncs: Migration = {
       .on('response_cache')
       .columns(['connection_id', 'url'])
       .execute();
-    await db.schema
-      .createIndex('response_cache_expires')
-      .on('response_cache')
-      .column('expires_at')
-      .execute();
+    await db.schema.createIndex('response_cache_expires').on('response_cache').column('expires_at').execute();
   },
 };

@@ -1,0 +1,119 @@
+/**
+ * The actions service's contract: an action run (one call of a provider script's write) and the
+ * operations on it. Its dependencies are injected (./service.ts) so it does not depend on how the
+ * engine finds scripts, builds their proxy or stores field mappings.
+ */
+import type { Clock } from '../clock/index.ts';
+import type { ConnectionsService } from '../connections/types.ts';
+import type { IdFactory } from '../ids/index.ts';
+import type { Logger } from '../logger/index.ts';
+import type { JobQueue } from '../queue/index.ts';
+import type { ActionRunStatus, Store } from '../store/index.ts';
+import type { ActionContext, ActionDefinition } from '../syncs/types.ts';
+
+export type ActionMode = 'sync' | 'async';
+
+/** Why a run failed: a stable code, a message for people (redacted, capped), structured details. */
+export interface ActionRunError {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** One call of an action, as the service returns it. */
+export interface ActionRun {
+  id: string;
+  environmentId: string;
+  connectionId: string;
+  action: string;
+  mode: ActionMode;
+  status: ActionRunStatus;
+  /** The validated input (after field mapping). */
+  input: unknown;
+  /** The validated output; null until the run succeeded. */
+  output: unknown;
+  error: ActionRunError | null;
+  idempotencyKey: string | null;
+  /** Executions started: 0 while queued, 1 once running. */
+  attempt: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  durationMs: number | null;
+}
+
+export interface RunActionOptions {
+  /** `sync`: run now and answer the finished run; `async`: store it queued and run it as a job. */
+  mode: ActionMode;
+  /** Same key and same request → the first run back; same key, other request → `idempotency_key_reused`. */
+  idempotencyKey?: string | null;
+}
+
+export interface ListActionRunsFilter {
+  connectionId?: string;
+  action?: string;
+  status?: ActionRunStatus;
+  /** An action run id: results after it, oldest first. */
+  after?: string;
+  /** Default 50, at most 200. */
+  limit?: number;
+}
+
+/** What `contextFor` is asked to build: the script context of one run. */
+export interface ActionContextRequest {
+  environmentId: string;
+  connectionId: string;
+  runId: string;
+  idempotencyKey: string | null;
+  /** Fires on timeout or when the job running the action stops. */
+  signal: AbortSignal;
+}
+
+/** Maps a host's input to the action's fields (a connection's action field mapping). */
+export type InputMapper = (input: unknown) => unknown;
+
+export interface ActionsServiceOptions {
+  store: Pick<Store, 'db'>;
+  queue: JobQueue;
+  clock: Clock;
+  logger: Logger;
+  connections: Pick<ConnectionsService, 'get'>;
+  /** The action `name` of `provider`; throws `action_not_found` when there is none. */
+  resolveAction(provider: string, name: string): ActionDefinition | Promise<ActionDefinition>;
+  /** The script context (proxy, paginate, log) of one run. */
+  contextFor(request: ActionContextRequest): Promise<ActionContext>;
+  /** The connection's field mapping of the action, or null when it has none. */
+  mapInput(environmentId: string, connectionId: string, actionName: string): Promise<InputMapper | null>;
+  ids?: IdFactory;
+  /** Time limit of actions that declare none. Default 60 s. */
+  defaultTimeoutMs?: number;
+}
+
+export interface ActionsService {
+  /**
+   * Runs `actionName` on a connection of the environment. Throws `not_found` (connection),
+   * `action_not_found`, `connection_reauth_required` / `sync_unavailable` (connection not usable),
+   * `mapping_invalid`, `action_input_invalid` (details.issues with field paths; nothing stored) and
+   * `idempotency_key_reused`. A failure of the call itself is not thrown: it is the run's `error`.
+   */
+  run(
+    environmentId: string,
+    connectionId: string,
+    actionName: string,
+    input: unknown,
+    options: RunActionOptions,
+  ): Promise<ActionRun>;
+  /** A run of the environment; `not_found` otherwise. */
+  get(environmentId: string, runId: string): Promise<ActionRun>;
+  /** Runs of the environment, oldest first, with cursor paging. */
+  list(
+    environmentId: string,
+    filter?: ListActionRunsFilter,
+  ): Promise<{ data: ActionRun[]; nextAfter: string | null }>;
+  /**
+   * Executes a queued run (the `action.run` job). At most once: a run already `running` (its
+   * worker died mid-call) is marked failed with `action_interrupted` instead of being called again;
+   * a finished run is left alone.
+   */
+  execute(environmentId: string, runId: string, signal?: AbortSignal): Promise<ActionRun | null>;
+}

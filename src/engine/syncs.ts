@@ -1,0 +1,240 @@
+/**
+ * Assembles the script runtime: provider scripts (syncs and actions) loaded from the provider
+ * folders, the records store, field mappings, the proxy's response cache, the sync runner and
+ * scheduler, actions, and their routes and jobs. Scripts reach providers only through the
+ * connect layer's proxy client, so auth, refresh, rate limits and retries apply to every call.
+ */
+import { type ActionsService, actionHandlers, createActionsService } from '../actions/index.ts';
+import type { RouteModule } from '../api/index.ts';
+import { actionRoutes } from '../api/routes/actions.ts';
+import { cacheRoutes } from '../api/routes/cache.ts';
+import { fieldMappingRoutes } from '../api/routes/field-mappings.ts';
+import { importRoutes } from '../api/routes/imports.ts';
+import { identityTransform, recordRoutes } from '../api/routes/records.ts';
+import { syncRoutes } from '../api/routes/syncs.ts';
+import { BUILTIN_PROVIDERS_DIR, renderTemplate } from '../catalog/index.ts';
+import type { Clock } from '../clock/index.ts';
+import type { PatchbayConfig } from '../config/index.ts';
+import { PatchbayError } from '../errors/index.ts';
+import type { Logger } from '../logger/index.ts';
+import { createResponseCache, type ResponseCache } from '../proxy/cache.ts';
+import type { JobHandlers, JobQueue } from '../queue/index.ts';
+import type { Store } from '../store/index.ts';
+import { getAction, getSync, loadScripts } from '../syncs/loader.ts';
+import { createFieldMappings, type FieldMappingsService } from '../syncs/mappings/index.ts';
+import { paginate } from '../syncs/paginate.ts';
+import { createRecordsRepository, prepareRecord, type RecordsRepository } from '../syncs/records/index.ts';
+import { createRunLock } from '../syncs/run-lock.ts';
+import { createSyncRunner, type SyncRunner } from '../syncs/runner.ts';
+import { createRunsRepository } from '../syncs/runs.ts';
+import { createSyncScheduler, type SyncScheduler } from '../syncs/schedules.ts';
+import { createScriptProxy } from '../syncs/script-proxy.ts';
+import { createSyncsService, type SyncsService } from '../syncs/service.ts';
+import type { ScriptContext, ScriptRegistry, SyncDefinition } from '../syncs/types.ts';
+import type { ConnectLayer } from './connect.ts';
+import type { EngineJobs } from './jobs.ts';
+
+export interface SyncsLayerDeps {
+  config: PatchbayConfig;
+  store: Store;
+  queue: JobQueue;
+  connect: ConnectLayer;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface SyncsLayer {
+  readonly registry: ScriptRegistry;
+  readonly syncs: SyncsService;
+  readonly records: RecordsRepository;
+  readonly mappings: FieldMappingsService;
+  readonly cache: ResponseCache;
+  readonly runner: SyncRunner;
+  readonly scheduler: SyncScheduler;
+  readonly actions: ActionsService;
+  /** The script context of a connection (proxy, paginate, log): what syncs and actions get. */
+  contextFor(args: {
+    environmentId: string;
+    connectionId: string;
+    signal: AbortSignal;
+    log: Logger;
+  }): Promise<ScriptContext>;
+  routes(): RouteModule[];
+  jobHandlers(): JobHandlers<EngineJobs>;
+}
+
+const EMPTY_SYNCS: ReadonlyMap<string, SyncDefinition> = new Map();
+
+export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer> {
+  const { config, store, queue, connect, clock, logger } = deps;
+  const registry = await loadScripts({
+    catalog: connect.catalog,
+    dirs: [BUILTIN_PROVIDERS_DIR, ...config.providerDirs],
+    minFrequencyMs: config.minSyncFrequencySeconds * 1000,
+  });
+  const records = createRecordsRepository({ store, clock });
+  const runs = createRunsRepository({ db: store.db, clock });
+  const cache = createResponseCache({ store, clock });
+  const mappings = createFieldMappings({
+    store,
+    clock,
+    targets: (provider) => {
+      const scripts = registry.get(provider);
+      const models = new Set<string>();
+      for (const sync of scripts?.syncs.values() ?? [])
+        for (const model of Object.keys(sync.models)) models.add(model);
+      return { models: [...models].sort(), actions: [...(scripts?.actions.keys() ?? [])].sort() };
+    },
+  });
+  const allowHttp = config.allowPrivateNetworks.includes('loopback');
+
+  async function contextFor(args: {
+    environmentId: string;
+    connectionId: string;
+    signal: AbortSignal;
+    log: Logger;
+  }): Promise<ScriptContext> {
+    const { environmentId, connectionId, signal, log } = args;
+    const connection = await connect.connections.get(environmentId, connectionId);
+    const { definition } = await connect.integrations.resolve(environmentId, connection.integrationId);
+    if (!definition.proxy) {
+      throw new PatchbayError(
+        'script_definition_invalid',
+        `Provider ${definition.name} has no proxy base URL, so its scripts cannot call it`,
+      );
+    }
+    const values: Record<string, string> = { ...connection.connectionConfig };
+    for (const [key, value] of Object.entries(connection.metadata)) {
+      if (typeof value === 'string') values[key] = value;
+      else if (typeof value === 'number' || typeof value === 'boolean') values[key] = String(value);
+    }
+    const proxyBaseUrl = renderTemplate(definition.proxy.baseUrl, values, { allowHttp });
+    const send = (request: Parameters<typeof connect.proxy.request>[2]) =>
+      connect.proxy.request(environmentId, connectionId, { ...request, signal: request.signal ?? signal });
+    return {
+      connection: {
+        id: connection.id,
+        environmentId,
+        integrationId: connection.integrationId,
+        provider: connection.provider,
+        endUserId: connection.endUser.id,
+        config: connection.connectionConfig,
+        metadata: connection.metadata,
+      },
+      proxy: createScriptProxy({ send, cache, scope: { environmentId, connectionId } }),
+      paginate: (request) =>
+        paginate({ pagination: definition.pagination, request, send, proxyBaseUrl, signal }),
+      log,
+      signal,
+    };
+  }
+
+  const resolveSync = (provider: string, name: string) => getSync(registry, provider, name);
+  const lock = createRunLock({ db: store.db, clock });
+  const runner = createSyncRunner({
+    db: store.db,
+    clock,
+    logger,
+    runs,
+    lock,
+    records: {
+      prepare: (schema, model, input) =>
+        prepareRecord(model, schema as Parameters<typeof prepareRecord>[1], input),
+      upsert: (trx, scope, model, list, options) => records.upsert(trx, scope, model, list, options),
+      softDelete: (trx, scope, model, ids) => records.softDelete(trx, scope, model, ids),
+      deleteUnseen: (trx, scope, model, runId) => records.deleteUnseen(trx, scope, model, runId),
+    },
+    connection: (environmentId, connectionId) => connect.connections.get(environmentId, connectionId),
+    resolveSync,
+    contextFor,
+  });
+  const scheduler = createSyncScheduler({
+    db: store.db,
+    queue,
+    clock,
+    runs,
+    registry,
+    minFrequencyMs: config.minSyncFrequencySeconds * 1000,
+  });
+  const syncs = createSyncsService({
+    db: store.db,
+    clock,
+    runs,
+    scheduler,
+    runner,
+    connection: (environmentId, connectionId) => connect.connections.get(environmentId, connectionId),
+    syncsOf: (provider) => registry.get(provider)?.syncs ?? EMPTY_SYNCS,
+    resolveSync,
+  });
+  const actions = createActionsService({
+    store,
+    queue,
+    clock,
+    logger,
+    connections: connect.connections,
+    resolveAction: (provider, name) => getAction(registry, provider, name),
+    contextFor: async ({ environmentId, connectionId, runId, idempotencyKey, signal }) => ({
+      ...(await contextFor({
+        environmentId,
+        connectionId,
+        signal,
+        log: logger.child({ actionRunId: runId, connectionId }),
+      })),
+      runId,
+      idempotencyKey,
+    }),
+    mapInput: async (environmentId, connectionId, action) => {
+      const mapper = await mappings.mapperFor(environmentId, connectionId, 'action', action);
+      return mapper ? (input: unknown) => mapper(isObject(input) ? input : {}) : null;
+    },
+  });
+
+  return {
+    registry,
+    syncs,
+    records,
+    mappings,
+    cache,
+    runner,
+    scheduler,
+    actions,
+    contextFor,
+    routes: () => [
+      syncRoutes(syncs),
+      recordRoutes(records, {
+        transform: async (environmentId, connectionId, model) =>
+          (await mappings.mapperFor(environmentId, connectionId, 'model', model)) ??
+          identityTransform(environmentId, connectionId, model),
+      }),
+      importRoutes({
+        importReport: async (environmentId, connectionId, sync, upload) => {
+          const { run, report } = await syncs.importReport(environmentId, connectionId, sync, {
+            stream: upload.stream,
+            format: upload.format,
+            ...(upload.onProgress ? { onProgress: upload.onProgress } : {}),
+          });
+          return { runId: run.id, report, added: run.added, updated: run.updated, unchanged: run.unchanged };
+        },
+      }),
+      actionRoutes(actions),
+      fieldMappingRoutes(mappings),
+      cacheRoutes(cache),
+    ],
+    jobHandlers: () => ({
+      ...actionHandlers(actions),
+      'sync.run': async (payload, context) => {
+        await runner.execute(payload.runId, { attempt: context.job.attempt, signal: context.signal });
+      },
+      'syncs.schedule-due': async () => {
+        await scheduler.tick();
+      },
+      'syncs.purge-response-cache': async () => {
+        await cache.purgeExpired(clock.now());
+      },
+    }),
+  };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

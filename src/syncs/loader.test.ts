@@ -1,0 +1,293 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { pathToFileURL } from 'node:url';
+import { type Catalog, loadCatalog } from '../catalog/index.ts';
+import { isPatchbayError, type PatchbayError } from '../errors/index.ts';
+import { getAction, getSync, loadScripts } from './loader.ts';
+
+const CATALOG_MODULE = pathToFileURL(join(import.meta.dirname, '..', 'catalog', 'index.ts')).href;
+const DEFINE_MODULE = pathToFileURL(join(import.meta.dirname, 'define.ts')).href;
+const ZOD_MODULE = import.meta.resolve('zod');
+const roots: string[] = [];
+
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
+
+function definition(name: string): string {
+  return `import { defineProvider } from '${CATALOG_MODULE}';
+export default defineProvider({
+  name: '${name}',
+  displayName: 'Test ${name}',
+  description: 'A test provider.',
+  categories: ['other'],
+  logo: 'logo.svg',
+  docsUrl: 'https://docs.example.com',
+  auth: { mode: 'none' },
+});
+`;
+}
+
+const HEADER = `import { z } from '${ZOD_MODULE}';\nimport { defineAction, defineSync } from '${DEFINE_MODULE}';\n`;
+
+/** A script file whose default export is `object` (source text of an object literal). */
+function script(object: string): string {
+  return `${HEADER}export default ${object};\n`;
+}
+
+function sync(fields: Record<string, string> = {}): string {
+  const all: Record<string, string> = {
+    name: "'products'",
+    description: "'Products of the account'",
+    models: '{ products: z.object({ id: z.string(), title: z.string() }) }',
+    frequency: "'1h'",
+    exec: 'async function () {}',
+    ...fields,
+  };
+  return script(
+    `defineSync({ ${Object.entries(all)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')} })`,
+  );
+}
+
+function action(fields: Record<string, string> = {}): string {
+  const all: Record<string, string> = {
+    name: "'create-invoice'",
+    description: "'Creates an invoice'",
+    input: 'z.object({ amount: z.number() })',
+    output: 'z.object({ id: z.string() })',
+    exec: 'async (_ctx, input) => ({ id: String(input.amount) })',
+    ...fields,
+  };
+  return script(
+    `defineAction({ ${Object.entries(all)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(', ')} })`,
+  );
+}
+
+/** A providers directory: each provider folder gets a definition, logo and the given files. */
+function providersDir(
+  providers: Record<string, Record<string, string>>,
+  options: { definitions?: boolean } = {},
+): string {
+  const root = mkdtempSync(join(tmpdir(), 'patchbay-scripts-'));
+  roots.push(root);
+  for (const [provider, files] of Object.entries(providers)) {
+    mkdirSync(join(root, provider));
+    if (options.definitions !== false) {
+      writeFileSync(join(root, provider, 'definition.ts'), definition(provider));
+      writeFileSync(join(root, provider, 'logo.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
+    }
+    for (const [file, body] of Object.entries(files)) {
+      mkdirSync(dirname(join(root, provider, file)), { recursive: true });
+      writeFileSync(join(root, provider, file), body);
+    }
+  }
+  return root;
+}
+
+async function load(dir: string, minFrequencyMs?: number) {
+  const catalog = await loadCatalog({ dirs: [dir] });
+  return loadScripts({ dirs: [dir], catalog, ...(minFrequencyMs === undefined ? {} : { minFrequencyMs }) });
+}
+
+async function loadError(dir: string, catalog?: Catalog): Promise<PatchbayError> {
+  try {
+    await loadScripts({ dirs: [dir], catalog: catalog ?? (await loadCatalog({ dirs: [dir] })) });
+  } catch (error) {
+    assert.ok(
+      isPatchbayError(error, 'script_definition_invalid'),
+      `expected script_definition_invalid, got ${error}`,
+    );
+    return error;
+  }
+  assert.fail('expected the scripts to be refused');
+}
+
+describe('loadScripts', () => {
+  it('discovers syncs and actions per provider, skipping tests and helpers', async () => {
+    const dir = providersDir({
+      acme: {
+        'syncs/products.ts': sync(),
+        'syncs/report.ts': sync({
+          name: "'report'",
+          models: '{ sales: z.object({ id: z.string() }) }',
+          frequency: "'1d'",
+          exec: '',
+          import:
+            "{ formats: ['csv'], row: z.object({ id: z.string() }), toRecords: (rows) => rows.map((record) => ({ model: 'sales', record })) }",
+          checkpoint: 'z.object({ next: z.string().nullable() })',
+          trackDeletes: 'true',
+          autoStart: 'false',
+          timeoutMs: '600000',
+        }),
+        'syncs/_shared.ts': 'export const helper = 1;\n',
+        'syncs/products.test.ts': 'throw new Error("a test file must not be imported");\n',
+        'syncs/notes.md': 'not a script',
+        'actions/create-invoice.ts': action(),
+      },
+      beta: {},
+    });
+    const registry = await load(dir);
+    assert.deepEqual([...registry.keys()], ['acme']);
+    const acme = registry.get('acme');
+    assert.deepEqual([...(acme?.syncs.keys() ?? [])], ['products', 'report']);
+    assert.deepEqual([...(acme?.actions.keys() ?? [])], ['create-invoice']);
+    const products = getSync(registry, 'acme', 'products');
+    assert.equal(products.frequency, '1h');
+    assert.equal(typeof products.exec, 'function');
+    assert.equal(getSync(registry, 'acme', 'report').import?.formats[0], 'csv');
+    const invoice = getAction(registry, 'acme', 'create-invoice');
+    assert.deepEqual(await invoice.exec({} as never, { amount: 5 }), { id: '5' });
+  });
+
+  it('finds nothing in a directory without scripts', async () => {
+    const registry = await load(providersDir({ acme: {} }));
+    assert.equal(registry.size, 0);
+  });
+
+  it('accepts frequencies under a minute only when minFrequencyMs allows them', async () => {
+    const dir = providersDir({ acme: { 'syncs/products.ts': sync({ frequency: "'30s'" }) } });
+    const error = await loadError(dir);
+    assert.match(error.message, /frequency: "30s" is more often than the shortest allowed, 60 s/);
+    const registry = await load(dir, 1_000);
+    assert.equal(getSync(registry, 'acme', 'products').frequency, '30s');
+  });
+
+  const invalidSyncs: Array<[string, Record<string, string>, string, RegExp]> = [
+    ['a name other than the file name', { name: "'items'" }, 'name', /must equal the file name "products"/],
+    ['an empty description', { description: "'  '" }, 'description', /must not be empty/],
+    ['no description', { description: '' }, 'description', /description/],
+    ['no models', { models: '{}' }, 'models', /at least one model/],
+    [
+      'a model that is not a zod schema',
+      { models: '{ products: { id: "string" } }' },
+      'models.products',
+      /zod schema/,
+    ],
+    ['a frequency that does not parse', { frequency: "'15 minutes'" }, 'frequency', /not a duration/],
+    ['no frequency', { frequency: '' }, 'frequency', /frequency/],
+    ['no exec and no import', { exec: '' }, 'exec', /expected a function/],
+    ['an exec that is not a function', { exec: "'run'" }, 'exec', /expected a function/],
+    [
+      'a checkpoint that is not a zod schema',
+      { checkpoint: '{ cursor: "string" }' },
+      'checkpoint',
+      /zod schema/,
+    ],
+    ['an unknown field', { frequence: "'1h'" }, '(definition)', /frequence/],
+    ['a negative timeout', { timeoutMs: '-5' }, 'timeoutMs', /timeoutMs/],
+    [
+      'an import without formats',
+      { import: '{ formats: [], row: z.object({}), toRecords: () => [] }' },
+      'import.formats',
+      /import\.formats/,
+    ],
+  ];
+  for (const [what, fields, field, message] of invalidSyncs) {
+    it(`refuses a sync with ${what}, naming the file and the field`, async () => {
+      const dir = providersDir({ acme: { 'syncs/products.ts': sync(fields) } });
+      const error = await loadError(dir);
+      assert.match(error.message, /acme[\\/]syncs[\\/]products\.ts/);
+      assert.match(error.message, message);
+      const details = error.details as { file: string; field: string };
+      assert.equal(details.file, join(dir, 'acme', 'syncs', 'products.ts'));
+      assert.equal(details.field, field);
+      assert.equal(error.status, 500);
+    });
+  }
+
+  const invalidActions: Array<[string, Record<string, string>, string]> = [
+    ['a name other than the file name', { name: "'create'" }, 'name'],
+    ['an input that is not a zod schema', { input: '{ amount: "number" }' }, 'input'],
+    ['no output', { output: '' }, 'output'],
+    ['no exec', { exec: '' }, 'exec'],
+    ['no description', { description: "''" }, 'description'],
+  ];
+  for (const [what, fields, field] of invalidActions) {
+    it(`refuses an action with ${what}`, async () => {
+      const dir = providersDir({ acme: { 'actions/create-invoice.ts': action(fields) } });
+      const error = await loadError(dir);
+      assert.match(error.message, /acme[\\/]actions[\\/]create-invoice\.ts/);
+      assert.equal((error.details as { field: string }).field, field);
+    });
+  }
+
+  it('refuses a script file name that is not a slug', async () => {
+    const dir = providersDir({ acme: { 'actions/Create_Invoice.ts': action({ name: "'Create_Invoice'" }) } });
+    const error = await loadError(dir);
+    assert.match(error.message, /name: expected a lowercase slug/);
+  });
+
+  it('refuses a script without a default export, or one that fails to import', async () => {
+    const noDefault = providersDir({
+      acme: { 'syncs/products.ts': `${HEADER}export const products = 1;\n` },
+    });
+    assert.match(
+      (await loadError(noDefault)).message,
+      /products\.ts: \(default export\): has no default export \(export default defineSync/,
+    );
+    const notObject = providersDir({ acme: { 'actions/create-invoice.ts': 'export default 42;\n' } });
+    assert.match((await loadError(notObject)).message, /is not a defineAction/);
+    const broken = providersDir({
+      acme: { 'syncs/products.ts': `${HEADER}throw new Error('boom at import');\n` },
+    });
+    const error = await loadError(broken);
+    assert.match(error.message, /products\.ts: \(module\): failed to load: boom at import/);
+    assert.ok(error.cause instanceof Error);
+  });
+
+  it('refuses scripts in a folder that is not a provider of the catalog', async () => {
+    const catalogDir = providersDir({ acme: {} });
+    const scriptsDir = providersDir({ ghost: { 'syncs/products.ts': sync() } }, { definitions: false });
+    const error = await loadError(scriptsDir, await loadCatalog({ dirs: [catalogDir] }));
+    assert.match(error.message, /ghost: provider: has scripts but the catalog has no provider "ghost"/);
+  });
+
+  it('refuses the same provider scripts from two directories', async () => {
+    const first = providersDir({ acme: { 'syncs/products.ts': sync() } });
+    const second = providersDir({ acme: { 'actions/create-invoice.ts': action() } }, { definitions: false });
+    const catalog = await loadCatalog({ dirs: [first] });
+    await assert.rejects(
+      loadScripts({ dirs: [first, second], catalog }),
+      (err: unknown) =>
+        isPatchbayError(err, 'script_definition_invalid') &&
+        /already loaded from another directory/.test(err.message),
+    );
+  });
+});
+
+describe('getSync / getAction', () => {
+  it('throw sync_not_found / action_not_found (404) listing what exists', async () => {
+    const dir = providersDir({
+      acme: { 'syncs/products.ts': sync(), 'actions/create-invoice.ts': action() },
+    });
+    const registry = await load(dir);
+    assert.throws(
+      () => getSync(registry, 'acme', 'orders'),
+      (err: unknown) =>
+        isPatchbayError(err, 'sync_not_found') &&
+        err.status === 404 &&
+        err.message.includes('available: products') &&
+        (err.details as { available: string[] }).available[0] === 'products',
+    );
+    assert.throws(
+      () => getAction(registry, 'acme', 'refund'),
+      (err: unknown) =>
+        isPatchbayError(err, 'action_not_found') &&
+        err.status === 404 &&
+        err.message.includes('create-invoice'),
+    );
+    assert.throws(
+      () => getSync(registry, 'nobody', 'products'),
+      (err: unknown) => isPatchbayError(err, 'sync_not_found') && err.message.includes('it has no syncs'),
+    );
+  });
+});

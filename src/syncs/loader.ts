@@ -1,0 +1,282 @@
+/**
+ * The script registry: syncs and actions discovered in provider folders at load time, the way
+ * the catalog discovers definitions. `<dir>/<provider>/syncs/<name>.ts` and
+ * `<dir>/<provider>/actions/<name>.ts` each default-export one defineSync / defineAction; the
+ * file name is the script's name. Test files (`*.test.ts`) and helpers (`_*.ts`) are skipped.
+ * Every script is validated when it loads, so a broken one stops startup with its file and field
+ * named instead of failing on its first run.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { describeIssues } from '../catalog/define.ts';
+import { BUILTIN_PROVIDERS_DIR, type Catalog } from '../catalog/registry.ts';
+import { PatchbayError } from '../errors/index.ts';
+import { parseDuration } from './duration.ts';
+import type { ActionDefinition, ProviderScripts, ScriptRegistry, SyncDefinition } from './types.ts';
+
+/** The folders of a provider that hold scripts. */
+export const SYNCS_FOLDER = 'syncs';
+export const ACTIONS_FOLDER = 'actions';
+
+/** The shortest sync frequency accepted by default: one minute. */
+export const MIN_FREQUENCY_MS = 60_000;
+
+/** The longest run or call timeout a script may declare: one day. */
+const MAX_TIMEOUT_MS = 86_400_000;
+
+export interface LoadScriptsOptions {
+  /** Directories of provider folders; defaults to the built-in one, like loadCatalog. */
+  dirs?: readonly string[];
+  /** The loaded catalog: every provider folder with scripts must be a provider in it. */
+  catalog: Catalog;
+  /** Shortest sync frequency accepted (default one minute); tests lower it to seconds. */
+  minFrequencyMs?: number;
+}
+
+/**
+ * Discovers and validates every provider's syncs and actions. Throws `script_definition_invalid`
+ * naming the file and the field for a script that fails to import, has no default export, or
+ * fails validation (name not equal to the file name, empty description or models, a model or
+ * checkpoint that is not a zod schema, a frequency that does not parse or is too short, a
+ * missing exec), and for scripts in a folder that is not a provider of the catalog.
+ */
+export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRegistry> {
+  const dirs = (options.dirs ?? [BUILTIN_PROVIDERS_DIR]).map((dir) => resolve(dir));
+  const minFrequencyMs = options.minFrequencyMs ?? MIN_FREQUENCY_MS;
+  const registry = new Map<string, ProviderScripts>();
+  for (const dir of dirs) {
+    for (const provider of providerFolders(dir)) {
+      const folder = join(dir, provider);
+      const syncFiles = scriptFiles(join(folder, SYNCS_FOLDER));
+      const actionFiles = scriptFiles(join(folder, ACTIONS_FOLDER));
+      if (syncFiles.length === 0 && actionFiles.length === 0) continue;
+      if (!options.catalog.has(provider)) {
+        throw invalid(folder, 'provider', `has scripts but the catalog has no provider "${provider}"`);
+      }
+      if (registry.has(provider)) {
+        throw invalid(
+          folder,
+          'provider',
+          `scripts of provider "${provider}" are already loaded from another directory`,
+        );
+      }
+      const syncs = new Map<string, SyncDefinition>();
+      for (const file of syncFiles) {
+        const name = scriptName(file);
+        syncs.set(
+          name,
+          validate(await importDefault(file, 'defineSync'), syncSchema(name, minFrequencyMs), file),
+        );
+      }
+      const actions = new Map<string, ActionDefinition>();
+      for (const file of actionFiles) {
+        const name = scriptName(file);
+        actions.set(name, validate(await importDefault(file, 'defineAction'), actionSchema(name), file));
+      }
+      registry.set(provider, { provider, syncs, actions });
+    }
+  }
+  return new Map([...registry].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The sync `name` of `provider`; throws `sync_not_found` (404) listing the syncs it has. */
+export function getSync(registry: ScriptRegistry, provider: string, name: string): SyncDefinition {
+  const syncs = registry.get(provider)?.syncs;
+  const sync = syncs?.get(name);
+  if (sync) return sync;
+  const available = [...(syncs?.keys() ?? [])].sort();
+  throw new PatchbayError(
+    'sync_not_found',
+    `Provider "${provider}" has no sync named "${name}"${listing(available, 'syncs')}`,
+    {
+      details: { provider, name, available },
+    },
+  );
+}
+
+/** The action `name` of `provider`; throws `action_not_found` (404) listing the actions it has. */
+export function getAction(registry: ScriptRegistry, provider: string, name: string): ActionDefinition {
+  const actions = registry.get(provider)?.actions;
+  const action = actions?.get(name);
+  if (action) return action;
+  const available = [...(actions?.keys() ?? [])].sort();
+  throw new PatchbayError(
+    'action_not_found',
+    `Provider "${provider}" has no action named "${name}"${listing(available, 'actions')}`,
+    { details: { provider, name, available } },
+  );
+}
+
+function listing(available: string[], what: string): string {
+  return available.length === 0 ? ` (it has no ${what})` : ` (available: ${available.join(', ')})`;
+}
+
+// Script names appear in URLs (`/syncs/<name>`), like provider names.
+const scriptNamePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const modelName = z
+  .string()
+  .max(64)
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_-]*$/,
+    'expected a model name of letters, digits, _ and - starting with a letter',
+  );
+const description = z.string().trim().min(1, 'must not be empty').max(1000);
+const zodSchema = z.custom<z.ZodType>((value) => value instanceof z.ZodType, 'expected a zod schema');
+const fn = z.custom<(...args: never[]) => unknown>(
+  (value) => typeof value === 'function',
+  'expected a function',
+);
+const timeoutMs = z.number().int().positive().max(MAX_TIMEOUT_MS).optional();
+
+function nameField(expected: string) {
+  return z
+    .string()
+    .regex(scriptNamePattern, 'expected a lowercase slug such as "create-invoice"')
+    .refine((name) => name === expected, { message: `must equal the file name "${expected}"` });
+}
+
+function syncSchema(name: string, minFrequencyMs: number) {
+  return z
+    .strictObject({
+      name: nameField(name),
+      description,
+      models: z
+        .record(modelName, zodSchema)
+        .refine((models) => Object.keys(models).length > 0, 'declare at least one model'),
+      frequency: z.string().superRefine((value, ctx) => {
+        let ms: number;
+        try {
+          ms = parseDuration(value);
+        } catch (cause) {
+          ctx.addIssue({ code: 'custom', message: cause instanceof Error ? cause.message : String(cause) });
+          return;
+        }
+        if (ms < minFrequencyMs) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${value}" is more often than the shortest allowed, ${minFrequencyMs / 1000} s`,
+          });
+        }
+      }),
+      autoStart: z.boolean().optional(),
+      checkpoint: zodSchema.optional(),
+      trackDeletes: z.boolean().optional(),
+      timeoutMs,
+      import: z
+        .strictObject({
+          formats: z.array(z.enum(['csv', 'xlsx'])).min(1),
+          row: zodSchema,
+          toRecords: fn,
+          sheet: z.union([z.string().min(1), z.number().int().positive()]).optional(),
+          skipLines: z.number().int().nonnegative().optional(),
+        })
+        .optional(),
+      exec: fn.optional(),
+    })
+    .superRefine((sync, ctx) => {
+      // A sync either calls the API (exec) or ingests uploaded reports (import), or both.
+      if (sync.exec === undefined && sync.import === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['exec'],
+          message: 'expected a function (or an import block for report uploads)',
+        });
+      }
+    });
+}
+
+function actionSchema(name: string) {
+  return z.strictObject({
+    name: nameField(name),
+    description,
+    input: zodSchema,
+    output: zodSchema,
+    timeoutMs,
+    exec: fn,
+  });
+}
+
+/** Checks a script's default export; returns it as written (its exec keeps its `this`). */
+function validate<T>(value: unknown, schema: z.ZodType, file: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = describeIssues(result.error);
+    const first = issues[0];
+    throw new PatchbayError(
+      'script_definition_invalid',
+      `${display(file)}: invalid script:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
+      { details: { file, field: first?.path, issues }, cause: result.error },
+    );
+  }
+  return value as T;
+}
+
+async function importDefault(file: string, helper: string): Promise<unknown> {
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (cause) {
+    throw invalid(
+      file,
+      '(module)',
+      `failed to load: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+    );
+  }
+  if (module.default === undefined) {
+    throw invalid(file, '(default export)', `has no default export (export default ${helper}({...}))`);
+  }
+  if (typeof module.default !== 'object' || module.default === null) {
+    throw invalid(file, '(default export)', `the default export is not a ${helper}({...}) object`);
+  }
+  return module.default;
+}
+
+function providerFolders(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
+      .map((entry) => entry.name)
+      .sort();
+  } catch (cause) {
+    throw new PatchbayError('script_definition_invalid', `cannot read providers directory ${dir}`, {
+      details: { file: dir },
+      cause,
+    });
+  }
+}
+
+/** The script files of a syncs/ or actions/ folder, sorted; none when the folder does not exist. */
+function scriptFiles(folder: string): string[] {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder, { withFileTypes: true })
+    .filter(
+      (entry) =>
+        entry.isFile() &&
+        entry.name.endsWith('.ts') &&
+        !entry.name.endsWith('.test.ts') &&
+        !entry.name.endsWith('.d.ts') &&
+        !entry.name.startsWith('_') &&
+        !entry.name.startsWith('.'),
+    )
+    .map((entry) => join(folder, entry.name))
+    .sort();
+}
+
+function scriptName(file: string): string {
+  return (file.split(/[\\/]/).at(-1) ?? '').replace(/\.ts$/, '');
+}
+
+function invalid(file: string, field: string, message: string, cause?: unknown): PatchbayError {
+  return new PatchbayError('script_definition_invalid', `${display(file)}: ${field}: ${message}`, {
+    details: { file, field },
+    cause,
+  });
+}
+
+function display(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}

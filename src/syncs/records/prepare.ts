@@ -1,0 +1,49 @@
+import { hash } from 'node:crypto';
+import type { z } from 'zod';
+import { PatchbayError } from '../../errors/index.ts';
+import type { RecordShape } from '../types.ts';
+import type { PreparedRecord } from './types.ts';
+
+/** How many issues a `record_invalid` error lists (a record can fail on every field). */
+const MAX_ISSUES = 20;
+
+/**
+ * Validates `input` against the model's schema and turns it into what the store keeps: the
+ * provider id, the validated record as JSON, and a SHA-1 of that JSON (base64url) for change
+ * detection. SHA-1 here detects change, it does not defend against collisions crafted by an
+ * attacker: a provider that could craft them could as well send the change itself.
+ *
+ * Throws `record_invalid` with the model, the record's id when it has one, and the failing paths.
+ * Runs once per record of every sync, so it does the minimum: one parse, one stringify, one hash.
+ */
+export function prepareRecord(model: string, schema: z.ZodType<RecordShape>, input: unknown): PreparedRecord {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const id = providerId(input);
+    const issues = parsed.error.issues.slice(0, MAX_ISSUES).map((issue) => ({
+      path: issue.path.map(String).join('.'),
+      message: issue.message,
+    }));
+    throw new PatchbayError(
+      'record_invalid',
+      `A ${model} record${id === undefined ? '' : ` (id ${id})`} does not match the model: ${issues
+        .map((issue) => `${issue.path || '(record)'}: ${issue.message}`)
+        .join('; ')}`,
+      {
+        details: { model, ...(id === undefined ? {} : { id }), issues },
+        cause: parsed.error,
+      },
+    );
+  }
+  const payload = JSON.stringify(parsed.data);
+  return { externalId: parsed.data.id, payload, hash: hash('sha1', payload, 'base64url') };
+}
+
+// The id as the provider sent it, for the error message: a short string or number only.
+function providerId(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null) return undefined;
+  const id = (input as { id?: unknown }).id;
+  if (typeof id === 'string') return id.slice(0, 200);
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  return undefined;
+}

@@ -1,0 +1,379 @@
+/**
+ * Schedules of syncs per connection, and the triggering of runs. Every (connection, sync) has one
+ * schedule row: its frequency, pause flag, next due time, checkpoint and run lock. The scheduler
+ * tick creates rows for connections that lack them (syncs that auto-start run right after
+ * connecting) and enqueues due runs; manual triggers go through the same path. The queue's dedupe
+ * key makes a trigger while a run is pending or running return that run instead of adding one.
+ */
+import type { Kysely } from 'kysely';
+import type { Clock } from '../clock/index.ts';
+import { notFound } from '../errors/index.ts';
+import { newId } from '../ids/index.ts';
+import type { JobQueue } from '../queue/index.ts';
+import type { Database, SyncRunMode, SyncRunTrigger } from '../store/index.ts';
+import { parseDuration } from './duration.ts';
+import { syncDedupeKey, syncRunJob } from './jobs.ts';
+import type { RunsRepository } from './runs.ts';
+import type { ScriptRegistry, SyncDefinition } from './types.ts';
+
+/** A connection's sync as the API shows it. */
+export interface SyncSchedule {
+  connectionId: string;
+  sync: string;
+  frequencyMs: number;
+  paused: boolean;
+  nextRunAt: number | null;
+  lastRunId: string | null;
+  lastSuccessAt: number | null;
+  runningRunId: string | null;
+  checkpoint: unknown;
+}
+
+export interface TriggerOptions {
+  trigger: SyncRunTrigger;
+  /** `full` lists everything again (and detects deletes when the sync tracks them). */
+  mode?: SyncRunMode;
+}
+
+export interface TriggerResult {
+  runId: string;
+  /** False when a run of this sync was already pending or running: that one is returned. */
+  created: boolean;
+}
+
+export interface SyncScheduler {
+  /** The schedule row, created (at the sync's default frequency) when missing. */
+  ensure(environmentId: string, connectionId: string, provider: string, sync: SyncDefinition): Promise<void>;
+  trigger(
+    environmentId: string,
+    connectionId: string,
+    provider: string,
+    sync: SyncDefinition,
+    options: TriggerOptions,
+  ): Promise<TriggerResult>;
+  /** Creates missing schedules of auto-start syncs and enqueues due runs; returns the runs enqueued. */
+  tick(limit?: number): Promise<TriggerResult[]>;
+  update(
+    environmentId: string,
+    connectionId: string,
+    sync: SyncDefinition,
+    provider: string,
+    patch: { paused?: boolean; frequency?: string },
+  ): Promise<SyncSchedule>;
+  list(environmentId: string, connectionId: string): Promise<SyncSchedule[]>;
+}
+
+/** How long a run must have been quiet before the scheduler treats it as orphaned. */
+const ORPHAN_QUIET_MS = 2 * 60_000;
+
+export interface SyncSchedulerDeps {
+  db: Kysely<Database>;
+  queue: JobQueue;
+  clock: Clock;
+  runs: RunsRepository;
+  registry: ScriptRegistry;
+  /** Shortest frequency a schedule may have (default one minute). */
+  minFrequencyMs?: number;
+}
+
+export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
+  const { db, queue, clock, runs, registry } = deps;
+  const minFrequencyMs = deps.minFrequencyMs ?? 60_000;
+
+  function frequencyOf(sync: SyncDefinition): number {
+    return Math.max(minFrequencyMs, parseDuration(sync.frequency));
+  }
+
+  async function ensure(
+    environmentId: string,
+    connectionId: string,
+    _provider: string,
+    sync: SyncDefinition,
+  ): Promise<void> {
+    const now = clock.now();
+    await db
+      .insertInto('sync_schedules')
+      .values({
+        connection_id: connectionId,
+        sync_name: sync.name,
+        environment_id: environmentId,
+        frequency_ms: frequencyOf(sync),
+        paused: 0,
+        next_run_at: sync.autoStart === false || sync.exec === undefined ? null : now,
+        checkpoint: null,
+        checkpoint_updated_at: null,
+        last_run_id: null,
+        last_success_at: null,
+        running_run_id: null,
+        run_owner: null,
+        run_lease_until: null,
+        created_at: now,
+        updated_at: now,
+      })
+      .onConflict((conflict) => conflict.columns(['connection_id', 'sync_name']).doNothing())
+      .execute();
+  }
+
+  async function trigger(
+    environmentId: string,
+    connectionId: string,
+    provider: string,
+    sync: SyncDefinition,
+    options: TriggerOptions,
+  ): Promise<TriggerResult> {
+    await ensure(environmentId, connectionId, provider, sync);
+    const schedule = await db
+      .selectFrom('sync_schedules')
+      .select(['last_success_at', 'checkpoint'])
+      .where('connection_id', '=', connectionId)
+      .where('sync_name', '=', sync.name)
+      .executeTakeFirstOrThrow();
+    const mode = runMode(sync, options.mode, schedule.last_success_at, schedule.checkpoint);
+    const runId = newId('syncRun', clock.now());
+    // The run row exists before its job, so a worker never claims a job whose run it cannot find.
+    await runs.create(db, {
+      id: runId,
+      environmentId,
+      connectionId,
+      sync: sync.name,
+      trigger: options.trigger,
+      mode,
+    });
+    const job = await queue.enqueue({
+      name: syncRunJob.name,
+      payload: { runId },
+      environmentId,
+      dedupeKey: syncDedupeKey(connectionId, sync.name),
+      maxAttempts: syncRunJob.retry.attempts,
+      backoff: syncRunJob.retry.backoff,
+    });
+    if (job.created) return { runId, created: true };
+    await db.deleteFrom('sync_runs').where('id', '=', runId).where('status', '=', 'queued').execute();
+    const pending = await queue.get(job.id);
+    const pendingRunId = (pending?.payload as { runId?: string } | undefined)?.runId;
+    if (pendingRunId) return { runId: pendingRunId, created: false };
+    // The pending job finished between enqueue and get: this trigger's run is the next one.
+    return trigger(environmentId, connectionId, provider, sync, options);
+  }
+
+  function toSchedule(row: {
+    connection_id: string;
+    sync_name: string;
+    frequency_ms: number;
+    paused: number;
+    next_run_at: number | null;
+    last_run_id: string | null;
+    last_success_at: number | null;
+    running_run_id: string | null;
+    checkpoint: string | null;
+  }): SyncSchedule {
+    return {
+      connectionId: row.connection_id,
+      sync: row.sync_name,
+      frequencyMs: Number(row.frequency_ms),
+      paused: Number(row.paused) === 1,
+      nextRunAt: row.next_run_at === null ? null : Number(row.next_run_at),
+      lastRunId: row.last_run_id,
+      lastSuccessAt: row.last_success_at === null ? null : Number(row.last_success_at),
+      runningRunId: row.running_run_id,
+      checkpoint: row.checkpoint === null ? null : JSON.parse(row.checkpoint),
+    };
+  }
+
+  /**
+   * Runs left open without a worker: a CLI `sync run` that was killed, or a crash between a run's
+   * insert and its job. Once the run lock is free or expired and the run has been quiet for a
+   * while, a job is queued for it (the dedupe key makes this a no-op while one exists), and the
+   * run resumes from its checkpoint.
+   */
+  async function resumeOrphans(now: number): Promise<void> {
+    const orphans = await db
+      .selectFrom('sync_runs')
+      .innerJoin('sync_schedules', (join) =>
+        join
+          .onRef('sync_schedules.connection_id', '=', 'sync_runs.connection_id')
+          .onRef('sync_schedules.sync_name', '=', 'sync_runs.sync_name'),
+      )
+      .select([
+        'sync_runs.id as id',
+        'sync_runs.environment_id as environmentId',
+        'sync_runs.connection_id as connectionId',
+        'sync_runs.sync_name as syncName',
+      ])
+      .where('sync_runs.status', 'in', ['queued', 'running'])
+      .where('sync_runs.updated_at', '<', now - ORPHAN_QUIET_MS)
+      .where((eb) =>
+        eb.or([
+          eb('sync_schedules.running_run_id', 'is', null),
+          eb('sync_schedules.running_run_id', '!=', eb.ref('sync_runs.id')),
+          eb('sync_schedules.run_lease_until', '<', now),
+        ]),
+      )
+      .limit(100)
+      .execute();
+    for (const orphan of orphans) {
+      const job = await queue.enqueue({
+        name: syncRunJob.name,
+        payload: { runId: orphan.id },
+        environmentId: orphan.environmentId,
+        dedupeKey: syncDedupeKey(orphan.connectionId, orphan.syncName),
+        maxAttempts: syncRunJob.retry.attempts,
+        backoff: syncRunJob.retry.backoff,
+      });
+      if (job.created) continue;
+      const pending = await queue.get(job.id);
+      if ((pending?.payload as { runId?: string } | undefined)?.runId === orphan.id) continue;
+      // Another run of this sync is pending: it does this one's work, so this one is closed.
+      await db
+        .updateTable('sync_runs')
+        .set({
+          status: 'cancelled',
+          error_code: 'sync_cancelled',
+          error_message:
+            'Left without a worker while another run of the same sync was pending; that run took over',
+          finished_at: now,
+          updated_at: now,
+        })
+        .where('id', '=', orphan.id)
+        .where('status', 'in', ['queued', 'running'])
+        .execute();
+    }
+  }
+
+  return {
+    ensure,
+    trigger,
+
+    async tick(limit = 500) {
+      const now = clock.now();
+      const providers = [...registry.values()]
+        .filter((scripts) => scripts.syncs.size > 0)
+        .map((s) => s.provider);
+      if (providers.length > 0) {
+        // Connections of providers with syncs that have no schedule yet (new connections).
+        const connections = await db
+          .selectFrom('connections')
+          .innerJoin('integrations', 'integrations.id', 'connections.integration_id')
+          .select([
+            'connections.id as id',
+            'connections.environment_id as environmentId',
+            'integrations.provider as provider',
+          ])
+          .where('integrations.provider', 'in', providers)
+          .where('connections.status', 'in', ['active', 'refreshing'])
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('sync_schedules')
+                  .select('sync_schedules.connection_id')
+                  .whereRef('sync_schedules.connection_id', '=', 'connections.id'),
+              ),
+            ),
+          )
+          .limit(limit)
+          .execute();
+        for (const connection of connections) {
+          for (const sync of registry.get(connection.provider)?.syncs.values() ?? []) {
+            await ensure(connection.environmentId, connection.id, connection.provider, sync);
+          }
+        }
+      }
+      const due = await db
+        .selectFrom('sync_schedules')
+        .innerJoin('connections', 'connections.id', 'sync_schedules.connection_id')
+        .innerJoin('integrations', 'integrations.id', 'connections.integration_id')
+        .select([
+          'sync_schedules.connection_id as connectionId',
+          'sync_schedules.sync_name as syncName',
+          'sync_schedules.environment_id as environmentId',
+          'sync_schedules.frequency_ms as frequencyMs',
+          'integrations.provider as provider',
+        ])
+        .where('sync_schedules.paused', '=', 0)
+        .where('sync_schedules.next_run_at', '<=', now)
+        .where('connections.status', 'in', ['active', 'refreshing'])
+        .orderBy('sync_schedules.next_run_at')
+        .limit(limit)
+        .execute();
+      const results: TriggerResult[] = [];
+      for (const row of due) {
+        const sync = registry.get(row.provider)?.syncs.get(row.syncName);
+        // Moving next_run_at first keeps a slow enqueue from triggering the same schedule twice.
+        await db
+          .updateTable('sync_schedules')
+          .set({ next_run_at: sync?.exec ? now + Number(row.frequencyMs) : null, updated_at: now })
+          .where('connection_id', '=', row.connectionId)
+          .where('sync_name', '=', row.syncName)
+          .execute();
+        if (!sync?.exec) continue;
+        results.push(
+          await trigger(row.environmentId, row.connectionId, row.provider, sync, { trigger: 'schedule' }),
+        );
+      }
+      await resumeOrphans(now);
+      return results;
+    },
+
+    async update(environmentId, connectionId, sync, provider, patch) {
+      await ensure(environmentId, connectionId, provider, sync);
+      const now = clock.now();
+      const frequencyMs =
+        patch.frequency === undefined ? undefined : Math.max(minFrequencyMs, parseDuration(patch.frequency));
+      await db
+        .updateTable('sync_schedules')
+        .set((eb) => ({
+          ...(patch.paused === undefined ? {} : { paused: patch.paused ? 1 : 0 }),
+          ...(frequencyMs === undefined ? {} : { frequency_ms: frequencyMs }),
+          // Resuming or changing the frequency: due after one period from the last run (or now).
+          ...(patch.paused === false || frequencyMs !== undefined
+            ? {
+                next_run_at: eb.fn.coalesce(
+                  eb('last_success_at', '+', frequencyMs ?? eb.ref('frequency_ms')),
+                  eb.val(now),
+                ),
+              }
+            : {}),
+          updated_at: now,
+        }))
+        .where('connection_id', '=', connectionId)
+        .where('sync_name', '=', sync.name)
+        .where('environment_id', '=', environmentId)
+        .execute();
+      const row = await db
+        .selectFrom('sync_schedules')
+        .selectAll()
+        .where('connection_id', '=', connectionId)
+        .where('sync_name', '=', sync.name)
+        .where('environment_id', '=', environmentId)
+        .executeTakeFirst();
+      if (!row) throw notFound('connection', connectionId);
+      return toSchedule(row);
+    },
+
+    async list(environmentId, connectionId) {
+      const rows = await db
+        .selectFrom('sync_schedules')
+        .selectAll()
+        .where('environment_id', '=', environmentId)
+        .where('connection_id', '=', connectionId)
+        .orderBy('sync_name')
+        .execute();
+      return rows.map(toSchedule);
+    },
+  };
+}
+
+/**
+ * Syncs that track deletes always list everything, and so does a sync that has never succeeded
+ * and has no checkpoint to continue from; otherwise a run is incremental unless asked to be full.
+ */
+export function runMode(
+  sync: SyncDefinition,
+  requested: SyncRunMode | undefined,
+  lastSuccessAt: number | null,
+  checkpoint: string | null,
+): SyncRunMode {
+  if (requested === 'full' || sync.trackDeletes === true) return 'full';
+  return lastSuccessAt === null && checkpoint === null ? 'full' : 'incremental';
+}
