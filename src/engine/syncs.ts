@@ -16,6 +16,7 @@ import { BUILTIN_PROVIDERS_DIR, renderTemplate } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { PatchbayConfig } from '../config/index.ts';
 import { PatchbayError } from '../errors/index.ts';
+import type { TriggerRegistry } from '../inbound/triggers.ts';
 import type { Logger } from '../logger/index.ts';
 import { createResponseCache, type ResponseCache } from '../proxy/cache.ts';
 import type { JobHandlers, JobQueue } from '../queue/index.ts';
@@ -61,6 +62,8 @@ export interface SyncsLayer {
   }): Promise<ScriptContext>;
   routes(): RouteModule[];
   jobHandlers(): JobHandlers<EngineJobs>;
+  /** Registers, per provider, the syncs its webhooks start (`webhookEvents` of a sync). */
+  registerInboundTriggers(triggers: TriggerRegistry): void;
 }
 
 const EMPTY_SYNCS: ReadonlyMap<string, SyncDefinition> = new Map();
@@ -97,11 +100,35 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     const { environmentId, connectionId, signal, log } = args;
     const connection = await connect.connections.get(environmentId, connectionId);
     const { definition } = await connect.integrations.resolve(environmentId, connection.integrationId);
+    const identity = {
+      id: connection.id,
+      environmentId,
+      integrationId: connection.integrationId,
+      provider: connection.provider,
+      endUserId: connection.endUser.id,
+      config: connection.connectionConfig,
+      metadata: connection.metadata,
+    };
     if (!definition.proxy) {
-      throw new PatchbayError(
-        'script_definition_invalid',
-        `Provider ${definition.name} has no proxy base URL, so its scripts cannot call it`,
-      );
+      // Import-only providers (Amazon KDP) have no API: their report runs never call one, so a
+      // missing base URL is an error only for a script that does.
+      const noProxy = (): never => {
+        throw new PatchbayError(
+          'script_definition_invalid',
+          `Provider ${definition.name} has no proxy base URL, so its scripts cannot call it`,
+        );
+      };
+      return {
+        connection: identity,
+        proxy: {
+          request: async () => noProxy(),
+          getJson: async () => noProxy(),
+          sendJson: async () => noProxy(),
+        },
+        paginate: noProxy,
+        log,
+        signal,
+      };
     }
     const values: Record<string, string> = { ...connection.connectionConfig };
     for (const [key, value] of Object.entries(connection.metadata)) {
@@ -112,15 +139,7 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     const send = (request: Parameters<typeof connect.proxy.request>[2]) =>
       connect.proxy.request(environmentId, connectionId, { ...request, signal: request.signal ?? signal });
     return {
-      connection: {
-        id: connection.id,
-        environmentId,
-        integrationId: connection.integrationId,
-        provider: connection.provider,
-        endUserId: connection.endUser.id,
-        config: connection.connectionConfig,
-        metadata: connection.metadata,
-      },
+      connection: identity,
       proxy: createScriptProxy({ send, cache, scope: { environmentId, connectionId } }),
       paginate: (request) =>
         paginate({ pagination: definition.pagination, request, send, proxyBaseUrl, signal }),
@@ -220,6 +239,21 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       fieldMappingRoutes(mappings),
       cacheRoutes(cache),
     ],
+    registerInboundTriggers(triggers) {
+      for (const scripts of registry.values()) {
+        const started = [...scripts.syncs.values()].filter((sync) => sync.webhookEvents && sync.exec);
+        if (started.length === 0) continue;
+        triggers.register(scripts.provider, async (event) => {
+          if (event.providerEventType === null) return;
+          for (const sync of started) {
+            if (!sync.webhookEvents?.includes(event.providerEventType)) continue;
+            for (const connection of event.connections) {
+              await scheduler.triggerIn(event.trx, event.environmentId, connection.id, sync);
+            }
+          }
+        });
+      }
+    },
     jobHandlers: () => ({
       ...actionHandlers(actions),
       'sync.run': async (payload, context) => {

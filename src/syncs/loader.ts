@@ -163,6 +163,7 @@ function syncSchema(name: string, minFrequencyMs: number) {
       autoStart: z.boolean().optional(),
       checkpoint: zodSchema.optional(),
       trackDeletes: z.boolean().optional(),
+      webhookEvents: z.array(z.string().min(1).max(200)).min(1).optional(),
       timeoutMs,
       import: z
         .strictObject({

@@ -7,9 +7,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock/index.ts';
-import { notFound } from '../errors/index.ts';
+import { notFound, PatchbayError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
 import type { JobQueue } from '../queue/index.ts';
+import { sqlQueueOn } from '../queue/sql/queue.ts';
 import type { Database, SyncRunMode, SyncRunTrigger } from '../store/index.ts';
 import { parseDuration } from './duration.ts';
 import { syncDedupeKey, syncRunJob } from './jobs.ts';
@@ -51,6 +52,16 @@ export interface SyncScheduler {
     sync: SyncDefinition,
     options: TriggerOptions,
   ): Promise<TriggerResult>;
+  /**
+   * Inside the caller's transaction (an inbound webhook being processed): queues an incremental
+   * run unless one is pending or running, committing with the caller's change or not at all.
+   */
+  triggerIn(
+    trx: Kysely<Database>,
+    environmentId: string,
+    connectionId: string,
+    sync: SyncDefinition,
+  ): Promise<void>;
   /** Creates missing schedules of auto-start syncs and enqueues due runs; returns the runs enqueued. */
   tick(limit?: number): Promise<TriggerResult[]>;
   update(
@@ -90,8 +101,17 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     _provider: string,
     sync: SyncDefinition,
   ): Promise<void> {
+    await insertSchedule(db, environmentId, connectionId, sync);
+  }
+
+  async function insertSchedule(
+    executor: Kysely<Database>,
+    environmentId: string,
+    connectionId: string,
+    sync: SyncDefinition,
+  ): Promise<void> {
     const now = clock.now();
-    await db
+    await executor
       .insertInto('sync_schedules')
       .values({
         connection_id: connectionId,
@@ -240,9 +260,53 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     }
   }
 
+  async function triggerIn(
+    trx: Kysely<Database>,
+    environmentId: string,
+    connectionId: string,
+    sync: SyncDefinition,
+  ): Promise<void> {
+    if (!sync.exec) return;
+    const sqlQueue = sqlQueueOn(queue, db);
+    if (!sqlQueue)
+      throw new PatchbayError(
+        'internal_error',
+        'Syncs started by webhooks need the SQL queue on the same database',
+      );
+    await insertSchedule(trx, environmentId, connectionId, sync);
+    const schedule = await trx
+      .selectFrom('sync_schedules')
+      .select(['last_success_at', 'checkpoint'])
+      .where('connection_id', '=', connectionId)
+      .where('sync_name', '=', sync.name)
+      .executeTakeFirstOrThrow();
+    const runId = newId('syncRun', clock.now());
+    await runs.create(trx, {
+      id: runId,
+      environmentId,
+      connectionId,
+      sync: sync.name,
+      trigger: 'webhook',
+      mode: runMode(sync, undefined, schedule.last_success_at, schedule.checkpoint),
+    });
+    const [job] = await sqlQueue.enqueueManyIn(trx, [
+      {
+        name: syncRunJob.name,
+        payload: { runId },
+        environmentId,
+        dedupeKey: syncDedupeKey(connectionId, sync.name),
+        maxAttempts: syncRunJob.retry.attempts,
+        backoff: syncRunJob.retry.backoff,
+      },
+    ]);
+    // A run is already pending or running: it will see what the webhook announced.
+    if (!job?.created) await trx.deleteFrom('sync_runs').where('id', '=', runId).execute();
+  }
+
   return {
     ensure,
     trigger,
+    triggerIn,
 
     async tick(limit = 500) {
       const now = clock.now();

@@ -164,6 +164,11 @@ export interface SyncDefinition<
   trackDeletes?: boolean;
   /** Run timeout. Default 30 minutes. */
   timeoutMs?: number;
+  /**
+   * Provider webhook event types (as the inbound layer reads them, e.g. Gumroad's `sale`) that
+   * start an incremental run of this sync for the connection the webhook was routed to.
+   */
+  webhookEvents?: readonly string[];
   /** Present when this sync ingests uploaded reports instead of (or beside) calling the API. */
   import?: SyncImport<Models, Row>;
   exec?(context: SyncContext<Models, z.output<CheckpointSchema>>): Promise<void>;

@@ -316,9 +316,15 @@ for (const target of await testDatabases()) {
       const unknownSync = await cli(['sync', 'run', connections.good, 'nope'], env);
       assert.equal(unknownSync.code, 1);
       assert.match(unknownSync.stderr, /^error \[sync_not_found\]/m);
-      const malformed = await cli(['sync', 'list', 'conn_bad'], env);
-      assert.equal(malformed.code, 1);
-      assert.match(malformed.stderr, /^error \[not_found\]/m);
+      const unknownConnection = await cli(['sync', 'run', 'conn_bad', 'items'], env);
+      assert.equal(unknownConnection.code, 1);
+      assert.equal(
+        unknownConnection.stderr,
+        'error [not_found]: Connection conn_bad was not found in this environment\n',
+      );
+      const help = await cli(['action', 'run', '--help'], env);
+      assert.equal(help.code, 0, 'help is not a usage error');
+      assert.match(help.stdout, /^Usage: patchbay action run \[options\] <connection> <action>/);
     });
 
     it('runs an action and prints its output; --json prints the run', async () => {

@@ -258,6 +258,28 @@ describe('Gumroad syncs end to end', () => {
     assert.ok(runs.body.data.every((r: { status: string }) => r.status !== 'running'));
   });
 
+  it('a Gumroad sale ping starts an incremental sales run for its connection', async () => {
+    const issued = await engine.call('POST', `/v1/connections/${connectionId}/webhook-token`);
+    assert.equal(issued.status, 201, issued.text);
+    const [newSale] = gumroad.control.addSales(1);
+    const ping = await fetch(issued.body.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ resource_name: 'sale', sale_id: newSale!, seller_id: 'seller' }).toString(),
+    });
+    assert.equal(ping.status, 200, await ping.text());
+    const run = await waitFor('a run started by the webhook', async () => {
+      const runs = await engine.call('GET', `/v1/sync-runs?connectionId=${connectionId}&sync=sales&limit=5`);
+      const started = runs.body.data.find((r: { trigger: string }) => r.trigger === 'webhook');
+      return started && ['succeeded', 'failed'].includes(started.status) ? started : undefined;
+    });
+    assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+    assert.equal(run.mode, 'incremental');
+    assert.equal(run.added, 1, 'the new sale arrived without waiting for the schedule');
+    const record = await engine.call('GET', `/v1/records?connectionId=${connectionId}&model=sales&limit=200`);
+    assert.ok(record.body.data.some((r: { id: string }) => r.id === newSale));
+  });
+
   it('answers bad requests with stable 4xx codes', async () => {
     const unknownSync = await engine.call('POST', `/v1/connections/${connectionId}/syncs/orders/trigger`, {});
     assert.equal(unknownSync.status, 404);

@@ -34,6 +34,8 @@ export default defineSync({
   description: 'Sales of the Gumroad account: new ones, refunds and disputes.',
   models: { sales: saleSchema },
   frequency: '1h',
+  // Resource-subscription pings (`resource_name`) that mean the sales listing changed.
+  webhookEvents: ['sale', 'refund', 'dispute', 'dispute_won'],
   checkpoint: salesCheckpoint,
   async exec(ctx) {
     const saved = await ctx.checkpoint.get();

@@ -18,11 +18,9 @@ export const syncScheduleSchema = z
   .object({
     frequencySeconds: z.number().int(),
     paused: z.boolean(),
-    nextRunAt: timestamp
-      .nullable()
-      .meta({
-        description: 'When the scheduler next starts a run; null while paused or for import-only syncs.',
-      }),
+    nextRunAt: timestamp.nullable().meta({
+      description: 'When the scheduler next starts a run; null while paused or for import-only syncs.',
+    }),
     lastRunId: z.string().nullable(),
     lastSuccessAt: timestamp.nullable(),
     runningRunId: z.string().nullable().meta({ description: 'The run holding the run lock now, if any.' }),
