@@ -18,12 +18,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CompiledQuery, sql } from 'kysely';
-import { z } from 'zod';
 import { openStore, type Store } from '../src/store/index.ts';
 import { openSyncFixture } from '../src/syncs/fixtures/sync-fixture.ts';
 import { createRecordsRepository, type PreparedRecord, prepareRecord } from '../src/syncs/records/index.ts';
 import { SQLITE_UPSERT_ROWS } from '../src/syncs/records/sql.ts';
 import type { TestDatabase } from '../test/support/databases.ts';
+import { order, orderSchema } from './fixtures/orders.ts';
 import { createBenchPostgres } from './lib/servers.ts';
 import { round } from './lib/stats.ts';
 import type { BenchContext, Benchmark } from './lib/types.ts';
@@ -33,36 +33,6 @@ const BATCH = 1_000;
 const MODEL = 'orders';
 const FIRST_INGEST_GOAL = 100_000;
 const RESYNC_GOAL_MS = 20_000;
-
-const orderSchema = z.object({
-  id: z.string(),
-  number: z.number().int(),
-  email: z.string(),
-  status: z.enum(['paid', 'refunded', 'pending']),
-  currency: z.string().length(3),
-  total: z.number().int(),
-  createdAt: z.string(),
-  items: z.array(z.object({ sku: z.string(), quantity: z.number().int(), price: z.number().int() })),
-  note: z.string().nullable(),
-});
-
-/** Record `i` as a provider would send it (≈300 bytes of JSON); `version` changes its total. */
-function order(i: number, version: number) {
-  return {
-    id: `ord_${String(i).padStart(8, '0')}`,
-    number: 100_000 + i,
-    email: `customer-${i % 50_000}@example.com`,
-    status: i % 10 === 0 ? 'refunded' : 'paid',
-    currency: 'USD',
-    total: 1_000 + (i % 997) + version,
-    createdAt: new Date(Date.UTC(2025, 0, 1) + i * 60_000).toISOString(),
-    items: [
-      { sku: `SKU-${i % 311}`, quantity: 1 + (i % 3), price: 499 },
-      { sku: `SKU-${i % 127}`, quantity: 1, price: 1_299 },
-    ],
-    note: i % 7 === 0 ? 'Gift wrap, please leave at the front desk' : null,
-  };
-}
 
 // Second pass: which records changed (1 %) and which are gone at the provider (0.1 %), disjoint.
 const changed = (i: number) => i % 100 === 1;

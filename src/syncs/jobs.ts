@@ -8,7 +8,7 @@
  * - `syncs.purge-response-cache`: hourly, deletes expired entries of the proxy's response cache.
  */
 import { z } from 'zod';
-import { defineJob } from '../queue/index.ts';
+import { defineJob, type NewJob } from '../queue/index.ts';
 
 /** Longest a run may take (a sync's own timeout may only be shorter). */
 export const MAX_SYNC_TIMEOUT_MS = 6 * 3_600_000;
@@ -46,4 +46,16 @@ export const syncSchedules = [
 /** The queue's dedupe key of a (connection, sync): at most one pending or running job each. */
 export function syncDedupeKey(connectionId: string, syncName: string): string {
   return `sync:${connectionId}:${syncName}`;
+}
+
+/** The `sync.run` job of a run, deduplicated per (connection, sync). */
+export function syncRunJobOf(environmentId: string, connectionId: string, syncName: string, runId: string): NewJob {
+  return {
+    name: syncRunJob.name,
+    payload: { runId },
+    environmentId,
+    dedupeKey: syncDedupeKey(connectionId, syncName),
+    maxAttempts: syncRunJob.retry.attempts,
+    backoff: syncRunJob.retry.backoff,
+  };
 }

@@ -13,7 +13,7 @@ import type { JobQueue } from '../queue/index.ts';
 import { sqlQueueOn } from '../queue/sql/queue.ts';
 import type { Database, SyncRunMode, SyncRunTrigger } from '../store/index.ts';
 import { parseDuration } from './duration.ts';
-import { syncDedupeKey, syncRunJob } from './jobs.ts';
+import { syncRunJobOf } from './jobs.ts';
 import type { RunsRepository } from './runs.ts';
 import type { ScriptRegistry, SyncDefinition } from './types.ts';
 
@@ -159,14 +159,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       trigger: options.trigger,
       mode,
     });
-    const job = await queue.enqueue({
-      name: syncRunJob.name,
-      payload: { runId },
-      environmentId,
-      dedupeKey: syncDedupeKey(connectionId, sync.name),
-      maxAttempts: syncRunJob.retry.attempts,
-      backoff: syncRunJob.retry.backoff,
-    });
+    const job = await queue.enqueue(syncRunJobOf(environmentId, connectionId, sync.name, runId));
     if (job.created) return { runId, created: true };
     await db.deleteFrom('sync_runs').where('id', '=', runId).where('status', '=', 'queued').execute();
     const pending = await queue.get(job.id);
@@ -232,14 +225,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       .limit(100)
       .execute();
     for (const orphan of orphans) {
-      const job = await queue.enqueue({
-        name: syncRunJob.name,
-        payload: { runId: orphan.id },
-        environmentId: orphan.environmentId,
-        dedupeKey: syncDedupeKey(orphan.connectionId, orphan.syncName),
-        maxAttempts: syncRunJob.retry.attempts,
-        backoff: syncRunJob.retry.backoff,
-      });
+      const job = await queue.enqueue(syncRunJobOf(orphan.environmentId, orphan.connectionId, orphan.syncName, orphan.id));
       if (job.created) continue;
       const pending = await queue.get(job.id);
       if ((pending?.payload as { runId?: string } | undefined)?.runId === orphan.id) continue;
@@ -289,16 +275,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       trigger: 'webhook',
       mode: runMode(sync, undefined, schedule.last_success_at, schedule.checkpoint),
     });
-    const [job] = await sqlQueue.enqueueManyIn(trx, [
-      {
-        name: syncRunJob.name,
-        payload: { runId },
-        environmentId,
-        dedupeKey: syncDedupeKey(connectionId, sync.name),
-        maxAttempts: syncRunJob.retry.attempts,
-        backoff: syncRunJob.retry.backoff,
-      },
-    ]);
+    const [job] = await sqlQueue.enqueueManyIn(trx, [syncRunJobOf(environmentId, connectionId, sync.name, runId)]);
     // A run is already pending or running: it will see what the webhook announced.
     if (!job?.created) await trx.deleteFrom('sync_runs').where('id', '=', runId).execute();
   }
