@@ -49,7 +49,12 @@ export function syncDedupeKey(connectionId: string, syncName: string): string {
 }
 
 /** The `sync.run` job of a run, deduplicated per (connection, sync). */
-export function syncRunJobOf(environmentId: string, connectionId: string, syncName: string, runId: string): NewJob {
+export function syncRunJobOf(
+  environmentId: string,
+  connectionId: string,
+  syncName: string,
+  runId: string,
+): NewJob {
   return {
     name: syncRunJob.name,
     payload: { runId },

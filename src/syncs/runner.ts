@@ -182,8 +182,10 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
         records: writer.records,
         checkpoint: writer.checkpoint,
       };
-      const extra =
-        (await untilAborted<Record<string, unknown> | undefined | void>(body(context), signal)) ?? undefined;
+      const work = options.body
+        ? options.body(context)
+        : Promise.resolve(body(context)).then(() => undefined);
+      const extra = await untilAborted(work, signal);
       await writer.flush();
       if (signal.aborted) throw signal.reason;
       const finished = await close(run, connection, owner, key, {

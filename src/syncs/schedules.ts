@@ -225,7 +225,9 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       .limit(100)
       .execute();
     for (const orphan of orphans) {
-      const job = await queue.enqueue(syncRunJobOf(orphan.environmentId, orphan.connectionId, orphan.syncName, orphan.id));
+      const job = await queue.enqueue(
+        syncRunJobOf(orphan.environmentId, orphan.connectionId, orphan.syncName, orphan.id),
+      );
       if (job.created) continue;
       const pending = await queue.get(job.id);
       if ((pending?.payload as { runId?: string } | undefined)?.runId === orphan.id) continue;
@@ -275,7 +277,9 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       trigger: 'webhook',
       mode: runMode(sync, undefined, schedule.last_success_at, schedule.checkpoint),
     });
-    const [job] = await sqlQueue.enqueueManyIn(trx, [syncRunJobOf(environmentId, connectionId, sync.name, runId)]);
+    const [job] = await sqlQueue.enqueueManyIn(trx, [
+      syncRunJobOf(environmentId, connectionId, sync.name, runId),
+    ]);
     // A run is already pending or running: it will see what the webhook announced.
     if (!job?.created) await trx.deleteFrom('sync_runs').where('id', '=', runId).execute();
   }
