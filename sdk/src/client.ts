@@ -338,7 +338,7 @@ export class PatchbayClient {
 
   /** Provider answers cached for scripts. */
   readonly cache: {
-    /** Removes a connection's cached answers (all, or under `pathPrefix`, e.g. `/v2/sales`). */
+    /** Removes a connection's cached answers (all, or under `pathPrefix`, e.g. `/sales`, relative to the provider's base URL). */
     invalidate(
       connectionId: string,
       options?: InvalidateCacheOptions,

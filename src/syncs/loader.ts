@@ -10,10 +10,12 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
+import { actionRunJob } from '../actions/jobs.ts';
 import { describeIssues } from '../catalog/define.ts';
 import { BUILTIN_PROVIDERS_DIR, type Catalog } from '../catalog/registry.ts';
 import { PatchbayError } from '../errors/index.ts';
 import { parseDuration } from './duration.ts';
+import { MAX_SYNC_TIMEOUT_MS } from './jobs.ts';
 import type { ActionDefinition, ProviderScripts, ScriptRegistry, SyncDefinition } from './types.ts';
 
 /** The folders of a provider that hold scripts. */
@@ -22,9 +24,6 @@ export const ACTIONS_FOLDER = 'actions';
 
 /** The shortest sync frequency accepted by default: one minute. */
 export const MIN_FREQUENCY_MS = 60_000;
-
-/** The longest run or call timeout a script may declare: one day. */
-const MAX_TIMEOUT_MS = 86_400_000;
 
 export interface LoadScriptsOptions {
   /** Directories of provider folders; defaults to the built-in one, like loadCatalog. */
@@ -128,7 +127,9 @@ const fn = z.custom<(...args: never[]) => unknown>(
   (value) => typeof value === 'function',
   'expected a function',
 );
-const timeoutMs = z.number().int().positive().max(MAX_TIMEOUT_MS).optional();
+// A script's own time limit must fit in the job that runs it.
+const syncTimeoutMs = z.number().int().positive().max(MAX_SYNC_TIMEOUT_MS).optional();
+const actionTimeoutMs = z.number().int().positive().max(actionRunJob.timeoutMs).optional();
 
 function nameField(expected: string) {
   return z
@@ -164,7 +165,7 @@ function syncSchema(name: string, minFrequencyMs: number) {
       checkpoint: zodSchema.optional(),
       trackDeletes: z.boolean().optional(),
       webhookEvents: z.array(z.string().min(1).max(200)).min(1).optional(),
-      timeoutMs,
+      timeoutMs: syncTimeoutMs,
       import: z
         .strictObject({
           formats: z.array(z.enum(['csv', 'xlsx'])).min(1),
@@ -194,7 +195,7 @@ function actionSchema(name: string) {
     description,
     input: zodSchema,
     output: zodSchema,
-    timeoutMs,
+    timeoutMs: actionTimeoutMs,
     exec: fn,
   });
 }

@@ -193,7 +193,8 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
         byModel: writer.byModel,
         trackDeletes,
         deleteUnseen: (trx) => writer.deleteUnseen(trx),
-        frequencyMs: Number(schedule.frequency_ms),
+        // Import-only syncs have no next run: only uploads start them.
+        frequencyMs: definition.exec ? Number(schedule.frequency_ms) : null,
         ...(extra ? { extra } : {}),
       });
       log.info(
@@ -219,7 +220,8 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
         error: failure,
         byModel: writer.byModel,
         trackDeletes: false,
-        frequencyMs: Number(schedule.frequency_ms),
+        // Import-only syncs have no next run: only uploads start them.
+        frequencyMs: definition.exec ? Number(schedule.frequency_ms) : null,
       });
     } finally {
       // A script that ignored its signal may still be running: it can no longer write.
@@ -261,7 +263,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
       byModel: ModelCounts;
       trackDeletes: boolean;
       deleteUnseen?: (trx: Kysely<Database>) => Promise<void>;
-      frequencyMs: number;
+      frequencyMs: number | null;
       extra?: Record<string, unknown>;
     },
   ): Promise<SyncRun> {
@@ -279,7 +281,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
         .set({
           last_run_id: run.id,
           ...(outcome.status === 'succeeded' ? { last_success_at: now } : {}),
-          next_run_at: now + outcome.frequencyMs,
+          next_run_at: outcome.frequencyMs === null ? null : now + outcome.frequencyMs,
           running_run_id: null,
           run_owner: null,
           run_lease_until: null,

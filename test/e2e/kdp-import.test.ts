@@ -67,6 +67,8 @@ describe('KDP report import through the API', () => {
     assert.equal(run.body.trigger, 'import');
     assert.equal(run.body.status, 'succeeded');
     assert.equal(run.body.details.import.invalid, 5);
+    const [sync] = (await engine.call('GET', `/v1/connections/${connectionId}/syncs`)).body.data;
+    assert.equal(sync.schedule.nextRunAt, null, 'only uploads start an import-only sync');
   });
 
   it('re-importing the same report leaves every sale unchanged', async () => {

@@ -17,9 +17,11 @@ export const invalidateConnectionCache = defineOperation({
       .string()
       .min(1)
       .max(2000)
-      .regex(/^\//, { message: 'pathPrefix must start with "/": it is a provider path, e.g. /v2/sales' })
+      .regex(/^\//, {
+        message: 'pathPrefix must start with "/": a path relative to the provider\'s base URL, e.g. /sales',
+      })
       .optional()
-      .meta({ description: 'Only entries whose path starts with this.', example: '/v2/sales' }),
+      .meta({ description: 'Only entries whose path starts with this.', example: '/sales' }),
   }),
   status: 200,
   response: z.object({

@@ -50,12 +50,12 @@ export const putFieldMapping = defineOperation({
     example: {
       fields: [
         {
-          from: 'price',
-          to: 'amount',
+          from: 'amount',
+          to: 'amountDecimal',
           transform: { type: 'number', format: 'decimal', scale: 0.01, decimals: 2 },
         },
-        { from: 'purchaser.email', to: 'customerEmail' },
-        { from: 'created_at', to: 'createdOn', transform: { type: 'date', format: 'date' } },
+        { from: 'buyer.email', to: 'customerEmail' },
+        { from: 'createdAt', to: 'createdOn', transform: { type: 'date', format: 'date' } },
       ],
       keepUnmapped: true,
     },
