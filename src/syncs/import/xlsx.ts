@@ -1,5 +1,5 @@
 import { PassThrough, type Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { PatchbayError } from '../../errors/index.ts';
 import type { SourceItem } from './types.ts';
 
@@ -24,6 +24,9 @@ export async function* readXlsx(
   skipLines: number,
   sheet: string | number | undefined,
 ): AsyncGenerator<SourceItem[]> {
+  // Loaded on the first XLSX import, before the upload starts flowing: exceljs is large, and
+  // most engines never read a workbook.
+  const { default: excel } = await import('exceljs');
   const feed = new PassThrough();
   // The ZIP parser is piped from `feed` and never hears of an error of the upload itself (a
   // size limit, a dropped client): pumping by hand lets such an error end the read at once.
@@ -33,7 +36,7 @@ export async function* readXlsx(
     upload.fail(error);
   });
 
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(feed, {
+  const reader = new excel.stream.xlsx.WorkbookReader(feed, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     // Dates are told from numbers only by their cell style.
