@@ -19,6 +19,7 @@ import { PatchbayError } from '../errors/index.ts';
 import type { TriggerRegistry } from '../inbound/triggers.ts';
 import type { Logger } from '../logger/index.ts';
 import { createResponseCache, type ResponseCache } from '../proxy/cache.ts';
+import { templateValuesOf } from '../proxy/values.ts';
 import type { JobHandlers, JobQueue } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
 import { getAction, getSync, loadScripts } from '../syncs/loader.ts';
@@ -99,7 +100,8 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
   }): Promise<ScriptContext> {
     const { environmentId, connectionId, signal, log } = args;
     const connection = await connect.connections.get(environmentId, connectionId);
-    const { definition } = await connect.integrations.resolve(environmentId, connection.integrationId);
+    const integration = await connect.integrations.resolve(environmentId, connection.integrationId);
+    const { definition } = integration;
     const identity = {
       id: connection.id,
       environmentId,
@@ -130,11 +132,16 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
         signal,
       };
     }
-    const values: Record<string, string> = { ...connection.connectionConfig };
-    for (const [key, value] of Object.entries(connection.metadata)) {
-      if (typeof value === 'string') values[key] = value;
-      else if (typeof value === 'number' || typeof value === 'boolean') values[key] = String(value);
-    }
+    // The base URL's values as the proxy renders them (connection config and metadata); no
+    // credential is needed to know where a connection's API lives.
+    const values = templateValuesOf({
+      environmentId,
+      connectionId,
+      integration,
+      connectionConfig: connection.connectionConfig,
+      metadata: connection.metadata,
+      credentials: { type: 'none' },
+    });
     const proxyBaseUrl = renderTemplate(definition.proxy.baseUrl, values, { allowHttp });
     const send = (request: Parameters<typeof connect.proxy.request>[2]) =>
       connect.proxy.request(environmentId, connectionId, { ...request, signal: request.signal ?? signal });

@@ -8,6 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock/index.ts';
+import { realSleep } from '../concurrency/sleep.ts';
 import type { Connection } from '../connections/types.ts';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import { appendEvent } from '../events/index.ts';
@@ -248,7 +249,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
         );
       }
       const waitMs = Math.min(lockTtlMs, Math.max(50, result.until - clock.now() + 50));
-      await sleep(waitMs, signal);
+      await realSleep(waitMs, signal);
     }
   }
 
@@ -383,21 +384,6 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
         reject(error);
       },
     );
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 

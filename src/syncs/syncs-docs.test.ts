@@ -14,9 +14,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command } from 'commander';
-import { startGumroadSandbox } from '../../sandbox/index.ts';
-import { connectHeadless } from '../../test/support/connect-flow.ts';
-import { startLibraryEngine } from '../../test/support/library-engine.ts';
+import { type GumroadWorld, startGumroadWorld } from '../../test/support/gumroad-world.ts';
 import { contract } from '../api/contract/index.ts';
 import type { Catalog } from '../catalog/index.ts';
 import { registerAction } from '../cli/commands/action.ts';
@@ -238,44 +236,22 @@ describe('docs/syncs.md', () => {
   });
 
   describe('the SDK and curl examples, against an engine connected to the Gumroad emulator', () => {
-    let engine: Awaited<ReturnType<typeof startLibraryEngine>>;
-    let gumroad: Awaited<ReturnType<typeof startGumroadSandbox>>;
+    let world: GumroadWorld;
+    let engine: GumroadWorld['engine'];
     let connectionId: string;
     const children: ChildProcess[] = [];
 
     before(async () => {
-      engine = await startLibraryEngine({ config: { apiRateLimit: 1_000_000 } });
-      gumroad = await startGumroadSandbox({
-        sales: 30,
-        products: 2,
-        pageSize: 10,
-        rateLimit: false,
-        clients: [
-          {
-            clientId: 'docs-app',
-            clientSecret: 'docs-secret',
-            redirectUris: [`${engine.baseUrl}/connect/oauth/callback`],
-          },
-        ],
+      world = await startGumroadWorld({
+        engine: { config: { apiRateLimit: 1_000_000 } },
+        sandbox: { sales: 30, products: 2, pageSize: 10, rateLimit: false },
       });
-      const integration = await engine.call('POST', '/v1/integrations', {
-        provider: 'gumroad',
-        clientId: 'docs-app',
-        clientSecret: 'docs-secret',
-        settings: { baseUrls: { '*': gumroad.url } },
-      });
-      assert.equal(integration.status, 201, integration.text);
-      ({ connectionId } = await connectHeadless({
-        engineUrl: engine.baseUrl,
-        apiKey: engine.apiKey,
-        integration: 'gumroad',
-      }));
+      ({ engine, connectionId } = world);
     });
 
     after(async () => {
       for (const child of children) child.kill();
-      await engine?.stop();
-      await gumroad?.close();
+      await world?.close();
     });
 
     it('runs as written: triggers, waits, maps and reads every sale', { timeout: 60_000 }, async () => {

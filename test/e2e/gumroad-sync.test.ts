@@ -8,14 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { toSale } from '../../providers/gumroad/models.ts';
-import { type GumroadSandbox, startGumroadSandbox } from '../../sandbox/index.ts';
-import { connectHeadless } from '../support/connect-flow.ts';
-import {
-  type JsonAnswer,
-  type LibraryEngine,
-  startLibraryEngine,
-  waitFor,
-} from '../support/library-engine.ts';
+import type { GumroadSandbox } from '../../sandbox/index.ts';
+import { type GumroadWorld, startGumroadWorld } from '../support/gumroad-world.ts';
+import { type JsonAnswer, type LibraryEngine, waitFor } from '../support/library-engine.ts';
 
 const SALES = 100;
 const PAGE_SIZE = 25;
@@ -24,43 +19,25 @@ describe('Gumroad syncs end to end', () => {
   let engine: LibraryEngine;
   let gumroad: GumroadSandbox;
   let connectionId: string;
+  let world: GumroadWorld;
 
   before(async () => {
-    // The test polls runs every 25 ms: far above the default 600 API calls per minute.
-    engine = await startLibraryEngine({ config: { proxyTimeoutMs: 1_000, apiRateLimit: 1_000_000 } });
-    gumroad = await startGumroadSandbox({
-      sales: SALES,
-      products: 5,
-      pageSize: PAGE_SIZE,
-      // The proxy paces calls at Gumroad's 120/min itself (tested in proxy-rate-limit); the
-      // emulator's own window would only add Retry-After waits to the fault cases here.
-      rateLimit: false,
-      clients: [
-        {
-          clientId: 'gumroad-app',
-          clientSecret: 'gumroad-secret',
-          redirectUris: [`${engine.baseUrl}/connect/oauth/callback`],
-        },
-      ],
+    world = await startGumroadWorld({
+      // The test polls runs every 25 ms: far above the default 600 API calls per minute.
+      engine: { config: { proxyTimeoutMs: 1_000, apiRateLimit: 1_000_000 } },
+      sandbox: {
+        sales: SALES,
+        products: 5,
+        pageSize: PAGE_SIZE,
+        // The proxy paces calls at Gumroad's 120/min itself (tested in proxy-rate-limit); the
+        // emulator's own window would only add Retry-After waits to the fault cases here.
+        rateLimit: false,
+      },
     });
-    const integration = await engine.call('POST', '/v1/integrations', {
-      provider: 'gumroad',
-      clientId: 'gumroad-app',
-      clientSecret: 'gumroad-secret',
-      settings: { baseUrls: { '*': gumroad.url } },
-    });
-    assert.equal(integration.status, 201, integration.text);
-    ({ connectionId } = await connectHeadless({
-      engineUrl: engine.baseUrl,
-      apiKey: engine.apiKey,
-      integration: 'gumroad',
-    }));
+    ({ engine, gumroad, connectionId } = world);
   });
 
-  after(async () => {
-    await engine?.stop();
-    await gumroad?.close();
-  });
+  after(() => world?.close());
 
   async function run(sync: string, mode: 'full' | 'incremental' = 'full'): Promise<JsonAnswer['body']> {
     const trigger = await engine.call('POST', `/v1/connections/${connectionId}/syncs/${sync}/trigger`, {
