@@ -170,7 +170,7 @@ for (const target of await testDatabases()) {
     }
 
     async function runOnce(connectionId: string, mode?: 'full' | 'incremental', w = world()) {
-      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, 'test', sync, {
+      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, sync, {
         trigger: 'manual',
         ...(mode ? { mode } : {}),
       });
@@ -253,7 +253,7 @@ for (const target of await testDatabases()) {
       listing = new FakeListing(50, 10);
       const connectionId = await newConnection();
       const w = world({ lockTtlMs: 5_000, batchSize: 10 });
-      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, 'test', sync, {
+      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, sync, {
         trigger: 'manual',
       });
       // The worker's job signal fires while the third page is being served (lease lost, shutdown).
@@ -333,8 +333,8 @@ for (const target of await testDatabases()) {
       const w = world();
       await f.store.db.deleteFrom('jobs').execute();
       const [a, b] = await Promise.all([
-        w.scheduler.trigger(f.dev.id, connectionId, 'test', sync, { trigger: 'manual' }),
-        w.scheduler.trigger(f.dev.id, connectionId, 'test', sync, { trigger: 'manual' }),
+        w.scheduler.trigger(f.dev.id, connectionId, sync, { trigger: 'manual' }),
+        w.scheduler.trigger(f.dev.id, connectionId, sync, { trigger: 'manual' }),
       ]);
       assert.equal(a.runId, b.runId);
       assert.deepEqual([a.created, b.created].sort(), [false, true]);
@@ -373,7 +373,7 @@ for (const target of await testDatabases()) {
           }
         },
       });
-      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, 'test', sync, {
+      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, sync, {
         trigger: 'manual',
       });
       const first = w.runner.execute(runId, { attempt: 1, signal: new AbortController().signal });
@@ -394,7 +394,7 @@ for (const target of await testDatabases()) {
       const connectionId = await newConnection();
       const w = world({ lockTtlMs: 1_000, batchSize: 10 });
       await f.store.db.deleteFrom('jobs').execute();
-      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, 'test', sync, {
+      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, sync, {
         trigger: 'manual',
       });
       await f.store.db.deleteFrom('jobs').execute(); // as if it had been run in-process, without a job
@@ -409,7 +409,7 @@ for (const target of await testDatabases()) {
       await assert.rejects(w.runner.execute(runId, { attempt: 1, signal: stop.signal }));
       listing.pages = original;
       // Paused, so the tick only looks for orphans (a due scheduled run would take the dedupe key).
-      await w.scheduler.update(f.dev.id, connectionId, sync, 'test', { paused: true });
+      await w.scheduler.update(f.dev.id, connectionId, sync, { paused: true });
       await w.scheduler.tick();
       const jobsOfRun = async () =>
         (await f.queue.list({ state: 'queued', name: 'sync.run', limit: 1000 })).filter(
@@ -441,7 +441,7 @@ for (const target of await testDatabases()) {
       );
       const schedules = await w.scheduler.list(f.dev.id, connectionId);
       assert.equal(schedules[0]?.frequencyMs, 3_600_000);
-      const paused = await w.scheduler.update(f.dev.id, connectionId, sync, 'test', { paused: true });
+      const paused = await w.scheduler.update(f.dev.id, connectionId, sync, { paused: true });
       assert.equal(paused.paused, true);
       f.clock.advance(2 * 3_600_000);
       await f.store.db.deleteFrom('jobs').execute();

@@ -45,11 +45,10 @@ export interface TriggerResult {
 
 export interface SyncScheduler {
   /** The schedule row, created (at the sync's default frequency) when missing. */
-  ensure(environmentId: string, connectionId: string, provider: string, sync: SyncDefinition): Promise<void>;
+  ensure(environmentId: string, connectionId: string, sync: SyncDefinition): Promise<void>;
   trigger(
     environmentId: string,
     connectionId: string,
-    provider: string,
     sync: SyncDefinition,
     options: TriggerOptions,
   ): Promise<TriggerResult>;
@@ -69,7 +68,6 @@ export interface SyncScheduler {
     environmentId: string,
     connectionId: string,
     sync: SyncDefinition,
-    provider: string,
     patch: { paused?: boolean; frequency?: string },
   ): Promise<SyncSchedule>;
   list(environmentId: string, connectionId: string): Promise<SyncSchedule[]>;
@@ -93,12 +91,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     return Math.max(minFrequencyMs, parseDuration(sync.frequency));
   }
 
-  async function ensure(
-    environmentId: string,
-    connectionId: string,
-    _provider: string,
-    sync: SyncDefinition,
-  ): Promise<void> {
+  async function ensure(environmentId: string, connectionId: string, sync: SyncDefinition): Promise<void> {
     await insertSchedule(db, environmentId, connectionId, sync);
   }
 
@@ -135,11 +128,10 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
   async function trigger(
     environmentId: string,
     connectionId: string,
-    provider: string,
     sync: SyncDefinition,
     options: TriggerOptions,
   ): Promise<TriggerResult> {
-    await ensure(environmentId, connectionId, provider, sync);
+    await ensure(environmentId, connectionId, sync);
     const schedule = await db
       .selectFrom('sync_schedules')
       .select(['last_success_at', 'checkpoint'])
@@ -164,7 +156,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     const pendingRunId = (pending?.payload as { runId?: string } | undefined)?.runId;
     if (pendingRunId) return { runId: pendingRunId, created: false };
     // The pending job finished between enqueue and get: this trigger's run is the next one.
-    return trigger(environmentId, connectionId, provider, sync, options);
+    return trigger(environmentId, connectionId, sync, options);
   }
 
   function toSchedule(row: {
@@ -263,7 +255,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
           .execute();
         for (const connection of connections) {
           for (const sync of registry.get(connection.provider)?.syncs.values() ?? []) {
-            await ensure(connection.environmentId, connection.id, connection.provider, sync);
+            await ensure(connection.environmentId, connection.id, sync);
           }
         }
       }
@@ -295,16 +287,14 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
           .where('sync_name', '=', row.syncName)
           .execute();
         if (!sync?.exec) continue;
-        results.push(
-          await trigger(row.environmentId, row.connectionId, row.provider, sync, { trigger: 'schedule' }),
-        );
+        results.push(await trigger(row.environmentId, row.connectionId, sync, { trigger: 'schedule' }));
       }
       await resumeOrphans({ db, queue }, now);
       return results;
     },
 
-    async update(environmentId, connectionId, sync, provider, patch) {
-      await ensure(environmentId, connectionId, provider, sync);
+    async update(environmentId, connectionId, sync, patch) {
+      await ensure(environmentId, connectionId, sync);
       const now = clock.now();
       const frequencyMs =
         patch.frequency === undefined ? undefined : Math.max(minFrequencyMs, parseDuration(patch.frequency));

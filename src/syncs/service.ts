@@ -112,7 +112,7 @@ export function createSyncsService(deps: SyncsServiceDeps): SyncsService {
       onStart?: (runId: string) => void;
     },
   ): Promise<SyncRun> {
-    await scheduler.ensure(environmentId, connection.id, connection.provider, sync);
+    await scheduler.ensure(environmentId, connection.id, sync);
     const runId = newId('syncRun', clock.now());
     await runs.create(db, {
       id: runId,
@@ -158,15 +158,15 @@ export function createSyncsService(deps: SyncsServiceDeps): SyncsService {
         );
       }
       usable(connection);
-      return scheduler.trigger(environmentId, connectionId, connection.provider, sync, {
+      return scheduler.trigger(environmentId, connectionId, sync, {
         trigger: 'manual',
         ...(options.mode ? { mode: options.mode } : {}),
       });
     },
 
     async update(environmentId, connectionId, name, patch) {
-      const { connection, sync } = await resolve(environmentId, connectionId, name);
-      return scheduler.update(environmentId, connectionId, sync, connection.provider, patch);
+      const { sync } = await resolve(environmentId, connectionId, name);
+      return scheduler.update(environmentId, connectionId, sync, patch);
     },
 
     getRun: (environmentId, runId) => runs.get(environmentId, runId),
