@@ -4,7 +4,6 @@
  * coordinator, and the API routes over them. One function, so that createPatchbay stays about
  * the engine's lifecycle and tests can build the same graph.
  */
-import pg from 'pg';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { RouteModule } from '../api/index.ts';
 import { connectSessionRoutes } from '../api/routes/connect-sessions.ts';
@@ -176,6 +175,8 @@ async function sharedRateLimitStore(
   databaseUrl: string,
 ): Promise<{ createLimiter: RateLimiterFactory; close(): Promise<void> } | null> {
   if (!/^postgres(ql)?:/.test(databaseUrl)) return null;
+  // Loaded only on PostgreSQL, so that the SQLite default does not load the driver at start-up.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   const tableName = 'patchbay_rate_limits';
   // The first limiter creates the table (IF NOT EXISTS); the others reuse it.

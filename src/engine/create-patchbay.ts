@@ -4,7 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi, createMetricsRegistry } from '../api/index.ts';
 import { type Clock, systemClock } from '../clock/index.ts';
 import { loadConfig, type PatchbayConfig, type PatchbayConfigInput } from '../config/index.ts';
-import { createEnvironmentsService, type EnvironmentsService } from '../environments/index.ts';
+import {
+  createEnvironmentsService,
+  type EnvironmentsService,
+  MAX_AUTH_CACHE_MS,
+} from '../environments/index.ts';
 import { PatchbayError } from '../errors/index.ts';
 import { createInboundLayer, type InboundLayer } from '../inbound/layer.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
@@ -108,7 +112,8 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
   try {
     const migrations = await store.migrate();
     const { vault, generatedKeyFile } = await openVault({ config, store, columns: ENCRYPTED_COLUMNS });
-    const environments = createEnvironmentsService({ store, clock });
+    // The API authenticates every request; keys are remembered briefly (see MAX_AUTH_CACHE_MS).
+    const environments = createEnvironmentsService({ store, clock, authCacheMs: MAX_AUTH_CACHE_MS });
     const bootstrap = await environments.ensureBootstrap();
 
     const connect = await createConnectLayer({

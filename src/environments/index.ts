@@ -11,6 +11,7 @@ export {
   type EnvironmentsService,
   type EnvironmentsServiceOptions,
   LAST_USED_RESOLUTION_MS,
+  MAX_AUTH_CACHE_MS,
 } from './service.ts';
 export {
   type ApiKey,

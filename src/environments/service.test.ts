@@ -7,7 +7,7 @@ import { ManualClock } from '../clock/index.ts';
 import { isPatchbayError } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
 import { displayPrefix, generateApiKey, hashApiKey, parseApiKey } from './api-key-format.ts';
-import { createEnvironmentsService, LAST_USED_RESOLUTION_MS } from './service.ts';
+import { createEnvironmentsService, LAST_USED_RESOLUTION_MS, MAX_AUTH_CACHE_MS } from './service.ts';
 
 /** The same key with its last character changed (to one it certainly was not). */
 function alterLast(key: string): string {
@@ -165,6 +165,36 @@ for (const target of await testDatabases()) {
       assert.equal((await here.authenticate(created.secret))?.keyId, created.apiKey.id);
       await elsewhere.revokeKey(prod.id, created.apiKey.id);
       assert.equal(await here.authenticate(created.secret), null);
+    });
+
+    it('with authCacheMs, remembers a key briefly: revoked here refused at once, elsewhere once it expires', async () => {
+      const clock = new ManualClock(Date.UTC(2026, 2, 3));
+      const here = createEnvironmentsService({ store, clock, authCacheMs: 60_000 });
+      const elsewhere = createEnvironmentsService({ store, clock });
+      const prod = await here.getEnvironmentByName('prod');
+
+      // Revoked by another process: still accepted from the cache, never longer than the cap.
+      const remote = await here.createKey(prod.id, { name: 'cached, revoked elsewhere' });
+      assert.equal((await here.authenticate(remote.secret))?.keyId, remote.apiKey.id);
+      await elsewhere.revokeKey(prod.id, remote.apiKey.id);
+      assert.equal((await here.authenticate(remote.secret))?.keyId, remote.apiKey.id);
+      clock.advance(MAX_AUTH_CACHE_MS - 1);
+      assert.equal((await here.authenticate(remote.secret))?.keyId, remote.apiKey.id);
+      clock.advance(1);
+      assert.equal(await here.authenticate(remote.secret), null);
+
+      // Revoked through this service: forgotten at once.
+      const local = await here.createKey(prod.id, { name: 'cached, revoked here' });
+      assert.equal((await here.authenticate(local.secret))?.environment.id, prod.id);
+      await here.revokeKey(prod.id, local.apiKey.id);
+      assert.equal(await here.authenticate(local.secret), null);
+
+      // A revocation made while an authentication was reading is not undone by its result.
+      const raced = await here.createKey(prod.id, { name: 'raced' });
+      const reading = here.authenticate(raced.secret);
+      await here.revokeKey(prod.id, raced.apiKey.id);
+      await reading;
+      assert.equal(await here.authenticate(raced.secret), null);
     });
 
     it('writes last_used_at at most once per minute per key', async () => {

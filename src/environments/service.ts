@@ -38,7 +38,21 @@ export interface EnvironmentsServiceOptions {
   random?: RandomSource;
   /** Default LAST_USED_RESOLUTION_MS. */
   lastUsedResolutionMs?: number;
+  /**
+   * How long an authenticated key is remembered by this process, ms (at most
+   * MAX_AUTH_CACHE_MS; 0 turns the cache off). Default 0: the API server turns it on.
+   */
+  authCacheMs?: number;
 }
+
+/**
+ * The longest an API server may remember an authenticated key: a key revoked by another process
+ * (the CLI, another server) is refused by this one at most this long after (at once when it is
+ * revoked through this service).
+ */
+export const MAX_AUTH_CACHE_MS = 5_000;
+// Keys remembered at once; the oldest is forgotten first. Few keys are in use at a time.
+const AUTH_CACHE_ENTRIES = 1_000;
 
 /** Environments and their secret API keys. Every key operation is scoped to one environment. */
 export interface EnvironmentsService {
@@ -75,6 +89,14 @@ export function createEnvironmentsService(options: EnvironmentsServiceOptions): 
   const ids = options.ids ?? newId;
   const random = options.random;
   const resolution = options.lastUsedResolutionMs ?? LAST_USED_RESOLUTION_MS;
+  const authCacheMs = Math.min(Math.max(0, options.authCacheMs ?? 0), MAX_AUTH_CACHE_MS);
+  // authenticate() runs for every API request, `/proxy/*` calls included; its read costs more
+  // CPU than the rest of the authentication. Remembered: the key's hash (never the secret) →
+  // who it acts as (no credential), briefly, and forgotten at once on a revocation made here.
+  const authCache = new Map<string, { auth: AuthenticatedKey; until: number }>();
+  // Bumped by every revocation here, so that an authentication whose read raced with it does not
+  // remember the key it read before the revocation.
+  let revocations = 0;
 
   // authenticate() runs for every API request. Its SQL never changes, so Kysely builds and
   // compiles it once (that costs more than running it on SQLite); each call binds its own hash.
@@ -190,6 +212,10 @@ export function createEnvironmentsService(options: EnvironmentsServiceOptions): 
         .where('id', '=', keyId)
         .where('revoked_at', 'is', null)
         .execute();
+      revocations += 1;
+      for (const [hash, entry] of authCache) {
+        if (entry.auth.keyId === keyId) authCache.delete(hash);
+      }
       return getKey(environmentId, keyId);
     },
 
@@ -197,11 +223,19 @@ export function createEnvironmentsService(options: EnvironmentsServiceOptions): 
       // Malformed input never reaches the database; well-formed keys are found by their hash
       // through the unique index, so no secret is ever compared character by character.
       if (!parseApiKey(secret)) return null;
-      // Read on every request, never cached: a revoked key is refused at once by every process.
+      // Read on every request unless the API server turned on the short cache (authCacheMs): then
+      // a key revoked elsewhere is refused by this process within that time, and at once when
+      // it was revoked here.
       const hash = hashApiKey(secret);
+      const now = clock.now();
+      const cached = authCache.get(hash);
+      if (cached !== undefined) {
+        if (cached.until > now) return cached.auth;
+        authCache.delete(hash);
+      }
+      const revocationsBefore = revocations;
       const [row] = (await db.executeQuery(authenticateQuery({ hash }))).rows;
       if (!row || row.revokedAt !== null) return null;
-      const now = clock.now();
       if (row.lastUsedAt === null || now - row.lastUsedAt >= resolution) {
         // Conditional, so concurrent requests (in any process) write it once per interval.
         await db
@@ -211,7 +245,7 @@ export function createEnvironmentsService(options: EnvironmentsServiceOptions): 
           .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<=', now - resolution)]))
           .execute();
       }
-      return {
+      const auth: AuthenticatedKey = {
         keyId: row.keyId,
         environment: {
           id: row.environmentId,
@@ -219,6 +253,14 @@ export function createEnvironmentsService(options: EnvironmentsServiceOptions): 
           createdAt: row.environmentCreatedAt,
         },
       };
+      if (authCacheMs > 0 && revocations === revocationsBefore) {
+        if (authCache.size >= AUTH_CACHE_ENTRIES) {
+          const oldest = authCache.keys().next().value;
+          if (oldest !== undefined) authCache.delete(oldest);
+        }
+        authCache.set(hash, { auth, until: now + authCacheMs });
+      }
+      return auth;
     },
   };
 }

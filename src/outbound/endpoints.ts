@@ -12,6 +12,7 @@ import { appendEvent } from '../events/index.ts';
 import { type IdFactory, newId } from '../ids/index.ts';
 import { isForeignKeyViolation } from '../integrations/db-errors.ts';
 import type { Database, EndpointsTable, Store } from '../store/index.ts';
+import { marker, prepare } from '../store/prepared.ts';
 import type { Vault } from '../vault/index.ts';
 import { channelsMatch, eventTypeMatches } from './endpoints-match.ts';
 import {
@@ -29,6 +30,7 @@ import {
 } from './endpoints-validate.ts';
 import { generateEndpointSecret, secretKey } from './signing.ts';
 import type {
+  AttemptSubject,
   CreateEndpointInput,
   DeliveryTarget,
   Endpoint,
@@ -75,6 +77,62 @@ export function createEndpointsService(options: EndpointsServiceOptions): Endpoi
         vault.decrypt(row.headers, { table: 'endpoints', rowId: row.id, purpose: HEADERS_PURPOSE }),
       ) as Record<string, string>,
     );
+
+  // target() runs for every delivery attempt and matching() for every message created: their SQL
+  // never changes, so Kysely compiles each once and every call binds its values (store/prepared.ts).
+  const targetQuery = prepare(
+    db
+      .selectFrom('endpoints')
+      .selectAll()
+      .where('environment_id', '=', marker('environment'))
+      .where('id', '=', marker('endpoint'))
+      .compile(),
+  );
+  // One read per delivery attempt: the message and its endpoint (left join: a deleted endpoint
+  // reads as nulls), scoped to the environment on both sides.
+  const attemptQuery = prepare(
+    db
+      .selectFrom('messages')
+      .leftJoin('endpoints', (join) =>
+        join
+          .onRef('endpoints.id', '=', 'messages.endpoint_id')
+          .onRef('endpoints.environment_id', '=', 'messages.environment_id'),
+      )
+      .selectAll('endpoints')
+      .select([
+        'messages.endpoint_id as message_endpoint_id',
+        'messages.payload as message_payload',
+        'messages.status as message_status',
+        'messages.next_attempt_at as message_next_attempt_at',
+      ])
+      .where('messages.environment_id', '=', marker('environment'))
+      .where('messages.id', '=', marker('message'))
+      .compile(),
+  );
+  const matchingQuery = prepare(
+    db
+      .selectFrom('endpoints')
+      .select(['id', 'environment_id', 'event_types', 'channels'])
+      .where('environment_id', '=', marker('environment'))
+      .where('enabled', '=', 1)
+      .orderBy('id')
+      .compile(),
+  );
+
+  /** An endpoint row with its signing secrets decrypted, for one attempt (never kept). */
+  const targetOf = (row: EndpointRow): DeliveryTarget => {
+    const secrets = [unseal(row.id, row.secret)];
+    // The previous secret signs until its grace period ends, then it is simply ignored (and
+    // overwritten by the next rotation).
+    if (
+      row.previous_secret !== null &&
+      row.previous_secret_expires_at !== null &&
+      Number(row.previous_secret_expires_at) > clock.now()
+    ) {
+      secrets.push(unseal(row.id, row.previous_secret));
+    }
+    return { ...present(row), secrets };
+  };
 
   async function findRow(
     executor: Kysely<Database>,
@@ -320,28 +378,29 @@ export function createEndpointsService(options: EndpointsServiceOptions): Endpoi
     },
 
     async target(environmentId, id): Promise<DeliveryTarget> {
-      const row = await findRow(db, environmentId, id);
-      const secrets = [unseal(row.id, row.secret)];
-      // The previous secret signs until its grace period ends, then it is simply ignored (and
-      // overwritten by the next rotation).
-      if (
-        row.previous_secret !== null &&
-        row.previous_secret_expires_at !== null &&
-        Number(row.previous_secret_expires_at) > clock.now()
-      ) {
-        secrets.push(unseal(row.id, row.previous_secret));
-      }
-      return { ...present(row), secrets };
+      const [row] = (await db.executeQuery(targetQuery({ environment: environmentId, endpoint: id }))).rows;
+      if (!row) throw notFound('Endpoint', id.slice(0, 100));
+      return targetOf(row);
+    },
+
+    async attemptOf(environmentId, messageId): Promise<AttemptSubject | null> {
+      const [row] = (await db.executeQuery(attemptQuery({ environment: environmentId, message: messageId })))
+        .rows;
+      if (!row) return null;
+      const { message_endpoint_id, message_payload, message_status, message_next_attempt_at, ...endpoint } =
+        row;
+      return {
+        endpointId: message_endpoint_id,
+        payload: message_payload,
+        status: message_status,
+        nextAttemptAt: message_next_attempt_at === null ? null : Number(message_next_attempt_at),
+        // The left join leaves every endpoint column null when the endpoint is gone.
+        target: () => (endpoint.id === null ? null : targetOf(endpoint as EndpointRow)),
+      };
     },
 
     async matching(environmentId, eventType, channels) {
-      const rows = await db
-        .selectFrom('endpoints')
-        .select(['id', 'environment_id', 'event_types', 'channels'])
-        .where('environment_id', '=', environmentId)
-        .where('enabled', '=', 1)
-        .orderBy('id')
-        .execute();
+      const { rows } = await db.executeQuery(matchingQuery({ environment: environmentId }));
       return rows
         .map((row) => ({
           id: row.id,

@@ -55,6 +55,17 @@ export interface DeliveryTarget extends Endpoint {
   secrets: string[];
 }
 
+/** See EndpointsService.attemptOf. */
+export interface AttemptSubject {
+  endpointId: string;
+  /** The stored body, sent as is. */
+  payload: string;
+  status: MessageStatus;
+  nextAttemptAt: number | null;
+  /** Settings and plaintext secrets (memory only, for this attempt); null when the endpoint is gone. */
+  target(): DeliveryTarget | null;
+}
+
 export interface EndpointsService {
   /** `validation_failed` for a URL that is not http(s) or carries credentials. */
   create(environmentId: string, input: CreateEndpointInput): Promise<{ endpoint: Endpoint; secret: string }>;
@@ -79,6 +90,12 @@ export interface EndpointsService {
   ): Promise<string>;
   /** For delivery: settings plus decrypted signing secrets. `not_found` when deleted. */
   target(environmentId: string, id: string): Promise<DeliveryTarget>;
+  /**
+   * For one delivery attempt, in one read: the message's delivery state and its endpoint (null
+   * when deleted), whose secrets are decrypted only when `target()` is called. Null when the
+   * message does not exist.
+   */
+  attemptOf(environmentId: string, messageId: string): Promise<AttemptSubject | null>;
   /**
    * Endpoints of the environment that take an event of this type on these channels (enabled
    * only). On the dispatch path, so it returns the routing fields alone and decrypts nothing.

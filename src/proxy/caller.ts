@@ -198,23 +198,32 @@ async function send(
   callerSignal: AbortSignal | undefined,
 ): Promise<Dispatcher.ResponseData> {
   // The timeout covers the wait for the response headers; it is cleared then, so that a long
-  // body can stream (undici's bodyTimeout bounds the pauses between its chunks).
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(new AttemptTimeout()), timeoutMs);
-  const signal = callerSignal ? AbortSignal.any([callerSignal, timeout.signal]) : timeout.signal;
+  // body can stream (undici's bodyTimeout bounds the pauses between its chunks). One controller
+  // serves the timeout and the caller's signal, which it follows until the body is finished (a
+  // caller that gives up mid-body stops the download): AbortSignal.any() would cost a composite
+  // signal and its bookkeeping on every call.
+  const attempt = new AbortController();
+  const timer = setTimeout(() => attempt.abort(new AttemptTimeout()), timeoutMs);
+  const onCallerAbort = () => attempt.abort(callerSignal?.reason);
+  const unfollow = () => callerSignal?.removeEventListener('abort', onCallerAbort);
+  if (callerSignal?.aborted) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   try {
-    return await dispatcher.request({
+    const response = await dispatcher.request({
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: method as Dispatcher.HttpMethod,
       headers,
       body: body ?? null,
-      signal,
+      signal: attempt.signal,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
+    if (callerSignal) response.body.once('close', unfollow);
+    return response;
   } catch (error) {
-    if (timeout.signal.aborted) throw timeout.signal.reason;
+    unfollow();
+    if (attempt.signal.reason instanceof AttemptTimeout) throw attempt.signal.reason;
     throw error;
   } finally {
     clearTimeout(timer);
@@ -242,15 +251,13 @@ function toCallError(error: unknown, url: URL): PatchbayError {
 
 function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
+  for (const name in headers) {
+    const value = headers[name];
     if (value === undefined) continue;
     result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return result;
 }
-
-// How to take the Node body of a response this module made, while nobody has read its web body.
-const nodeBodyTakers = new WeakMap<ProviderResponse, () => Readable | null>();
 
 /**
  * The provider's body as the Node stream it arrives on, for an in-process consumer that writes it
@@ -259,7 +266,7 @@ const nodeBodyTakers = new WeakMap<ProviderResponse, () => Readable | null>();
  * was read already; once taken, `body`, text() and json() are no longer usable.
  */
 export function takeNodeBody(response: ProviderResponse): Readable | null {
-  return nodeBodyTakers.get(response)?.() ?? null;
+  return response instanceof CallerResponse ? response.takeNodeBody() : null;
 }
 
 function toProviderResponse(
@@ -269,41 +276,54 @@ function toProviderResponse(
   release: () => void,
 ): ProviderResponse {
   // The concurrency slot is held until the body is finished, cancelled or failed.
-  const source = response.body;
-  source.once('close', release);
+  response.body.once('close', release);
+  return new CallerResponse(response.statusCode, headers, attempts, response.body);
+}
+
+/**
+ * A class rather than an object literal with a getter: this is made for every proxied call, and
+ * its shape and methods are then shared by all of them.
+ */
+class CallerResponse implements ProviderResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly attempts: number;
+  readonly #source: Readable;
   // The web stream is made on first use: a consumer that takes the Node stream never needs one.
-  let web: ReadableStream<Uint8Array> | undefined;
-  let taken = false;
-  const webBody = (): ReadableStream<Uint8Array> => {
-    if (taken) {
+  #web: ReadableStream<Uint8Array> | undefined;
+  #taken = false;
+
+  constructor(status: number, headers: Record<string, string>, attempts: number, source: Readable) {
+    this.status = status;
+    this.headers = headers;
+    this.attempts = attempts;
+    this.#source = source;
+  }
+
+  get body(): ReadableStream<Uint8Array> {
+    if (this.#taken) {
       throw new PatchbayError(
         'internal_error',
         'This provider response body was already taken as a Node stream',
       );
     }
-    web ??= toWebStream(source);
-    return web;
-  };
-  const result: ProviderResponse = {
-    status: response.statusCode,
-    headers,
-    get body() {
-      return webBody();
-    },
-    attempts,
-    async text() {
-      return new Response(webBody()).text();
-    },
-    async json<T>() {
-      return (await new Response(webBody()).json()) as T;
-    },
-  };
-  nodeBodyTakers.set(result, () => {
-    if (web !== undefined || taken) return null;
-    taken = true;
-    return source;
-  });
-  return result;
+    this.#web ??= toWebStream(this.#source);
+    return this.#web;
+  }
+
+  async text(): Promise<string> {
+    return new Response(this.body).text();
+  }
+
+  async json<T>(): Promise<T> {
+    return (await new Response(this.body).json()) as T;
+  }
+
+  takeNodeBody(): Readable | null {
+    if (this.#web !== undefined || this.#taken) return null;
+    this.#taken = true;
+    return this.#source;
+  }
 }
 
 /**

@@ -117,5 +117,62 @@ for (const database of await testDatabases()) {
       assert.equal(await count(), 5);
       await requestLog.close();
     });
+
+    it('writes a batch of any size whole, each value in its own column', async () => {
+      const clock = new ManualClock();
+      const requestLog = createRequestLog(store, { clock, flushMs: 60_000, maxBatch: 200 });
+      // 87 rows: written as chunks of 64, 16, 4, 1, 1 and 1 rows.
+      for (let i = 0; i < 87; i += 1) {
+        requestLog.record({
+          environmentId,
+          connectionId: i % 2 === 0 ? null : `conn_${i}`,
+          integrationId: `int_${i}`,
+          method: i % 3 === 0 ? 'GET' : 'PUT',
+          host: `h${i}.example.com`,
+          path: `/chunk/${i}?q=secret`,
+          status: i % 5 === 0 ? null : 200 + i,
+          durationMs: i + 0.4,
+          attempt: (i % 3) + 1,
+          errorCode: i % 5 === 0 ? 'provider_timeout' : null,
+        });
+      }
+      await requestLog.close();
+      const rows = await store.db
+        .selectFrom('request_logs')
+        .selectAll()
+        .where('path', 'like', '/chunk/%')
+        .execute();
+      assert.equal(rows.length, 87);
+      assert.equal(new Set(rows.map((row) => row.id)).size, 87);
+      for (const row of rows) {
+        const i = Number(row.path.slice('/chunk/'.length));
+        assert.deepEqual(
+          [
+            row.environment_id,
+            row.connection_id,
+            row.integration_id,
+            row.method,
+            row.host,
+            row.status,
+            row.duration_ms,
+            row.attempt,
+            row.error_code,
+            Number(row.created_at),
+          ],
+          [
+            environmentId,
+            i % 2 === 0 ? null : `conn_${i}`,
+            `int_${i}`,
+            i % 3 === 0 ? 'GET' : 'PUT',
+            `h${i}.example.com`,
+            i % 5 === 0 ? null : 200 + i,
+            i,
+            (i % 3) + 1,
+            i % 5 === 0 ? 'provider_timeout' : null,
+            clock.now(),
+          ],
+        );
+      }
+    });
   });
 }

@@ -238,6 +238,31 @@ for (const database of await testDatabases()) {
       assert.equal((await reader.read()).done, true);
     });
 
+    it('sends a small answer whole, and answers 502 when it breaks off before its declared length', async () => {
+      upstream.reset();
+      upstream.handle((request, response) => {
+        if (request.url === '/api/v1/whole') {
+          response.writeHead(200, { 'content-type': 'application/json', 'content-length': '10' });
+          response.write('{"a":');
+          setImmediate(() => response.end('"bc"}'));
+          return;
+        }
+        // Declares 100 bytes, sends 10, hangs up.
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+        response.write('{"partial"');
+        setImmediate(() => response.destroy());
+      });
+      const whole = await api.app.inject({ method: 'GET', url: '/proxy/v1/whole', headers: headers() });
+      assert.equal(whole.statusCode, 200);
+      assert.equal(whole.headers['content-length'], '10');
+      assert.equal(whole.headers['content-type'], 'application/json');
+      assert.deepEqual(whole.json(), { a: 'bc' });
+
+      const broken = await api.app.inject({ method: 'GET', url: '/proxy/v1/broken', headers: headers() });
+      assert.equal(broken.statusCode, 502);
+      assert.equal(broken.json().error.code, 'provider_unreachable');
+    });
+
     it('forwards HEAD without a body, and bodies of any or no content type with their length', async () => {
       upstream.reset();
       upstream.handle((_request, response, received) => {

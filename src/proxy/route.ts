@@ -20,6 +20,9 @@ export const CONNECTION_HEADER = 'patchbay-connection-id';
 
 const PREFIX = '/proxy';
 
+/** Provider answers up to this declared length are sent in one piece (see above). */
+export const SMALL_ANSWER_BYTES = 64 * 1024;
+
 export function proxyRoutes(deps: { proxy: ProxyClient }): RouteModule {
   return {
     name: 'proxy',
@@ -61,9 +64,8 @@ async function forward(
     ...(hasBody ? { body: relay(request.body as Readable) } : {}),
     signal: abort.signal,
   });
-  const headers = forwardableResponseHeaders(response.headers);
   // Our request id stays the one that identifies this call in Patchbay's logs.
-  delete headers['x-request-id'];
+  const headers = forwardableResponseHeaders(response.headers, 'x-request-id');
   reply.code(response.status).headers(headers);
   // The Node stream straight from the HTTP client when the caller made this response (not a
   // web stream converted there and back); a web body otherwise.
@@ -73,7 +75,54 @@ async function forward(
     else await response.body.cancel().catch(() => {});
     return reply.send();
   }
-  return reply.send(body ?? Readable.fromWeb(response.body as never));
+  if (body) {
+    // Fastify would give a Buffer without a content type one of its own: such answers stream.
+    const length = headers['content-type'] === undefined ? null : smallLength(headers['content-length']);
+    if (length !== null) return reply.send(await readWhole(body, length));
+    return reply.send(body);
+  }
+  return reply.send(Readable.fromWeb(response.body as never));
+}
+
+/** The declared content length when it is small enough to send in one piece, else null. */
+function smallLength(header: string | undefined): number | null {
+  if (header === undefined || !/^\d{1,6}$/.test(header)) return null;
+  const length = Number(header);
+  return length <= SMALL_ANSWER_BYTES ? length : null;
+}
+
+/**
+ * The whole body of `length` bytes. undici fails the stream when the provider sends more or fewer
+ * bytes than it declared (or stalls past the body timeout, or the client cancels); that failure
+ * becomes this call's error, as nothing has been sent to the client yet.
+ */
+function readWhole(body: Readable, length: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    body.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > length) {
+        discard(body);
+        reject(providerBodyError(new Error('more bytes than the declared content-length')));
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.once('error', (error) => reject(providerBodyError(error)));
+    body.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received)));
+  });
+}
+
+function providerBodyError(cause: unknown): PatchbayError {
+  const code = (cause as { code?: unknown }).code;
+  if (code === 'UND_ERR_BODY_TIMEOUT') {
+    return new PatchbayError('provider_timeout', 'The provider did not finish its answer in time', { cause });
+  }
+  return new PatchbayError('provider_unreachable', 'The provider’s answer broke off before its end', {
+    details: { reason: typeof code === 'string' ? code : 'network_error' },
+    cause,
+  });
 }
 
 /** Destroying an unfinished HTTP client body emits an abort error: expected here, not a fault. */

@@ -34,6 +34,7 @@ export { createSqlQueue, type SqlJobQueue, type SqlQueueOptions } from './sql/qu
 export type * from './types.ts';
 export {
   createWorker,
+  JOB_COMPLETED,
   type JobContext,
   type JobHandler,
   type JobHandlers,

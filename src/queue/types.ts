@@ -58,8 +58,18 @@ export interface JobQueue {
   /**
    * Registers a callback for "jobs may be claimable now" in this process (something was enqueued
    * or released here), so local workers need not wait for their next poll. Returns an unsubscribe.
+   * `names`, when given, are the names of the jobs that became claimable: a worker handling none
+   * of them need not claim (its claim would scan past them for nothing). Absent: any job may be.
    */
-  onAvailable(listener: () => void): () => void;
+  onAvailable(listener: (names?: ReadonlySet<string>) => void): () => void;
+  /**
+   * Optional (the SQL queue): a local worker's standing claim. Whenever a transaction of the
+   * queue creates jobs the claimer handles, or completes jobs of its owner (a handler's own last
+   * write, see SqlJobQueue.batcher), the queue claims for it in that same transaction, up to the
+   * slots `reserve` grants, and hands the claimed jobs over after the commit: a new job starts
+   * without waiting for a claim of its own (one commit instead of two). Returns a detach.
+   */
+  attachClaimer?(claimer: StandingClaimer): () => void;
   /** Finishes pending writes and refuses new ones. Does not close the underlying store. */
   close(): Promise<void>;
 }
@@ -86,6 +96,23 @@ export interface EnqueuedJob {
   id: string;
   /** False when a pending job with the same dedupe key was returned instead. */
   created: boolean;
+}
+
+/** See JobQueue.attachClaimer. */
+export interface StandingClaimer {
+  names: readonly string[];
+  owner: string;
+  leaseMs: number;
+  /**
+   * Called inside a transaction: the most jobs to claim now (0 for none), counting `freed` jobs
+   * of this owner that the transaction completes. The slots granted stay reserved until `take`.
+   */
+  reserve(freed: number): number;
+  /**
+   * After the transaction: the jobs claimed for a reservation of `reserved` slots; none, and
+   * `committed` false, when the transaction rolled back. Called once per non-zero reservation.
+   */
+  take(jobs: ClaimedJob[], reserved: number, committed: boolean): void;
 }
 
 export interface ClaimRequest {

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import { definitionOf, type JobCatalog, type JobName, type PayloadOf, parsePayload } from './catalog.ts';
-import type { ClaimedJob, FailOutcome, JobError, JobQueue } from './types.ts';
+import type { ClaimedJob, FailOutcome, JobError, JobLease, JobQueue, StandingClaimer } from './types.ts';
 
 /** What a handler knows about the job it runs. */
 export interface JobContext {
@@ -19,9 +19,25 @@ export interface JobContext {
    * the job back. A handler must stop its work (pass the signal to fetch, database calls…).
    */
   signal: AbortSignal;
+  /**
+   * The job's lease, for a handler that completes its job inside its own last write
+   * (`SqlJobQueue.batcher`) and then returns JOB_COMPLETED. Always set by the worker; optional
+   * so that handlers can be called directly (tests) without one.
+   */
+  lease?: JobLease;
 }
 
-export type JobHandler<P> = (payload: P, context: JobContext) => Promise<void> | void;
+/**
+ * What a handler returns when it has already completed its job in the same transaction as its
+ * last write: the worker then frees the slot without writing the completion again.
+ */
+export const JOB_COMPLETED: unique symbol = Symbol('job completed by its handler');
+
+export type JobHandler<P> = (
+  payload: P,
+  context: JobContext,
+  // biome-ignore lint/suspicious/noConfusingVoidType: handlers return nothing, or JOB_COMPLETED.
+) => Promise<void | typeof JOB_COMPLETED> | void | typeof JOB_COMPLETED;
 
 /** Handlers for (some of) a catalog's jobs, each typed from its payload schema. */
 export type JobHandlers<C extends JobCatalog> = { [N in JobName<C>]?: JobHandler<PayloadOf<C, N>> };
@@ -114,6 +130,12 @@ class QueueWorker implements Worker {
   #heartbeatTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
   #drained: (() => void) | undefined;
+  /** Slots granted to standing claims (JobQueue.attachClaimer) whose jobs have not started yet. */
+  #reserved = 0;
+  #reservationsSettled: (() => void) | undefined;
+  /** Set while the wake-up of a commit whose standing claim already looked for jobs may arrive. */
+  #covered = false;
+  #detachClaimer: (() => void) | undefined;
 
   constructor(options: WorkerOptions<JobCatalog>) {
     this.#queue = options.queue;
@@ -147,7 +169,14 @@ class QueueWorker implements Worker {
     if (this.#started) return;
     this.#started = true;
     if (this.#names.length === 0) return;
-    this.#unsubscribe = this.#queue.onAvailable(() => this.#requestClaim());
+    this.#unsubscribe = this.#queue.onAvailable((names) => {
+      if (names && !this.#names.some((name) => names.has(name))) return;
+      // Covered by a standing claim that just looked; a claim in flight may have run before
+      // these jobs were committed, though, and must look again.
+      if (this.#covered && !this.#claiming) return;
+      this.#requestClaim();
+    });
+    this.#detachClaimer = this.#queue.attachClaimer?.(this.#standingClaimer());
     this.#pollTimer = setInterval(() => this.#requestClaim(), this.#pollIntervalMs);
     this.#heartbeatTimer = setInterval(() => this.#heartbeat(), Math.max(1, Math.floor(this.#leaseMs / 3)));
     this.#requestClaim();
@@ -157,9 +186,15 @@ class QueueWorker implements Worker {
     if (this.#stopping) return { released: [] };
     this.#stopping = true;
     this.#unsubscribe?.();
+    this.#detachClaimer?.();
     clearInterval(this.#pollTimer);
     // A claim in flight may still hand us jobs: they are released as soon as it returns.
     if (this.#claiming) await this.#claiming;
+    if (this.#reserved > 0) {
+      await new Promise<void>((resolve) => {
+        this.#reservationsSettled = resolve;
+      });
+    }
     if (this.#running.size > 0) await this.#drain(options.timeoutMs ?? 10_000);
     const remaining = [...this.#running.values()];
     for (const entry of remaining) this.#settle(entry);
@@ -180,7 +215,7 @@ class QueueWorker implements Worker {
     this.#claimScheduled = true;
     process.nextTick(() => {
       this.#claimScheduled = false;
-      this.#requestClaim();
+      if (!this.#covered || this.#claiming) this.#requestClaim();
     });
   }
 
@@ -190,7 +225,7 @@ class QueueWorker implements Worker {
       this.#wanted = true;
       return;
     }
-    const free = this.#concurrency - this.#running.size;
+    const free = this.#concurrency - this.#running.size - this.#reserved;
     if (free <= 0) return;
     const limit = Math.min(free, this.#batchSize);
     this.#wanted = false;
@@ -220,6 +255,58 @@ class QueueWorker implements Worker {
           this.#onEvent({ type: 'error', error });
         },
       );
+  }
+
+  /**
+   * The standing claim: the queue claims for this worker inside its own transactions (jobs of our
+   * names created, or our jobs completed by their handlers' writes), within the slots granted here.
+   */
+  #standingClaimer(): StandingClaimer {
+    return {
+      names: this.#names,
+      owner: this.owner,
+      leaseMs: this.#leaseMs,
+      reserve: (freed) => {
+        // A claim of our own is on its way: it takes what is there.
+        if (this.#stopping || this.#claiming) return 0;
+        const free = this.#concurrency - this.#running.size - this.#reserved + freed;
+        const granted = Math.max(0, Math.min(free, this.#batchSize));
+        this.#reserved += granted;
+        return granted;
+      },
+      take: (jobs, reserved, committed) => {
+        // The claim saw every job claimable at its commit: the wake-up of that commit, and the
+        // claims of the slots its completions free, would find nothing more. Skipped until the
+        // handlers it completed have settled (see below).
+        const covered = committed && jobs.length < reserved;
+        if (covered) this.#covered = true;
+        // Started once the handlers that this commit completed have returned and freed their
+        // slots (a nextTick queued now runs after the current promise continuations).
+        process.nextTick(() => {
+          this.#reserved -= reserved;
+          if (this.#stopping) {
+            if (jobs.length > 0) {
+              this.#track(
+                this.#queue.release(
+                  this.owner,
+                  jobs.map((job) => job.id),
+                ),
+              );
+            }
+          } else {
+            for (const job of jobs) this.#run(job);
+            if (!covered) this.#requestClaim();
+          }
+          if (this.#reserved === 0) this.#reservationsSettled?.();
+          // Queued after the settles' claims (see #scheduleClaim), which it lets through again.
+          if (covered) {
+            process.nextTick(() => {
+              this.#covered = false;
+            });
+          }
+        });
+      },
+    };
   }
 
   #run(job: ClaimedJob): void {
@@ -255,12 +342,15 @@ class QueueWorker implements Worker {
         createdAt: job.createdAt,
       },
       signal: controller.signal,
+      lease: { id: job.id, owner: job.owner },
     };
     Promise.resolve()
       .then(() => handler(payload, context))
       .then(
-        () => {
-          if (this.#settle(entry)) this.#completed(job);
+        (outcome) => {
+          if (!this.#settle(entry)) return;
+          if (outcome === JOB_COMPLETED) this.#onEvent({ type: 'completed', job });
+          else this.#completed(job);
         },
         (error: unknown) => {
           if (this.#settle(entry)) this.#failed(job, error, true);

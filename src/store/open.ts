@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { PatchbayError } from '../errors/index.ts';
 import { type DialectSql, postgresDialect, sqliteDialect } from './dialect.ts';
 import { NodeSqliteDialect } from './dialects/node-sqlite-driver.ts';
+import { WalSync } from './dialects/wal-sync.ts';
 import { type MigrationReport, pendingMigrations, runMigrations } from './migration.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -34,7 +34,7 @@ export interface Store {
 
 export async function openStore(options: StoreOptions): Promise<Store> {
   const url = options.databaseUrl;
-  if (/^postgres(ql)?:/.test(url)) return openPostgres(url, options.poolSize ?? 10);
+  if (/^postgres(ql)?:/.test(url)) return await openPostgres(url, options.poolSize ?? 10);
   return openSqlite(sqlitePath(url, options.dataDir));
 }
 
@@ -50,6 +50,7 @@ function sqlitePath(url: string, dataDir: string): string {
 }
 
 function openSqlite(path: string): Store {
+  let durability: WalSync | undefined;
   let database: DatabaseSync;
   try {
     database = new DatabaseSync(path);
@@ -57,10 +58,16 @@ function openSqlite(path: string): Store {
     // first: switching to WAL takes a lock too, and fails at once while another process starting
     // at the same moment holds it.
     database.exec('PRAGMA busy_timeout = 15000');
-    // Durable means on disk: WAL with a full fsync at every commit. Throughput comes from
-    // group commit (many writes per transaction), never from weaker durability.
-    database.exec('PRAGMA journal_mode = WAL');
-    database.exec('PRAGMA synchronous = FULL');
+    // Durable means on disk: WAL, and every commit flushed before its caller goes on. The flush
+    // is not SQLite's own (`synchronous=FULL` would fsync on the event loop): the driver flushes
+    // the WAL on the thread pool after each commit (./dialects/wal-sync.ts), so the setting here
+    // is NORMAL for a file, FULL only where there is no file to flush. Throughput comes from group
+    // commit (many writes per transaction), never from weaker durability.
+    const { journal_mode: mode } = database.prepare('PRAGMA journal_mode = WAL').get() as {
+      journal_mode: string;
+    };
+    if (mode === 'wal') durability = new WalSync(path);
+    database.exec(`PRAGMA synchronous = ${durability ? 'NORMAL' : 'FULL'}`);
     database.exec('PRAGMA foreign_keys = ON');
   } catch (cause) {
     throw new PatchbayError(
@@ -71,11 +78,14 @@ function openSqlite(path: string): Store {
       },
     );
   }
-  const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database) });
+  const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database, durability) });
   return createStore(db, sqliteDialect, `sqlite:${path}`);
 }
 
-function openPostgres(url: string, poolSize: number): Store {
+async function openPostgres(url: string, poolSize: number): Promise<Store> {
+  // Loaded here, not at the top: the embedded SQLite default never needs the driver, and it is
+  // among the larger modules an engine would otherwise load at start-up.
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,

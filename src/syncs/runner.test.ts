@@ -115,7 +115,13 @@ for (const target of await testDatabases()) {
       return id;
     }
 
-    function world(options: { lockTtlMs?: number; batchSize?: number } = {}): {
+    /** Each write transaction of a run: the records it upserted and whether it stored a checkpoint. */
+    interface WriteSpy {
+      batches: { records: number; checkpoint: boolean }[];
+      failOnBatch?: number;
+    }
+
+    function world(options: { lockTtlMs?: number; batchSize?: number; spy?: WriteSpy } = {}): {
       runner: SyncRunner;
       scheduler: SyncScheduler;
     } {
@@ -127,10 +133,16 @@ for (const target of await testDatabases()) {
         clock: f.clock,
         logger: createLogger({ level: 'silent' }),
         runs,
-        lock: createRunLock({ db: f.store.db, clock: f.clock }),
+        lock: spiedLock(options.spy),
         records: {
           prepare: (schema, model, input) => prepareRecord(model, schema as typeof itemSchema, input),
-          upsert: (trx, scope, model, list, opts) => records.upsert(trx, scope, model, list, opts),
+          upsert: async (trx, scope, model, list, opts) => {
+            const batch = options.spy?.batches.at(-1);
+            if (batch) batch.records += list.length;
+            if (options.spy && options.spy.failOnBatch === options.spy.batches.length)
+              throw new Error('disk full');
+            return records.upsert(trx, scope, model, list, opts);
+          },
           softDelete: (trx, scope, model, ids) => records.softDelete(trx, scope, model, ids),
           deleteUnseen: (trx, scope, model, runId) => records.deleteUnseen(trx, scope, model, runId),
         },
@@ -167,6 +179,21 @@ for (const target of await testDatabases()) {
         registry,
       });
       return { runner, scheduler };
+    }
+
+    // The run lock's fence opens every write transaction of a run (and its close): a spy there sees
+    // each transaction and whether it carries a checkpoint.
+    function spiedLock(spy: WriteSpy | undefined) {
+      const lock = createRunLock({ db: f.store.db, clock: f.clock });
+      if (!spy) return lock;
+      const fence = lock.fence.bind(lock);
+      lock.fence = (trx, key, owner, ttlMs, update) => {
+        // A batch's checkpoint is JSON text; the run's start clears it with null (not a batch).
+        if (update && update.checkpoint !== null)
+          spy.batches.push({ records: 0, checkpoint: update.checkpoint !== undefined });
+        return fence(trx, key, owner, ttlMs, update);
+      };
+      return lock;
     }
 
     async function runOnce(connectionId: string, mode?: 'full' | 'incremental', w = world()) {
@@ -283,6 +310,47 @@ for (const target of await testDatabases()) {
       );
       assert.equal(listing.requests, 3, 'the resumed attempt starts at page 3');
       assert.equal(await records.count(f.dev.id, connectionId, 'items'), 50);
+    });
+
+    it("writes a page's records and its checkpoint in one transaction", async () => {
+      sync = itemsSync();
+      listing = new FakeListing(50, 10);
+      const connectionId = await newConnection();
+      const spy: WriteSpy = { batches: [] };
+      const run = await runOnce(connectionId, undefined, world({ batchSize: 10, spy }));
+      assert.equal(run.status, 'succeeded');
+      assert.equal(run.added, 50);
+      assert.equal(
+        spy.batches.reduce((sum, batch) => sum + batch.records, 0),
+        50,
+      );
+      // Never a transaction of records without the checkpoint that follows them: at most one per
+      // page (pages that arrive while a batch waits to start join it).
+      assert.ok(spy.batches.length <= 5, `${spy.batches.length} write transactions for 5 pages`);
+      for (const batch of spy.batches) assert.equal(batch.checkpoint, true);
+    });
+
+    it('a write that fails fails the run, which keeps the batches committed before it', async () => {
+      sync = itemsSync();
+      listing = new FakeListing(60, 10);
+      // Pages arrive one event-loop turn apart, as from a provider: one batch per page.
+      const original = listing.pages.bind(listing);
+      listing.pages = async function* (startAt) {
+        for await (const page of original(startAt)) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yield page;
+        }
+      };
+      const connectionId = await newConnection();
+      const spy: WriteSpy = { batches: [], failOnBatch: 2 };
+      const run = await runOnce(connectionId, undefined, world({ batchSize: 10, spy }));
+      assert.equal(run.status, 'failed');
+      assert.match(run.error?.message ?? '', /disk full/);
+      const committed = spy.batches[0]!.records;
+      assert.ok(committed >= 10);
+      assert.equal(run.added, committed, 'the failed batch and everything after it counted nothing');
+      assert.equal(await records.count(f.dev.id, connectionId, 'items'), committed);
+      assert.ok(listing.requests < 6, 'the script stopped at its next save');
     });
 
     it('a provider failure fails the run with its code and keeps what was committed', async () => {

@@ -209,6 +209,11 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
       );
       return finished;
     } catch (error) {
+      // The script may write no more; the batches it queued commit (or fail) before the run
+      // closes or is left for the next attempt, so the run's counts are those of every committed
+      // batch.
+      writer.close(signal.aborted ? signal.reason : undefined);
+      await writer.settle();
       if (options.signal.aborted && !timeout.signal.aborted) {
         // The worker is stopping or lost the job: the run stays open for the next attempt.
         throw options.signal.reason ?? error;

@@ -95,7 +95,10 @@ export interface ScriptContext {
   signal: AbortSignal;
 }
 
-/** Saves and deletes a run's records. Writes are batched; `checkpoint.save` flushes them first. */
+/**
+ * Saves and deletes a run's records. Writes are batched and queued: a call returns once the batch
+ * before the current one has committed (the script works on the next page meanwhile).
+ */
 export interface RecordsWriter<Models extends ModelSchemas> {
   /** Validates each record against its model and upserts it; unchanged ones (same hash) are counted, not written. */
   save<M extends keyof Models & string>(model: M, records: readonly z.input<Models[M]>[]): Promise<void>;
@@ -106,7 +109,7 @@ export interface RecordsWriter<Models extends ModelSchemas> {
 export interface CheckpointStore<Checkpoint> {
   /** The checkpoint of the last page this sync finished (across runs and crashes), or null. */
   get(): Promise<Checkpoint | null>;
-  /** Flushes the records saved so far, then stores the checkpoint, in one transaction. */
+  /** Queues the records saved so far and this checkpoint for one transaction (see RecordsWriter). */
   save(checkpoint: Checkpoint): Promise<void>;
 }
 

@@ -78,8 +78,10 @@ export interface RunWriter {
   checkpoint: CheckpointStore<unknown>;
   /** Counts one fetched page (the paginate wrapper calls it). */
   countPage(): void;
-  /** Writes what is buffered. */
+  /** Writes what is buffered; resolves once every queued batch is committed. */
   flush(): Promise<void>;
+  /** Waits for the queued batches to commit or fail (a failing run closes after them). */
+  settle(): Promise<void>;
   /** Full runs: soft-deletes what the run did not see, in the closing transaction. */
   deleteUnseen(trx: Kysely<Database>): Promise<void>;
   /**
@@ -101,8 +103,13 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
   let checkpoint: unknown = options.initialCheckpoint ?? null;
   const totals: RunCounts = { added: 0, updated: 0, deleted: 0, unchanged: 0, pages: 0 };
   const byModel: ModelCounts = {};
-  // Batches are written one at a time, in the order the script produced them.
+  // The checkpoint saved since the last batch started: it goes with that batch's records.
+  let pendingCheckpoint: string | undefined;
+  // Batches are written one at a time, in the order the script produced them: `writing` is the
+  // last one queued; `scheduled` is set while that one has not started (later saves join it).
   let writing: Promise<void> = Promise.resolve();
+  let scheduled: { previous: Promise<void> } | undefined;
+  let writeFailure: unknown;
   let closedBecause: unknown;
 
   function checkOpen(): void {
@@ -125,14 +132,16 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
     return byModel[model];
   }
 
-  async function writeBatch(checkpointJson: string | undefined): Promise<void> {
+  async function writeBatch(): Promise<void> {
     const batchSaves = saves;
     const batchDeletes = deletes;
     const pages = pendingPages;
+    const checkpointJson = pendingCheckpoint;
     saves = new Map();
     deletes = new Map();
     buffered = 0;
     pendingPages = 0;
+    pendingCheckpoint = undefined;
     if (batchSaves.size === 0 && batchDeletes.size === 0 && pages === 0 && checkpointJson === undefined)
       return;
     const counts: RunCounts = { added: 0, updated: 0, deleted: 0, unchanged: 0, pages };
@@ -173,11 +182,39 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
     options.onFlush?.({ ...totals });
   }
 
-  function enqueueWrite(checkpointJson?: string): Promise<void> {
-    const next = writing.then(() => writeBatch(checkpointJson));
-    // A failed batch fails every later write too: the run stops at the first error.
-    writing = next;
-    return next;
+  /**
+   * Queues a write of everything buffered and returns once the batch before it is committed: the
+   * script goes on (fetching, parsing and validating the next page) while this one commits, and
+   * never gets more than one batch ahead. The write starts on the next turn of the event loop, so
+   * what the script adds right after its records — the checkpoint of the page — joins the same
+   * transaction instead of costing a commit of its own.
+   */
+  function scheduleWrite(): Promise<void> {
+    // A script that produces pages without yielding to the event loop would grow the batch that
+    // has not started yet without bound: past two batches' worth, wait for it to commit.
+    if (scheduled && buffered >= 2 * options.batchSize) return writing;
+    if (!scheduled) {
+      const previous = writing;
+      const next = previous
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() => {
+          scheduled = undefined;
+          return writeBatch();
+        });
+      // A failed batch fails every later write too: the run stops at the first error, which the
+      // script meets at its next save and the runner at the final flush.
+      next.catch((error: unknown) => {
+        writeFailure ??= error;
+      });
+      writing = next;
+      scheduled = { previous };
+    }
+    return scheduled.previous;
+  }
+
+  function checkWritable(): void {
+    checkOpen();
+    if (writeFailure !== undefined) throw writeFailure;
   }
 
   return {
@@ -185,16 +222,16 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
     byModel,
     records: {
       async save(model, list) {
-        checkOpen();
+        checkWritable();
         const schema = schemaOf(model);
         const prepared = saves.get(model) ?? [];
         for (const input of list) prepared.push(records.prepare(schema, model, input));
         saves.set(model, prepared);
         buffered += list.length;
-        if (buffered >= options.batchSize) await enqueueWrite();
+        if (buffered >= options.batchSize) await scheduleWrite();
       },
       async delete(model, ids) {
-        checkOpen();
+        checkWritable();
         schemaOf(model);
         const list = deletes.get(model) ?? [];
         for (const id of ids) {
@@ -208,7 +245,7 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
         }
         deletes.set(model, list);
         buffered += ids.length;
-        if (buffered >= options.batchSize) await enqueueWrite();
+        if (buffered >= options.batchSize) await scheduleWrite();
       },
     },
     checkpoint: {
@@ -216,7 +253,7 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
         return checkpoint;
       },
       async save(value) {
-        checkOpen();
+        checkWritable();
         let parsed: unknown = value;
         if (options.checkpointSchema) {
           const result = options.checkpointSchema.safeParse(value);
@@ -236,9 +273,9 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
           }
           parsed = result.data;
         }
-        const json = JSON.stringify(parsed ?? null);
-        await enqueueWrite(json);
+        pendingCheckpoint = JSON.stringify(parsed ?? null);
         checkpoint = parsed;
+        await scheduleWrite();
       },
     },
     countPage() {
@@ -248,7 +285,13 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
       closedBecause =
         reason ?? new PatchbayError('sync_cancelled', 'The run stopped; this script may not write any more');
     },
-    flush: () => enqueueWrite(),
+    async flush() {
+      scheduleWrite();
+      await writing;
+    },
+    async settle() {
+      await writing.catch(() => {});
+    },
     async deleteUnseen(trx) {
       for (const model of Object.keys(models)) {
         const deleted = await records.deleteUnseen(trx, scope, model, scope.runId);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createPatchbay, type Patchbay, type StartReport } from '../../engine/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
 import { PACKAGE_VERSION } from '../../version.ts';
+import { releaseYoungGeneration } from '../young-generation.ts';
 
 const ROLES = ['all', 'api', 'worker'] as const;
 const ROLE_TEXT = {
@@ -33,6 +34,8 @@ export function registerStart(program: Command): void {
         await engine.stop();
         throw error;
       }
+      // Start-up is over: the young generation may grow with the load again (young-generation.ts).
+      releaseYoungGeneration();
       printBanner(engine, report);
       stopOnSignals(engine);
     });

@@ -4,11 +4,12 @@
  * is ever half-written, and the job that made it completes only after this commits. Concurrent
  * attempts share one transaction (group commit, see recordAttempts): one fsync for many.
  */
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 import type { Clock } from '../../clock/index.ts';
 import { appendEvent } from '../../events/index.ts';
 import type { IdFactory } from '../../ids/index.ts';
 import type { AttemptTrigger, Database, DialectName, MessageStatus } from '../../store/index.ts';
+import { marker, prepare } from '../../store/prepared.ts';
 import { nextAttemptAt, type RetryTiming } from './retry-schedule.ts';
 import type { SendResult } from './send.ts';
 
@@ -96,6 +97,105 @@ export async function recordAttempts(
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * The statements every attempt runs. Their SQL never changes, and building and compiling them
+ * with Kysely costs more than running them on SQLite, so they are compiled once per dialect
+ * (see store/prepared.ts) and each attempt binds its values.
+ */
+interface RecordQueries {
+  message: (values: { environment: string; message: string }) => CompiledQuery<MessageState>;
+  updateMessage: (values: Record<string, unknown>) => CompiledQuery<unknown>;
+  succeed: (values: Record<string, unknown>) => CompiledQuery<{ attempts: number }>;
+  insertAttempt: (values: Record<string, unknown>) => CompiledQuery<unknown>;
+  healthy: (values: { environment: string; endpoint: string; now: number }) => CompiledQuery<unknown>;
+}
+
+interface MessageState {
+  status: MessageStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+}
+
+const recordQueries = new Map<DialectName, RecordQueries>();
+
+/** A marker where a non-text value goes (the markers are text; each run binds the real value). */
+const valueMarker = (name: string) => marker(name) as never;
+
+function queriesFor(trx: Kysely<Database>, dialect: DialectName): RecordQueries {
+  let queries = recordQueries.get(dialect);
+  if (queries) return queries;
+  queries = {
+    message: prepare(
+      trx
+        .selectFrom('messages')
+        .select(['status', 'attempts', 'next_attempt_at'])
+        .where('environment_id', '=', marker('environment'))
+        .where('id', '=', marker('message'))
+        .$if(dialect === 'postgres', (query) => query.forNoKeyUpdate())
+        .compile(),
+    ),
+    updateMessage: prepare(
+      trx
+        .updateTable('messages')
+        .set({
+          status: valueMarker('status'),
+          attempts: valueMarker('attempts'),
+          next_attempt_at: valueMarker('next'),
+          last_attempt_at: valueMarker('last'),
+          updated_at: valueMarker('now'),
+        })
+        .where('environment_id', '=', marker('environment'))
+        .where('id', '=', marker('message'))
+        .compile(),
+    ),
+    succeed: prepare(
+      trx
+        .updateTable('messages')
+        .set((eb) => ({
+          status: 'succeeded',
+          attempts: eb('attempts', '+', 1),
+          next_attempt_at: null,
+          last_attempt_at: valueMarker('last'),
+          updated_at: valueMarker('now'),
+        }))
+        .where('environment_id', '=', marker('environment'))
+        .where('id', '=', marker('message'))
+        .returning('attempts')
+        .compile(),
+    ),
+    insertAttempt: prepare(
+      trx
+        .insertInto('attempts')
+        .values({
+          id: marker('id'),
+          environment_id: marker('environment'),
+          message_id: marker('message'),
+          endpoint_id: marker('endpoint'),
+          attempt: valueMarker('attempt'),
+          trigger: valueMarker('trigger'),
+          status: valueMarker('status'),
+          response_status: valueMarker('response_status'),
+          response_body: valueMarker('response_body'),
+          duration_ms: valueMarker('duration_ms'),
+          error_code: valueMarker('error_code'),
+          error_message: valueMarker('error_message'),
+          created_at: valueMarker('created_at'),
+        })
+        .compile(),
+    ),
+    healthy: prepare(
+      trx
+        .updateTable('endpoints')
+        .set({ failing_since: null, failing_warned_at: null, last_success_at: valueMarker('now') })
+        .where('environment_id', '=', marker('environment'))
+        .where('id', '=', marker('endpoint'))
+        .compile(),
+    ),
+  };
+  recordQueries.set(dialect, queries);
+  return queries;
+}
+
 export async function recordAttempt(
   trx: Kysely<Database>,
   deps: RecordDeps,
@@ -104,24 +204,37 @@ export async function recordAttempt(
 ): Promise<RecordOutcome> {
   const now = deps.clock.now();
   const { result } = facts;
-  const message = await trx
-    .selectFrom('messages')
-    .select(['status', 'attempts', 'next_attempt_at'])
-    .where('environment_id', '=', facts.environmentId)
-    .where('id', '=', facts.messageId)
-    .$if(deps.dialect === 'postgres', (query) => query.forNoKeyUpdate())
-    .executeTakeFirst();
+  const queries = queriesFor(trx, deps.dialect);
+  const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+  const gone = result.status === 410;
+  if (succeeded) {
+    // A success ends the message whatever its state: one UPDATE … RETURNING reads and writes it.
+    const [row] = (
+      await trx.executeQuery(
+        queries.succeed({
+          last: facts.startedAt,
+          now,
+          environment: facts.environmentId,
+          message: facts.messageId,
+        }),
+      )
+    ).rows;
+    // Deleted with its endpoint while the request was in flight: there is nothing to record on.
+    if (!row) return { recorded: false };
+    return finishAttempt(trx, deps, facts, healthy, now, Number(row.attempts), 'succeeded', null);
+  }
+  const [message] = (
+    await trx.executeQuery(queries.message({ environment: facts.environmentId, message: facts.messageId }))
+  ).rows;
   // Deleted with its endpoint while the request was in flight: there is nothing to record on.
   if (!message) return { recorded: false };
 
-  const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
-  const gone = result.status === 410;
   const attempt = Number(message.attempts) + 1;
   let status = message.status;
   let next = message.next_attempt_at === null ? null : Number(message.next_attempt_at);
   let scheduledNext: number | null = null;
-  if (succeeded || gone) {
-    status = succeeded ? 'succeeded' : 'failed';
+  if (gone) {
+    status = 'failed';
     next = null;
   } else if (facts.trigger === 'scheduled' && status === 'pending' && next === facts.slot) {
     // This attempt took the scheduled slot: it decides the next one. A manual attempt, or a
@@ -142,36 +255,53 @@ export async function recordAttempt(
     scheduledNext = next;
   }
 
-  await trx
-    .updateTable('messages')
-    .set({
+  await trx.executeQuery(
+    queries.updateMessage({
       status,
       attempts: attempt,
-      next_attempt_at: next,
-      last_attempt_at: facts.startedAt,
-      updated_at: now,
-    })
-    .where('environment_id', '=', facts.environmentId)
-    .where('id', '=', facts.messageId)
-    .execute();
+      next,
+      last: facts.startedAt,
+      now,
+      environment: facts.environmentId,
+      message: facts.messageId,
+    }),
+  );
+  return finishAttempt(trx, deps, facts, healthy, now, attempt, status, scheduledNext);
+}
+
+/** The attempt row and the endpoint's health, once the message's new state is written. */
+async function finishAttempt(
+  trx: Kysely<Database>,
+  deps: RecordDeps,
+  facts: AttemptFacts,
+  healthy: Set<string>,
+  now: number,
+  attempt: number,
+  status: MessageStatus,
+  scheduledNext: number | null,
+): Promise<RecordOutcome> {
+  const { result } = facts;
+  const queries = queriesFor(trx, deps.dialect);
+  const succeeded = result.status !== null && result.status >= 200 && result.status < 300;
+  const gone = result.status === 410;
   const error = attemptError(result, succeeded);
-  await trx
-    .insertInto('attempts')
-    .values({
+  await trx.executeQuery(
+    queries.insertAttempt({
       id: deps.ids('attempt', facts.startedAt),
-      environment_id: facts.environmentId,
-      message_id: facts.messageId,
-      endpoint_id: facts.endpointId,
+      environment: facts.environmentId,
+      message: facts.messageId,
+      endpoint: facts.endpointId,
       attempt,
       trigger: facts.trigger,
       status: succeeded ? 'succeeded' : 'failed',
       response_status: result.status,
       response_body: result.body,
       duration_ms: result.durationMs,
-      ...error,
+      error_code: error.error_code,
+      error_message: error.error_message,
       created_at: facts.startedAt,
-    })
-    .execute();
+    }),
+  );
   const kind = succeeded ? 'success' : gone ? 'gone' : 'failure';
   const disabled =
     kind === 'success' && healthy.has(facts.endpointId)
@@ -216,12 +346,9 @@ async function updateHealth(
 ): Promise<'gone' | 'failing' | null> {
   const where = { environmentId: facts.environmentId, id: facts.endpointId };
   if (kind === 'success') {
-    await trx
-      .updateTable('endpoints')
-      .set({ failing_since: null, failing_warned_at: null, last_success_at: now })
-      .where('environment_id', '=', where.environmentId)
-      .where('id', '=', where.id)
-      .execute();
+    await trx.executeQuery(
+      queriesFor(trx, deps.dialect).healthy({ environment: where.environmentId, endpoint: where.id, now }),
+    );
     return null;
   }
   const endpoint = await trx

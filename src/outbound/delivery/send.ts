@@ -49,39 +49,55 @@ export async function sendDelivery(
   options: SendOptions,
 ): Promise<SendResult> {
   const url = new URL(request.url);
-  const timeout = AbortSignal.timeout(options.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  // One controller for the attempt's deadline and the job's signal, with a plain timer: per
+  // attempt, AbortSignal.timeout and AbortSignal.any cost several times more (weak references
+  // and finalizers on every composite signal).
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException('The delivery attempt timed out', 'TimeoutError'));
+  }, options.timeoutMs);
+  const jobSignal = options.signal;
+  const onJobAbort = () => controller.abort(jobSignal?.reason);
+  if (jobSignal?.aborted) onJobAbort();
+  else jobSignal?.addEventListener('abort', onJobAbort, { once: true });
   // Elapsed time is a measurement, not logic: it comes from the monotonic clock.
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
-  let response: Dispatcher.ResponseData;
   try {
-    response = await dispatcher.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: 'POST',
-      headers: request.headers,
-      body: request.body,
-      signal,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
-  } catch (error) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    return { ...noResponse(error, timeout.aborted, options.timeoutMs), durationMs: elapsed() };
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        signal: controller.signal,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+      });
+    } catch (error) {
+      if (jobSignal?.aborted) throw jobSignal.reason;
+      return { ...noResponse(error, timedOut, options.timeoutMs), durationMs: elapsed() };
+    }
+    // The status is the answer; a body cut short by the timeout only shortens the log.
+    const body = await readStart(response.body, options.bodyLimit);
+    if (jobSignal?.aborted) throw jobSignal.reason;
+    return {
+      status: response.statusCode,
+      retryAfter: header(response.headers, 'retry-after'),
+      location: header(response.headers, 'location'),
+      body,
+      durationMs: elapsed(),
+      errorCode: null,
+      errorMessage: null,
+    };
+  } finally {
+    clearTimeout(timer);
+    jobSignal?.removeEventListener('abort', onJobAbort);
   }
-  // The status is the answer; a body cut short by the timeout only shortens the log.
-  const body = await readStart(response.body, options.bodyLimit);
-  if (options.signal?.aborted) throw options.signal.reason;
-  return {
-    status: response.statusCode,
-    retryAfter: header(response.headers, 'retry-after'),
-    location: header(response.headers, 'location'),
-    body,
-    durationMs: elapsed(),
-    errorCode: null,
-    errorMessage: null,
-  };
 }
 
 function noResponse(error: unknown, timedOut: boolean, timeoutMs: number): Omit<SendResult, 'durationMs'> {

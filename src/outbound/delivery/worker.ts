@@ -13,14 +13,15 @@
  * deleted endpoint takes its messages with it: nothing to do.
  */
 import type { Clock } from '../../clock/index.ts';
-import { isPatchbayError } from '../../errors/index.ts';
 import { type IdFactory, newId } from '../../ids/index.ts';
 import type { Logger } from '../../logger/index.ts';
 import type { OutboundHttp } from '../../net/index.ts';
 import {
   createCatalog,
   createJobs,
+  JOB_COMPLETED,
   type JobHandlers,
+  type JobLease,
   type JobQueue,
   type PayloadOf,
 } from '../../queue/index.ts';
@@ -28,7 +29,7 @@ import { GroupCommit } from '../../queue/sql/group-commit.ts';
 import { sqlQueueOn } from '../../queue/sql/queue.ts';
 import type { Store } from '../../store/index.ts';
 import { deliverJob, deliveryDedupeKey, type OutboundJobs } from '../jobs.ts';
-import { DEFAULT_RETRY_SCHEDULE_MS, type DeliveryTarget, type EndpointsService } from '../types.ts';
+import { DEFAULT_RETRY_SCHEDULE_MS, type EndpointsService } from '../types.ts';
 import { createEndpointLimits, type EndpointLimits } from './limits.ts';
 import { type AttemptFacts, type RecordDeps, type RecordOutcome, recordAttempts } from './record.ts';
 import { buildDeliveryRequest } from './request.ts';
@@ -37,7 +38,7 @@ import { type DeliverJobs, type SweepCursor, type SweepReport, sweepMessages } f
 
 export interface DeliveryWorkerOptions {
   store: Store;
-  endpoints: Pick<EndpointsService, 'target'>;
+  endpoints: Pick<EndpointsService, 'attemptOf'>;
   queue: JobQueue;
   http: OutboundHttp;
   clock: Clock;
@@ -125,20 +126,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   // Attempts finishing together are recorded in one transaction (one fsync on SQLite); the job of
   // each completes only after that commit. A failing batch is retried one attempt at a time. On
   // the SQL queue of the same database, that transaction is the queue's own: the attempts share
-  // one commit with other jobs' completions, claims and new jobs instead of taking one of their own.
+  // one commit with other jobs' completions, claims and new jobs instead of taking one of their own,
+  // and the attempt's own job completes in that same commit (given its lease).
   const sqlQueue = sqlQueueOn(options.queue, store.db);
-  const record = sqlQueue
+  const record: (facts: AttemptFacts, lease?: JobLease) => Promise<RecordOutcome> = sqlQueue
     ? sqlQueue.batcher((trx, batch: AttemptFacts[]) => recordAttempts(trx, recordDeps, batch))
     : ownRecorder(store, recordDeps);
-
-  const loadTarget = async (environmentId: string, endpointId: string): Promise<DeliveryTarget | null> => {
-    try {
-      return await endpoints.target(environmentId, endpointId);
-    } catch (error) {
-      if (isPatchbayError(error, 'not_found')) return null;
-      throw error;
-    }
-  };
+  const completesWithRecord = sqlQueue !== null;
 
   const park = async (environmentId: string, messageId: string, slot: number | null) => {
     if (slot === null) return;
@@ -152,24 +146,32 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       .execute();
   };
 
-  const deliver = async (payload: DeliverPayload, signal?: AbortSignal): Promise<DeliveryResult> => {
+  /**
+   * One attempt. With a lease on the SQL queue, the job completes in the transaction that records
+   * the attempt (`completed` true): the handler must not complete it again.
+   */
+  const attempt = async (
+    payload: DeliverPayload,
+    signal: AbortSignal | undefined,
+    lease: JobLease | undefined,
+  ): Promise<{ result: DeliveryResult; completed: boolean }> => {
+    const skipped = (reason: Extract<DeliveryResult, { outcome: 'skipped' }>['reason']) => ({
+      result: { outcome: 'skipped' as const, reason },
+      completed: false,
+    });
     const { environmentId, messageId, trigger } = payload;
-    const message = await store.db
-      .selectFrom('messages')
-      .select(['endpoint_id', 'payload', 'status', 'next_attempt_at'])
-      .where('environment_id', '=', environmentId)
-      .where('id', '=', messageId)
-      .executeTakeFirst();
-    if (!message) return { outcome: 'skipped', reason: 'message_missing' };
-    const slot = message.next_attempt_at === null ? null : Number(message.next_attempt_at);
+    // The message and its endpoint in one read; the secrets are decrypted only for an attempt.
+    const message = await endpoints.attemptOf(environmentId, messageId);
+    if (!message) return skipped('message_missing');
+    const slot = message.nextAttemptAt;
     if (trigger === 'scheduled' && !isDue(message.status, slot, clock.now())) {
-      return { outcome: 'skipped', reason: 'not_due' };
+      return skipped('not_due');
     }
-    const target = await loadTarget(environmentId, message.endpoint_id);
-    if (!target) return { outcome: 'skipped', reason: 'endpoint_deleted' };
+    const target = message.target();
+    if (!target) return skipped('endpoint_deleted');
     if (!target.enabled) {
       if (trigger === 'scheduled') await park(environmentId, messageId, slot);
-      return { outcome: 'skipped', reason: 'endpoint_disabled' };
+      return skipped('endpoint_disabled');
     }
 
     const release = await limits.acquire(target, signal);
@@ -195,8 +197,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
 
     const facts = { environmentId, messageId, endpointId: target.id, trigger, slot, startedAt, result };
-    const outcome = await record(facts);
-    if (!outcome.recorded) return { outcome: 'skipped', reason: 'discarded' };
+    const completed = completesWithRecord && lease !== undefined;
+    const outcome = await record(facts, completed ? lease : undefined);
+    if (!outcome.recorded) return { result: { outcome: 'skipped', reason: 'discarded' }, completed };
     const log = { environmentId, messageId, endpointId: target.id, attempt: outcome.attempt };
     if (outcome.disabled) logger.warn({ ...log, reason: outcome.disabled }, 'webhook endpoint disabled');
     if (outcome.scheduledNext !== null) {
@@ -221,14 +224,19 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       'webhook delivery attempt',
     );
     return {
-      outcome: 'attempted',
-      attempt: outcome.attempt,
-      status: outcome.status,
-      responseStatus: result.status,
-      errorCode: outcome.errorCode,
-      nextAttemptAt: outcome.scheduledNext,
+      result: {
+        outcome: 'attempted',
+        attempt: outcome.attempt,
+        status: outcome.status,
+        responseStatus: result.status,
+        errorCode: outcome.errorCode,
+        nextAttemptAt: outcome.scheduledNext,
+      },
+      completed,
     };
   };
+  const deliver = async (payload: DeliverPayload, signal?: AbortSignal): Promise<DeliveryResult> =>
+    (await attempt(payload, signal, undefined)).result;
 
   const sweepCursor: SweepCursor = {};
   const sweep = (signal?: AbortSignal) =>
@@ -249,8 +257,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     deliver,
     sweep,
     handlers: {
-      'outbound.deliver': async (payload, { signal }) => {
-        await deliver(payload, signal);
+      'outbound.deliver': async (payload, { signal, lease }) => {
+        const { completed } = await attempt(payload, signal, lease);
+        return completed ? JOB_COMPLETED : undefined;
       },
       'outbound.sweep': async (_payload, { signal }) => {
         const report = await sweep(signal);

@@ -26,6 +26,7 @@ import type {
   ScheduledRun,
   ScheduleInfo,
   ScheduleSpec,
+  StandingClaimer,
 } from '../types.ts';
 import { GroupCommit } from './group-commit.ts';
 import { buildJobRow, insertJobs, type JobRowInsert } from './insert-jobs.ts';
@@ -54,7 +55,7 @@ type Op =
   | { kind: 'fail'; lease: JobLease; error: JobError; retry: boolean }
   | { kind: 'release'; owner: string; ids: readonly string[] }
   | { kind: 'claim'; request: ClaimRequest }
-  | { kind: 'batch'; batcher: Batcher; item: unknown };
+  | { kind: 'batch'; batcher: Batcher; item: unknown; lease: JobLease | undefined };
 
 /** A caller's own kind of write, joined to the queue's transactions (see `batcher`). */
 interface Batcher {
@@ -97,9 +98,10 @@ export class SqlJobQueue implements JobQueue {
   readonly #random: RandomSource;
   readonly #defaultRetry: RetryPolicy;
   readonly #commits: GroupCommit<Op>;
-  readonly #listeners = new Set<() => void>();
-  /** The group-commit transactions now open, and whether jobs were created in each. */
-  readonly #open = new WeakMap<Kysely<Database>, { created: boolean }>();
+  readonly #listeners = new Set<(names?: ReadonlySet<string>) => void>();
+  /** The group-commit transactions now open, and the names of the jobs created in each. */
+  readonly #open = new WeakMap<Kysely<Database>, { created: Set<string> }>();
+  readonly #claimers = new Set<StandingClaimer>();
   #batchers = 0;
 
   constructor(store: Store, options: SqlQueueOptions = {}) {
@@ -124,7 +126,8 @@ export class SqlJobQueue implements JobQueue {
     const now = this.#clock.now();
     const rows = jobs.map((job) => buildJobRow(job, now, this.#defaultRetry.attempts));
     const results = await this.#commits.submit<EnqueuedJob[]>({ kind: 'enqueue', rows });
-    if (results.some((r) => r.created)) this.#notify();
+    const created = createdNames(rows, results);
+    if (created.size > 0) this.#notify(created);
     return results;
   }
 
@@ -144,10 +147,11 @@ export class SqlJobQueue implements JobQueue {
     const now = this.#clock.now();
     const rows = jobs.map((job) => buildJobRow(job, now, this.#defaultRetry.attempts));
     const results = await insertJobs(trx, rows);
-    if (results.some((r) => r.created)) {
+    const created = createdNames(rows, results);
+    if (created.size > 0) {
       const open = this.#open.get(trx);
-      if (open) open.created = true;
-      else this.#notify();
+      if (open) for (const name of created) open.created.add(name);
+      else this.#notify(created);
     }
     return results;
   }
@@ -162,13 +166,20 @@ export class SqlJobQueue implements JobQueue {
    * `run` returns one result per item, in order, and must throw (rolling back) as a whole when a
    * statement fails: the items are then retried one per transaction, so one bad item does not fail
    * its neighbours. It may run more than once for an item, so it must only write what it is given.
+   *
+   * An item submitted with a `lease` also completes that job in the same transaction (a job
+   * handler whose last write is this item: its write and its completion commit together, one
+   * commit instead of two; the handler then returns JOB_COMPLETED so that its worker does not
+   * complete it again).
    */
-  batcher<T, R>(run: (trx: Kysely<Database>, items: T[]) => Promise<R[]>): (item: T) => Promise<R> {
+  batcher<T, R>(
+    run: (trx: Kysely<Database>, items: T[]) => Promise<R[]>,
+  ): (item: T, lease?: JobLease) => Promise<R> {
     const batcher: Batcher = {
       rank: this.#batchers++,
       run: run as (trx: Kysely<Database>, items: unknown[]) => Promise<unknown[]>,
     };
-    return (item) => this.#commits.submit<R>({ kind: 'batch', batcher, item });
+    return (item, lease) => this.#commits.submit<R>({ kind: 'batch', batcher, item, lease });
   }
 
   claim(request: ClaimRequest): Promise<ClaimedJob[]> {
@@ -309,11 +320,19 @@ export class SqlJobQueue implements JobQueue {
 
   async runDueSchedules(): Promise<ScheduledRun[]> {
     const runs = await runDueSchedules(this.#db, this.#clock, this.#defaultRetry.attempts);
+    // A schedule's job name is not in its run: wake every worker (schedules fire rarely).
     if (runs.some((run) => run.job.created)) this.#notify();
     return runs;
   }
 
-  onAvailable(listener: () => void): () => void {
+  attachClaimer(claimer: StandingClaimer): () => void {
+    this.#claimers.add(claimer);
+    return () => {
+      this.#claimers.delete(claimer);
+    };
+  }
+
+  onAvailable(listener: (names?: ReadonlySet<string>) => void): () => void {
     this.#listeners.add(listener);
     return () => {
       this.#listeners.delete(listener);
@@ -334,18 +353,41 @@ export class SqlJobQueue implements JobQueue {
     return this.#store;
   }
 
-  #notify(): void {
-    for (const listener of this.#listeners) listener();
+  /** Wakes local workers; `names` are the jobs that became claimable (absent: any). */
+  #notify(names?: ReadonlySet<string>): void {
+    for (const listener of this.#listeners) listener(names);
   }
 
   /** Applies one batch of operations in one transaction; one result per operation, in order. */
   async #commit(ops: Op[]): Promise<unknown[]> {
-    const open = { created: false };
-    const results = await this.#db.transaction().execute(async (trx) => {
+    const open = { created: new Set<string>() };
+    // Standing claims made in this transaction: handed over after the commit, or empty after a
+    // rollback (whose operations are then retried, each claiming anew).
+    const standing: Array<{ claimer: StandingClaimer; reserved: number; jobs: ClaimedJob[] }> = [];
+    let results: unknown[];
+    try {
+      results = await this.#transaction(ops, open, standing);
+    } catch (error) {
+      for (const { claimer, reserved } of standing) claimer.take([], reserved, false);
+      throw error;
+    }
+    for (const { claimer, reserved, jobs } of standing) claimer.take(jobs, reserved, true);
+    if (open.created.size > 0) this.#notify(open.created);
+    return results;
+  }
+
+  async #transaction(
+    ops: Op[],
+    open: { created: Set<string> },
+    standing: Array<{ claimer: StandingClaimer; reserved: number; jobs: ClaimedJob[] }>,
+  ): Promise<unknown[]> {
+    return this.#db.transaction().execute(async (trx) => {
       this.#open.set(trx, open);
       const now = this.#clock.now();
       const results: unknown[] = new Array(ops.length);
       const order = ops.map((_, index) => index).sort((a, b) => ORDER[ops[a]!.kind] - ORDER[ops[b]!.kind]);
+      // Names of the jobs this transaction creates: attached claimers of those names claim them.
+      const claimable = new Set<string>();
 
       const enqueues = order.filter((i) => ops[i]!.kind === 'enqueue');
       if (enqueues.length > 0) {
@@ -357,6 +399,7 @@ export class SqlJobQueue implements JobQueue {
           results[i] = inserted.slice(offset, offset + count);
           offset += count;
         }
+        for (const name of createdNames(rows, inserted)) claimable.add(name);
       }
       const batched = new Map<Batcher, number[]>();
       for (const i of order) {
@@ -375,12 +418,14 @@ export class SqlJobQueue implements JobQueue {
           results[i] = out[k];
         });
       }
-      // Completions are grouped by owner: one DELETE for many jobs.
+      // Completions are grouped by owner: one DELETE for many jobs (with those of batch items).
       const completes = order.filter((i) => ops[i]!.kind === 'complete');
-      const done = await this.#completeMany(
-        trx,
-        completes.map((i) => (ops[i] as Extract<Op, { kind: 'complete' }>).lease),
-      );
+      const batchLeases: JobLease[] = [];
+      for (const op of ops) if (op.kind === 'batch' && op.lease) batchLeases.push(op.lease);
+      const done = await this.#completeMany(trx, [
+        ...completes.map((i) => (ops[i] as Extract<Op, { kind: 'complete' }>).lease),
+        ...batchLeases,
+      ]);
       for (const i of completes) {
         const { lease } = ops[i] as Extract<Op, { kind: 'complete' }>;
         results[i] = done.has(`${lease.owner}\u0000${lease.id}`);
@@ -390,10 +435,42 @@ export class SqlJobQueue implements JobQueue {
         if (op.kind === 'enqueue' || op.kind === 'complete' || op.kind === 'batch') continue;
         results[i] = await this.#apply(trx, op, now);
       }
+      for (const name of open.created) claimable.add(name);
+      await this.#standingClaims(trx, now, claimable, batchLeases, standing);
       return results;
     });
-    if (open.created) this.#notify();
-    return results;
+  }
+
+  /**
+   * Claims, inside the transaction, for each attached claimer that this transaction gave work to
+   * (jobs of its names created) or freed slots of (its jobs completed by their handlers' writes).
+   */
+  async #standingClaims(
+    trx: Kysely<Database>,
+    now: number,
+    claimable: ReadonlySet<string>,
+    completed: readonly JobLease[],
+    standing: Array<{ claimer: StandingClaimer; reserved: number; jobs: ClaimedJob[] }>,
+  ): Promise<void> {
+    for (const claimer of this.#claimers) {
+      // Its handlers return once this commits, whether or not their lease was still held: each
+      // frees a slot.
+      let freed = 0;
+      for (const lease of completed) if (lease.owner === claimer.owner) freed += 1;
+      if (freed === 0 && !claimer.names.some((name) => claimable.has(name))) continue;
+      const reserved = claimer.reserve(freed);
+      if (reserved <= 0) continue;
+      const entry = { claimer, reserved, jobs: [] as ClaimedJob[] };
+      standing.push(entry);
+      const rows = await this.#store.dialect.claimJobs(trx, {
+        names: claimer.names,
+        owner: claimer.owner,
+        now,
+        leaseUntil: now + claimer.leaseMs,
+        limit: reserved,
+      });
+      entry.jobs = rows.sort(byClaimOrder).map(toClaimedJob);
+    }
   }
 
   /** Deletes the completed jobs whose lease is still held; returns `owner\0id` of each one deleted. */
@@ -516,6 +593,15 @@ type LeasedUpdate = UpdateQueryBuilder<Database, 'jobs', 'jobs', UpdateResult>;
  */
 export function createSqlQueue(store: Store, options: SqlQueueOptions = {}): SqlJobQueue {
   return new SqlJobQueue(store, options);
+}
+
+/** The names of the rows that were inserted (not deduplicated onto an existing job). */
+function createdNames(rows: readonly JobRowInsert[], results: readonly EnqueuedJob[]): Set<string> {
+  const names = new Set<string>();
+  results.forEach((result, index) => {
+    if (result.created) names.add(rows[index]!.name);
+  });
+  return names;
 }
 
 function emptyCounts(): JobCounts {
