@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ENGINE_NODE_FLAGS } from '../src/cli/node-flags.ts';
 import { median, round } from './lib/stats.ts';
 import type { Benchmark } from './lib/types.ts';
 
@@ -23,6 +24,8 @@ const READY_TIMEOUT_MS = 30_000;
 const TARGET_READY_MS = 1_500;
 const TARGET_RSS_MB = 150;
 const PATCHBAY = new URL('../bin/patchbay.js', import.meta.url).pathname;
+/** `patchbay start` as `npm start` runs it: the launcher under the engine's V8 flags. */
+const START = [process.execPath, ...ENGINE_NODE_FLAGS, PATCHBAY, 'start'];
 
 const BARE_SERVER = `
 const http = require('node:http');
@@ -45,18 +48,13 @@ const benchmark: Benchmark = {
       }
 
       log('patchbay start after an install: empty compile cache, fresh data dir…');
-      const install = await measure(
-        [process.execPath, PATCHBAY, 'start'],
-        { ...env, PATCHBAY_DATA_DIR: installDataDir },
-        '/ready',
-        true,
-      );
+      const install = await measure(START, { ...env, PATCHBAY_DATA_DIR: installDataDir }, '/ready', true);
       log('patchbay start, first start on a fresh data dir…');
-      const first = await measure([process.execPath, PATCHBAY, 'start'], env, '/ready', true);
+      const first = await measure(START, env, '/ready', true);
       log(`patchbay start, ${RESTARTS} restarts…`);
       const restarts = [];
       for (let i = 0; i < RESTARTS; i++) {
-        restarts.push(await measure([process.execPath, PATCHBAY, 'start'], env, '/ready', i === 0));
+        restarts.push(await measure(START, env, '/ready', i === 0));
       }
 
       const readyMs = round(median(restarts.map((r) => r.readyMs)));

@@ -42,6 +42,19 @@ const RSS_GOAL_MB = 250;
  */
 const AS_STARTED = `sqlite, ${ENGINE_NODE_FLAGS.join(' ')}`;
 const V8_DEFAULTS = 'sqlite, V8 defaults';
+const HEADLINE_ROUNDS = Number(process.env.PATCHBAY_BENCH_SYNC_ROUNDS ?? 3);
+
+/** The median round's parts with each part's peak RSS raised to the highest any round reached. */
+function withWorstPeak(
+  median: { first: Part; resync: Part },
+  rounds: { first: Part; resync: Part }[],
+): { first: Part; resync: Part } {
+  const worst = (part: 'first' | 'resync') => Math.max(...rounds.map((r) => r[part].peakRssMb));
+  return {
+    first: { ...median.first, peakRssMb: worst('first') },
+    resync: { ...median.resync, peakRssMb: worst('resync') },
+  };
+}
 
 interface Part {
   ms: number;
@@ -114,17 +127,24 @@ const benchmark: Benchmark = {
       context.log('ceiling: fetching and parsing every page directly');
       const ceiling = Math.round(await fetchAll(api));
       const results: Record<string, Awaited<ReturnType<typeof runOn>>> = {};
-      for (const [name, nodeArgs] of [
-        [AS_STARTED, ENGINE_NODE_FLAGS],
-        [V8_DEFAULTS, []],
-      ] as const) {
+      const runSqlite = async (name: string, nodeArgs: readonly string[]) => {
         const dataDir = mkdtempSync(join(tmpdir(), 'patchbay-bench-sync-'));
         try {
-          results[name] = await runOn(name, api, { dataDir }, [...nodeArgs]);
+          return await runOn(name, api, { dataDir }, [...nodeArgs]);
         } finally {
           rmSync(dataDir, { recursive: true, force: true });
         }
-      }
+      };
+      // The headline configuration runs HEADLINE_ROUNDS times (a fresh engine and database each)
+      // and its median round by first-ingest rate is reported: single runs on this shared
+      // machine moved by ±10 %.
+      const rounds: Awaited<ReturnType<typeof runOn>>[] = [];
+      for (let n = 1; n <= HEADLINE_ROUNDS; n++)
+        rounds.push(await runSqlite(`${AS_STARTED} (round ${n})`, ENGINE_NODE_FLAGS));
+      const byRate = [...rounds].sort((a, b) => a.first.recordsPerSecond - b.first.recordsPerSecond);
+      // Memory is reported at its worst over the rounds, not the median round's.
+      results[AS_STARTED] = withWorstPeak(byRate[Math.floor(byRate.length / 2)]!, rounds);
+      results[V8_DEFAULTS] = await runSqlite(V8_DEFAULTS, []);
       const postgres = await createBenchPostgres('sync');
       let postgresSkipped: string | null = null;
       if (postgres.ok) {
@@ -182,6 +202,11 @@ const benchmark: Benchmark = {
           results,
           postgresSkipped,
           metWithV8Defaults: meets(defaults),
+          headlineRounds: rounds.map((r) => ({
+            firstRecordsPerSecond: r.first.recordsPerSecond,
+            resyncSeconds: round(r.resync.ms / 1000, 1),
+            peakRssMb: Math.max(r.first.peakRssMb, r.resync.peakRssMb),
+          })),
         },
         table,
       };

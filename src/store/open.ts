@@ -6,7 +6,6 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import { PatchbayError } from '../errors/index.ts';
 import { type DialectSql, postgresDialect, sqliteDialect } from './dialect.ts';
 import { NodeSqliteDialect } from './dialects/node-sqlite-driver.ts';
-import { WalSync } from './dialects/wal-sync.ts';
 import { type MigrationReport, pendingMigrations, runMigrations } from './migration.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -50,7 +49,6 @@ function sqlitePath(url: string, dataDir: string): string {
 }
 
 function openSqlite(path: string): Store {
-  let durability: WalSync | undefined;
   let database: DatabaseSync;
   try {
     database = new DatabaseSync(path);
@@ -58,16 +56,10 @@ function openSqlite(path: string): Store {
     // first: switching to WAL takes a lock too, and fails at once while another process starting
     // at the same moment holds it.
     database.exec('PRAGMA busy_timeout = 15000');
-    // Durable means on disk: WAL, and every commit flushed before its caller goes on. The flush
-    // is not SQLite's own (`synchronous=FULL` would fsync on the event loop): the driver flushes
-    // the WAL on the thread pool after each commit (./dialects/wal-sync.ts), so the setting here
-    // is NORMAL for a file, FULL only where there is no file to flush. Throughput comes from group
-    // commit (many writes per transaction), never from weaker durability.
-    const { journal_mode: mode } = database.prepare('PRAGMA journal_mode = WAL').get() as {
-      journal_mode: string;
-    };
-    if (mode === 'wal') durability = new WalSync(path);
-    database.exec(`PRAGMA synchronous = ${durability ? 'NORMAL' : 'FULL'}`);
+    // Durable means on disk: WAL with a full fsync at every commit. Throughput comes from
+    // group commit (many writes per transaction), never from weaker durability.
+    database.exec('PRAGMA journal_mode = WAL');
+    database.exec('PRAGMA synchronous = FULL');
     database.exec('PRAGMA foreign_keys = ON');
   } catch (cause) {
     throw new PatchbayError(
@@ -78,7 +70,7 @@ function openSqlite(path: string): Store {
       },
     );
   }
-  const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database, durability) });
+  const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database) });
   return createStore(db, sqliteDialect, `sqlite:${path}`);
 }
 

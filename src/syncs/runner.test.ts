@@ -72,6 +72,21 @@ function itemsSync(overrides: Partial<SyncDefinition> = {}): SyncDefinition {
   };
 }
 
+/**
+ * Pages one event-loop turn apart, as from a provider (the fake otherwise yields them at once, and
+ * pages that arrive before a queued batch starts join it).
+ */
+function pagesOneTurnApart(listing: FakeListing): FakeListing {
+  const original = listing.pages.bind(listing);
+  listing.pages = async function* (startAt) {
+    for await (const page of original(startAt)) {
+      await new Promise((resolve) => setImmediate(resolve));
+      yield page;
+    }
+  };
+  return listing;
+}
+
 for (const target of await testDatabases()) {
   describe(`sync runner on ${target.name}`, { skip: target.skip }, () => {
     if (target.skip) console.log(`# ${target.skip}`);
@@ -121,7 +136,9 @@ for (const target of await testDatabases()) {
       failOnBatch?: number;
     }
 
-    function world(options: { lockTtlMs?: number; batchSize?: number; spy?: WriteSpy } = {}): {
+    function world(
+      options: { lockTtlMs?: number; batchSize?: number; checkpointIntervalMs?: number; spy?: WriteSpy } = {},
+    ): {
       runner: SyncRunner;
       scheduler: SyncScheduler;
     } {
@@ -170,6 +187,8 @@ for (const target of await testDatabases()) {
         }),
         ...(options.lockTtlMs ? { lockTtlMs: options.lockTtlMs } : {}),
         batchSize: options.batchSize ?? 1000,
+        // Every checkpoint written at once unless a test says otherwise: pages here are small.
+        checkpointIntervalMs: options.checkpointIntervalMs ?? 0,
       });
       const scheduler = createSyncScheduler({
         db: f.store.db,
@@ -330,17 +349,59 @@ for (const target of await testDatabases()) {
       for (const batch of spy.batches) assert.equal(batch.checkpoint, true);
     });
 
-    it('a write that fails fails the run, which keeps the batches committed before it', async () => {
+    it('checkpoints ride with the next full batch, within the checkpoint interval', async () => {
       sync = itemsSync();
-      listing = new FakeListing(60, 10);
-      // Pages arrive one event-loop turn apart, as from a provider: one batch per page.
+      listing = pagesOneTurnApart(new FakeListing(50, 10));
+      const connectionId = await newConnection();
+      const spy: WriteSpy = { batches: [] };
+      const w = world({ batchSize: 20, checkpointIntervalMs: 60_000, spy });
+      const run = await runOnce(connectionId, undefined, w);
+      assert.equal(run.status, 'succeeded');
+      assert.equal(run.added, 50);
+      // Two pages per commit, the last page with the final flush; each with its checkpoint.
+      assert.deepEqual(spy.batches, [
+        { records: 20, checkpoint: true },
+        { records: 20, checkpoint: true },
+        { records: 10, checkpoint: true },
+      ]);
+    });
+
+    it('a checkpoint left waiting for its batch is written once the interval is up', async () => {
+      sync = itemsSync();
+      listing = new FakeListing(20, 10);
+      // The second page does not come until the test has seen the first one committed.
+      let releaseSecondPage!: () => void;
+      const secondPage = new Promise<void>((resolve) => {
+        releaseSecondPage = resolve;
+      });
       const original = listing.pages.bind(listing);
       listing.pages = async function* (startAt) {
         for await (const page of original(startAt)) {
-          await new Promise((resolve) => setImmediate(resolve));
+          if (page.number === 2) await secondPage;
           yield page;
         }
       };
+      const connectionId = await newConnection();
+      const w = world({ batchSize: 1000, checkpointIntervalMs: 50 });
+      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, sync, { trigger: 'manual' });
+      const running = w.runner.execute(runId, { attempt: 1, signal: new AbortController().signal });
+      while ((await runs.get(f.dev.id, runId)).added < 10)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      const [schedule] = await w.scheduler.list(f.dev.id, connectionId);
+      assert.deepEqual(
+        schedule?.checkpoint,
+        { next: { type: 'offset', offset: 10 } },
+        'the first page was committed with its checkpoint',
+      );
+      releaseSecondPage();
+      const run = await running;
+      assert.equal(run?.status, 'succeeded');
+      assert.equal(run?.added, 20);
+    });
+
+    it('a write that fails fails the run, which keeps the batches committed before it', async () => {
+      sync = itemsSync();
+      listing = pagesOneTurnApart(new FakeListing(60, 10));
       const connectionId = await newConnection();
       const spy: WriteSpy = { batches: [], failOnBatch: 2 };
       const run = await runOnce(connectionId, undefined, world({ batchSize: 10, spy }));
@@ -446,6 +507,9 @@ for (const target of await testDatabases()) {
       });
       const first = w.runner.execute(runId, { attempt: 1, signal: new AbortController().signal });
       await reachedStall;
+      // Its first page's batch commits (renewing the lease) before the lease is let run out.
+      while ((await runs.get(f.dev.id, runId)).added < 10)
+        await new Promise((resolve) => setImmediate(resolve));
       f.clock.advance(1_001);
       const second = await w.runner.execute(runId, { attempt: 2, signal: new AbortController().signal });
       assert.equal(second?.status, 'succeeded');

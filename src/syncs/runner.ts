@@ -40,8 +40,10 @@ export interface SyncRunnerDeps {
   }): Promise<ScriptContext>;
   /** Frequency of a schedule in ms (from the schedule row). */
   lockTtlMs?: number;
-  /** Records per write batch (default 1,000). */
+  /** Records per write batch (default 2,000: two pages of a thousand per commit). */
   batchSize?: number;
+  /** See RunWriterOptions.checkpointIntervalMs. */
+  checkpointIntervalMs?: number;
 }
 
 export interface ExecuteOptions {
@@ -135,7 +137,8 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
       checkpointSchema: definition.checkpoint,
       initialCheckpoint,
       trackSeen: trackDeletes,
-      batchSize: deps.batchSize ?? 1_000,
+      batchSize: deps.batchSize ?? 2_000,
+      ...(deps.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: deps.checkpointIntervalMs }),
       ...(options.onProgress ? { onFlush: options.onProgress } : {}),
     });
 

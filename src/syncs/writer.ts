@@ -63,6 +63,11 @@ export interface RunWriterOptions {
   trackSeen: boolean;
   /** Records buffered before a batch is written. */
   batchSize: number;
+  /**
+   * A checkpoint saved this long after the last batch started is written without waiting for a
+   * full batch (ms; default CHECKPOINT_INTERVAL_MS), so a sparse listing still records progress.
+   */
+  checkpointIntervalMs?: number;
   /** Called after each committed batch with the run's totals so far (progress). */
   onFlush?(totals: RunCounts): void;
 }
@@ -94,6 +99,14 @@ export interface RunWriter {
   readonly byModel: ModelCounts;
 }
 
+/**
+ * Default RunWriterOptions.checkpointIntervalMs. Checkpoints are cheap to keep in memory and a
+ * commit each is not (an fsync): a batch carries the latest checkpoint saved before it, and a
+ * checkpoint waits for its batch at most this long. A crash then repeats at most one batch's or
+ * one second's worth of pages.
+ */
+export const CHECKPOINT_INTERVAL_MS = 1_000;
+
 export function createRunWriter(options: RunWriterOptions): RunWriter {
   const { db, records, runs, lock, lockKey, owner, lockTtlMs, scope, models } = options;
   let saves = new Map<string, PreparedRecord[]>();
@@ -111,6 +124,11 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
   let scheduled: { previous: Promise<void> } | undefined;
   let writeFailure: unknown;
   let closedBecause: unknown;
+  // When the last batch started (a monotonic clock: only the interval matters), and the timer
+  // that writes a checkpoint left waiting for its batch.
+  let lastWriteAt = performance.now();
+  let checkpointTimer: NodeJS.Timeout | undefined;
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? CHECKPOINT_INTERVAL_MS;
 
   function checkOpen(): void {
     if (closedBecause !== undefined) throw closedBecause;
@@ -137,6 +155,9 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
     const batchDeletes = deletes;
     const pages = pendingPages;
     const checkpointJson = pendingCheckpoint;
+    lastWriteAt = performance.now();
+    clearTimeout(checkpointTimer);
+    checkpointTimer = undefined;
     saves = new Map();
     deletes = new Map();
     buffered = 0;
@@ -212,6 +233,11 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
     return scheduled.previous;
   }
 
+  function writeWaitingCheckpoint(): void {
+    checkpointTimer = undefined;
+    if (pendingCheckpoint !== undefined && closedBecause === undefined) scheduleWrite();
+  }
+
   function checkWritable(): void {
     checkOpen();
     if (writeFailure !== undefined) throw writeFailure;
@@ -275,13 +301,19 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
         }
         pendingCheckpoint = JSON.stringify(parsed ?? null);
         checkpoint = parsed;
-        await scheduleWrite();
+        const waited = performance.now() - lastWriteAt;
+        if (buffered >= options.batchSize || waited >= checkpointIntervalMs) await scheduleWrite();
+        // Otherwise it goes with the next batch, or by itself once the interval is up (a slow
+        // next page must not hold back the progress already made).
+        else checkpointTimer ??= setTimeout(writeWaitingCheckpoint, checkpointIntervalMs - waited).unref();
       },
     },
     countPage() {
       pendingPages += 1;
     },
     close(reason) {
+      clearTimeout(checkpointTimer);
+      checkpointTimer = undefined;
       closedBecause =
         reason ?? new PatchbayError('sync_cancelled', 'The run stopped; this script may not write any more');
     },

@@ -1,6 +1,6 @@
 import type { DatabaseSync, SQLInputValue, StatementSync } from 'node:sqlite';
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type Dialect,
   type Driver,
@@ -10,7 +10,6 @@ import {
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
-import type { WalSync } from './wal-sync.ts';
 
 const STATEMENT_CACHE_SIZE = 256;
 
@@ -21,25 +20,20 @@ const STATEMENT_CACHE_SIZE = 256;
  *   busy timeout instead of failing with SQLITE_BUSY when a reader upgrades to a writer;
  * - prepared statements are cached, because the queue and group commit run the same few
  *   statements many thousands of times a second;
- * - booleans are bound as 0/1 (node:sqlite refuses JS booleans);
- * - with a `WalSync` (file databases at `synchronous=NORMAL`), every commit that wrote is flushed
- *   to disk off the event loop before its caller goes on or the connection is handed on
- *   (./wal-sync.ts).
+ * - booleans are bound as 0/1 (node:sqlite refuses JS booleans).
  */
 export class NodeSqliteDialect implements Dialect {
   readonly #database: DatabaseSync;
-  readonly #durability: WalSync | undefined;
 
-  constructor(database: DatabaseSync, durability?: WalSync) {
+  constructor(database: DatabaseSync) {
     this.#database = database;
-    this.#durability = durability;
   }
 
   createAdapter() {
     return new SqliteAdapter();
   }
   createDriver(): Driver {
-    return new NodeSqliteDriver(this.#database, this.#durability);
+    return new NodeSqliteDriver(this.#database);
   }
   createQueryCompiler() {
     return new SqliteQueryCompiler();
@@ -56,8 +50,8 @@ class NodeSqliteDriver implements Driver {
   #locked: Promise<void> | undefined;
   #unlock: (() => void) | undefined;
 
-  constructor(database: DatabaseSync, durability: WalSync | undefined) {
-    this.#connection = new NodeSqliteConnection(database, durability);
+  constructor(database: DatabaseSync) {
+    this.#connection = new NodeSqliteConnection(database);
   }
 
   async init(): Promise<void> {}
@@ -70,14 +64,14 @@ class NodeSqliteDriver implements Driver {
     return this.#connection;
   }
 
-  async beginTransaction(): Promise<void> {
-    await this.#connection.begin();
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
   }
-  async commitTransaction(): Promise<void> {
-    await this.#connection.commit();
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('commit'));
   }
-  async rollbackTransaction(): Promise<void> {
-    await this.#connection.rollback();
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('rollback'));
   }
 
   async releaseConnection(): Promise<void> {
@@ -88,52 +82,24 @@ class NodeSqliteDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await this.#connection.close();
+    this.#connection.close();
   }
 }
 
-// Statements that cannot write: after one of them outside a transaction there is nothing to flush.
-const READ_ONLY = /^\s*select\b/i;
-
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #database: DatabaseSync;
-  readonly #durability: WalSync | undefined;
   readonly #statements = new Map<string, { statement: StatementSync; reader: boolean }>();
-  #inTransaction = false;
 
-  constructor(database: DatabaseSync, durability: WalSync | undefined) {
+  constructor(database: DatabaseSync) {
     this.#database = database;
-    this.#durability = durability;
-  }
-
-  async begin(): Promise<void> {
-    this.#database.exec('begin immediate');
-    this.#inTransaction = true;
-  }
-
-  async commit(): Promise<void> {
-    this.#database.exec('commit');
-    this.#inTransaction = false;
-    await this.#durability?.sync();
-  }
-
-  async rollback(): Promise<void> {
-    this.#inTransaction = false;
-    this.#database.exec('rollback');
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const { statement, reader } = this.#prepare(query.sql);
     const parameters = query.parameters.map(toSqliteValue);
-    let result: QueryResult<R>;
-    if (reader) result = { rows: statement.all(...parameters) as R[] };
-    else {
-      const { changes, lastInsertRowid } = statement.run(...parameters);
-      result = { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
-    }
-    // A statement outside a transaction committed on its own: flush it like a commit.
-    if (this.#durability && !this.#inTransaction && !READ_ONLY.test(query.sql)) await this.#durability.sync();
-    return result;
+    if (reader) return { rows: statement.all(...parameters) as R[] };
+    const { changes, lastInsertRowid } = statement.run(...parameters);
+    return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   }
 
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
@@ -143,10 +109,9 @@ class NodeSqliteConnection implements DatabaseConnection {
     }
   }
 
-  async close(): Promise<void> {
+  close(): void {
     this.#statements.clear();
     if (this.#database.isOpen) this.#database.close();
-    await this.#durability?.close();
   }
 
   #prepare(sql: string) {

@@ -12,10 +12,14 @@ export interface RecordsStatement {
  * (a million records is a thousand batches), so they are written once here instead of being built
  * and compiled by the query builder each time, and they bind batch-wide values once (numbered
  * parameters, `?1` in SQLite and `$1` in PostgreSQL, reused across rows). A list of ids is one
- * parameter (a JSON array read with `json_each` in SQLite, a `text[]` in PostgreSQL), so lookups
- * and deletes by id need no chunking and keep one SQL text whatever the batch size.
+ * parameter (a JSON array, read with `json_each` in SQLite and `json_array_elements_text` in
+ * PostgreSQL), so lookups and deletes by id need no chunking and keep one SQL text whatever the
+ * batch size. PostgreSQL upserts take the batch's rows as one JSON array too
+ * (`json_to_recordset`): node-postgres escapes a JS array into an array literal element by
+ * element in JavaScript, and `JSON.stringify` does the same work in native code (measured with
+ * `npm run bench -- sync` on PostgreSQL: 23.8 → 15.7 µs of engine CPU per record).
  *
- * PostgreSQL: lookups by id join the primary key against `unnest` of the ids. The plainer
+ * PostgreSQL: lookups by id join the primary key against the list of ids. The plainer
  * `external_id = any($4)` lets the planner pick the `records_modified` index (same leading
  * columns) and filter every row of the connection, which it does whenever its statistics are
  * older than the connection's data — during the first big sync of a new database, for one —
@@ -149,19 +153,19 @@ function sqliteSql(): RecordsSql {
 
 function postgresSql(): RecordsSql {
   const byIds =
-    'environment_id = $1 and (connection_id, model, external_id) in (select $2, $3, unnest($4::text[]))';
+    'environment_id = $1 and (connection_id, model, external_id) in (select $2, $3, json_array_elements_text($4::json))';
   // Arrays of the rows' own values: one statement and one plan whatever the batch size.
   const upsert =
-    `insert into records (${COLUMNS}) select $2::text, $3::text, e, $1::text, p, h, $4::bigint, $4::bigint, null::bigint, $5::text ` +
-    `from unnest($6::text[], $7::text[], $8::text[]) as u(e, p, h) ${ON_CONFLICT}`;
+    `insert into records (${COLUMNS}) select $2::text, $3::text, u.e, $1::text, u.p, u.h, $4::bigint, $4::bigint, null::bigint, $5::text ` +
+    `from json_to_recordset($6::json) as u(e text, p text, h text) ${ON_CONFLICT}`;
   return {
     readHashes: (env, conn, model, ids) => ({
       text: `select external_id, hash, deleted_at from records where ${byIds}`,
-      parameters: [env, conn, model, ids],
+      parameters: [env, conn, model, JSON.stringify(ids)],
     }),
     markSeen: (env, conn, model, ids, runId) => ({
       text: `update records set last_run_id = $5 where ${byIds} returning external_id, hash, deleted_at`,
-      parameters: [env, conn, model, ids, runId],
+      parameters: [env, conn, model, JSON.stringify(ids), runId],
     }),
     latestModified: (env, conn, model) => ({
       text: 'select max(modified_at) as latest from records where environment_id = $1 and connection_id = $2 and model = $3',
@@ -177,16 +181,14 @@ function postgresSql(): RecordsSql {
             model,
             stamp,
             runId,
-            records.map((r) => r.externalId),
-            records.map((r) => r.payload),
-            records.map((r) => r.hash),
+            JSON.stringify(records.map((r) => ({ e: r.externalId, p: r.payload, h: r.hash }))),
           ],
         },
       ];
     },
     softDelete: (env, conn, model, ids, stamp) => ({
       text: `update records set deleted_at = $5, modified_at = $5 where ${byIds} and deleted_at is null`,
-      parameters: [env, conn, model, ids, stamp],
+      parameters: [env, conn, model, JSON.stringify(ids), stamp],
     }),
     deleteUnseen: (env, conn, model, runId, stamp) => ({
       text: 'update records set deleted_at = $5, modified_at = $5 where environment_id = $1 and connection_id = $2 and model = $3 and deleted_at is null and (last_run_id is null or last_run_id <> $4)',
