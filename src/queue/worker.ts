@@ -234,19 +234,7 @@ class QueueWorker implements Worker {
       .then(
         (jobs) => {
           this.#claiming = undefined;
-          if (this.#stopping) {
-            // Claimed while stop() began: give them straight back rather than start them.
-            if (jobs.length > 0) {
-              this.#track(
-                this.#queue.release(
-                  this.owner,
-                  jobs.map((job) => job.id),
-                ),
-              );
-            }
-            return;
-          }
-          for (const job of jobs) this.#run(job);
+          if (!this.#startClaimed(jobs)) return;
           // A full batch suggests more is waiting; a wake-up during the claim may mean more too.
           if (jobs.length === limit || this.#wanted) this.#requestClaim();
         },
@@ -255,6 +243,25 @@ class QueueWorker implements Worker {
           this.#onEvent({ type: 'error', error });
         },
       );
+  }
+
+  /**
+   * Starts jobs claimed for this worker, or, once stop() has begun, gives them straight back
+   * rather than start them. Returns whether they were started.
+   */
+  #startClaimed(jobs: ClaimedJob[]): boolean {
+    if (this.#stopping) {
+      if (jobs.length > 0)
+        this.#track(
+          this.#queue.release(
+            this.owner,
+            jobs.map((job) => job.id),
+          ),
+        );
+      return false;
+    }
+    for (const job of jobs) this.#run(job);
+    return true;
   }
 
   /**
@@ -284,19 +291,7 @@ class QueueWorker implements Worker {
         // slots (a nextTick queued now runs after the current promise continuations).
         process.nextTick(() => {
           this.#reserved -= reserved;
-          if (this.#stopping) {
-            if (jobs.length > 0) {
-              this.#track(
-                this.#queue.release(
-                  this.owner,
-                  jobs.map((job) => job.id),
-                ),
-              );
-            }
-          } else {
-            for (const job of jobs) this.#run(job);
-            if (!covered) this.#requestClaim();
-          }
+          if (this.#startClaimed(jobs) && !covered) this.#requestClaim();
           if (this.#reserved === 0) this.#reservationsSettled?.();
           // Queued after the settles' claims (see #scheduleClaim), which it lets through again.
           if (covered) {
