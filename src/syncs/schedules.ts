@@ -125,6 +125,16 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       .execute();
   }
 
+  /** What a new run's mode depends on (see runMode): the schedule's last success and checkpoint. */
+  function modeInputs(executor: Kysely<Database>, connectionId: string, syncName: string) {
+    return executor
+      .selectFrom('sync_schedules')
+      .select(['last_success_at', 'checkpoint'])
+      .where('connection_id', '=', connectionId)
+      .where('sync_name', '=', syncName)
+      .executeTakeFirstOrThrow();
+  }
+
   async function trigger(
     environmentId: string,
     connectionId: string,
@@ -132,12 +142,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     options: TriggerOptions,
   ): Promise<TriggerResult> {
     await ensure(environmentId, connectionId, sync);
-    const schedule = await db
-      .selectFrom('sync_schedules')
-      .select(['last_success_at', 'checkpoint'])
-      .where('connection_id', '=', connectionId)
-      .where('sync_name', '=', sync.name)
-      .executeTakeFirstOrThrow();
+    const schedule = await modeInputs(db, connectionId, sync.name);
     const mode = runMode(sync, options.mode, schedule.last_success_at, schedule.checkpoint);
     const runId = newId('syncRun', clock.now());
     // The run row exists before its job, so a worker never claims a job whose run it cannot find.
@@ -197,12 +202,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
         'Syncs started by webhooks need the SQL queue on the same database',
       );
     await insertSchedule(trx, environmentId, connectionId, sync);
-    const schedule = await trx
-      .selectFrom('sync_schedules')
-      .select(['last_success_at', 'checkpoint'])
-      .where('connection_id', '=', connectionId)
-      .where('sync_name', '=', sync.name)
-      .executeTakeFirstOrThrow();
+    const schedule = await modeInputs(trx, connectionId, sync.name);
     const runId = newId('syncRun', clock.now());
     await runs.create(trx, {
       id: runId,
