@@ -127,6 +127,7 @@ const benchmark: Benchmark = {
       await receiver.configure({ secret: endpoint.secret });
       log(`creating a backlog of ${BACKLOG} messages through the API (role api, ${CREATE_CLIENTS} clients)…`);
       const ingestStart = performance.now();
+      const ingestCpuBefore = processCpuMs(engine.pid);
       await runConcurrently(BACKLOG, CREATE_CLIENTS, async (n) => {
         const outcome = await postMessage(api, apiKey, {
           eventType: 'bench.delivery',
@@ -136,7 +137,11 @@ const benchmark: Benchmark = {
           throw new Error(`message ${n}: ${JSON.stringify(outcome)}`);
       });
       const ingestPerSecond = (BACKLOG / (performance.now() - ingestStart)) * 1000;
-      log(`backlog queued at ${Math.round(ingestPerSecond)} messages/s; restarting with workers…`);
+      // The API process's CPU per message created (routing, validation, fan-out, the commit).
+      const ingestCpuUsPerMessage = ((processCpuMs(engine.pid) - ingestCpuBefore) * 1000) / BACKLOG;
+      log(
+        `backlog queued at ${Math.round(ingestPerSecond)} messages/s (API CPU ${Math.round(ingestCpuUsPerMessage)} µs/message); restarting with workers…`,
+      );
       await engine.stop();
       const body = samplePayload(dataDir);
 
@@ -150,7 +155,7 @@ const benchmark: Benchmark = {
       });
       const throughput = await drain(engine, receiver, dataDir, log);
       log(
-        `engine: ${Math.round(throughput.perSecond)} deliveries/s on ${throughput.connections} connections; raw client at the same concurrency…`,
+        `engine: ${Math.round(throughput.perSecond)} deliveries/s on ${throughput.connections} connections (engine CPU ${Math.round(throughput.engineCpuUsPerDelivery)} µs/delivery); raw client at the same concurrency…`,
       );
 
       // 3. The raw loopback ceiling at the same concurrency.
@@ -186,6 +191,7 @@ const benchmark: Benchmark = {
           lightLoadLatency: { eventsPerSecond: LIGHT_RATE, ...roundAll(light) },
           backlog: BACKLOG,
           ingestPerSecond: round(ingestPerSecond),
+          ingestCpuUsPerMessage: round(ingestCpuUsPerMessage),
           bodyBytes: Buffer.byteLength(body),
           workerConcurrency: workerConcurrency ? Number(workerConcurrency) : 'default',
           database: 'embedded SQLite (default)',

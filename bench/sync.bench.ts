@@ -193,14 +193,16 @@ const benchmark: Benchmark = {
         unit: 'records/s',
         value: sqlite.first.recordsPerSecond,
         ceiling,
-        goal: `≥ ${INGEST_GOAL.toLocaleString('en-US')} records/s first ingest, re-sync ≤ ${RESYNC_GOAL_MS / 1000} s, RSS ≤ ${RSS_GOAL_MB} MB (SQLite, the engine as \`patchbay start\` runs it)`,
-        met: meets(sqlite),
+        goal: `≥ ${INGEST_GOAL.toLocaleString('en-US')} records/s first ingest, re-sync ≤ ${RESYNC_GOAL_MS / 1000} s, RSS ≤ ${RSS_GOAL_MB} MB, the engine as \`patchbay start\` runs it, on SQLite and on PostgreSQL (when reachable)`,
+        met: meets(sqlite) && (results.postgres === undefined || meets(results.postgres)),
         details: {
           records: RECORDS,
           pageSize: PAGE,
           ceiling,
           results,
           postgresSkipped,
+          metOnSqlite: meets(sqlite),
+          metOnPostgres: results.postgres === undefined ? null : meets(results.postgres),
           metWithV8Defaults: meets(defaults),
           headlineRounds: rounds.map((r) => ({
             firstRecordsPerSecond: r.first.recordsPerSecond,

@@ -1,6 +1,7 @@
 /**
- * The actions job, declared once (the engine adds it to its catalog):
- * - `action.run`: executes one queued (async) action run and emits its `action.*` event.
+ * The actions jobs, declared once (the engine adds them to its catalog):
+ * - `action.run`: executes one queued (async) action run and emits its `action.*` event;
+ * - `actions.sweep-abandoned`: every minute, ends synchronous runs whose process stopped mid-call.
  */
 import { z } from 'zod';
 import { parsePayload } from '../queue/catalog.ts';
@@ -18,7 +19,18 @@ export const actionRunJob = defineJob({
   timeoutMs: 15 * 60_000,
 });
 
-export const actionJobs = [actionRunJob] as const;
+export const sweepAbandonedJob = defineJob({
+  name: 'actions.sweep-abandoned',
+  payload: z.object({}),
+  retry: { attempts: 1 },
+  timeoutMs: 60_000,
+});
+
+export const actionJobs = [actionRunJob, sweepAbandonedJob] as const;
+
+export const actionSchedules = [
+  { name: 'actions.sweep-abandoned', cron: '* * * * *', job: 'actions.sweep-abandoned', payload: {} },
+] as const;
 export type ActionJobs = CatalogOf<typeof actionJobs>;
 
 /** The queue entry that executes run `actionRunId`, validated against the job's schema. */
@@ -37,10 +49,15 @@ export function actionRunJobOf(environmentId: string, actionRunId: string): NewJ
 }
 
 /** The handlers of the actions jobs, for the engine's worker. */
-export function actionHandlers(service: Pick<ActionsService, 'execute'>): JobHandlers<ActionJobs> {
+export function actionHandlers(
+  service: Pick<ActionsService, 'execute' | 'sweepAbandoned'>,
+): JobHandlers<ActionJobs> {
   return {
     'action.run': async (payload, context) => {
       await service.execute(payload.environmentId, payload.actionRunId, context.signal);
+    },
+    'actions.sweep-abandoned': async () => {
+      await service.sweepAbandoned();
     },
   };
 }

@@ -5,6 +5,7 @@ import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import type { JobContext } from '../queue/index.ts';
 import { type ActionsFixture, openActionsFixture } from './fixtures/actions-fixture.ts';
 import { actionHandlers, actionRunJob } from './jobs.ts';
+import { ABANDONED_GRACE_MS } from './service.ts';
 
 const input = { customer: 'cus_1', lines: [{ description: 'Plan', amount: 4200 }] };
 
@@ -333,6 +334,38 @@ for (const target of await testDatabases()) {
         events.map((e) => [e.type, (e.data.error as { code: string }).code]),
         [['action.failed', 'action_interrupted']],
       );
+    });
+
+    it('sweeps synchronous runs left running by a stopped process once past their limit and grace', async () => {
+      f.timeoutMs = 120_000;
+      const stuck = await f.service.run(f.dev.id, conn, 'create-invoice', input, { mode: 'async' });
+      const queuedAsync = await f.service.run(f.dev.id, conn, 'create-invoice', input, { mode: 'async' });
+      // A synchronous call whose process was killed mid-call, and an async run whose job owns it.
+      await f.store.db
+        .updateTable('action_runs')
+        .set({ mode: 'sync', status: 'running', attempt: 1, started_at: f.clock.now() })
+        .where('id', '=', stuck.id)
+        .execute();
+      await f.store.db
+        .updateTable('action_runs')
+        .set({ status: 'running', attempt: 1, started_at: f.clock.now() })
+        .where('id', '=', queuedAsync.id)
+        .execute();
+      f.clock.advance(150_000);
+      assert.equal(await f.service.sweepAbandoned(), 0, 'within its 120 s limit plus the grace');
+      assert.equal((await f.service.get(f.dev.id, stuck.id)).status, 'running');
+      f.clock.advance(120_000 + ABANDONED_GRACE_MS - 150_000 + 1);
+      assert.equal(await f.service.sweepAbandoned(), 1);
+      const run = await f.service.get(f.dev.id, stuck.id);
+      assert.equal(run.status, 'failed');
+      assert.equal(run.error?.code, 'action_interrupted');
+      assert.equal((await f.service.get(f.dev.id, queuedAsync.id)).status, 'running', 'its job decides');
+      assert.equal(f.calls.length, 0, 'never called again');
+      assert.deepEqual(
+        (await f.actionEvents(f.dev.id)).map((e) => [e.type, e.data.actionRunId]),
+        [['action.failed', stuck.id]],
+      );
+      assert.equal(await f.service.sweepAbandoned(), 0, 'once');
     });
 
     it('records action_interrupted when the job is stopped mid-call, and aborts the script', async () => {

@@ -6,7 +6,9 @@
  * A run's life: `queued` (async only) → `running` (stored before the script is called) →
  * `succeeded` | `failed`. The `running` row is the at-most-once guard: whoever finds a run
  * already running (its worker died mid-call) marks it `action_interrupted` instead of calling the
- * provider a second time. Sync runs have no job, so one cut off by a crash stays `running`.
+ * provider a second time. Synchronous runs have no job to find them again: one cut off by a
+ * crash is marked the same way by `sweepAbandoned` (the `actions.sweep-abandoned` job, every
+ * minute) once it has been running longer than its action's time limit plus a grace period.
  */
 import type { Insertable, Kysely } from 'kysely';
 import type { Connection } from '../connections/types.ts';
@@ -30,6 +32,15 @@ import type { ActionRun, ActionsService, ActionsServiceOptions } from './types.t
 
 export const DEFAULT_PAGE = 50;
 export const MAX_PAGE = 200;
+
+/**
+ * How long past its action's time limit a synchronous run may stay `running` before the sweep
+ * ends it. A live process always finishes its run by the limit (perform abandons a script that
+ * ignores its signal), so a run still open a minute later has lost its process.
+ */
+export const ABANDONED_GRACE_MS = 60_000;
+/** Runs handled per sweep; the next sweep takes the rest. */
+const SWEEP_BATCH = 100;
 
 type Row = ActionRunsTable;
 
@@ -169,7 +180,44 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
     });
   }
 
+  /** The time limit of a stored run's action; the default when its connection or action is gone. */
+  async function limitOf(row: Row): Promise<number> {
+    const connection = await connectionOrNull(row.environment_id, row.connection_id);
+    if (!connection) return defaultTimeoutMs;
+    try {
+      return (await resolve(connection.provider, row.action_name)).timeoutMs ?? defaultTimeoutMs;
+    } catch {
+      return defaultTimeoutMs;
+    }
+  }
+
   return {
+    async sweepAbandoned() {
+      const now = clock.now();
+      // Every limit is at least a moment: the cheap bound first, each run's own limit after.
+      const rows = await db
+        .selectFrom('action_runs')
+        .selectAll()
+        .where('status', '=', 'running')
+        .where('started_at', '<', now - ABANDONED_GRACE_MS)
+        .where('mode', '=', 'sync')
+        .orderBy('started_at')
+        .limit(SWEEP_BATCH)
+        .execute();
+      let swept = 0;
+      for (const row of rows) {
+        if (Number(row.started_at) + (await limitOf(row)) + ABANDONED_GRACE_MS > now) continue;
+        const finished = await interrupt(row);
+        if (finished.status === 'failed' && finished.error?.code === 'action_interrupted') swept += 1;
+      }
+      if (swept > 0)
+        logger.warn(
+          { swept },
+          'synchronous action runs left running by a stopped process were marked interrupted',
+        );
+      return swept;
+    },
+
     async run(environmentId, connectionId, actionName, input, runOptions) {
       const connection = await connections.get(environmentId, connectionId);
       const action = await resolve(connection.provider, actionName);

@@ -116,4 +116,10 @@ export interface ActionsService {
    * a finished run is left alone.
    */
   execute(environmentId: string, runId: string, signal?: AbortSignal): Promise<ActionRun | null>;
+  /**
+   * Marks synchronous runs left `running` by a process that stopped (crash, kill) as failed with
+   * `action_interrupted`, once they have run longer than their action's limit plus a grace
+   * period; answers how many. Every environment: the `actions.sweep-abandoned` job calls it.
+   */
+  sweepAbandoned(): Promise<number>;
 }

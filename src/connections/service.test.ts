@@ -437,6 +437,63 @@ for (const target of await testDatabases()) {
       assert.equal(logged.includes(ACCESS), false);
     });
 
+    it("deletes the connection's records, remembered sync ids and cached answers, and no other connection's", async () => {
+      const gone = await f.connections.save(f.dev.id, input());
+      const kept = await f.connections.save(f.dev.id, input());
+      for (const connectionId of [gone.id, kept.id]) {
+        await f.store.db
+          .insertInto('records')
+          .values({
+            connection_id: connectionId,
+            model: 'orders',
+            external_id: 'o1',
+            environment_id: f.dev.id,
+            payload: '{"id":"o1"}',
+            hash: 'h',
+            first_seen_at: 1,
+            modified_at: 1,
+            deleted_at: null,
+            last_run_id: 'run_1',
+          })
+          .execute();
+        await f.store.db
+          .insertInto('records_seen')
+          .values({
+            run_id: 'run_1',
+            connection_id: connectionId,
+            model: 'orders',
+            environment_id: f.dev.id,
+            ids: '["o1"]',
+          })
+          .execute();
+        await f.store.db
+          .insertInto('response_cache')
+          .values({
+            key: `key_${connectionId}`,
+            environment_id: f.dev.id,
+            connection_id: connectionId,
+            method: 'GET',
+            url: 'https://api.example.com/v1/orders',
+            status: 200,
+            headers: '{}',
+            body: '',
+            created_at: 1,
+            expires_at: Date.now() + 60_000,
+          })
+          .execute();
+      }
+      await f.connections.delete(f.dev.id, gone.id);
+      const left = async (table: 'records' | 'records_seen' | 'response_cache') =>
+        (await f.store.db.selectFrom(table).select('connection_id').execute()).map(
+          (row) => row.connection_id,
+        );
+      assert.equal((await left('records')).includes(gone.id), false);
+      assert.equal((await left('records_seen')).includes(gone.id), false);
+      assert.equal((await left('records')).includes(kept.id), true);
+      assert.equal((await left('records_seen')).includes(kept.id), true);
+      assert.deepEqual(await left('response_cache'), [kept.id]);
+    });
+
     it('writes an event only with its change: a failed transaction leaves neither', async () => {
       const before = await listEvents(f.store.db, f.dev.id, { limit: 1000 });
       const id = newId('connection', f.clock.now());

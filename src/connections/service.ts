@@ -309,6 +309,25 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
           .where('id', '=', row.id)
           .execute();
         await trx.deleteFrom('connection_locks').where('connection_id', '=', row.id).execute();
+        // Records hold no foreign key (migration 0006 says why). After the connection's row:
+        // a sync batch still writing holds its schedule row, which the deletion above cascades
+        // to and so waits for; this statement then sees that batch's records too.
+        await trx
+          .deleteFrom('records')
+          .where('environment_id', '=', environmentId)
+          .where('connection_id', '=', row.id)
+          .execute();
+        await trx
+          .deleteFrom('records_seen')
+          .where('environment_id', '=', environmentId)
+          .where('connection_id', '=', row.id)
+          .execute();
+        // Provider answers cached for its scripts: the account's data goes with it.
+        await trx
+          .deleteFrom('response_cache')
+          .where('environment_id', '=', environmentId)
+          .where('connection_id', '=', row.id)
+          .execute();
         await appendEvent(
           trx,
           { environmentId, type: 'connection.deleted', data: { ...eventData(row), revoked } },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionJobs } from '../actions/index.ts';
+import { actionJobs, actionSchedules } from '../actions/index.ts';
 import { refreshDueJobs, refreshDueSchedule } from '../connections/refresh-job.ts';
 import { inboundJobs, inboundSchedules } from '../inbound/jobs.ts';
 import { deliverySweepSchedule } from '../outbound/delivery/index.ts';
@@ -53,4 +53,5 @@ export const engineSchedules = [
   deliverySweepSchedule,
   ...inboundSchedules,
   ...syncSchedules,
+  ...actionSchedules,
 ] as const;

@@ -169,6 +169,7 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       upsert: (trx, scope, model, list, options) => records.upsert(trx, scope, model, list, options),
       softDelete: (trx, scope, model, ids) => records.softDelete(trx, scope, model, ids),
       deleteUnseen: (trx, scope, model, runId) => records.deleteUnseen(trx, scope, model, runId),
+      forgetSeen: (trx, scope) => records.forgetSeen(trx, scope),
     },
     connection: (environmentId, connectionId) => connect.connections.get(environmentId, connectionId),
     resolveSync,

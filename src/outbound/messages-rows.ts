@@ -7,6 +7,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { IdFactory } from '../ids/index.ts';
 import { parsePayload } from '../queue/catalog.ts';
 import { createCatalog, createJobs, type JobQueue, type Jobs, type NewJob } from '../queue/index.ts';
+import { insertIgnoringConflicts } from '../queue/sql/prepared-insert.ts';
 import type { Database, MessagesTable } from '../store/index.ts';
 import { deliverJob, deliveryDedupeKey } from './jobs.ts';
 import type { Message } from './types.ts';
@@ -49,6 +50,24 @@ export function messageRow(message: NewMessage, now: number, ids: IdFactory): In
   };
 }
 
+/** The columns of every row messageRow makes (see insertIgnoringConflicts). */
+const MESSAGE_COLUMNS = [
+  'id',
+  'environment_id',
+  'endpoint_id',
+  'event_id',
+  'event_type',
+  'channels',
+  'payload',
+  'idempotency_key',
+  'status',
+  'attempts',
+  'next_attempt_at',
+  'last_attempt_at',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof Insertable<MessagesTable>>;
+
 // 14 columns a row: 500 rows stay far below SQLite's and PostgreSQL's bound-parameter limits.
 const INSERT_CHUNK = 500;
 
@@ -63,13 +82,7 @@ export async function insertMessages(
   const inserted: Insertable<MessagesTable>[] = [];
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
     const chunk = rows.slice(start, start + INSERT_CHUNK);
-    const returned = await trx
-      .insertInto('messages')
-      .values(chunk)
-      .onConflict((conflict) => conflict.doNothing())
-      .returning('id')
-      .execute();
-    const ids = new Set(returned.map((row) => row.id));
+    const ids = new Set(await insertIgnoringConflicts(trx, 'messages', MESSAGE_COLUMNS, chunk));
     inserted.push(...chunk.filter((row) => ids.has(row.id)));
   }
   return inserted;

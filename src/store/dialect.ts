@@ -1,4 +1,5 @@
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
+import { marker, prepare } from './prepared.ts';
 import type { Database, JobsTable } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -28,8 +29,29 @@ export interface DialectSql {
    * PostgreSQL: `FOR UPDATE SKIP LOCKED` lets concurrent claimers take disjoint rows without
    * waiting for each other.
    */
-  claimJobs(trx: Kysely<Database>, claim: JobClaim): Promise<Selectable<JobsTable>[]>;
+  claimJobs(trx: Kysely<Database>, claim: JobClaim): Promise<ClaimedJobRow[]>;
 }
+
+/**
+ * The columns a claim returns: what a worker needs to run the job. Not `RETURNING *`: the state,
+ * backoff, dedupe key, last error and update time are never read from a claim, and on SQLite each
+ * returned column of each claimed row is one more value materialized and converted.
+ */
+export const CLAIMED_COLUMNS = [
+  'id',
+  'name',
+  'payload',
+  'environment_id',
+  'priority',
+  'run_at',
+  'attempts',
+  'max_attempts',
+  'lease_owner',
+  'lease_until',
+  'created_at',
+] as const satisfies readonly (keyof JobsTable)[];
+
+export type ClaimedJobRow = Pick<Selectable<JobsTable>, (typeof CLAIMED_COLUMNS)[number]>;
 
 /** What a worker asks for when it claims jobs (see DialectSql.claimJobs). */
 export interface JobClaim {
@@ -41,30 +63,66 @@ export interface JobClaim {
   limit: number;
 }
 
-function claimJobs(
+/**
+ * The claim statement runs in every group commit that frees or creates work, and building and
+ * compiling it with Kysely costs more than running it on SQLite: it is compiled once per dialect
+ * and number of names (see store/prepared.ts), and each claim binds its values.
+ */
+const claimQueries = new Map<
+  string,
+  (values: Readonly<Record<string, unknown>>) => CompiledQuery<ClaimedJobRow>
+>();
+
+function claimJobs(trx: Kysely<Database>, claim: JobClaim, dialect: DialectName): Promise<ClaimedJobRow[]> {
+  const key = `${dialect}\u0000${claim.names.length}`;
+  let query = claimQueries.get(key);
+  if (!query) {
+    query = prepare(compileClaim(trx, claim.names.length, dialect));
+    claimQueries.set(key, query);
+  }
+  const values: Record<string, unknown> = {
+    owner: claim.owner,
+    now: claim.now,
+    leaseUntil: claim.leaseUntil,
+    limit: claim.limit,
+  };
+  claim.names.forEach((name, index) => {
+    values[`name${index}`] = name;
+  });
+  return trx.executeQuery(query(values)).then((result) => result.rows);
+}
+
+/** A marker where a non-text value goes (the markers are text; each run binds the real value). */
+const valueMarker = (name: string) => marker(name) as never;
+
+function compileClaim(
   trx: Kysely<Database>,
-  claim: JobClaim,
+  names: number,
   dialect: DialectName,
-): Promise<Selectable<JobsTable>[]> {
+): CompiledQuery<ClaimedJobRow> {
   const runnable = trx
     .selectFrom('jobs')
     .select('id')
     .where('state', '=', 'queued')
-    .where('run_at', '<=', claim.now)
-    .where('name', 'in', claim.names)
+    .where('run_at', '<=', valueMarker('now'))
+    .where(
+      'name',
+      'in',
+      Array.from({ length: names }, (_, index) => marker(`name${index}`)),
+    )
     .orderBy('priority')
     .orderBy('run_at')
     .orderBy('id')
-    .limit(claim.limit)
+    .limit(valueMarker('limit'))
     .$if(dialect === 'postgres', (query) => query.forUpdate().skipLocked());
   return trx
     .updateTable('jobs')
     .set((eb) => ({
       state: 'active',
-      lease_owner: claim.owner,
-      lease_until: claim.leaseUntil,
+      lease_owner: marker('owner'),
+      lease_until: valueMarker('leaseUntil'),
       attempts: eb('attempts', '+', 1),
-      updated_at: claim.now,
+      updated_at: valueMarker('now'),
     }))
     .where(
       dialect === 'postgres'
@@ -73,8 +131,8 @@ function claimJobs(
           sql<boolean>`id = any(array(${runnable}))`
         : sql<boolean>`id in (${runnable})`,
     )
-    .returningAll()
-    .execute();
+    .returning(CLAIMED_COLUMNS)
+    .compile();
 }
 
 // An arbitrary constant that names "patchbay migrations" among advisory locks.

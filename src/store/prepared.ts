@@ -17,13 +17,15 @@ export function marker(name: string): string {
 export function prepare<R>(
   query: CompiledQuery<R>,
 ): (values: Readonly<Record<string, unknown>>) => CompiledQuery<R> {
-  return (values) => ({
-    ...query,
-    queryId: createQueryId(),
-    parameters: query.parameters.map((value) =>
-      typeof value === 'string' && value.startsWith('\u0000') && value.slice(1) in values
-        ? values[value.slice(1)]
-        : value,
-    ),
+  // Where the markers are, found once: a run copies the compiled parameters and fills those.
+  const slots: Array<{ index: number; name: string }> = [];
+  query.parameters.forEach((value, index) => {
+    if (typeof value === 'string' && value.startsWith('\u0000')) slots.push({ index, name: value.slice(1) });
   });
+  const compiled = query.parameters;
+  return (values) => {
+    const parameters = compiled.slice();
+    for (const { index, name } of slots) if (name in values) parameters[index] = values[name];
+    return { query: query.query, sql: query.sql, queryId: createQueryId(), parameters };
+  };
 }

@@ -1,11 +1,12 @@
 /**
- * Row types of the sync tables (migration 0005): schedules with checkpoints and run locks, the
+ * Row types of the sync tables (migrations 0005 and 0006): schedules with checkpoints and run locks, the
  * sync-run log, records, field mappings, the action-run log and the proxy's response cache.
  */
 export interface SyncTables {
   sync_schedules: SyncSchedulesTable;
   sync_runs: SyncRunsTable;
   records: RecordsTable;
+  records_seen: RecordsSeenTable;
   field_mappings: FieldMappingsTable;
   action_runs: ActionRunsTable;
   response_cache: ResponseCacheTable;
@@ -81,6 +82,19 @@ export interface RecordsTable {
   deleted_at: number | null;
   /** The run that last saw it (used by full syncs' delete detection). */
   last_run_id: string | null;
+}
+
+/**
+ * The ids one batch of a full sync found unchanged (migration 0006): the run's delete detection
+ * spares them. Written with the batch, deleted when the run closes.
+ */
+export interface RecordsSeenTable {
+  run_id: string;
+  connection_id: string;
+  model: string;
+  environment_id: string;
+  /** JSON array of external ids. */
+  ids: string;
 }
 
 export type FieldMappingKind = 'model' | 'action';

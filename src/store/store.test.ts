@@ -100,6 +100,88 @@ for (const target of await testDatabases()) {
       }
     });
 
+    it('0006 keeps the records of a database at version 5 and drops their foreign key', async () => {
+      const fresh = await target.create!();
+      try {
+        const store = await fresh.open();
+        await runMigrations(store.db, store.dialect, MIGRATIONS.slice(0, 5));
+        await store.db.insertInto('environments').values({ id: 'env_m', name: 'm', created_at: 1 }).execute();
+        await store.db
+          .insertInto('integrations')
+          .values({
+            id: 'int_m',
+            environment_id: 'env_m',
+            key: 'gumroad',
+            provider: 'gumroad',
+            display_name: null,
+            client_id: null,
+            client_secret: null,
+            webhook_secret: null,
+            scopes: null,
+            settings: '{}',
+            enabled: 1,
+            created_at: 1,
+            updated_at: 1,
+          })
+          .execute();
+        await store.db
+          .insertInto('connections')
+          .values({
+            id: 'conn_m',
+            environment_id: 'env_m',
+            integration_id: 'int_m',
+            end_user_id: 'user_m',
+            end_user_email: null,
+            end_user_org: null,
+            status: 'active',
+            credentials: null,
+            expires_at: null,
+            connection_config: '{}',
+            metadata: '{}',
+            refresh_failures: 0,
+            created_at: 1,
+            updated_at: 1,
+          })
+          .execute();
+        const record = (connectionId: string, id: string) => ({
+          connection_id: connectionId,
+          model: 'orders',
+          external_id: id,
+          environment_id: 'env_m',
+          payload: `{"id":"${id}"}`,
+          hash: 'h',
+          first_seen_at: 1,
+          modified_at: 2,
+          deleted_at: null,
+          last_run_id: 'run_m',
+        });
+        await store.db
+          .insertInto('records')
+          .values([record('conn_m', 'o1'), record('conn_m', 'o2')])
+          .execute();
+        await assert.rejects(store.db.insertInto('records').values(record('conn_missing', 'o1')).execute());
+
+        await store.migrate();
+        const rows = await store.db.selectFrom('records').selectAll().orderBy('external_id').execute();
+        assert.deepEqual(
+          rows.map((row) => ({
+            ...row,
+            first_seen_at: Number(row.first_seen_at),
+            modified_at: Number(row.modified_at),
+          })),
+          [record('conn_m', 'o1'), record('conn_m', 'o2')],
+        );
+        await store.db.insertInto('records').values(record('conn_missing', 'o1')).execute();
+        await assert.rejects(
+          store.db.insertInto('records').values(record('conn_m', 'o1')).execute(),
+          'the primary key survives the rebuild',
+        );
+        await store.close();
+      } finally {
+        await fresh.destroy();
+      }
+    });
+
     it('refuses migrations that are out of order', async () => {
       const store = await database.open();
       const a: Migration = { version: 2, name: 'a', up: async () => {} };

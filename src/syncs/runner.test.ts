@@ -162,6 +162,7 @@ for (const target of await testDatabases()) {
           },
           softDelete: (trx, scope, model, ids) => records.softDelete(trx, scope, model, ids),
           deleteUnseen: (trx, scope, model, runId) => records.deleteUnseen(trx, scope, model, runId),
+          forgetSeen: (trx, scope) => records.forgetSeen(trx, scope),
         },
         connection: async (environmentId, id) => {
           const connection = connections.get(id);
@@ -213,6 +214,26 @@ for (const target of await testDatabases()) {
         return fence(trx, key, owner, ttlMs, update);
       };
       return lock;
+    }
+
+    /**
+     * Runs `attempt` with a job signal that fires while the listing serves its third page (lease
+     * lost, shutdown), expects it to give up, and puts the listing back.
+     */
+    async function stopWhileServingPage3(attempt: (signal: AbortSignal) => Promise<unknown>) {
+      const stop = new AbortController();
+      const original = listing.pages.bind(listing);
+      listing.pages = async function* (startAt) {
+        for await (const page of original(startAt)) {
+          if (page.number === 3) stop.abort(new Error('worker stopping'));
+          yield page;
+        }
+      };
+      try {
+        await assert.rejects(attempt(stop.signal));
+      } finally {
+        listing.pages = original;
+      }
     }
 
     async function runOnce(connectionId: string, mode?: 'full' | 'incremental', w = world()) {
@@ -281,6 +302,36 @@ for (const target of await testDatabases()) {
       assert.equal(await records.count(f.dev.id, connectionId, 'items', { includeDeleted: true }), 30);
       const [changed] = await eventsOf('records.changed', run.id);
       assert.equal(changed?.deleted, 2);
+      assert.deepEqual(
+        await f.store.db
+          .selectFrom('records_seen')
+          .select('run_id')
+          .where('connection_id', '=', connectionId)
+          .execute(),
+        [],
+        'the ids the run remembered as seen are gone once it closed',
+      );
+    });
+
+    it('a full run that tracks deletes and is resumed spares what its first attempt saw', async () => {
+      sync = itemsSync({ trackDeletes: true });
+      listing = new FakeListing(50, 10);
+      const connectionId = await newConnection();
+      await runOnce(connectionId);
+      listing.items.splice(45, 3);
+      const w = world({ lockTtlMs: 5_000, batchSize: 10 });
+      const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, sync, { trigger: 'manual' });
+      await stopWhileServingPage3((stop) => w.runner.execute(runId, { attempt: 1, signal: stop }));
+      assert.equal((await runs.get(f.dev.id, runId)).unchanged, 20, 'two pages committed, all unchanged');
+      f.clock.advance(5_001);
+      const resumed = await w.runner.execute(runId, { attempt: 2, signal: new AbortController().signal });
+      assert.equal(resumed?.status, 'succeeded');
+      assert.deepEqual([resumed?.unchanged, resumed?.deleted], [47, 3], 'only the 3 the provider dropped');
+      assert.equal(await records.count(f.dev.id, connectionId, 'items'), 47);
+      assert.deepEqual(
+        await f.store.db.selectFrom('records_seen').select('run_id').where('run_id', '=', runId).execute(),
+        [],
+      );
     });
 
     it('an incremental run does not delete what it did not list', async () => {
@@ -302,20 +353,10 @@ for (const target of await testDatabases()) {
       const { runId } = await w.scheduler.trigger(f.dev.id, connectionId, sync, {
         trigger: 'manual',
       });
-      // The worker's job signal fires while the third page is being served (lease lost, shutdown).
-      const stop = new AbortController();
-      const original = listing.pages.bind(listing);
-      listing.pages = async function* (startAt) {
-        for await (const page of original(startAt)) {
-          if (page.number === 3) stop.abort(new Error('worker stopping'));
-          yield page;
-        }
-      };
-      await assert.rejects(w.runner.execute(runId, { attempt: 1, signal: stop.signal }));
+      await stopWhileServingPage3((stop) => w.runner.execute(runId, { attempt: 1, signal: stop }));
       const interrupted = await runs.get(f.dev.id, runId);
       assert.equal(interrupted.status, 'running', 'the run stays open for the next attempt');
       assert.equal(interrupted.added, 20, 'two pages were committed with their checkpoint');
-      listing.pages = original;
       listing.requests = 0;
       // The crashed attempt's lock has not expired yet: the next attempt waits for it.
       f.clock.advance(5_001);

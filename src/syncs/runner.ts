@@ -197,6 +197,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
         byModel: writer.byModel,
         trackDeletes,
         deleteUnseen: (trx) => writer.deleteUnseen(trx),
+        forgetSeen: (trx) => writer.forgetSeen(trx),
         // Import-only syncs have no next run: only uploads start them.
         frequencyMs: definition.exec ? Number(schedule.frequency_ms) : null,
         ...(extra ? { extra } : {}),
@@ -229,6 +230,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
         error: failure,
         byModel: writer.byModel,
         trackDeletes: false,
+        forgetSeen: (trx) => writer.forgetSeen(trx),
         // Import-only syncs have no next run: only uploads start them.
         frequencyMs: definition.exec ? Number(schedule.frequency_ms) : null,
       });
@@ -272,6 +274,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
       byModel: ModelCounts;
       trackDeletes: boolean;
       deleteUnseen?: (trx: Kysely<Database>) => Promise<void>;
+      forgetSeen: (trx: Kysely<Database>) => Promise<void>;
       frequencyMs: number | null;
       extra?: Record<string, unknown>;
     },
@@ -279,6 +282,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
     return db.transaction().execute(async (trx) => {
       await lock.fence(trx, key, owner, lockTtlMs);
       if (outcome.trackDeletes && outcome.deleteUnseen) await outcome.deleteUnseen(trx);
+      await outcome.forgetSeen(trx);
       const finished = await runs.finish(trx, run.id, {
         status: outcome.status,
         ...(outcome.error ? { error: outcome.error } : {}),

@@ -44,6 +44,7 @@ export interface RecordsPort {
     externalIds: readonly string[],
   ): Promise<number>;
   deleteUnseen(trx: Kysely<Database>, scope: RecordScope, model: string, runId: string): Promise<number>;
+  forgetSeen(trx: Kysely<Database>, scope: RecordScope): Promise<void>;
 }
 
 export interface RunWriterOptions {
@@ -89,6 +90,8 @@ export interface RunWriter {
   settle(): Promise<void>;
   /** Full runs: soft-deletes what the run did not see, in the closing transaction. */
   deleteUnseen(trx: Kysely<Database>): Promise<void>;
+  /** Drops the ids `trackSeen` remembered for this run; the run's close calls it, whatever its end. */
+  forgetSeen(trx: Kysely<Database>): Promise<void>;
   /**
    * Refuses further writes: the runner gave up on the script (timeout, worker stopping) while it
    * may still be running in the background. A batch already being written finishes.
@@ -332,6 +335,9 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
         modelCounts(model).deleted += deleted;
         await runs.addCounts(trx, scope.runId, { added: 0, updated: 0, unchanged: 0, pages: 0, deleted });
       }
+    },
+    async forgetSeen(trx) {
+      if (options.trackSeen) await records.forgetSeen(trx, scope);
     },
   };
 }

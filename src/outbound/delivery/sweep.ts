@@ -10,6 +10,7 @@
  * run; a run that stops at the bound leaves a cursor, and the next run goes on from there (then
  * starts over), so a backlog larger than one run is still covered.
  */
+import { sql } from 'kysely';
 import type { Clock } from '../../clock/index.ts';
 import type { CatalogOf, JobRequest, Jobs } from '../../queue/index.ts';
 import type { Store } from '../../store/index.ts';
@@ -49,6 +50,13 @@ export interface SweepReport {
   unparked: number;
 }
 
+/**
+ * `status = 'pending'` as a literal, not a parameter: it is the predicate of the partial index
+ * `messages_due` (migration 0008), which a planner uses only when it can prove the query's WHERE
+ * implies it — certain with a literal, and not with a generic PostgreSQL plan of a parameter.
+ */
+const PENDING = sql.lit('pending' as const);
+
 interface SweptRow {
   id: string;
   environment_id: string;
@@ -69,7 +77,7 @@ export async function sweepMessages(deps: SweepDeps, signal?: AbortSignal): Prom
       .selectFrom('messages')
       .innerJoin('endpoints', 'endpoints.id', 'messages.endpoint_id')
       .select(['messages.id', 'messages.environment_id', 'messages.attempts', 'messages.next_attempt_at'])
-      .where('messages.status', '=', 'pending')
+      .where('messages.status', '=', PENDING)
       .where('messages.next_attempt_at', '<=', cutoff)
       .where('endpoints.enabled', '=', 1)
       .$if(after !== undefined, (query) =>
@@ -100,7 +108,7 @@ export async function sweepMessages(deps: SweepDeps, signal?: AbortSignal): Prom
       .selectFrom('messages')
       .innerJoin('endpoints', 'endpoints.id', 'messages.endpoint_id')
       .select(['messages.id', 'messages.environment_id', 'messages.attempts'])
-      .where('messages.status', '=', 'pending')
+      .where('messages.status', '=', PENDING)
       .where('messages.next_attempt_at', 'is', null)
       .where('messages.created_at', '<=', cutoff)
       .where('endpoints.enabled', '=', 1)

@@ -9,13 +9,17 @@ import { PatchbayError } from '../../errors/index.ts';
  * Batching window: a flush is scheduled with setImmediate when the first operation arrives, so
  * it collects everything submitted in the same turn of the event loop (including promise
  * continuations). While `maxInFlight` flushes are running, new operations wait and form the next
- * batch. SQLite has one connection, so one flush at a time; a PostgreSQL pool can run several
+ * batch. With `gatherMs`, a batch of fewer than `gatherBelow` operations waits that long (a timer)
+ * instead, so that a moderate stream of operations (each arriving in a turn of its own) shares
+ * commits too: at a steady load every commit costs an fsync whatever it carries. SQLite has one connection, so one flush at a time; a PostgreSQL pool can run several
  * transactions at once and overlap their round trips (the server merges their WAL flushes).
  */
 export class GroupCommit<Op> {
   readonly #commit: (ops: Op[]) => Promise<unknown[]>;
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
+  readonly #gatherMs: number;
+  readonly #gatherBelow: number;
   #pending: Array<Pending<Op>> = [];
   #scheduled = false;
   readonly #running = new Set<Promise<void>>();
@@ -29,11 +33,13 @@ export class GroupCommit<Op> {
    */
   constructor(
     commit: (ops: Op[]) => Promise<unknown[]>,
-    options: { maxBatch?: number; maxInFlight?: number } = {},
+    options: { maxBatch?: number; maxInFlight?: number; gatherMs?: number; gatherBelow?: number } = {},
   ) {
     this.#commit = commit;
     this.#maxBatch = options.maxBatch ?? 1000;
     this.#maxInFlight = options.maxInFlight ?? 1;
+    this.#gatherMs = options.gatherMs ?? 0;
+    this.#gatherBelow = options.gatherBelow ?? 16;
   }
 
   /** Queues one operation for the next commit; resolves with its result once committed. */
@@ -65,7 +71,9 @@ export class GroupCommit<Op> {
   #schedule(): void {
     if (this.#scheduled || this.#running.size >= this.#maxInFlight) return;
     this.#scheduled = true;
-    setImmediate(() => {
+    // A small batch waits a little for company (see `gatherMs`); a large one goes at once.
+    const gather = this.#gatherMs > 0 && this.#pending.length < this.#gatherBelow;
+    (gather ? (run: () => void) => setTimeout(run, this.#gatherMs) : setImmediate)(() => {
       this.#scheduled = false;
       if (this.#pending.length === 0) return;
       const flush: Promise<void> = this.#flush().finally(() => {

@@ -3,8 +3,29 @@ import { PatchbayError } from '../../errors/index.ts';
 import { newId } from '../../ids/index.ts';
 import type { Database, JobsTable } from '../../store/index.ts';
 import type { EnqueuedJob, NewJob } from '../types.ts';
+import { insertIgnoringConflicts } from './prepared-insert.ts';
 
 export type JobRowInsert = Insertable<JobsTable>;
+
+/** The columns of every row buildJobRow makes (see insertIgnoringConflicts). */
+const JOB_COLUMNS = [
+  'id',
+  'name',
+  'environment_id',
+  'payload',
+  'state',
+  'priority',
+  'run_at',
+  'attempts',
+  'max_attempts',
+  'backoff',
+  'dedupe_key',
+  'lease_owner',
+  'lease_until',
+  'last_error',
+  'created_at',
+  'updated_at',
+] as const satisfies ReadonlyArray<keyof JobRowInsert>;
 
 // 15 columns a row: 500 rows stay well under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
 const ROWS_PER_STATEMENT = 500;
@@ -67,13 +88,7 @@ export async function insertJobs(
     const inserted = new Set<string>();
     for (let start = 0; start < remaining.length; start += ROWS_PER_STATEMENT) {
       const chunk = remaining.slice(start, start + ROWS_PER_STATEMENT).map((entry) => entry.row);
-      const out = await trx
-        .insertInto('jobs')
-        .values(chunk)
-        .onConflict((conflict) => conflict.doNothing())
-        .returning('id')
-        .execute();
-      for (const { id } of out) inserted.add(id);
+      for (const id of await insertIgnoringConflicts(trx, 'jobs', JOB_COLUMNS, chunk)) inserted.add(id);
     }
     const conflicted = remaining.filter(({ row, index }) => {
       if (!inserted.has(row.id)) return true;

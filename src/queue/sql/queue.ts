@@ -1,7 +1,8 @@
-import type { Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
+import type { CompiledQuery, Kysely, UpdateQueryBuilder, UpdateResult } from 'kysely';
 import { type Clock, systemClock } from '../../clock/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
 import type { Database, Store } from '../../store/index.ts';
+import { marker, prepare } from '../../store/prepared.ts';
 import {
   type BackoffPolicy,
   backoffDelay,
@@ -46,7 +47,16 @@ export interface SqlQueueOptions {
    * default (keep it below the pool size).
    */
   maxInFlight?: number;
+  /**
+   * How long a small batch waits for more operations before it commits (see GroupCommit). SQLite
+   * default 1 ms: each commit is an fsync on the event loop, and at a steady load of separate
+   * calls (API requests, deliveries finishing) waiting a millisecond for company halves the
+   * commits. PostgreSQL default 0 (its commits overlap on the pool).
+   */
+  gatherMs?: number;
 }
+
+const SQLITE_GATHER_MS = 1;
 
 type Op =
   | { kind: 'enqueue'; rows: JobRowInsert[] }
@@ -113,6 +123,7 @@ export class SqlJobQueue implements JobQueue {
     this.#commits = new GroupCommit<Op>((ops) => this.#commit(ops), {
       ...(options.maxBatch ? { maxBatch: options.maxBatch } : {}),
       maxInFlight: options.maxInFlight ?? (store.dialect.name === 'postgres' ? 4 : 1),
+      gatherMs: options.gatherMs ?? (store.dialect.name === 'sqlite' ? SQLITE_GATHER_MS : 0),
     });
   }
 
@@ -484,13 +495,8 @@ export class SqlJobQueue implements JobQueue {
     }
     for (const [owner, ids] of byOwner) {
       for (let start = 0; start < ids.length; start += ID_LIST_CHUNK) {
-        const deleted = await trx
-          .deleteFrom('jobs')
-          .where('state', '=', 'active')
-          .where('lease_owner', '=', owner)
-          .where('id', 'in', ids.slice(start, start + ID_LIST_CHUNK))
-          .returning('id')
-          .execute();
+        const chunk = ids.slice(start, start + ID_LIST_CHUNK);
+        const { rows: deleted } = await trx.executeQuery(completeQuery(trx, chunk.length)(owner, chunk));
         for (const { id } of deleted) done.add(`${owner}\u0000${id}`);
       }
     }
@@ -583,6 +589,52 @@ export class SqlJobQueue implements JobQueue {
     await leased.set({ ...common, state: 'queued', run_at: runAt }).execute();
     return { state: 'queued', runAt, attempts: row.attempts };
   }
+}
+
+/**
+ * The DELETE of completed jobs, compiled once per dialect and number of ids (it runs in nearly
+ * every group commit, and building it with Kysely costs more than running it on SQLite).
+ */
+const completeQueries = new WeakMap<
+  object,
+  Map<number, (values: Readonly<Record<string, unknown>>) => CompiledQuery<{ id: string }>>
+>();
+
+function completeQuery(
+  trx: Kysely<Database>,
+  count: number,
+): (owner: string, ids: readonly string[]) => CompiledQuery<{ id: string }> {
+  const adapter = trx.getExecutor().adapter.constructor;
+  let byCount = completeQueries.get(adapter);
+  if (!byCount) {
+    byCount = new Map();
+    completeQueries.set(adapter, byCount);
+  }
+  let query = byCount.get(count);
+  if (!query) {
+    query = prepare(
+      trx
+        .deleteFrom('jobs')
+        .where('state', '=', 'active')
+        .where('lease_owner', '=', marker('owner'))
+        .where(
+          'id',
+          'in',
+          Array.from({ length: count }, (_, index) => marker(`id${index}`)),
+        )
+        .returning('id')
+        .compile(),
+    );
+    byCount.set(count, query);
+  }
+  const bind = query;
+  return (owner, ids) => {
+    const values: Record<string, unknown> = { owner };
+    ids.forEach((id, index) => {
+      values[`id${index}`] = id;
+    });
+    return bind(values);
+  };
 }
 
 type LeasedUpdate = UpdateQueryBuilder<Database, 'jobs', 'jobs', UpdateResult>;

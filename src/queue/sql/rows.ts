@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import type { ClaimedJobRow } from '../../store/dialect.ts';
 import type { JobsTable, SchedulesTable } from '../../store/index.ts';
 import type { ClaimedJob, JobError, JobInfo, ScheduleInfo, ScheduleJobOptions } from '../types.ts';
 
@@ -7,7 +8,7 @@ type JobRow = Selectable<JobsTable>;
 /** Longest error message kept on a job row; the rest is cut (errors can embed whole responses). */
 const MAX_ERROR_LENGTH = 2000;
 
-export function toClaimedJob(row: JobRow): ClaimedJob {
+export function toClaimedJob(row: ClaimedJobRow): ClaimedJob {
   return {
     id: row.id,
     owner: row.lease_owner ?? '',
@@ -66,6 +67,6 @@ export function serializeError(error: JobError): string {
 }
 
 /** Orders claimed rows as the claim query picked them (RETURNING gives no order). */
-export function byClaimOrder(a: JobRow, b: JobRow): number {
+export function byClaimOrder(a: ClaimedJobRow, b: ClaimedJobRow): number {
   return a.priority - b.priority || a.run_at - b.run_at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }

@@ -4,9 +4,21 @@ import { connect } from './0002_connect.ts';
 import { outbound } from './0003_outbound.ts';
 import { inbound } from './0004_inbound.ts';
 import { syncs } from './0005_syncs.ts';
+import { recordsWritePath } from './0006_records_write_path.ts';
+import { actionRunsRunning } from './0007_action_runs_running.ts';
+import { outboundPartialIndexes } from './0008_outbound_partial_indexes.ts';
 
 /**
  * Every migration, in version order. Forward-only: a shipped migration is never edited; a change
  * is a new file with the next version number.
  */
-export const MIGRATIONS: readonly Migration[] = [foundation, connect, outbound, inbound, syncs];
+export const MIGRATIONS: readonly Migration[] = [
+  foundation,
+  connect,
+  outbound,
+  inbound,
+  syncs,
+  recordsWritePath,
+  actionRunsRunning,
+  outboundPartialIndexes,
+];

@@ -195,6 +195,73 @@ for (const target of await testDatabases()) {
       assert.equal(await records.deleteUnseen(f.store.db, full, 'products', 'run_b'), 0, 'idempotent');
     });
 
+    it('remembers seen ids per run, connection and model, and forgetSeen drops them', async () => {
+      const scope = await scopeOf('run_a');
+      const other = await scopeOf('run_a');
+      await records.upsert(f.store.db, scope, 'products', [prep('p1', 'a'), prep('p2', 'b')]);
+      await records.upsert(f.store.db, other, 'products', [prep('p1', 'a')]);
+      const full = { ...scope, runId: 'run_b' };
+      const before = await all(scope);
+      // Seen unchanged in another connection's run of the same id, and in another model.
+      await records.upsert(f.store.db, { ...other, runId: 'run_b' }, 'products', [prep('p1', 'a')], {
+        trackSeen: true,
+      });
+      await records.upsert(
+        f.store.db,
+        full,
+        'orders',
+        [prepareRecord('orders', product, { id: 'p1', name: 'o', price: 1 })],
+        {
+          trackSeen: true,
+        },
+      );
+      assert.deepEqual(
+        await records.upsert(f.store.db, full, 'products', [prep('p2', 'b')], { trackSeen: true }),
+        {
+          added: 0,
+          updated: 0,
+          unchanged: 1,
+        },
+      );
+      assert.deepEqual(await all(scope), before, 'an unchanged record is not rewritten');
+      const seenRows = () =>
+        f.store.db
+          .selectFrom('records_seen')
+          .select('ids')
+          .where('run_id', '=', 'run_b')
+          .where('connection_id', '=', scope.connectionId)
+          .execute();
+      assert.deepEqual(
+        (await seenRows()).map((row) => JSON.parse(row.ids)),
+        [['p2']],
+        'one row per batch with its unchanged ids (the orders batch added its record)',
+      );
+      await f.store.db.transaction().execute(async (trx) => {
+        assert.equal(await records.deleteUnseen(trx, full, 'products', 'run_b'), 1, 'p1 was not seen here');
+        await records.forgetSeen(trx, full);
+      });
+      assert.deepEqual(await seenRows(), []);
+      assert.deepEqual(
+        (await all(scope, false)).map((r) => r.id),
+        ['p2'],
+      );
+      assert.equal(
+        (await all(other, false)).length,
+        1,
+        "the other connection's rows are untouched, and so are its remembered ids",
+      );
+      assert.equal(
+        (
+          await f.store.db
+            .selectFrom('records_seen')
+            .select('ids')
+            .where('connection_id', '=', other.connectionId)
+            .execute()
+        ).length,
+        1,
+      );
+    });
+
     it('without trackSeen, unchanged records are not marked seen and deleteUnseen removes them', async () => {
       const scope = await scopeOf('run_a');
       await records.upsert(f.store.db, scope, 'products', [prep('p1', 'a'), prep('p2', 'b')]);

@@ -26,11 +26,11 @@ interface ExistingRow {
  * flushes a batch and its checkpoint in one transaction; reads use `store.db`.
  *
  * Change detection: one statement reads the stored hashes of a batch's ids; new records and
- * changed ones are written by multi-row upserts (./sql.ts); unchanged ones are not written,
- * except that `trackSeen` marks them with the run id, in the same statement that reads their
- * hashes (an UPDATE … RETURNING), so `deleteUnseen` spares them. That costs one row write per
- * unchanged record; the alternative, a separate table of seen ids per run, costs an insert per
- * record plus a join at delete time and its own cleanup, for no fewer writes.
+ * changed ones are written by multi-row upserts (./sql.ts), stamped with the run id; unchanged
+ * ones are not written. With `trackSeen` (a full sync that detects deletes) the batch's
+ * unchanged ids are stored as one `records_seen` row, so `deleteUnseen` spares them: one small
+ * insert per batch instead of a row rewrite per unchanged record (migration 0006 has the
+ * figures). `forgetSeen` clears a run's rows when it closes.
  *
  * Modification stamps (the `modified_at` the records API pages on) never go backwards for a
  * (connection, model): every write stamps its rows with max(clock.now(), previous stamp + 1). The
@@ -83,14 +83,13 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
       const ids = [...latest.keys()];
       const { rows } = await run<ExistingRow>(
         trx,
-        options.trackSeen
-          ? statements.markSeen(scope.environmentId, scope.connectionId, model, ids, scope.runId)
-          : statements.readHashes(scope.environmentId, scope.connectionId, model, ids),
+        statements.readHashes(scope.environmentId, scope.connectionId, model, ids),
       );
       const existing = new Map<string, ExistingRow>();
       for (const row of rows) existing.set(row.external_id, row);
 
       const writes: PreparedRecord[] = [];
+      const unchanged: string[] = [];
       for (const record of latest.values()) {
         const row = existing.get(record.externalId);
         // A soft-deleted record that comes back is `added` again: for readers it reappears.
@@ -98,10 +97,16 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
         else if (row.hash !== record.hash) counts.updated += 1;
         else {
           counts.unchanged += 1;
+          unchanged.push(record.externalId);
           continue;
         }
         writes.push(record);
       }
+      if (options.trackSeen && unchanged.length > 0)
+        await run(
+          trx,
+          statements.rememberSeen(scope.environmentId, scope.connectionId, model, scope.runId, unchanged),
+        );
       if (writes.length === 0) return counts;
 
       const stamp = await nextStamp(trx, scope, model);
@@ -135,11 +140,20 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
 
     async deleteUnseen(trx, scope, model, runId) {
       const stamp = await nextStamp(trx, scope, model);
-      const result = await run(
-        trx,
-        statements.deleteUnseen(scope.environmentId, scope.connectionId, model, runId, stamp),
-      );
-      return Number(result.numAffectedRows ?? 0n);
+      let deleted = 0;
+      for (const statement of statements.deleteUnseen(
+        scope.environmentId,
+        scope.connectionId,
+        model,
+        runId,
+        stamp,
+      ))
+        deleted += Number((await run(trx, statement)).numAffectedRows ?? 0n);
+      return deleted;
+    },
+
+    async forgetSeen(trx, scope) {
+      await run(trx, statements.forgetSeen(scope.environmentId, scope.connectionId, scope.runId));
     },
 
     async list(environmentId, connectionId, model, options) {

@@ -36,14 +36,16 @@ export interface RecordsSql {
     model: string,
     ids: readonly string[],
   ): RecordsStatement;
-  /** Like readHashes, and marks the rows as seen by runId. */
-  markSeen(
+  /** Stores ids as seen unchanged by runId (one `records_seen` row). */
+  rememberSeen(
     environmentId: string,
     connectionId: string,
     model: string,
-    ids: readonly string[],
     runId: string,
+    ids: readonly string[],
   ): RecordsStatement;
+  /** Deletes runId's `records_seen` rows of the connection. */
+  forgetSeen(environmentId: string, connectionId: string, runId: string): RecordsStatement;
   /** → `latest`: the highest modified_at of (conn, model), or null. */
   latestModified(environmentId: string, connectionId: string, model: string): RecordsStatement;
   /** Inserts new records and rewrites existing ones (payload, hash, stamp, run; delete cleared). */
@@ -63,14 +65,18 @@ export interface RecordsSql {
     ids: readonly string[],
     stamp: number,
   ): RecordsStatement;
-  /** Soft-deletes the live rows of (conn, model) last seen by a run other than runId. */
+  /**
+   * Soft-deletes the live rows of (conn, model) that runId neither wrote (`last_run_id`) nor
+   * remembered as seen unchanged (`records_seen`). Several statements: run them in order, in one
+   * transaction; the rows deleted are the sum of their affected rows.
+   */
   deleteUnseen(
     environmentId: string,
     connectionId: string,
     model: string,
     runId: string,
     stamp: number,
-  ): RecordsStatement;
+  ): RecordsStatement[];
 }
 
 /**
@@ -99,7 +105,9 @@ function sqliteSql(): RecordsSql {
   const scope = 'environment_id = ?1 and connection_id = ?2 and model = ?3';
   const inIds = 'external_id in (select value from json_each(?4))';
   const readHashes = `select external_id, hash, deleted_at from records where ${scope} and ${inIds}`;
-  const markSeen = `update records set last_run_id = ?5 where ${scope} and ${inIds} returning external_id, hash, deleted_at`;
+  // SQLite evaluates the list once into a temporary index.
+  const seenIds =
+    'select j.value from records_seen s, json_each(s.ids) j where s.run_id = ?4 and s.environment_id = ?1 and s.connection_id = ?2 and s.model = ?3';
   const upserts = new Map<number, string>();
   const upsertText = (rows: number) => {
     let text = upserts.get(rows);
@@ -119,9 +127,13 @@ function sqliteSql(): RecordsSql {
       text: readHashes,
       parameters: [env, conn, model, JSON.stringify(ids)],
     }),
-    markSeen: (env, conn, model, ids, runId) => ({
-      text: markSeen,
-      parameters: [env, conn, model, JSON.stringify(ids), runId],
+    rememberSeen: (env, conn, model, runId, ids) => ({
+      text: 'insert into records_seen (run_id, connection_id, model, environment_id, ids) values (?, ?, ?, ?, ?)',
+      parameters: [runId, conn, model, env, JSON.stringify(ids)],
+    }),
+    forgetSeen: (env, conn, runId) => ({
+      text: 'delete from records_seen where run_id = ? and environment_id = ? and connection_id = ?',
+      parameters: [runId, env, conn],
     }),
     latestModified: (env, conn, model) => ({
       text: `select max(modified_at) as latest from records where ${scope}`,
@@ -144,10 +156,12 @@ function sqliteSql(): RecordsSql {
       text: `update records set deleted_at = ?5, modified_at = ?5 where ${scope} and ${inIds} and deleted_at is null`,
       parameters: [env, conn, model, JSON.stringify(ids), stamp],
     }),
-    deleteUnseen: (env, conn, model, runId, stamp) => ({
-      text: `update records set deleted_at = ?5, modified_at = ?5 where ${scope} and deleted_at is null and (last_run_id is null or last_run_id <> ?4)`,
-      parameters: [env, conn, model, runId, stamp],
-    }),
+    deleteUnseen: (env, conn, model, runId, stamp) => [
+      {
+        text: `update records set deleted_at = ?5, modified_at = ?5 where ${scope} and deleted_at is null and (last_run_id is null or last_run_id <> ?4) and external_id not in (${seenIds})`,
+        parameters: [env, conn, model, runId, stamp],
+      },
+    ],
   };
 }
 
@@ -163,9 +177,13 @@ function postgresSql(): RecordsSql {
       text: `select external_id, hash, deleted_at from records where ${byIds}`,
       parameters: [env, conn, model, JSON.stringify(ids)],
     }),
-    markSeen: (env, conn, model, ids, runId) => ({
-      text: `update records set last_run_id = $5 where ${byIds} returning external_id, hash, deleted_at`,
-      parameters: [env, conn, model, JSON.stringify(ids), runId],
+    rememberSeen: (env, conn, model, runId, ids) => ({
+      text: 'insert into records_seen (run_id, connection_id, model, environment_id, ids) values ($1, $2, $3, $4, $5)',
+      parameters: [runId, conn, model, env, JSON.stringify(ids)],
+    }),
+    forgetSeen: (env, conn, runId) => ({
+      text: 'delete from records_seen where run_id = $1 and environment_id = $2 and connection_id = $3',
+      parameters: [runId, env, conn],
     }),
     latestModified: (env, conn, model) => ({
       text: 'select max(modified_at) as latest from records where environment_id = $1 and connection_id = $2 and model = $3',
@@ -190,9 +208,25 @@ function postgresSql(): RecordsSql {
       text: `update records set deleted_at = $5, modified_at = $5 where ${byIds} and deleted_at is null`,
       parameters: [env, conn, model, JSON.stringify(ids), stamp],
     }),
-    deleteUnseen: (env, conn, model, runId, stamp) => ({
-      text: 'update records set deleted_at = $5, modified_at = $5 where environment_id = $1 and connection_id = $2 and model = $3 and deleted_at is null and (last_run_id is null or last_run_id <> $4)',
-      parameters: [env, conn, model, runId, stamp],
-    }),
+    // The anti-join of a connection's records against the ids its run saw, both up to millions,
+    // must be hashed (or merged). Statistics lag behind a first big sync, and the planner then
+    // takes both sides for a few rows and picks a nested loop, which never finishes at a million
+    // (seen on 200,000 records: over ten minutes). Nested loops are off for this one statement,
+    // with room for the hash in memory.
+    deleteUnseen: (env, conn, model, runId, stamp) => [
+      { text: 'set local enable_nestloop = off', parameters: [] },
+      { text: "set local work_mem = '64MB'", parameters: [] },
+      {
+        text:
+          'with seen as materialized (select json_array_elements_text(s.ids::json) as id from records_seen s ' +
+          'where s.run_id = $4 and s.environment_id = $1 and s.connection_id = $2 and s.model = $3) ' +
+          'update records set deleted_at = $5, modified_at = $5 where environment_id = $1 and connection_id = $2 and model = $3 ' +
+          'and deleted_at is null and (last_run_id is null or last_run_id <> $4) ' +
+          'and not exists (select 1 from seen where seen.id = records.external_id)',
+        parameters: [env, conn, model, runId, stamp],
+      },
+      { text: 'reset enable_nestloop', parameters: [] },
+      { text: 'reset work_mem', parameters: [] },
+    ],
   };
 }

@@ -19,8 +19,8 @@ export interface RecordsScope {
 /** Options of one upsert batch. */
 export interface UpsertOptions {
   /**
-   * Full syncs with delete detection: unchanged records are marked as seen by `scope.runId` too,
-   * so that `deleteUnseen` after the run spares them.
+   * Full syncs with delete detection: unchanged records are remembered as seen by `scope.runId`
+   * (in the batch's transaction), so that `deleteUnseen` after the run spares them.
    */
   trackSeen?: boolean;
 }
@@ -94,6 +94,8 @@ export interface RecordsRepository {
   ): Promise<number>;
   /** Soft-deletes the live records of (connection, model) that run `runId` did not see; answers how many. */
   deleteUnseen(trx: RecordsExecutor, scope: RecordsScope, model: string, runId: string): Promise<number>;
+  /** Drops what `trackSeen` remembered for `scope.runId` (every model); the run's close calls it. */
+  forgetSeen(trx: RecordsExecutor, scope: RecordsScope): Promise<void>;
   /** A page of a connection's records of `model`; `not_found` when the connection is not in the environment. */
   list(
     environmentId: string,
