@@ -23,7 +23,12 @@ import { templateValuesOf } from '../proxy/values.ts';
 import type { JobHandlers, JobQueue } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
 import { getAction, getSync, loadScripts } from '../syncs/loader.ts';
-import { createFieldMappings, type FieldMappingsService } from '../syncs/mappings/index.ts';
+import {
+  createFieldMappings,
+  type FieldMappingsService,
+  type PathSchema,
+  type ProviderTargets,
+} from '../syncs/mappings/index.ts';
 import { paginate } from '../syncs/paginate.ts';
 import { createRecordsRepository, prepareRecord, type RecordsRepository } from '../syncs/records/index.ts';
 import { createRunLock } from '../syncs/run-lock.ts';
@@ -32,7 +37,7 @@ import { createRunsRepository } from '../syncs/runs.ts';
 import { createSyncScheduler, type SyncScheduler } from '../syncs/schedules.ts';
 import { createScriptProxy } from '../syncs/script-proxy.ts';
 import { createSyncsService, type SyncsService } from '../syncs/service.ts';
-import type { ScriptContext, ScriptRegistry, SyncDefinition } from '../syncs/types.ts';
+import type { ProviderScripts, ScriptContext, ScriptRegistry, SyncDefinition } from '../syncs/types.ts';
 import type { ConnectLayer } from './connect.ts';
 import type { EngineJobs } from './jobs.ts';
 
@@ -69,6 +74,28 @@ export interface SyncsLayer {
 
 const EMPTY_SYNCS: ReadonlyMap<string, SyncDefinition> = new Map();
 
+/**
+ * What a provider's field mappings may target: its models (with the record schemas of every
+ * sync declaring each) and its actions (with their input schemas), by name.
+ */
+function targetsOf(scripts: ProviderScripts | undefined): ProviderTargets {
+  const modelSchemas = new Map<string, PathSchema[]>();
+  for (const sync of scripts?.syncs.values() ?? []) {
+    for (const [model, schema] of Object.entries(sync.models)) {
+      const list = modelSchemas.get(model);
+      if (list) list.push(schema);
+      else modelSchemas.set(model, [schema]);
+    }
+  }
+  const actions = [...(scripts?.actions ?? [])];
+  return {
+    models: [...modelSchemas.keys()].sort(),
+    actions: actions.map(([name]) => name).sort(),
+    modelSchemas: Object.fromEntries(modelSchemas),
+    actionInputs: Object.fromEntries(actions.map(([name, action]) => [name, action.input])),
+  };
+}
+
 export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer> {
   const { config, store, queue, connect, clock, logger } = deps;
   const registry = await loadScripts({
@@ -79,15 +106,18 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
   const records = createRecordsRepository({ store, clock });
   const runs = createRunsRepository({ db: store.db, clock });
   const cache = createResponseCache({ store, clock });
+  // The registry is fixed once loaded: each provider's targets are gathered once.
+  const targetsByProvider = new Map<string, ProviderTargets>();
   const mappings = createFieldMappings({
     store,
     clock,
     targets: (provider) => {
-      const scripts = registry.get(provider);
-      const models = new Set<string>();
-      for (const sync of scripts?.syncs.values() ?? [])
-        for (const model of Object.keys(sync.models)) models.add(model);
-      return { models: [...models].sort(), actions: [...(scripts?.actions.keys() ?? [])].sort() };
+      let targets = targetsByProvider.get(provider);
+      if (!targets) {
+        targets = targetsOf(registry.get(provider));
+        targetsByProvider.set(provider, targets);
+      }
+      return targets;
     },
   });
   const allowHttp = config.allowPrivateNetworks.includes('loopback');

@@ -40,7 +40,7 @@ export const putFieldMapping = defineOperation({
   path: '/v1/connections/:id/field-mappings/:kind/:target',
   summary: "Set a connection's field mapping for a model or an action",
   description:
-    'Creates or replaces the mapping. The body is a FieldMappingDefinition (`keepUnmapped` defaults to true); paths are dotted (`buyer.email`, `items.0.price`). Each field reads `from`, takes `default` when the value is missing or null, applies `transform` and writes `to`. An invalid mapping, or a target the provider does not have, is answered 400 `mapping_invalid` with the field paths or the available targets in `details`.',
+    'Creates or replaces the mapping. The body is a FieldMappingDefinition (`keepUnmapped` defaults to true); paths are dotted (`buyer.email`, `items.0.price`). Each field reads `from`, takes `default` when the value is missing or null, applies `transform` and writes `to`. An invalid mapping, a path the target schema rules out (`from` of a model, `to` of an action; the message names the keys available where it breaks), or a target the provider does not have, is answered 400 `mapping_invalid` with the field paths or the available targets in `details`.',
   tag: 'Connections',
   auth: 'apiKey',
   params: mappingParams,

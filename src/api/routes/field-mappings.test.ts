@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
 import { createTestApi, type TestApi } from '../../../test/support/api.ts';
 import { type TestDatabase, testDatabases } from '../../../test/support/databases.ts';
 import { newId } from '../../ids/index.ts';
@@ -34,7 +35,20 @@ for (const target of await testDatabases()) {
         clock: f.clock,
         targets: (provider) =>
           provider === 'gumroad'
-            ? { models: ['sales'], actions: ['refund-sale'] }
+            ? {
+                models: ['sales'],
+                actions: ['refund-sale'],
+                modelSchemas: {
+                  sales: [
+                    z.object({
+                      id: z.string(),
+                      price: z.number(),
+                      purchaser: z.object({ email: z.string(), name: z.string() }).nullable(),
+                    }),
+                  ],
+                },
+                actionInputs: { 'refund-sale': z.object({ id: z.string() }) },
+              }
             : { models: [], actions: [] },
       });
       api = await createTestApi(database, { routes: [fieldMappingRoutes(mappings)] });
@@ -124,6 +138,35 @@ for (const target of await testDatabases()) {
       const empty = await api.app.inject({ method: 'PUT', url, headers: api.devAuth });
       assert.equal(empty.statusCode, 400);
       assert.equal(empty.json().error.code, 'mapping_invalid');
+    });
+
+    it("answers a path the target's schema rules out with mapping_invalid naming the keys there", async () => {
+      const response = await put(`/v1/connections/${conn}/field-mappings/model/sales`, {
+        fields: [
+          { from: 'price', to: 'amount' },
+          { from: 'purchaser.emial', to: 'customerEmail' },
+        ],
+      });
+      assert.equal(response.statusCode, 400, response.body);
+      const message =
+        '"purchaser.emial" cannot exist in the sales model: purchaser has no key "emial" (its keys: email, name)';
+      assert.deepEqual(response.json().error, {
+        ...response.json().error,
+        code: 'mapping_invalid',
+        message: `The field mapping does not fit the model "sales": fields.1.from: ${message}`,
+        details: { issues: [{ path: 'fields.1.from', message }] },
+      });
+      const action = await put(`/v1/connections/${conn}/field-mappings/action/refund-sale`, {
+        fields: [{ from: 'saleId', to: 'sale_id' }],
+      });
+      assert.equal(action.statusCode, 400, action.body);
+      assert.deepEqual(action.json().error.details.issues, [
+        {
+          path: 'fields.0.to',
+          message:
+            '"sale_id" cannot exist in the input of refund-sale: the top level has no key "sale_id" (its keys: id)',
+        },
+      ]);
     });
 
     it('answers an unknown target with mapping_invalid naming the available ones', async () => {

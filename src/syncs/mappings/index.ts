@@ -24,6 +24,14 @@ export {
   transformSchema,
 } from './schema.ts';
 export {
+  checkSchemaPath,
+  describeMissingPath,
+  type MissingPath,
+  type PathSchema,
+  type SchemaPathResult,
+  type SchemaSide,
+} from './schema-paths.ts';
+export {
   createFieldMappings,
   type FieldMappingRecord,
   type FieldMappingsOptions,

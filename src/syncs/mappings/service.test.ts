@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
 import { type TestDatabase, testDatabases } from '../../../test/support/databases.ts';
 import { isPatchbayError } from '../../errors/index.ts';
 import { newId } from '../../ids/index.ts';
 import { openSyncFixture, type SyncFixture } from '../fixtures/sync-fixture.ts';
-import { createFieldMappings, type FieldMappingsService } from './service.ts';
+import { createFieldMappings, type FieldMappingsService, type ProviderTargets } from './service.ts';
 
 function rejectsWith(code: string) {
   return (error: unknown) => {
@@ -14,8 +15,29 @@ function rejectsWith(code: string) {
   };
 }
 
-const TARGETS: Record<string, { models: string[]; actions: string[] }> = {
-  gumroad: { models: ['sales', 'products'], actions: ['refund-sale'] },
+const saleSchema = z.object({
+  id: z.string(),
+  price: z.number().int(),
+  email: z.string().nullable(),
+  buyer: z.object({ email: z.string().nullable(), name: z.string() }),
+  items: z.array(z.object({ sku: z.string(), quantity: z.number() })),
+  customFields: z.record(z.string(), z.unknown()),
+});
+
+const TARGETS: Record<string, ProviderTargets> = {
+  gumroad: {
+    models: ['sales', 'products'],
+    actions: ['refund-sale'],
+    // products has no schema here: its paths are not checked.
+    modelSchemas: { sales: [saleSchema] },
+    actionInputs: {
+      'refund-sale': z.object({
+        id: z.string(),
+        amount_cents: z.number().int().optional(),
+        note: z.object({ text: z.string() }).optional(),
+      }),
+    },
+  },
 };
 
 const salesMapping = {
@@ -99,6 +121,97 @@ for (const target of await testDatabases()) {
         mappings.set(f.dev.id, conn, 'action', 'sales', salesMapping),
         rejectsWith('mapping_invalid'),
       );
+    });
+
+    it("refuses a model's `from` the model's records cannot have, naming the keys there", async () => {
+      await assert.rejects(
+        mappings.set(f.dev.id, conn, 'model', 'sales', {
+          fields: [
+            { from: 'price', to: 'amount' },
+            { from: 'buyer.emial', to: 'customerEmail' },
+            { from: 'items.first.sku', to: 'sku' },
+          ],
+        }),
+        (error) => {
+          assert.ok(isPatchbayError(error, 'mapping_invalid'));
+          assert.deepEqual((error.details as { issues: unknown }).issues, [
+            {
+              path: 'fields.1.from',
+              message:
+                '"buyer.emial" cannot exist in the sales model: buyer has no key "emial" (its keys: email, name)',
+            },
+            {
+              path: 'fields.2.from',
+              message:
+                '"items.first.sku" cannot exist in the sales model: items is an array, so "first" must be an index (0, 1, …)',
+            },
+          ]);
+          assert.match(error.message, /fields\.1\.from: "buyer\.emial" cannot exist .*\(and 1 more\)/);
+          return true;
+        },
+      );
+      // A break at the top level lists the record's keys; `to` (the host's shape) is not checked.
+      await assert.rejects(
+        mappings.set(f.dev.id, conn, 'model', 'sales', { fields: [{ from: 'totl', to: 'total' }] }),
+        (error) => {
+          assert.ok(isPatchbayError(error, 'mapping_invalid'));
+          assert.match(
+            error.message,
+            /the top level has no key "totl" \(its keys: id, price, email, buyer, items, customFields\)/,
+          );
+          return true;
+        },
+      );
+      assert.deepEqual(
+        (await mappings.get(f.dev.id, conn, 'model', 'sales'))?.mapping.fields,
+        [{ from: 'id', to: 'saleId' }],
+        'the stored mapping is unchanged',
+      );
+    });
+
+    it("refuses an action's `to` its input cannot have; its `from` is the host's and not checked", async () => {
+      await assert.rejects(
+        mappings.set(f.dev.id, conn, 'action', 'refund-sale', {
+          fields: [
+            { from: 'whatever.the.host.sends', to: 'id' },
+            { from: 'amount', to: 'amount_cent' },
+          ],
+        }),
+        (error) => {
+          assert.ok(isPatchbayError(error, 'mapping_invalid'));
+          assert.deepEqual((error.details as { issues: unknown }).issues, [
+            {
+              path: 'fields.1.to',
+              message:
+                '"amount_cent" cannot exist in the input of refund-sale: the top level has no key "amount_cent" (its keys: id, amount_cents, note)',
+            },
+          ]);
+          return true;
+        },
+      );
+      const stored = await mappings.set(f.dev.id, other, 'action', 'refund-sale', {
+        fields: [
+          { from: 'whatever.the.host.sends', to: 'id' },
+          { from: 'comment', to: 'note.text' },
+        ],
+      });
+      assert.equal(stored.mapping.fields.length, 2);
+      await mappings.delete(f.dev.id, other, 'action', 'refund-sale');
+    });
+
+    it('stores mappings whose paths exist or that the schema cannot tell about', async () => {
+      const stored = await mappings.set(f.dev.id, other, 'model', 'sales', {
+        fields: [
+          { from: 'buyer.email', to: 'customerEmail' },
+          { from: 'items.0.sku', to: 'firstSku' },
+          { from: 'customFields.anything.below', to: 'custom' },
+        ],
+      });
+      assert.equal(stored.mapping.fields.length, 3);
+      // A model without a schema is not checked.
+      await mappings.set(f.dev.id, other, 'model', 'products', { fields: [{ from: 'nme', to: 'title' }] });
+      await mappings.delete(f.dev.id, other, 'model', 'sales');
+      await mappings.delete(f.dev.id, other, 'model', 'products');
     });
 
     it('scopes everything by environment: another environment sees not_found', async () => {

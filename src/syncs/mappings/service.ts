@@ -9,12 +9,23 @@ import type { Clock } from '../../clock/index.ts';
 import { notFound, PatchbayError } from '../../errors/index.ts';
 import type { FieldMappingKind, FieldMappingsTable, Store } from '../../store/index.ts';
 import { createActionInputMapper, createMapper, describeIssues, type FieldMapper } from './mapper.ts';
-import { type Mapping, parseMapping } from './schema.ts';
+import { type Mapping, type MappingIssue, parseMapping } from './schema.ts';
+import { checkSchemaPath, describeMissingPath, type PathSchema } from './schema-paths.ts';
 
 /** The models and actions a provider's scripts declare: what a mapping may target. */
 export interface ProviderTargets {
   models: readonly string[];
   actions: readonly string[];
+  /**
+   * The record schemas of each model (several syncs may declare one model): a model mapping's
+   * `from` paths are checked against their output. A model without schemas is not checked.
+   */
+  modelSchemas?: Readonly<Record<string, readonly PathSchema[]>>;
+  /**
+   * The input schema of each action: an action mapping's `to` paths are checked against its
+   * input side. An action without one is not checked.
+   */
+  actionInputs?: Readonly<Record<string, PathSchema>>;
 }
 
 export interface FieldMappingsOptions {
@@ -38,7 +49,9 @@ export interface FieldMappingsService {
   /**
    * Creates or replaces the mapping of a connection's model or action. Throws `not_found` for a
    * connection outside the environment, `mapping_invalid` for an invalid mapping (details.issues
-   * with field paths) or a target the provider does not have (details.available).
+   * with field paths), a path the target's schema rules out (a model's `from`, an action's `to`;
+   * details.issues naming the keys available where the path breaks), or a target the provider
+   * does not have (details.available).
    */
   set(
     environmentId: string,
@@ -124,6 +137,14 @@ export function createFieldMappings(options: FieldMappingsOptions): FieldMapping
           },
         );
       }
+      const pathIssues = schemaPathIssues(targets, kind, target, parsed.mapping);
+      if (pathIssues.length > 0) {
+        throw new PatchbayError(
+          'mapping_invalid',
+          describeIssues(`The field mapping does not fit the ${kind} "${target}"`, pathIssues),
+          { details: { issues: pathIssues } },
+        );
+      }
       const json = JSON.stringify(parsed.mapping);
       const now = clock.now();
       await db
@@ -205,6 +226,42 @@ export function createFieldMappings(options: FieldMappingsOptions): FieldMapping
       return mapper;
     },
   };
+}
+
+/**
+ * The fields whose paths the target's schema rules out: a model's `from` (records on read are
+ * the model's parsed output) or an action's `to` (the mapping writes the input its schema then
+ * validates; `from` is the host's own shape). Paths the schema cannot tell about pass.
+ */
+function schemaPathIssues(
+  targets: ProviderTargets,
+  kind: FieldMappingKind,
+  target: string,
+  mapping: Mapping,
+): MappingIssue[] {
+  const schemas =
+    kind === 'model'
+      ? targets.modelSchemas && Object.hasOwn(targets.modelSchemas, target)
+        ? targets.modelSchemas[target]!
+        : []
+      : targets.actionInputs && Object.hasOwn(targets.actionInputs, target)
+        ? [targets.actionInputs[target]!]
+        : [];
+  if (schemas.length === 0) return [];
+  const checked = kind === 'model' ? 'from' : 'to';
+  const subject = kind === 'model' ? `the ${target} model` : `the input of ${target}`;
+  const issues: MappingIssue[] = [];
+  mapping.fields.forEach((field, index) => {
+    const path = field[checked];
+    const result = checkSchemaPath(schemas, path.split('.'), { side: kind === 'model' ? 'output' : 'input' });
+    if (result.status === 'missing') {
+      issues.push({
+        path: `fields.${index}.${checked}`,
+        message: describeMissingPath(path, result, subject),
+      });
+    }
+  });
+  return issues;
 }
 
 function present(row: Selectable<FieldMappingsTable>): FieldMappingRecord {
