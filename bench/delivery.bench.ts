@@ -10,7 +10,9 @@
  *    shows every message succeeded.
  * 2. The ceiling, in the same run: an undici Pool posting the same body, signed the same way,
  *    to the same receiver, closed loop, on as many connections as the engine opened to it (its
- *    pool opens one only when the others are busy: the engine's delivery concurrency).
+ *    pool opens one only when the others are busy: the engine's delivery concurrency). Then the
+ *    floor of any durable sender (fixtures/bare-durable-sender.ts): the same bodies, receiver and
+ *    concurrency, with only a SQLite claim before each send and a commit of its outcome after.
  * 3. Latency: messages created through the API at a steady 1,000 per second (open loop); for
  *    each, the delay from sending the API request to the first attempt's arrival at the receiver,
  *    matched by message id (= webhook-id). The first seconds are a warm-up and not counted.
@@ -19,10 +21,12 @@
  * `PATCHBAY_BENCH_CPU_PROF=<dir>` runs the delivering engine with `--cpu-prof` into that
  * directory; `PATCHBAY_BENCH_WORKER_CONCURRENCY` sets its PATCHBAY_WORKER_CONCURRENCY.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { Pool } from 'undici';
 import { type EngineProcess, startEngineProcess } from '../test/support/engine-process.ts';
@@ -163,6 +167,11 @@ const benchmark: Benchmark = {
       // receiver saw are the deliveries the engine had in flight at most.
       const raw = await rawCeiling(receiver, endpoint.secret, body, Math.max(1, throughput.connections));
       log(`raw: ${Math.round(raw.perSecond)} requests/s with ${raw.connections} connections`);
+      // 3b. The floor of any durable sender: claim, sign, send, commit the outcome — nothing else.
+      const bare = await bareDurableSender(receiver, endpoint.secret, body, raw.connections, dataDir);
+      log(
+        `bare durable sender: ${Math.round(bare.perSecond)} deliveries/s (${round((bare.perSecond / raw.perSecond) * 100, 1)} % of raw, CPU ${Math.round(bare.cpuUsPerDelivery)} µs/delivery)`,
+      );
 
       // 4. Event → first attempt at a steady rate.
       log(`latency: ${RATE} events/s for ${LATENCY_WARMUP_S} + ${LATENCY_S} s…`);
@@ -186,6 +195,7 @@ const benchmark: Benchmark = {
         details: {
           throughput: roundAll(throughput),
           raw: roundAll(raw),
+          bareDurableSender: { ...roundAll(bare), ratioToRaw: round(bare.perSecond / raw.perSecond, 3) },
           throughputRatio: round(ratio, 3),
           latency: roundAll(latency),
           lightLoadLatency: { eventsPerSecond: LIGHT_RATE, ...roundAll(light) },
@@ -222,6 +232,17 @@ const benchmark: Benchmark = {
             'sender CPU µs/req': null,
             'receiver CPU µs/req': round(raw.receiverCpuUsPerRequest),
           },
+          {
+            run: 'bare durable sender (floor)',
+            requests: bare.deliveries,
+            conns: raw.connections,
+            'req/s': round(bare.perSecond),
+            'of raw': `${round((bare.perSecond / raw.perSecond) * 100, 1)} %`,
+            'p50 ms': null,
+            'p99 ms': null,
+            'sender CPU µs/req': round(bare.cpuUsPerDelivery),
+            'receiver CPU µs/req': round(bare.receiverCpuUsPerRequest),
+          },
           ...latencyRows(RATE, latency),
           ...latencyRows(LIGHT_RATE, light),
         ],
@@ -236,6 +257,54 @@ const benchmark: Benchmark = {
 };
 
 export default benchmark;
+
+const BARE_SENDER = new URL('./fixtures/bare-durable-sender.ts', import.meta.url).pathname;
+
+interface BareSender {
+  deliveries: number;
+  perSecond: number;
+  cpuUsPerDelivery: number;
+  receiverCpuUsPerRequest: number;
+}
+
+/**
+ * The floor of any durable webhook sender on this machine (fixtures/bare-durable-sender.ts, its
+ * own process): the backlog's size, the same body, secret, receiver and concurrency.
+ */
+async function bareDurableSender(
+  receiver: Receiver,
+  secret: string,
+  body: string,
+  connections: number,
+  dataDir: string,
+): Promise<BareSender> {
+  const dir = mkdtempSync(join(dataDir, 'bare-'));
+  const bodyFile = join(dir, 'body.json');
+  writeFileSync(bodyFile, body);
+  await receiver.reset();
+  const receiverCpuBefore = processCpuMs(receiver.pid);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [BARE_SENDER, receiver.origin, secret, bodyFile, String(connections), String(BACKLOG), dir],
+    { env: { ...process.env, NODE_NO_WARNINGS: '1' } },
+  );
+  const receiverCpuMs = processCpuMs(receiver.pid) - receiverCpuBefore;
+  const result = JSON.parse(stdout) as {
+    deliveries: number;
+    failed: number;
+    ms: number;
+    cpuUsPerDelivery: number;
+  };
+  const stats = await receiver.stats();
+  if (result.failed > 0 || stats.invalid > 0)
+    throw new Error(`bare sender: ${result.failed} failed, ${stats.invalid} not verified`);
+  return {
+    deliveries: result.deliveries,
+    perSecond: (result.deliveries / result.ms) * 1000,
+    cpuUsPerDelivery: result.cpuUsPerDelivery,
+    receiverCpuUsPerRequest: (receiverCpuMs * 1000) / stats.requests,
+  };
+}
 
 /** The stored body of one backlog message: what the raw client sends too. */
 function samplePayload(dataDir: string): string {
