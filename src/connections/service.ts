@@ -21,6 +21,9 @@ import type { ConnectionRevoker, ConnectionsService, SaveConnectionInput } from 
 import { bumpUpdatedAt } from './updated-at.ts';
 import { connectionWebhookCredentials } from './webhooks.ts';
 
+/** Tables holding a connection's data with no foreign key to it: `delete` removes their rows. */
+const DATA_WITHOUT_FOREIGN_KEY = ['records', 'records_seen', 'response_cache'] as const;
+
 export interface ConnectionsServiceOptions {
   store: Pick<Store, 'db'>;
   vault: Vault;
@@ -309,25 +312,18 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
           .where('id', '=', row.id)
           .execute();
         await trx.deleteFrom('connection_locks').where('connection_id', '=', row.id).execute();
-        // Records hold no foreign key (migration 0006 says why). After the connection's row:
-        // a sync batch still writing holds its schedule row, which the deletion above cascades
-        // to and so waits for; this statement then sees that batch's records too.
-        await trx
-          .deleteFrom('records')
-          .where('environment_id', '=', environmentId)
-          .where('connection_id', '=', row.id)
-          .execute();
-        await trx
-          .deleteFrom('records_seen')
-          .where('environment_id', '=', environmentId)
-          .where('connection_id', '=', row.id)
-          .execute();
-        // Provider answers cached for its scripts: the account's data goes with it.
-        await trx
-          .deleteFrom('response_cache')
-          .where('environment_id', '=', environmentId)
-          .where('connection_id', '=', row.id)
-          .execute();
+        // The connection's data without a foreign key to it: its synced records and the ids a
+        // sync run remembered (migration 0006 says why), and provider answers cached for its
+        // scripts. After the connection's row: a sync batch still writing holds its schedule
+        // row, which the deletion above cascades to and so waits for; these statements then
+        // see that batch's rows too.
+        for (const table of DATA_WITHOUT_FOREIGN_KEY) {
+          await trx
+            .deleteFrom(table)
+            .where('environment_id', '=', environmentId)
+            .where('connection_id', '=', row.id)
+            .execute();
+        }
         await appendEvent(
           trx,
           { environmentId, type: 'connection.deleted', data: { ...eventData(row), revoked } },

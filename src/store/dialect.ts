@@ -1,5 +1,5 @@
 import { type CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
-import { marker, prepare } from './prepared.ts';
+import { marker, preparedOnce } from './prepared.ts';
 import type { Database, JobsTable } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -68,18 +68,10 @@ export interface JobClaim {
  * compiling it with Kysely costs more than running it on SQLite: it is compiled once per dialect
  * and number of names (see store/prepared.ts), and each claim binds its values.
  */
-const claimQueries = new Map<
-  string,
-  (values: Readonly<Record<string, unknown>>) => CompiledQuery<ClaimedJobRow>
->();
-
 function claimJobs(trx: Kysely<Database>, claim: JobClaim, dialect: DialectName): Promise<ClaimedJobRow[]> {
-  const key = `${dialect}\u0000${claim.names.length}`;
-  let query = claimQueries.get(key);
-  if (!query) {
-    query = prepare(compileClaim(trx, claim.names.length, dialect));
-    claimQueries.set(key, query);
-  }
+  const query = preparedOnce(trx, `claim:${claim.names.length}`, () =>
+    compileClaim(trx, claim.names.length, dialect),
+  );
   const values: Record<string, unknown> = {
     owner: claim.owner,
     now: claim.now,

@@ -29,3 +29,32 @@ export function prepare<R>(
     return { query: query.query, sql: query.sql, queryId: createQueryId(), parameters };
   };
 }
+
+/** A prepared query: binds a run's values by marker name. */
+export type PreparedQuery<R> = (values: Readonly<Record<string, unknown>>) => CompiledQuery<R>;
+
+// Per dialect (the query compiler's class), per caller's shape key.
+const preparedByDialect = new WeakMap<object, Map<string, PreparedQuery<unknown>>>();
+
+/**
+ * `prepare(compile())`, compiled once per dialect of `db` and `key` (the query's shape, e.g.
+ * `claim:3` for a claim of three job names), and reused by every later call with that key.
+ */
+export function preparedOnce<R>(
+  db: { getExecutor(): { adapter: object } },
+  key: string,
+  compile: () => CompiledQuery<R>,
+): PreparedQuery<R> {
+  const dialect = db.getExecutor().adapter.constructor;
+  let byKey = preparedByDialect.get(dialect);
+  if (!byKey) {
+    byKey = new Map();
+    preparedByDialect.set(dialect, byKey);
+  }
+  let query = byKey.get(key) as PreparedQuery<R> | undefined;
+  if (!query) {
+    query = prepare(compile());
+    byKey.set(key, query as PreparedQuery<unknown>);
+  }
+  return query;
+}

@@ -2,7 +2,7 @@ import type { CompiledQuery, Kysely, UpdateQueryBuilder, UpdateResult } from 'ky
 import { type Clock, systemClock } from '../../clock/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
 import type { Database, Store } from '../../store/index.ts';
-import { marker, prepare } from '../../store/prepared.ts';
+import { marker, preparedOnce } from '../../store/prepared.ts';
 import {
   type BackoffPolicy,
   backoffDelay,
@@ -595,45 +595,29 @@ export class SqlJobQueue implements JobQueue {
  * The DELETE of completed jobs, compiled once per dialect and number of ids (it runs in nearly
  * every group commit, and building it with Kysely costs more than running it on SQLite).
  */
-const completeQueries = new WeakMap<
-  object,
-  Map<number, (values: Readonly<Record<string, unknown>>) => CompiledQuery<{ id: string }>>
->();
-
 function completeQuery(
   trx: Kysely<Database>,
   count: number,
 ): (owner: string, ids: readonly string[]) => CompiledQuery<{ id: string }> {
-  const adapter = trx.getExecutor().adapter.constructor;
-  let byCount = completeQueries.get(adapter);
-  if (!byCount) {
-    byCount = new Map();
-    completeQueries.set(adapter, byCount);
-  }
-  let query = byCount.get(count);
-  if (!query) {
-    query = prepare(
-      trx
-        .deleteFrom('jobs')
-        .where('state', '=', 'active')
-        .where('lease_owner', '=', marker('owner'))
-        .where(
-          'id',
-          'in',
-          Array.from({ length: count }, (_, index) => marker(`id${index}`)),
-        )
-        .returning('id')
-        .compile(),
-    );
-    byCount.set(count, query);
-  }
-  const bind = query;
+  const query = preparedOnce(trx, `complete:${count}`, () =>
+    trx
+      .deleteFrom('jobs')
+      .where('state', '=', 'active')
+      .where('lease_owner', '=', marker('owner'))
+      .where(
+        'id',
+        'in',
+        Array.from({ length: count }, (_, index) => marker(`id${index}`)),
+      )
+      .returning('id')
+      .compile(),
+  );
   return (owner, ids) => {
     const values: Record<string, unknown> = { owner };
     ids.forEach((id, index) => {
       values[`id${index}`] = id;
     });
-    return bind(values);
+    return query(values);
   };
 }
 
