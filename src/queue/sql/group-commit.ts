@@ -9,17 +9,26 @@ import { PatchbayError } from '../../errors/index.ts';
  * Batching window: a flush is scheduled with setImmediate when the first operation arrives, so
  * it collects everything submitted in the same turn of the event loop (including promise
  * continuations). While `maxInFlight` flushes are running, new operations wait and form the next
- * batch. With `gatherMs`, a batch of fewer than `gatherBelow` operations waits that long (a timer)
- * instead, so that a moderate stream of operations (each arriving in a turn of its own) shares
- * commits too: at a steady load every commit costs an fsync whatever it carries. SQLite has one connection, so one flush at a time; a PostgreSQL pool can run several
- * transactions at once and overlap their round trips (the server merges their WAL flushes).
+ * batch. With a gather window, a batch of fewer than `gatherBelow` operations waits a little (a
+ * timer) instead, so that a moderate stream of operations (each arriving in a turn of its own)
+ * shares commits too: at a steady load every commit costs an fsync whatever it carries. The wait
+ * is `gatherMs`, or with `gatherFactor` that many times the recent commits' duration (between
+ * `gatherMs` and `gatherMaxMs`): where an fsync is slow, commits then take a bounded share of the
+ * time instead of most of it. SQLite has one connection, so one flush at a time; a PostgreSQL
+ * pool can run several transactions at once and overlap their round trips (the server merges
+ * their WAL flushes).
  */
 export class GroupCommit<Op> {
   readonly #commit: (ops: Op[]) => Promise<unknown[]>;
   readonly #maxBatch: number;
   readonly #maxInFlight: number;
   readonly #gatherMs: number;
+  readonly #gatherMaxMs: number;
+  readonly #gatherFactor: number;
   readonly #gatherBelow: number;
+  readonly #now: () => number;
+  /** Moving average of recent commits' durations, ms. */
+  #commitMs = 0;
   #pending: Array<Pending<Op>> = [];
   #scheduled = false;
   readonly #running = new Set<Promise<void>>();
@@ -31,15 +40,22 @@ export class GroupCommit<Op> {
    * @param commit runs the operations in one transaction and returns one result per operation,
    *   in order. It must throw (roll back) as a whole when any statement fails.
    */
-  constructor(
-    commit: (ops: Op[]) => Promise<unknown[]>,
-    options: { maxBatch?: number; maxInFlight?: number; gatherMs?: number; gatherBelow?: number } = {},
-  ) {
+  constructor(commit: (ops: Op[]) => Promise<unknown[]>, options: GroupCommitOptions = {}) {
     this.#commit = commit;
     this.#maxBatch = options.maxBatch ?? 1000;
     this.#maxInFlight = options.maxInFlight ?? 1;
     this.#gatherMs = options.gatherMs ?? 0;
+    this.#gatherFactor = options.gatherFactor ?? 0;
+    this.#gatherMaxMs = Math.max(this.#gatherMs, options.gatherMaxMs ?? this.#gatherMs);
     this.#gatherBelow = options.gatherBelow ?? 16;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  /** How long a small batch now waits for company, ms. */
+  gatherDelayMs(): number {
+    if (this.#gatherMs <= 0) return 0;
+    const adaptive = this.#gatherFactor * this.#commitMs;
+    return Math.min(this.#gatherMaxMs, Math.max(this.#gatherMs, adaptive));
   }
 
   /** Queues one operation for the next commit; resolves with its result once committed. */
@@ -72,8 +88,8 @@ export class GroupCommit<Op> {
     if (this.#scheduled || this.#running.size >= this.#maxInFlight) return;
     this.#scheduled = true;
     // A small batch waits a little for company (see `gatherMs`); a large one goes at once.
-    const gather = this.#gatherMs > 0 && this.#pending.length < this.#gatherBelow;
-    (gather ? (run: () => void) => setTimeout(run, this.#gatherMs) : setImmediate)(() => {
+    const gatherMs = this.#pending.length < this.#gatherBelow ? this.gatherDelayMs() : 0;
+    (gatherMs > 0 ? (run: () => void) => setTimeout(run, gatherMs) : setImmediate)(() => {
       this.#scheduled = false;
       if (this.#pending.length === 0) return;
       const flush: Promise<void> = this.#flush().finally(() => {
@@ -90,7 +106,11 @@ export class GroupCommit<Op> {
     const batch = this.#pending.splice(0, this.#maxBatch);
     if (batch.length === 0) return;
     try {
+      const started = this.#now();
       const results = await this.#commit(batch.map((entry) => entry.op));
+      // Weighted towards recent commits: the disk's pace changes with the load on it.
+      const took = this.#now() - started;
+      this.#commitMs = this.#flushes === 0 ? took : this.#commitMs * 0.8 + took * 0.2;
       this.#count(batch.length);
       batch.forEach((entry, index) => {
         entry.resolve(results[index]);
@@ -118,6 +138,23 @@ export class GroupCommit<Op> {
     this.#flushes += 1;
     this.#operations += operations;
   }
+}
+
+export interface GroupCommitOptions {
+  /** Most operations in one transaction. Default 1000. */
+  maxBatch?: number;
+  /** Transactions running at once. Default 1. */
+  maxInFlight?: number;
+  /** The shortest wait of a small batch for company, ms; 0 (the default) waits for nothing. */
+  gatherMs?: number;
+  /** With gatherMs: wait this many times the recent commits' duration instead, when longer. */
+  gatherFactor?: number;
+  /** The longest wait of a small batch, ms. Default gatherMs. */
+  gatherMaxMs?: number;
+  /** Batches at least this large never wait. Default 16. */
+  gatherBelow?: number;
+  /** Monotonic ms, for measuring commits. Default performance.now. */
+  now?: () => number;
 }
 
 interface Pending<Op> {
