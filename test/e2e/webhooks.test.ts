@@ -111,9 +111,13 @@ describe('outbound webhooks end to end', () => {
     await waitFor('two attempts', () =>
       receiver.received.filter((r) => r.body.includes('o-3')).length >= 2 ? true : undefined,
     );
-    const log = await call('GET', `/v1/messages/${messageId}/attempts`);
-    assert.equal(log.status, 200, JSON.stringify(log.body));
-    const rows = log.body.data as Array<{ responseStatus: number; status: string }>;
+    // The receiver answers before the engine records the attempt: wait for the log to have both.
+    const rows = await waitFor('two attempts logged', async () => {
+      const log = await call('GET', `/v1/messages/${messageId}/attempts`);
+      assert.equal(log.status, 200, JSON.stringify(log.body));
+      const logged = log.body.data as Array<{ responseStatus: number; status: string }>;
+      return logged.length >= 2 ? logged : undefined;
+    });
     assert.deepEqual(rows.map((row) => [row.responseStatus, row.status]).sort(), [
       [200, 'succeeded'],
       [500, 'failed'],
