@@ -129,6 +129,9 @@ for (const target of await testDatabases()) {
       assert.equal(row.secret.includes(secret), false);
       assert.equal(row.secret.includes(secret.slice('whsec_'.length)), false);
       assert.equal(row.previous_secret, null);
+      // No custom headers: nothing to encrypt, and nothing for an attempt to decrypt.
+      assert.equal(row.headers, '');
+      assert.deepEqual((await endpoints.target(dev.id, endpoint.id)).headers, {});
       assert.equal(await endpoints.getSecret(dev.id, endpoint.id), secret);
       assert.deepEqual(await endpoints.get(dev.id, endpoint.id), endpoint);
       // The envelope is bound to its row: copied to another endpoint, it does not decrypt.
@@ -162,6 +165,16 @@ for (const target of await testDatabases()) {
       assert.deepEqual(endpoint.eventTypes, ['connection.*', 'sync.failed']);
       assert.deepEqual(endpoint.channels, ['user_42', 'org:acme']);
       assert.deepEqual(endpoint.headers, { authorization: 'Bearer host-token', 'x-tenant': 'acme' });
+      const row = await rawRow(endpoint.id);
+      assert.ok(row.headers.startsWith('pbv1.'), row.headers);
+      assert.equal(row.headers.includes('host-token'), false);
+      assert.deepEqual((await endpoints.target(dev.id, endpoint.id)).headers, endpoint.headers);
+      // Cleared, they are stored as none again.
+      assert.deepEqual((await endpoints.update(dev.id, endpoint.id, { headers: {} })).headers, {});
+      assert.equal((await rawRow(endpoint.id)).headers, '');
+      await endpoints.update(dev.id, endpoint.id, {
+        headers: { Authorization: 'Bearer host-token', 'X-Tenant': 'acme' },
+      });
       assert.equal(endpoint.rateLimitPerSecond, 50);
       assert.equal(endpoint.maxConcurrency, 3);
       assert.deepEqual(await endpoints.get(dev.id, endpoint.id), endpoint);
@@ -509,7 +522,10 @@ for (const target of await testDatabases()) {
 
     it('re-encrypts endpoint secrets on a vault key rotation, previous secrets included', async () => {
       await deleteAll();
-      const a = await endpoints.create(dev.id, { url: 'https://keys.example.com/a' });
+      const a = await endpoints.create(dev.id, {
+        url: 'https://keys.example.com/a',
+        headers: { Authorization: 'Bearer receiver-token' },
+      });
       const b = await endpoints.create(dev.id, { url: 'https://keys.example.com/b' });
       const newSecret = await endpoints.rotateSecret(dev.id, b.endpoint.id);
       // A new primary key first, the old one still configured to read what is not rotated yet.
@@ -522,7 +538,8 @@ for (const target of await testDatabases()) {
         [
           ['secret', 2],
           ['previous_secret', 1],
-          ['headers', 2],
+          // b has no custom headers: '' holds no envelope.
+          ['headers', 1],
         ],
       );
       assert.ok(report.unusedKids.length === 1);
@@ -530,6 +547,9 @@ for (const target of await testDatabases()) {
       vault = createVault(parseKeyring(nextKey));
       endpoints = createEndpointsService({ store, vault, clock });
       assert.equal(await endpoints.getSecret(dev.id, a.endpoint.id), a.secret);
+      assert.deepEqual((await endpoints.target(dev.id, a.endpoint.id)).headers, {
+        authorization: 'Bearer receiver-token',
+      });
       assert.deepEqual((await endpoints.target(dev.id, b.endpoint.id)).secrets, [newSecret, b.secret]);
       for (const e of [a, b]) await endpoints.delete(dev.id, e.endpoint.id);
     });

@@ -54,6 +54,21 @@ export const MAX_LIST_LIMIT = 200;
 
 const SECRET_PURPOSE = 'endpoint_secret';
 const HEADERS_PURPOSE = 'endpoint_headers';
+/** The endpoint columns a delivery attempt reads (DeliveryTarget). */
+const TARGET_COLUMNS = [
+  'id',
+  'url',
+  'enabled',
+  'headers',
+  'rate_limit_per_second',
+  'max_concurrency',
+  'secret',
+  'previous_secret',
+  'previous_secret_expires_at',
+] as const satisfies ReadonlyArray<keyof EndpointRow>;
+type TargetRow = Pick<EndpointRow, (typeof TARGET_COLUMNS)[number]>;
+/** The stored `headers` of an endpoint without custom headers: no envelope to decrypt. */
+const NO_HEADERS = '';
 
 /** Creates the endpoints service. */
 export function createEndpointsService(options: EndpointsServiceOptions): EndpointsService {
@@ -67,23 +82,26 @@ export function createEndpointsService(options: EndpointsServiceOptions): Endpoi
   const unseal = (id: string, envelope: string): string =>
     vault.decrypt(envelope, { table: 'endpoints', rowId: id, purpose: SECRET_PURPOSE });
   // Custom headers often carry the receiver's own credentials (`Authorization: Bearer …`), so the
-  // whole header map is encrypted like a secret.
+  // whole header map is encrypted like a secret. An endpoint without any stores '' (NO_HEADERS):
+  // most have none, and every delivery attempt would otherwise decrypt an empty map.
   const sealHeaders = (id: string, headers: Record<string, string>): string =>
-    vault.encrypt(JSON.stringify(headers), { table: 'endpoints', rowId: id, purpose: HEADERS_PURPOSE });
-  const present = (row: EndpointRow): Endpoint =>
-    toEndpoint(
-      row,
-      JSON.parse(
-        vault.decrypt(row.headers, { table: 'endpoints', rowId: row.id, purpose: HEADERS_PURPOSE }),
-      ) as Record<string, string>,
-    );
+    Object.keys(headers).length === 0
+      ? NO_HEADERS
+      : vault.encrypt(JSON.stringify(headers), { table: 'endpoints', rowId: id, purpose: HEADERS_PURPOSE });
+  const openHeaders = (row: Pick<EndpointRow, 'id' | 'headers'>): Record<string, string> =>
+    row.headers === NO_HEADERS
+      ? {}
+      : (JSON.parse(
+          vault.decrypt(row.headers, { table: 'endpoints', rowId: row.id, purpose: HEADERS_PURPOSE }),
+        ) as Record<string, string>);
+  const present = (row: EndpointRow): Endpoint => toEndpoint(row, openHeaders(row));
 
   // target() runs for every delivery attempt and matching() for every message created: their SQL
   // never changes, so Kysely compiles each once and every call binds its values (store/prepared.ts).
   const targetQuery = prepare(
     db
       .selectFrom('endpoints')
-      .selectAll()
+      .select(TARGET_COLUMNS)
       .where('environment_id', '=', marker('environment'))
       .where('id', '=', marker('endpoint'))
       .compile(),
@@ -98,7 +116,7 @@ export function createEndpointsService(options: EndpointsServiceOptions): Endpoi
           .onRef('endpoints.id', '=', 'messages.endpoint_id')
           .onRef('endpoints.environment_id', '=', 'messages.environment_id'),
       )
-      .selectAll('endpoints')
+      .select(TARGET_COLUMNS.map((column) => `endpoints.${column}` as const))
       .select([
         'messages.endpoint_id as message_endpoint_id',
         'messages.payload as message_payload',
@@ -120,7 +138,7 @@ export function createEndpointsService(options: EndpointsServiceOptions): Endpoi
   );
 
   /** An endpoint row with its signing secrets decrypted, for one attempt (never kept). */
-  const targetOf = (row: EndpointRow): DeliveryTarget => {
+  const targetOf = (row: TargetRow): DeliveryTarget => {
     const secrets = [unseal(row.id, row.secret)];
     // The previous secret signs until its grace period ends, then it is simply ignored (and
     // overwritten by the next rotation).
@@ -131,7 +149,16 @@ export function createEndpointsService(options: EndpointsServiceOptions): Endpoi
     ) {
       secrets.push(unseal(row.id, row.previous_secret));
     }
-    return { ...present(row), secrets };
+    // Only what an attempt uses: the filters, dates and description are not parsed per attempt.
+    return {
+      id: row.id,
+      url: row.url,
+      enabled: Number(row.enabled) === 1,
+      headers: openHeaders(row),
+      rateLimitPerSecond: row.rate_limit_per_second === null ? null : Number(row.rate_limit_per_second),
+      maxConcurrency: Number(row.max_concurrency),
+      secrets,
+    };
   };
 
   async function findRow(
@@ -395,7 +422,7 @@ export function createEndpointsService(options: EndpointsServiceOptions): Endpoi
         status: message_status,
         nextAttemptAt: message_next_attempt_at === null ? null : Number(message_next_attempt_at),
         // The left join leaves every endpoint column null when the endpoint is gone.
-        target: () => (endpoint.id === null ? null : targetOf(endpoint as EndpointRow)),
+        target: () => (endpoint.id === null ? null : targetOf(endpoint as TargetRow)),
       };
     },
 

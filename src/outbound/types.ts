@@ -50,7 +50,9 @@ export interface CreateEndpointInput {
 export type UpdateEndpointInput = Partial<Omit<CreateEndpointInput, 'secret'>> & { enabled?: boolean };
 
 /** What delivery needs about an endpoint: its settings and every secret that signs now. */
-export interface DeliveryTarget extends Endpoint {
+/** What one delivery attempt needs of its endpoint. */
+export interface DeliveryTarget
+  extends Pick<Endpoint, 'id' | 'url' | 'enabled' | 'headers' | 'rateLimitPerSecond' | 'maxConcurrency'> {
   /** Current secret first, then the previous one while its grace period lasts. Plaintext: memory only. */
   secrets: string[];
 }

@@ -1,6 +1,7 @@
 /**
  * Row types of the outbound tables (migration 0003). `endpoints.secret`,
- * `endpoints.previous_secret` and `endpoints.headers` hold vault envelopes, never plaintext.
+ * `endpoints.previous_secret` and `endpoints.headers` hold vault envelopes, never plaintext (`headers` is
+ * '' for an endpoint without custom headers).
  */
 export interface OutboundTables {
   endpoints: EndpointsTable;

@@ -24,6 +24,7 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   // outside a rotation's grace period (rotation and canary scans skip nulls).
   { table: 'endpoints', idColumn: 'id', column: 'secret', purpose: 'endpoint_secret' },
   { table: 'endpoints', idColumn: 'id', column: 'previous_secret', purpose: 'endpoint_secret' },
-  // Their custom request headers, which often hold the receiver's own credentials.
+  // Their custom request headers, which often hold the receiver's own credentials; '' for an
+  // endpoint without any (no envelope: rotation skips empty values like nulls).
   { table: 'endpoints', idColumn: 'id', column: 'headers', purpose: 'endpoint_headers' },
 ];

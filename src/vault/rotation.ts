@@ -50,7 +50,8 @@ export async function rotateSecrets(
         const { rows } = await sql<{ id: string; value: string }>`
           select ${sql.ref(column.idColumn)} as id, ${sql.ref(column.column)} as value
           from ${sql.table(column.table)}
-          where ${sql.ref(column.column)} is not null and not (${startsWith(column, primary)})
+          where ${sql.ref(column.column)} is not null and ${sql.ref(column.column)} <> ''
+            and not (${startsWith(column, primary)})
             and ${sql.ref(column.idColumn)} > ${after}
           order by ${sql.ref(column.idColumn)} limit ${batchSize}`.execute(trx);
         let changed = 0;

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
@@ -264,6 +266,44 @@ for (const target of await testDatabases()) {
       const [attempt] = await fx.attempts(messageId);
       assert.equal(attempt?.response_body, 'x'.repeat(100));
       assert.equal(attempt?.error_code, 'http_error');
+    });
+
+    it('keeps the start of a body far past what it reads, and the receiver stays usable', async () => {
+      const hook = await receiver({ status: 500, body: 'y'.repeat(400_000) });
+      const { id: endpointId } = await fx.addEndpoint({ url: hook.url });
+      const first = await fx.addMessage(endpointId);
+      await fx.runDue(fx.worker({ responseBodyLimit: 100 }));
+      assert.equal((await fx.attempts(first))[0]?.response_body, 'y'.repeat(100));
+      // That connection is dropped, not left half-read: the next attempt goes through.
+      hook.reply({ status: 200, body: 'ok' });
+      const second = await fx.addMessage(endpointId);
+      await fx.runDue(fx.worker());
+      assert.equal((await fx.message(second)).status, 'succeeded');
+    });
+
+    it('keeps what came of a body the timeout cut short, with its status', async () => {
+      const server = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => {
+          // Headers and the start of a body, then nothing more.
+          response.writeHead(500, { 'content-type': 'text/plain' });
+          response.write('partial answer');
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const { id: endpointId } = await fx.addEndpoint({ url: `http://127.0.0.1:${port}/hooks` });
+        const messageId = await fx.addMessage(endpointId);
+        await fx.runDue(fx.worker({ timeoutMs: 300 }));
+        const [attempt] = await fx.attempts(messageId);
+        assert.equal(attempt?.response_status, 500);
+        assert.equal(attempt?.response_body, 'partial answer');
+        assert.equal(attempt?.error_code, 'http_error');
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('makes no second attempt when the same job runs again', async () => {

@@ -219,10 +219,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         logger.warn({ ...log, err: error }, 'could not queue the next delivery attempt; the sweep will');
       }
     }
-    logger.debug(
-      { ...log, status: outcome.status, responseStatus: result.status, errorCode: result.errorCode },
-      'webhook delivery attempt',
-    );
+    // Checked first: the line's object would otherwise be built for every attempt and dropped.
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug(
+        { ...log, status: outcome.status, responseStatus: result.status, errorCode: result.errorCode },
+        'webhook delivery attempt',
+      );
+    }
     return {
       result: {
         outcome: 'attempted',
