@@ -60,6 +60,24 @@ describe('GroupCommit', () => {
     assert.equal(group.gatherDelayMs(), 0);
   });
 
+  it('ends a gather window early once gatherBelow operations wait in it', { timeout: 10_000 }, async () => {
+    const batches: number[][] = [];
+    // A window of an hour: only the early end lets this test finish.
+    const group = new GroupCommit<number>(
+      async (ops) => {
+        batches.push(ops);
+        return ops;
+      },
+      { gatherMs: 3_600_000, gatherBelow: 4 },
+    );
+    const first = group.submit<number>(1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(batches, [], 'a lone operation waits in its window');
+    const rest = [2, 3, 4].map((op) => group.submit<number>(op));
+    assert.deepEqual(await Promise.all([first, ...rest]), [1, 2, 3, 4]);
+    assert.deepEqual(batches, [[1, 2, 3, 4]]);
+  });
+
   it('retries a failed batch one operation at a time, so only the failing one is refused', async () => {
     const group = new GroupCommit<number>(async (ops) => {
       if (ops.includes(2)) throw new Error('constraint failed on 2');

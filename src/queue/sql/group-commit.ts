@@ -11,7 +11,8 @@ import { PatchbayError } from '../../errors/index.ts';
  * continuations). While `maxInFlight` flushes are running, new operations wait and form the next
  * batch. With a gather window, a batch of fewer than `gatherBelow` operations waits a little (a
  * timer) instead, so that a moderate stream of operations (each arriving in a turn of its own)
- * shares commits too: at a steady load every commit costs an fsync whatever it carries. The wait
+ * shares commits too: at a steady load every commit costs an fsync whatever it carries. The window
+ * ends early once `gatherBelow` operations wait in it: a busy caller never idles in it. The wait
  * is `gatherMs`, or with `gatherFactor` that many times the recent commits' duration (between
  * `gatherMs` and `gatherMaxMs`): where an fsync is slow, commits then take a bounded share of the
  * time instead of most of it. SQLite has one connection, so one flush at a time; a PostgreSQL
@@ -31,6 +32,7 @@ export class GroupCommit<Op> {
   #commitMs = 0;
   #pending: Array<Pending<Op>> = [];
   #scheduled = false;
+  #gatherTimer: NodeJS.Timeout | undefined;
   readonly #running = new Set<Promise<void>>();
   #closed = false;
   #flushes = 0;
@@ -66,6 +68,7 @@ export class GroupCommit<Op> {
     return new Promise<R>((resolve, reject) => {
       this.#pending.push({ op, resolve: resolve as (value: unknown) => void, reject });
       this.#schedule();
+      this.#gatherMore();
     });
   }
 
@@ -87,20 +90,33 @@ export class GroupCommit<Op> {
   #schedule(): void {
     if (this.#scheduled || this.#running.size >= this.#maxInFlight) return;
     this.#scheduled = true;
-    // A small batch waits a little for company (see `gatherMs`); a large one goes at once.
+    // A small batch waits a little for company (see the gather window); a large one goes at once,
+    // and so does a small one that grows large while it waits.
     const gatherMs = this.#pending.length < this.#gatherBelow ? this.gatherDelayMs() : 0;
-    (gatherMs > 0 ? (run: () => void) => setTimeout(run, gatherMs) : setImmediate)(() => {
-      this.#scheduled = false;
-      if (this.#pending.length === 0) return;
-      const flush: Promise<void> = this.#flush().finally(() => {
-        this.#running.delete(flush);
-        if (this.#pending.length > 0) this.#schedule();
-      });
-      this.#running.add(flush);
-      // More than one batch waiting: start the next one too, if the limit allows.
+    if (gatherMs > 0) this.#gatherTimer = setTimeout(this.#start, gatherMs);
+    else setImmediate(this.#start);
+  }
+
+  /** Ends a gather window early once the batch waiting in it is large enough. */
+  #gatherMore(): void {
+    if (this.#gatherTimer === undefined || this.#pending.length < this.#gatherBelow) return;
+    clearTimeout(this.#gatherTimer);
+    this.#gatherTimer = undefined;
+    setImmediate(this.#start);
+  }
+
+  readonly #start = (): void => {
+    this.#gatherTimer = undefined;
+    this.#scheduled = false;
+    if (this.#pending.length === 0) return;
+    const flush: Promise<void> = this.#flush().finally(() => {
+      this.#running.delete(flush);
       if (this.#pending.length > 0) this.#schedule();
     });
-  }
+    this.#running.add(flush);
+    // More than one batch waiting: start the next one too, if the limit allows.
+    if (this.#pending.length > 0) this.#schedule();
+  };
 
   async #flush(): Promise<void> {
     const batch = this.#pending.splice(0, this.#maxBatch);
