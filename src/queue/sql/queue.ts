@@ -73,6 +73,12 @@ type Op =
   | { kind: 'claim'; request: ClaimRequest }
   | { kind: 'batch'; batcher: Batcher; item: unknown; lease: JobLease | undefined };
 
+/** One of the queue's transactions while it runs: its time, and the names of the jobs it created. */
+interface OpenTransaction {
+  created: Set<string>;
+  now: number;
+}
+
 /** A caller's own kind of write, joined to the queue's transactions (see `batcher`). */
 interface Batcher {
   /** Creation order: every transaction runs the callers' batches in this one global order. */
@@ -116,7 +122,7 @@ export class SqlJobQueue implements JobQueue {
   readonly #commits: GroupCommit<Op>;
   readonly #listeners = new Set<(names?: ReadonlySet<string>) => void>();
   /** The group-commit transactions now open, and the names of the jobs created in each. */
-  readonly #open = new WeakMap<Kysely<Database>, { created: Set<string> }>();
+  readonly #open = new WeakMap<Kysely<Database>, OpenTransaction>();
   readonly #claimers = new Set<StandingClaimer>();
   #batchers = 0;
 
@@ -165,12 +171,15 @@ export class SqlJobQueue implements JobQueue {
    */
   async enqueueManyIn(trx: Kysely<Database>, jobs: readonly NewJob[]): Promise<EnqueuedJob[]> {
     if (jobs.length === 0) return [];
-    const now = this.#clock.now();
+    const open = this.#open.get(trx);
+    // Inside one of the queue's transactions, a job due now is due at the transaction's time: the
+    // claims at its end (run_at <= that time) take it. A later clock read could fall a millisecond
+    // past it, and the job would wait for some other commit to be claimed.
+    const now = open?.now ?? this.#clock.now();
     const rows = jobs.map((job) => buildJobRow(job, now, this.#defaultRetry.attempts));
     const results = await insertJobs(trx, rows);
     const created = createdNames(rows, results);
     if (created.size > 0) {
-      const open = this.#open.get(trx);
       if (open) for (const name of created) open.created.add(name);
       else this.#notify(created);
     }
@@ -381,7 +390,7 @@ export class SqlJobQueue implements JobQueue {
 
   /** Applies one batch of operations in one transaction; one result per operation, in order. */
   async #commit(ops: Op[]): Promise<unknown[]> {
-    const open = { created: new Set<string>() };
+    const open: OpenTransaction = { created: new Set<string>(), now: 0 };
     // Standing claims made in this transaction: handed over after the commit, or empty after a
     // rollback (whose operations are then retried, each claiming anew).
     const standing: Array<{ claimer: StandingClaimer; reserved: number; jobs: ClaimedJob[] }> = [];
@@ -399,12 +408,13 @@ export class SqlJobQueue implements JobQueue {
 
   async #transaction(
     ops: Op[],
-    open: { created: Set<string> },
+    open: OpenTransaction,
     standing: Array<{ claimer: StandingClaimer; reserved: number; jobs: ClaimedJob[] }>,
   ): Promise<unknown[]> {
     return this.#db.transaction().execute(async (trx) => {
-      this.#open.set(trx, open);
       const now = this.#clock.now();
+      open.now = now;
+      this.#open.set(trx, open);
       const results: unknown[] = new Array(ops.length);
       const order = ops.map((_, index) => index).sort((a, b) => ORDER[ops[a]!.kind] - ORDER[ops[b]!.kind]);
       // Names of the jobs this transaction creates: attached claimers of those names claim them.

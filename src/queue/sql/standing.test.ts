@@ -84,6 +84,24 @@ await describeQueueSuites('SQL queue standing claims', (q) => {
     );
   });
 
+  it('claims a job a batch item creates in that commit, though the clock moved on during it', async () => {
+    const { claimer, taken } = recordingClaimer(2);
+    q.queue.attachClaimer(claimer);
+    // The item's write takes a while: the clock passes a millisecond before it queues its job.
+    const write = q.queue.batcher(async (trx, items: string[]) => {
+      q.clock.advance(1);
+      await q.queue.enqueueManyIn(trx, [{ name: 'email', payload: items[0] }]);
+      return items.map(() => true);
+    });
+    assert.equal(await write('created in a batch'), true);
+    assert.equal(taken.length, 1);
+    assert.deepEqual(
+      taken[0]!.jobs.map((job) => job.payload),
+      ['created in a batch'],
+      'the job waits for no other commit to be claimed',
+    );
+  });
+
   it('hands over nothing, marked uncommitted, when the transaction rolls back after its claim', async () => {
     const { claimer, taken } = recordingClaimer(3);
     q.queue.attachClaimer(claimer);
