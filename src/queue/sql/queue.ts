@@ -121,7 +121,7 @@ export class SqlJobQueue implements JobQueue {
   readonly #defaultRetry: RetryPolicy;
   readonly #commits: GroupCommit<Op>;
   readonly #listeners = new Set<(names?: ReadonlySet<string>) => void>();
-  /** The group-commit transactions now open, and the names of the jobs created in each. */
+  /** The group-commit transactions now open: the time of each, and the names of the jobs it created. */
   readonly #open = new WeakMap<Kysely<Database>, OpenTransaction>();
   readonly #claimers = new Set<StandingClaimer>();
   #batchers = 0;
