@@ -30,19 +30,43 @@ describe('GroupCommit', () => {
     const { group } = timedCommits([
       1.25, 1.25, 10, 10, 10, 10, 10, 10, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,
     ]);
-    assert.equal(group.gatherDelayMs(), 1);
-    await group.submit(1);
+    // Operations come in pairs, each pair in one turn: company is frequent.
+    const pair = (op: number) => Promise.all([group.submit(op), group.submit(op + 1)]);
+    await pair(1);
     // One commit of 1.25 ms: the window is 2.5 ms.
     assert.equal(group.gatherDelayMs(), 2.5);
-    await group.submit(2);
+    await pair(3);
     assert.equal(group.gatherDelayMs(), 2.5);
     // Slow commits push the window to its ceiling, not past it.
-    for (let op = 0; op < 6; op++) await group.submit(op);
+    for (let op = 0; op < 6; op++) await pair(op);
     assert.equal(group.gatherDelayMs(), 4);
     // Fast ones bring it back down to the floor.
-    for (let op = 0; op < 8; op++) await group.submit(op);
+    for (let op = 0; op < 8; op++) await pair(op);
     assert.ok(group.gatherDelayMs() < 4);
-    for (let op = 0; op < 12; op++) await group.submit(op);
+    for (let op = 0; op < 12; op++) await pair(op);
+    assert.equal(group.gatherDelayMs(), 1);
+  });
+
+  it('does not wait while operations come further apart than twice the window', async () => {
+    let clock = 0;
+    const group = new GroupCommit<number>(async (ops) => ops, {
+      gatherMs: 1,
+      gatherFactor: 2,
+      gatherMaxMs: 4,
+      now: () => clock,
+    });
+    // No operation yet: nothing says company will come.
+    assert.equal(group.gatherDelayMs(), 0);
+    for (let op = 0; op < 5; op++) {
+      await group.submit(op);
+      clock += 100;
+    }
+    assert.equal(group.gatherDelayMs(), 0);
+    // A burst brings the window back.
+    for (let op = 0; op < 40; op++) {
+      await Promise.all([group.submit(op), group.submit(op)]);
+      clock += 0.5;
+    }
     assert.equal(group.gatherDelayMs(), 1);
   });
 
@@ -70,6 +94,9 @@ describe('GroupCommit', () => {
       },
       { gatherMs: 3_600_000, gatherBelow: 4 },
     );
+    // Two at once first: operations come close together, so a lone one waits for company.
+    await Promise.all([group.submit<number>(-1), group.submit<number>(0)]);
+    batches.length = 0;
     const first = group.submit<number>(1);
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.deepEqual(batches, [], 'a lone operation waits in its window');

@@ -12,7 +12,9 @@ import { PatchbayError } from '../../errors/index.ts';
  * batch. With a gather window, a batch of fewer than `gatherBelow` operations waits a little (a
  * timer) instead, so that a moderate stream of operations (each arriving in a turn of its own)
  * shares commits too: at a steady load every commit costs an fsync whatever it carries. The window
- * ends early once `gatherBelow` operations wait in it: a busy caller never idles in it. The wait
+ * ends early once `gatherBelow` operations wait in it: a busy caller never idles in it; and it
+ * is skipped while operations arrive further apart than twice its length, when waiting would
+ * only add latency. The wait
  * is `gatherMs`, or with `gatherFactor` that many times the recent commits' duration (between
  * `gatherMs` and `gatherMaxMs`): where an fsync is slow, commits then take a bounded share of the
  * time instead of most of it. SQLite has one connection, so one flush at a time; a PostgreSQL
@@ -30,6 +32,9 @@ export class GroupCommit<Op> {
   readonly #now: () => number;
   /** Moving average of recent commits' durations, ms. */
   #commitMs = 0;
+  /** Moving average of the time between submitted operations, ms (none yet: Infinity). */
+  #gapMs = Number.POSITIVE_INFINITY;
+  #lastSubmit = Number.NaN;
   #pending: Array<Pending<Op>> = [];
   #scheduled = false;
   #gatherTimer: NodeJS.Timeout | undefined;
@@ -53,11 +58,16 @@ export class GroupCommit<Op> {
     this.#now = options.now ?? (() => performance.now());
   }
 
-  /** How long a small batch now waits for company, ms. */
+  /**
+   * How long a small batch now waits for company, ms: none when operations come further apart than
+   * twice the window (fewer than one in two windows would bring any company, so waiting would only
+   * add latency).
+   */
   gatherDelayMs(): number {
     if (this.#gatherMs <= 0) return 0;
     const adaptive = this.#gatherFactor * this.#commitMs;
-    return Math.min(this.#gatherMaxMs, Math.max(this.#gatherMs, adaptive));
+    const window = Math.min(this.#gatherMaxMs, Math.max(this.#gatherMs, adaptive));
+    return this.#gapMs > 2 * window ? 0 : window;
   }
 
   /** Queues one operation for the next commit; resolves with its result once committed. */
@@ -65,6 +75,7 @@ export class GroupCommit<Op> {
     if (this.#closed) {
       return Promise.reject(new PatchbayError('queue_closed', 'The job queue is closed'));
     }
+    if (this.#gatherMs > 0) this.#countArrival();
     return new Promise<R>((resolve, reject) => {
       this.#pending.push({ op, resolve: resolve as (value: unknown) => void, reject });
       this.#schedule();
@@ -148,6 +159,16 @@ export class GroupCommit<Op> {
         }
       }
     }
+  }
+
+  /** Tracks how far apart operations arrive (see gatherDelayMs). */
+  #countArrival(): void {
+    const now = this.#now();
+    // A gap longer than a second says as much as a second: the average recovers fast after a lull.
+    const gap = Math.min(1000, now - this.#lastSubmit);
+    this.#lastSubmit = now;
+    if (Number.isNaN(gap)) return;
+    this.#gapMs = Number.isFinite(this.#gapMs) ? this.#gapMs * 0.9 + gap * 0.1 : gap;
   }
 
   #count(operations: number): void {

@@ -58,9 +58,10 @@ export interface SqlQueueOptions {
 }
 
 /**
- * SQLite's gather window: twice the recent commits' duration, from 1 to 4 ms. Each commit is an
- * fsync on the event loop (0.2 ms on one machine measured, up to 1 ms on another): a fixed 1 ms
- * window let commits take most of a slow-disk engine's time at a steady load.
+ * SQLite's gather window: twice the recent commits' duration, from 1 to 4 ms (none while
+ * operations come further apart than that; see GroupCommit). Each commit is an fsync on the event
+ * loop (0.2 ms on one machine measured, up to 1 ms on another): a fixed 1 ms window let commits
+ * take most of a slow-disk engine's time at a steady load.
  */
 const SQLITE_GATHER = { gatherMs: 1, gatherFactor: 2, gatherMaxMs: 4 };
 
