@@ -519,6 +519,36 @@ for (const target of await testDatabases()) {
       await f.store.db.deleteFrom('jobs').execute();
     });
 
+    it("a trigger right after a run ends waits for its job's release and makes a new run", async () => {
+      sync = itemsSync();
+      listing = new FakeListing(5);
+      const connectionId = await newConnection();
+      const w = world();
+      await f.store.db.deleteFrom('jobs').execute();
+      const first = await w.scheduler.trigger(f.dev.id, connectionId, sync, { trigger: 'manual' });
+      // A worker holds the run's job while it runs the run to its end …
+      const [job] = await f.queue.claim({
+        names: ['sync.run'],
+        owner: 'worker-1',
+        leaseMs: 30_000,
+        limit: 1,
+      });
+      assert.ok(job);
+      const run = await w.runner.execute(first.runId, { attempt: 1, signal: new AbortController().signal });
+      assert.equal(run?.status, 'succeeded', JSON.stringify(run?.error));
+      // … and completes the job a moment later: a trigger in between must not get the ended run.
+      const release = setTimeout(() => void f.queue.complete({ id: job.id, owner: 'worker-1' }), 60);
+      try {
+        const second = await w.scheduler.trigger(f.dev.id, connectionId, sync, { trigger: 'manual' });
+        assert.equal(second.created, true);
+        assert.notEqual(second.runId, first.runId);
+        assert.equal((await w.scheduler.list(f.dev.id, connectionId)).length, 1);
+      } finally {
+        clearTimeout(release);
+        await f.store.db.deleteFrom('jobs').execute();
+      }
+    });
+
     it('a stalled worker whose lock passed to another cannot write', async () => {
       listing = new FakeListing(30, 10);
       const connectionId = await newConnection();

@@ -7,6 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock/index.ts';
+import { realSleep, type Sleep } from '../concurrency/sleep.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
 import type { JobQueue } from '../queue/index.ts';
@@ -81,11 +82,20 @@ export interface SyncSchedulerDeps {
   registry: ScriptRegistry;
   /** Shortest frequency a schedule may have (default one minute). */
   minFrequencyMs?: number;
+  /** How a trigger waits for a finished run's job to be released. Default: real time. */
+  sleep?: Sleep;
 }
+
+/** Run statuses after which a run's job only has to complete. */
+const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+/** A trigger meeting a finished run whose job is still held waits this long, this many times at most. */
+const FINISHING_WAIT_MS = 20;
+const MAX_FINISHING_WAITS = 250;
 
 export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
   const { db, queue, clock, runs, registry } = deps;
   const minFrequencyMs = deps.minFrequencyMs ?? 60_000;
+  const sleep = deps.sleep ?? realSleep;
 
   function frequencyOf(sync: SyncDefinition): number {
     return Math.max(minFrequencyMs, parseDuration(sync.frequency));
@@ -140,6 +150,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     connectionId: string,
     sync: SyncDefinition,
     options: TriggerOptions,
+    finishingWaits = 0,
   ): Promise<TriggerResult> {
     await ensure(environmentId, connectionId, sync);
     const schedule = await modeInputs(db, connectionId, sync.name);
@@ -159,9 +170,23 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     await db.deleteFrom('sync_runs').where('id', '=', runId).where('status', '=', 'queued').execute();
     const pending = await queue.get(job.id);
     const pendingRunId = (pending?.payload as { runId?: string } | undefined)?.runId;
-    if (pendingRunId) return { runId: pendingRunId, created: false };
+    if (pendingRunId) {
+      const pendingRun = await runs.find(pendingRunId);
+      if (!pendingRun || !FINISHED.has(pendingRun.status)) return { runId: pendingRunId, created: false };
+      // That run has ended and its worker is completing its job (a few milliseconds): the run this
+      // trigger asks for comes after it, not the finished one.
+      if (finishingWaits >= MAX_FINISHING_WAITS) {
+        throw new PatchbayError(
+          'conflict',
+          `The previous run of sync "${sync.name}" (${pendingRunId}) has ended but its worker has not released it yet; trigger again in a moment`,
+          { details: { runId: pendingRunId } },
+        );
+      }
+      await sleep(FINISHING_WAIT_MS);
+      return trigger(environmentId, connectionId, sync, options, finishingWaits + 1);
+    }
     // The pending job finished between enqueue and get: this trigger's run is the next one.
-    return trigger(environmentId, connectionId, sync, options);
+    return trigger(environmentId, connectionId, sync, options, finishingWaits);
   }
 
   function toSchedule(row: {

@@ -98,7 +98,7 @@ export const triggerSync = defineOperation({
   body: z.strictObject({ mode: z.enum(['incremental', 'full']).optional() }).optional(),
   status: 202,
   response: z.object({ runId: z.string(), created: z.boolean() }),
-  errors: ['not_found', 'sync_not_found', 'connection_reauth_required', 'import_not_supported'],
+  errors: ['not_found', 'sync_not_found', 'connection_reauth_required', 'import_not_supported', 'conflict'],
 });
 
 export const updateSync = defineOperation({
