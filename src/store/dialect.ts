@@ -1,5 +1,5 @@
 import { type CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
-import { marker, preparedOnce } from './prepared.ts';
+import { bindList, marker, markerList, preparedOnce, valueMarker } from './prepared.ts';
 import type { Database, JobsTable } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -78,14 +78,9 @@ function claimJobs(trx: Kysely<Database>, claim: JobClaim, dialect: DialectName)
     leaseUntil: claim.leaseUntil,
     limit: claim.limit,
   };
-  claim.names.forEach((name, index) => {
-    values[`name${index}`] = name;
-  });
+  bindList(values, 'name', claim.names);
   return trx.executeQuery(query(values)).then((result) => result.rows);
 }
-
-/** A marker where a non-text value goes (the markers are text; each run binds the real value). */
-const valueMarker = (name: string) => marker(name) as never;
 
 function compileClaim(
   trx: Kysely<Database>,
@@ -97,11 +92,7 @@ function compileClaim(
     .select('id')
     .where('state', '=', 'queued')
     .where('run_at', '<=', valueMarker('now'))
-    .where(
-      'name',
-      'in',
-      Array.from({ length: names }, (_, index) => marker(`name${index}`)),
-    )
+    .where('name', 'in', markerList('name', names))
     .orderBy('priority')
     .orderBy('run_at')
     .orderBy('id')

@@ -10,6 +10,23 @@ export function marker(name: string): string {
   return `\u0000${name}`;
 }
 
+/** A marker where a non-text value goes (markers are text; each run binds the real value). */
+export function valueMarker(name: string): never {
+  return marker(name) as never;
+}
+
+/** Markers `<prefix>0` … `<prefix>{count-1}`, for an `in (…)` list of a fixed length. */
+export function markerList(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => marker(`${prefix}${index}`));
+}
+
+/** Sets `values[<prefix><i>]` to each item of `list`: the run's values of a `markerList`. */
+export function bindList(values: Record<string, unknown>, prefix: string, list: readonly unknown[]): void {
+  list.forEach((item, index) => {
+    values[`${prefix}${index}`] = item;
+  });
+}
+
 /**
  * Returns a function that binds `values` (by marker name) into `query`; parameters that are not
  * markers keep their compiled value.

@@ -9,7 +9,7 @@ import type { Clock } from '../../clock/index.ts';
 import { appendEvent } from '../../events/index.ts';
 import type { IdFactory } from '../../ids/index.ts';
 import type { AttemptTrigger, Database, DialectName, MessageStatus } from '../../store/index.ts';
-import { marker, prepare } from '../../store/prepared.ts';
+import { marker, prepare, valueMarker } from '../../store/prepared.ts';
 import { nextAttemptAt, type RetryTiming } from './retry-schedule.ts';
 import type { SendResult } from './send.ts';
 
@@ -117,9 +117,6 @@ interface MessageState {
 }
 
 const recordQueries = new Map<DialectName, RecordQueries>();
-
-/** A marker where a non-text value goes (the markers are text; each run binds the real value). */
-const valueMarker = (name: string) => marker(name) as never;
 
 function queriesFor(trx: Kysely<Database>, dialect: DialectName): RecordQueries {
   let queries = recordQueries.get(dialect);

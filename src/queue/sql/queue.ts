@@ -2,7 +2,7 @@ import type { CompiledQuery, Kysely, UpdateQueryBuilder, UpdateResult } from 'ky
 import { type Clock, systemClock } from '../../clock/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
 import type { Database, Store } from '../../store/index.ts';
-import { marker, preparedOnce } from '../../store/prepared.ts';
+import { bindList, marker, markerList, preparedOnce } from '../../store/prepared.ts';
 import {
   type BackoffPolicy,
   backoffDelay,
@@ -625,19 +625,13 @@ function completeQuery(
       .deleteFrom('jobs')
       .where('state', '=', 'active')
       .where('lease_owner', '=', marker('owner'))
-      .where(
-        'id',
-        'in',
-        Array.from({ length: count }, (_, index) => marker(`id${index}`)),
-      )
+      .where('id', 'in', markerList('id', count))
       .returning('id')
       .compile(),
   );
   return (owner, ids) => {
     const values: Record<string, unknown> = { owner };
-    ids.forEach((id, index) => {
-      values[`id${index}`] = id;
-    });
+    bindList(values, 'id', ids);
     return query(values);
   };
 }
