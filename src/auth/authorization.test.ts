@@ -286,6 +286,54 @@ for (const target of await testDatabases()) {
       );
     });
 
+    it('refuses an issuer on the right origin that is not exactly the issuer (RFC 9207)', async () => {
+      for (const iss of [`${server.issuer}/`, `${server.issuer}/tenant-b`, server.issuer.toUpperCase()]) {
+        const start = await f.auth.startAuthorization({
+          session: f.session(),
+          integration,
+          connectionConfig: {},
+        });
+        const callback = await authorizeInBrowser(start.authorizationUrl, CALLBACK_URL);
+        callback.searchParams.set('iss', iss);
+        await assert.rejects(
+          f.auth.completeAuthorization(callback),
+          rejectsWith('oauth_provider_error', (d) => assert.equal(d.error, 'issuer_mismatch')),
+          iss,
+        );
+      }
+    });
+
+    it('compares iss with the issuer the definition declares, not with its origin', async () => {
+      const declared = f.addIntegration(
+        testDefinition({
+          auth: {
+            mode: 'oauth2',
+            authorizationUrl: `${server.issuer}/auth`,
+            tokenUrl: `${server.issuer}/token`,
+            issuer: `${server.issuer}/tenant-a`,
+            defaultScopes: ['openid', 'api'],
+            pkce: true,
+            refresh: true,
+            authorizationParams: { prompt: 'consent', audience: 'acme-api' },
+          },
+          baseUrl: `${server.issuer}/api`,
+        }),
+        { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET },
+      );
+      const start = await f.auth.startAuthorization({
+        session: f.session(),
+        integration: declared,
+        connectionConfig: {},
+      });
+      // The sandbox names its origin as the issuer: that is not the declared one.
+      const callback = await authorizeInBrowser(start.authorizationUrl, CALLBACK_URL);
+      assert.equal(callback.searchParams.get('iss'), server.issuer);
+      await assert.rejects(
+        f.auth.completeAuthorization(callback),
+        rejectsWith('oauth_provider_error', (d) => assert.equal(d.error, 'issuer_mismatch')),
+      );
+    });
+
     it('gets oauth_exchange_failed when the server refuses a wrong PKCE verifier', async () => {
       const start = await f.auth.startAuthorization({
         session: f.session(),

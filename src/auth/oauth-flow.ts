@@ -214,11 +214,12 @@ function allFields(
 }
 
 /**
- * RFC 9207: when the callback names its issuer, it must be the server the user was sent to.
- * Definitions carry URLs, not issuer identifiers, so the check is by origin: the `iss` must be
- * an origin-matching URL of the authorization or token endpoint. It then stands in as the
- * issuer oauth4webapi compares against. (The state, bound to one integration, is the first
- * defence against mix-up; this is the second.)
+ * RFC 9207: when the callback names its issuer, it must be exactly (simple string comparison,
+ * §2.4) the issuer of the server the user was sent to: the definition's `issuer`, or the origin
+ * of its authorization URL when it declares none. A URL on the same host is not enough: a
+ * server hosting several issuers under one origin would pass an origin check. The checked value
+ * then stands in as the issuer oauth4webapi compares against. (The state, bound to one
+ * integration, is the first defence against mix-up; this is the second.)
  */
 function checkedIssuer(
   params: URLSearchParams,
@@ -227,20 +228,21 @@ function checkedIssuer(
 ): string | undefined {
   const issuers = params.getAll('iss');
   if (issuers.length === 0) return undefined;
-  const iss = issuers.length === 1 ? URL.parse(issuers[0] ?? '') : null;
-  const origins = [renderUrl(auth.authorizationUrl, config), renderUrl(auth.tokenUrl, config)].map(
-    (u) => new URL(u).origin,
-  );
-  if (!iss || !origins.includes(iss.origin)) {
+  const expected = expectedIssuer(auth, config);
+  if (issuers.length !== 1 || issuers[0] !== expected) {
     throw new PatchbayError(
       'oauth_provider_error',
       'The authorization response came from an unexpected issuer',
-      {
-        details: { error: 'issuer_mismatch' },
-      },
+      { details: { error: 'issuer_mismatch' } },
     );
   }
-  return issuers[0];
+  return expected;
+}
+
+/** The issuer identifier an authorization response must name (see checkedIssuer). */
+function expectedIssuer(auth: AuthConfig<'oauth2'>, config: Record<string, string>): string {
+  if (auth.issuer !== undefined) return renderUrl(auth.issuer, config);
+  return new URL(renderUrl(auth.authorizationUrl, config)).origin;
 }
 
 /** A failed code exchange as a stable error: never the code, the verifier or the client secret. */

@@ -103,6 +103,12 @@ export const oauth2Schema = z
     mode: z.literal('oauth2'),
     authorizationUrl: urlTemplate,
     tokenUrl: urlTemplate,
+    /**
+     * The authorization server's issuer identifier (RFC 8414 `issuer`), compared exactly with the
+     * `iss` of an authorization response (RFC 9207). Default: the origin of authorizationUrl,
+     * which is the issuer of most servers (`https://accounts.google.com`).
+     */
+    issuer: urlTemplate.optional(),
     revokeUrl: urlTemplate.optional(),
     revokeRequest: revokeRequestSchema.optional(),
     defaultScopes: scopeList,
