@@ -35,6 +35,7 @@ describe('key-based modes: connect with credentials and test', () => {
           fields: [
             { key: 'apiKey', label: 'API key', secret: true, pattern: '^sk_(test|live)_[A-Za-z0-9]{10,}$' },
             { key: 'accountId', label: 'Account', secret: false },
+            { key: 'publishableKey', label: 'Publishable key', secret: false, required: false },
           ],
           test: { method: 'GET', path: '/regions/${region}/me', expectedStatus: 200 },
         },
@@ -74,7 +75,8 @@ describe('key-based modes: connect with credentials and test', () => {
     });
     assert.deepEqual(result, {
       credentials: { type: 'api_key', values: { apiKey: API_KEY, accountId: 'acct 1/2' } },
-      metadata: {},
+      // The non-secret field is readable as metadata; the secret one never is.
+      metadata: { accountId: 'acct 1/2' },
     });
     assert.equal(f.caller.calls.length, 1);
     const [call] = f.caller.calls;
@@ -83,6 +85,20 @@ describe('key-based modes: connect with credentials and test', () => {
     assert.deepEqual(call?.target.credentials, result.credentials);
     assert.deepEqual(call?.target.connectionConfig, { region: 'eu' });
     assert.deepEqual(call?.request, { method: 'GET', path: '/regions/eu/me' });
+  });
+
+  it('takes an optional field when given, and keeps every non-secret value as metadata', async () => {
+    const values = { apiKey: API_KEY, accountId: 'a1', publishableKey: 'pk_test_1' };
+    const result = await f.auth.connectWithCredentials({
+      integration: apiKey,
+      environmentId: f.environmentId,
+      connectionConfig: { region: 'us' },
+      values,
+    });
+    assert.deepEqual(result, {
+      credentials: { type: 'api_key', values },
+      metadata: { accountId: 'a1', publishableKey: 'pk_test_1' },
+    });
   });
 
   it('refuses an API key the provider rejects with credentials_rejected, without echoing it', async () => {

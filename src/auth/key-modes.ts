@@ -62,7 +62,7 @@ export function createKeyModes(deps: KeyModeDeps) {
         );
       }
     }
-    return { credentials, metadata: {} };
+    return { credentials, metadata: publicValues(auth, credentials) };
   }
 
   async function credentialsFor(
@@ -79,7 +79,7 @@ export function createKeyModes(deps: KeyModeDeps) {
         const specs: CredentialSpec[] = auth.fields.map((field) => ({
           key: field.key,
           input: field,
-          required: true,
+          required: field.required,
         }));
         return {
           credentials: { type: 'api_key', values: validateCredentials(specs, values) },
@@ -241,4 +241,18 @@ function grantError(error: unknown): PatchbayError {
   return new PatchbayError('internal_error', 'Getting a client credentials token failed unexpectedly', {
     cause: error,
   });
+}
+
+/**
+ * The values of an api_key definition's non-secret fields, kept as connection metadata so the
+ * host can read them (a checkout page needs Stripe's publishable key); secrets never are.
+ */
+function publicValues(auth: AuthConfig, credentials: Credentials): Record<string, string> {
+  if (auth.mode !== 'api_key' || credentials.type !== 'api_key') return {};
+  const values: Record<string, string> = {};
+  for (const field of auth.fields) {
+    const value = credentials.values[field.key];
+    if (!field.secret && value !== undefined) values[field.key] = value;
+  }
+  return values;
 }

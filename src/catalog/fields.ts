@@ -48,8 +48,13 @@ export const connectionConfigFieldSchema = z
 export const credentialFieldSchema = z.strictObject({
   key: variableName,
   label,
-  /** Secret values are encrypted at rest and never shown again; non-secret ones may be displayed. */
+  /**
+   * Secret values are encrypted at rest and never shown again. Non-secret ones (Stripe's
+   * publishable key) are kept with the credentials and also copied into the connection's
+   * metadata, where the host can read them.
+   */
   secret: z.boolean(),
+  required: z.boolean().default(true),
   help: helpText.optional(),
   pattern: anchoredPattern.optional(),
   example: z.string().min(1).optional(),

@@ -54,7 +54,7 @@ export function credentialFields(auth: AuthConfig): CredentialFieldView[] {
         key: field.key,
         label: field.label,
         secret: field.secret,
-        required: true,
+        required: field.required,
         help: field.help ?? null,
         pattern: field.pattern ?? null,
         example: field.example ?? null,
