@@ -16,6 +16,7 @@ import { type Database, marker, prepare, type Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
 import type { ConnectionContext, Credentials } from './contracts.ts';
 import { checkCredentials, credentialsExpiry, openCredentials, sealCredentials } from './credentials.ts';
+import type { ConnectionHooks } from './hooks.ts';
 import { type ConnectionRow, toConnection } from './present.ts';
 import type { ConnectionRevoker, ConnectionsService, SaveConnectionInput } from './types.ts';
 import { bumpUpdatedAt } from './updated-at.ts';
@@ -33,6 +34,8 @@ export interface ConnectionsServiceOptions {
   revoke?: ConnectionRevoker;
   /** Where a failed revocation is reported (its error code only). */
   logger?: Logger;
+  /** Listeners of creations (the syncs module starts first runs); see hooks.ts. */
+  hooks?: ConnectionHooks;
   ids?: IdFactory;
 }
 
@@ -45,7 +48,7 @@ const MAX_ERROR_MESSAGE = 500;
 
 /** Creates the connections service. */
 export function createConnectionsService(options: ConnectionsServiceOptions): ConnectionsService {
-  const { vault, integrations, clock, revoke, logger } = options;
+  const { vault, integrations, clock, revoke, logger, hooks } = options;
   const db = options.store.db;
   const ids = options.ids ?? newId;
   const outbox = { clock, newId: ids };
@@ -158,6 +161,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('connections').values(columns).execute();
         await appendEvent(trx, { environmentId, type: 'connection.created', data: eventData(row) }, outbox);
+        await hooks?.created({ trx, environmentId, connectionId: id, provider: integration.provider });
       });
     } catch (error) {
       // The integration was deleted since it was read.

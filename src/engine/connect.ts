@@ -17,6 +17,7 @@ import { connectFlowRoutes } from '../connect/flow.ts';
 import { connectInstallRoutes } from '../connect/install.ts';
 import { createConnectSessionsService } from '../connect/sessions.ts';
 import type { ConnectSessionsService } from '../connect/types.ts';
+import { type ConnectionHooks, createConnectionHooks } from '../connections/hooks.ts';
 import { createRefreshCoordinator } from '../connections/refresh.ts';
 import { refreshDueHandlers } from '../connections/refresh-job.ts';
 import { createConnectionsService } from '../connections/service.ts';
@@ -56,6 +57,8 @@ export interface ConnectLayer {
   readonly publicUrl: string;
   readonly integrations: IntegrationsService;
   readonly connections: ConnectionsService;
+  /** Where other layers subscribe to connection creations (the syncs layer's first runs). */
+  readonly connectionHooks: ConnectionHooks;
   readonly sessions: ConnectSessionsService;
   readonly auth: EngineAuthService;
   readonly caller: ProviderCaller;
@@ -102,12 +105,14 @@ export async function createConnectLayer(deps: ConnectLayerDeps): Promise<Connec
 
   const integrations = createIntegrationsService({ store, vault, catalog, clock });
   let auth: EngineAuthService | undefined;
+  const connectionHooks = createConnectionHooks();
   const connections = createConnectionsService({
     store,
     vault,
     integrations,
     clock,
     logger,
+    hooks: connectionHooks,
     revoke: async (environmentId, connectionId) => {
       if (!auth) return { revoked: false };
       return auth.revoke(await connections.load(environmentId, connectionId));
@@ -139,6 +144,7 @@ export async function createConnectLayer(deps: ConnectLayerDeps): Promise<Connec
     publicUrl,
     integrations,
     connections,
+    connectionHooks,
     sessions,
     auth: authService,
     caller,

@@ -150,6 +150,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     cleanup.unshift(() => inbound.close());
     const syncs = await createSyncsLayer({ config, store, queue, connect, clock, logger });
     syncs.registerInboundTriggers(inbound.triggers);
+    syncs.registerConnectionHooks(connect.connectionHooks);
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({

@@ -4,6 +4,7 @@
  * scheduler, actions, and their routes and jobs. Scripts reach providers only through the
  * connect layer's proxy client, so auth, refresh, rate limits and retries apply to every call.
  */
+
 import { type ActionsService, actionHandlers, createActionsService } from '../actions/index.ts';
 import type { RouteModule } from '../api/index.ts';
 import { actionRoutes } from '../api/routes/actions.ts';
@@ -15,6 +16,7 @@ import { syncRoutes } from '../api/routes/syncs.ts';
 import { BUILTIN_PROVIDERS_DIR, renderTemplate } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { PatchbayConfig } from '../config/index.ts';
+import type { ConnectionHooks } from '../connections/hooks.ts';
 import { PatchbayError } from '../errors/index.ts';
 import type { TriggerRegistry } from '../inbound/triggers.ts';
 import type { Logger } from '../logger/index.ts';
@@ -70,6 +72,8 @@ export interface SyncsLayer {
   jobHandlers(): JobHandlers<EngineJobs>;
   /** Registers, per provider, the syncs its webhooks start (`webhookEvents` of a sync). */
   registerInboundTriggers(triggers: TriggerRegistry): void;
+  /** Starts a new connection's auto-start syncs in the transaction that creates it. */
+  registerConnectionHooks(hooks: ConnectionHooks): void;
 }
 
 const EMPTY_SYNCS: ReadonlyMap<string, SyncDefinition> = new Map();
@@ -277,6 +281,13 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       fieldMappingRoutes(mappings),
       cacheRoutes(cache),
     ],
+    registerConnectionHooks(hooks) {
+      hooks.onCreated(async (event) => {
+        const scripts = registry.get(event.provider);
+        if (!scripts || scripts.syncs.size === 0) return;
+        await scheduler.startIn(event.trx, event.environmentId, event.connectionId, scripts.syncs.values());
+      });
+    },
     registerInboundTriggers(triggers) {
       for (const scripts of registry.values()) {
         const started = [...scripts.syncs.values()].filter((sync) => sync.webhookEvents && sync.exec);

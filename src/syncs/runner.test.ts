@@ -654,5 +654,38 @@ for (const target of await testDatabases()) {
       assert.equal(runsAfter.data.length, runsBefore.data.length, 'a paused schedule is not run');
       await f.store.db.deleteFrom('jobs').execute();
     });
+
+    it("queues a new connection's first run in its creating transaction, not at the next tick", async () => {
+      sync = itemsSync();
+      await f.store.db.deleteFrom('jobs').execute();
+      const w = world();
+      const rolledBack = await newConnection();
+      await assert.rejects(
+        f.store.db.transaction().execute(async (trx) => {
+          await w.scheduler.startIn(trx, f.dev.id, rolledBack, [sync]);
+          throw new Error('the connection was not saved');
+        }),
+        /not saved/,
+      );
+      assert.deepEqual(await w.scheduler.list(f.dev.id, rolledBack), [], 'nothing of a rolled-back start');
+
+      const connectionId = await newConnection();
+      await f.store.db.transaction().execute(async (trx) => {
+        await w.scheduler.startIn(trx, f.dev.id, connectionId, [sync]);
+      });
+      const queued = await runs.list(f.dev.id, { connectionId, limit: 10 });
+      assert.deepEqual(
+        queued.data.map((r) => [r.trigger, r.mode, r.status]),
+        [['schedule', 'full', 'queued']],
+      );
+      const jobs = await f.store.db.selectFrom('jobs').select('payload').execute();
+      assert.equal(jobs.filter((j) => String(j.payload).includes(queued.data[0]!.id)).length, 1);
+      const [schedule] = await w.scheduler.list(f.dev.id, connectionId);
+      assert.equal(schedule?.nextRunAt, f.clock.now() + 3_600_000, 'the next turn is one period away');
+      await w.scheduler.tick();
+      const after = await runs.list(f.dev.id, { connectionId, limit: 10 });
+      assert.equal(after.data.length, 1, 'the tick does not queue the first run again');
+      await f.store.db.deleteFrom('jobs').execute();
+    });
   });
 }

@@ -63,6 +63,16 @@ export interface SyncScheduler {
     connectionId: string,
     sync: SyncDefinition,
   ): Promise<void>;
+  /**
+   * Inside the transaction that creates a connection: its schedules, and the first run of each
+   * auto-start sync queued at once rather than at the scheduler's next tick.
+   */
+  startIn(
+    trx: Kysely<Database>,
+    environmentId: string,
+    connectionId: string,
+    syncs: Iterable<SyncDefinition>,
+  ): Promise<void>;
   /** Creates missing schedules of auto-start syncs and enqueues due runs; returns the runs enqueued. */
   tick(limit?: number): Promise<TriggerResult[]>;
   update(
@@ -220,13 +230,45 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     sync: SyncDefinition,
   ): Promise<void> {
     if (!sync.exec) return;
+    await insertSchedule(trx, environmentId, connectionId, sync);
+    await enqueueRunIn(trx, environmentId, connectionId, sync, 'webhook');
+  }
+
+  async function startIn(
+    trx: Kysely<Database>,
+    environmentId: string,
+    connectionId: string,
+    syncs: Iterable<SyncDefinition>,
+  ): Promise<void> {
+    const now = clock.now();
+    for (const sync of syncs) {
+      await insertSchedule(trx, environmentId, connectionId, sync);
+      if (sync.autoStart === false || !sync.exec) continue;
+      // The first run is queued here, so the schedule's next turn is one period away.
+      await trx
+        .updateTable('sync_schedules')
+        .set({ next_run_at: now + frequencyOf(sync), updated_at: now })
+        .where('connection_id', '=', connectionId)
+        .where('sync_name', '=', sync.name)
+        .execute();
+      await enqueueRunIn(trx, environmentId, connectionId, sync, 'schedule');
+    }
+  }
+
+  /** A run and its job in the caller's transaction, unless a run is already pending or running. */
+  async function enqueueRunIn(
+    trx: Kysely<Database>,
+    environmentId: string,
+    connectionId: string,
+    sync: SyncDefinition,
+    trigger: SyncRunTrigger,
+  ): Promise<void> {
     const sqlQueue = sqlQueueOn(queue, db);
     if (!sqlQueue)
       throw new PatchbayError(
         'internal_error',
-        'Syncs started by webhooks need the SQL queue on the same database',
+        'Runs queued with another change need the SQL queue on the same database',
       );
-    await insertSchedule(trx, environmentId, connectionId, sync);
     const schedule = await modeInputs(trx, connectionId, sync.name);
     const runId = newId('syncRun', clock.now());
     await runs.create(trx, {
@@ -234,13 +276,13 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       environmentId,
       connectionId,
       sync: sync.name,
-      trigger: 'webhook',
+      trigger,
       mode: runMode(sync, undefined, schedule.last_success_at, schedule.checkpoint),
     });
     const [job] = await sqlQueue.enqueueManyIn(trx, [
       syncRunJobOf(environmentId, connectionId, sync.name, runId),
     ]);
-    // A run is already pending or running: it will see what the webhook announced.
+    // A run is already pending or running: it will see what this one was for.
     if (!job?.created) await trx.deleteFrom('sync_runs').where('id', '=', runId).execute();
   }
 
@@ -248,6 +290,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     ensure,
     trigger,
     triggerIn,
+    startIn,
 
     async tick(limit = 500) {
       const now = clock.now();

@@ -299,14 +299,15 @@ for (const target of await testDatabases()) {
         /^run_\w+\s+items\s+manual\s+incremental\s+succeeded\s+0\s+0\s+25\s+0\s+3\s/,
       );
 
+      // The connection's first run was queued when it was made; no worker runs here, so it waits.
+      const listed = await cli(['sync', 'runs', connections.good, '--sync', 'items'], env);
+      const pending = /^(run_\w+)\s+items\s+schedule\s+\w+\s+queued\s/m.exec(listed.stdout)?.[1];
+      assert.ok(pending, listed.stdout);
       const queued = await cli(['sync', 'trigger', connections.good, 'items'], env);
       assert.equal(queued.code, 0, queued.stderr);
-      const runId = /^Queued run (run_\w+);/.exec(queued.stdout)?.[1];
-      assert.ok(runId, queued.stdout);
-      const again = await cli(['sync', 'trigger', connections.good, 'items'], env);
       assert.match(
-        again.stdout,
-        new RegExp(`^Run ${runId} of this sync is already pending or running; no new run was queued`),
+        queued.stdout,
+        new RegExp(`^Run ${pending} of this sync is already pending or running; no new run was queued`),
       );
     });
 
