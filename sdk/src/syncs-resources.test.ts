@@ -480,6 +480,7 @@ describe('SDK polling and paging helpers against a stubbed transport', () => {
     deleted: 0,
     unchanged: 0,
     pages: 0,
+    rejected: 0,
     error: null,
     details: null,
     createdAt: '2026-01-01T00:00:00.000Z',

@@ -131,6 +131,13 @@ export const EVENT_CATALOG = {
       ...syncFields,
       models: z.array(z.string()).meta({ example: ['sales'] }),
       ...counts,
+      rejected: z
+        .number()
+        .int()
+        .nonnegative()
+        .meta({
+          description: 'Rows of an uploaded report that were refused; 0 for runs that import nothing.',
+        }),
       durationMs: z.number().int().nonnegative(),
     }),
     example: {
@@ -141,6 +148,7 @@ export const EVENT_CATALOG = {
       added: 12,
       updated: 3,
       deleted: 0,
+      rejected: 0,
       durationMs: 842,
     },
   }),

@@ -327,6 +327,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
               added: finished.added,
               updated: finished.updated,
               deleted: finished.deleted,
+              rejected: finished.rejected,
               durationMs,
             },
           },

@@ -24,6 +24,8 @@ export interface SyncRun {
   deleted: number;
   unchanged: number;
   pages: number;
+  /** Rows of an uploaded report that were refused (`details.import.invalid`); 0 for other runs. */
+  rejected: number;
   error: { code: string; message: string } | null;
   details: Record<string, unknown> | null;
   createdAt: number;
@@ -207,6 +209,7 @@ export function createRunsRepository(deps: { db: Kysely<Database>; clock: Clock 
 }
 
 function toRun(row: Selectable<SyncRunsTable>): SyncRun {
+  const details = row.details === null ? null : (JSON.parse(row.details) as Record<string, unknown>);
   return {
     id: row.id,
     environmentId: row.environment_id,
@@ -221,11 +224,20 @@ function toRun(row: Selectable<SyncRunsTable>): SyncRun {
     deleted: Number(row.deleted),
     unchanged: Number(row.unchanged),
     pages: Number(row.pages),
+    rejected: rejectedRows(details),
     error: row.error_code === null ? null : { code: row.error_code, message: row.error_message ?? '' },
-    details: row.details === null ? null : (JSON.parse(row.details) as Record<string, unknown>),
+    details,
     createdAt: Number(row.created_at),
     startedAt: row.started_at === null ? null : Number(row.started_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
   };
+}
+
+/** The refused rows of an import run's report, kept in its details by the import (`import.invalid`). */
+function rejectedRows(details: Record<string, unknown> | null): number {
+  const report = details?.import;
+  if (typeof report !== 'object' || report === null) return 0;
+  const invalid = (report as { invalid?: unknown }).invalid;
+  return typeof invalid === 'number' ? invalid : 0;
 }

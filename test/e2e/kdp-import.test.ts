@@ -67,6 +67,12 @@ describe('KDP report import through the API', () => {
     assert.equal(run.body.trigger, 'import');
     assert.equal(run.body.status, 'succeeded');
     assert.equal(run.body.details.import.invalid, 5);
+    assert.equal(run.body.rejected, 5, 'the refused rows are counted in the run');
+    const events = await engine.call('GET', '/v1/events?type=sync.succeeded&limit=100');
+    const succeeded = events.body.data.find(
+      (e: { data: { syncRunId: string } }) => e.data.syncRunId === first.body.runId,
+    );
+    assert.deepEqual([succeeded?.data.added, succeeded?.data.rejected], [6, 5], 'and in sync.succeeded');
     const [sync] = (await engine.call('GET', `/v1/connections/${connectionId}/syncs`)).body.data;
     assert.equal(sync.schedule.nextRunAt, null, 'only uploads start an import-only sync');
   });

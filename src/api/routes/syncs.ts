@@ -60,6 +60,7 @@ export function presentRun(run: SyncRun): ResponseOf<typeof getSyncRun> {
     deleted: run.deleted,
     unchanged: run.unchanged,
     pages: run.pages,
+    rejected: run.rejected,
     error: run.error,
     details: run.details,
     createdAt: iso(run.createdAt),
