@@ -120,8 +120,6 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     logRequest(request, reply, route, errorCodes.get(request));
   });
 
-  await registerOpenApi(app);
-
   const modules: RouteModule[] = [
     systemRoutes({
       checks: [...storeReadinessChecks(deps.store), ...(deps.readinessChecks ?? [])],
@@ -131,6 +129,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     apiKeyRoutes(deps.environments),
     ...(deps.routes ?? []),
   ];
+  await registerOpenApi(app, Object.assign({}, ...modules.map((module) => module.openApiPaths?.() ?? {})));
   for (const module of modules) {
     for (const definition of module.routes ?? []) registerOperation(app, definition, deps.clock);
     const register = module.register;

@@ -131,13 +131,9 @@ export const EVENT_CATALOG = {
       ...syncFields,
       models: z.array(z.string()).meta({ example: ['sales'] }),
       ...counts,
-      rejected: z
-        .number()
-        .int()
-        .nonnegative()
-        .meta({
-          description: 'Rows of an uploaded report that were refused; 0 for runs that import nothing.',
-        }),
+      rejected: z.number().int().nonnegative().meta({
+        description: 'Rows of an uploaded report that were refused; 0 for runs that import nothing.',
+      }),
       durationMs: z.number().int().nonnegative(),
     }),
     example: {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { createTestApi, type TestApi } from '../../test/support/api.ts';
 import { testDatabases } from '../../test/support/databases.ts';
 import { ManualClock } from '../clock/index.ts';
@@ -82,6 +83,24 @@ for (const database of await testDatabases()) {
       ...api.devAuth,
       'patchbay-connection-id': ACTIVE,
       ...extra,
+    });
+
+    it('is described in /openapi.json, with its connection header and error codes', async () => {
+      const response = await api.app.inject({ url: '/openapi.json' });
+      const document = response.json();
+      const validator = new Validator();
+      const result = await validator.validate(document);
+      assert.equal(result.valid, true, String(JSON.stringify(result.errors)).slice(0, 2_000));
+      const item = document.paths['/proxy/{path}'];
+      assert.deepEqual(Object.keys(item).sort(), ['delete', 'get', 'patch', 'post', 'put']);
+      const header = item.get.parameters.find((p: { in: string }) => p.in === 'header');
+      assert.deepEqual([header.name, header.required], ['patchbay-connection-id', true]);
+      assert.match(item.get.responses['400'].description, /`proxy_header_missing`/);
+      assert.equal(
+        item.get.responses['400'].content['application/json'].schema.$ref,
+        '#/components/schemas/Error',
+      );
+      assert.ok(document.components.schemas.Error, 'the error schema it references is kept');
     });
 
     it('streams a request body to the provider and its answer back, byte for byte', async () => {

@@ -14,6 +14,7 @@ import { PatchbayError } from '../errors/index.ts';
 import { parseId } from '../ids/index.ts';
 import { takeNodeBody } from './caller.ts';
 import { clientHeadersForProvider, forwardableResponseHeaders } from './headers.ts';
+import { proxyOpenApiPaths } from './openapi.ts';
 import type { ProxyClient } from './types.ts';
 
 export const CONNECTION_HEADER = 'patchbay-connection-id';
@@ -26,6 +27,7 @@ export const SMALL_ANSWER_BYTES = 64 * 1024;
 export function proxyRoutes(deps: { proxy: ProxyClient }): RouteModule {
   return {
     name: 'proxy',
+    openApiPaths: proxyOpenApiPaths,
     register(app: FastifyInstance) {
       // This plugin is encapsulated: the raw-stream parser applies to /proxy/* only, the rest of
       // the API keeps reading JSON alone. Any content type passes through unread.

@@ -60,12 +60,9 @@ export const syncRunSchema = z
       .meta({ description: 'Attempts so far; above 1 the run resumed from its checkpoint after a crash.' }),
     ...counts,
     pages: z.number().int(),
-    rejected: z
-      .number()
-      .int()
-      .meta({
-        description: 'Rows of an uploaded report that were refused (see details.import); 0 for other runs.',
-      }),
+    rejected: z.number().int().meta({
+      description: 'Rows of an uploaded report that were refused (see details.import); 0 for other runs.',
+    }),
     error: z.object({ code: z.string(), message: z.string() }).nullable(),
     details: z
       .record(z.string(), z.unknown())

@@ -13,7 +13,10 @@ const DESCRIPTION = `The Patchbay HTTP API. Authenticate with a secret API key o
  * Registers @fastify/swagger so the OpenAPI 3.1 document is generated from the routes' zod
  * schemas. Must run before routes are added (it collects them as they are registered).
  */
-export async function registerOpenApi(app: FastifyInstance): Promise<void> {
+export async function registerOpenApi(
+  app: FastifyInstance,
+  handWrittenPaths: Record<string, unknown> = {},
+): Promise<void> {
   const toComponents = createJsonSchemaTransformObject({});
   await app.register(swagger, {
     openapi: {
@@ -36,8 +39,11 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
     },
     transform: createJsonSchemaTransform({ skipList: [] }),
-    transformObject: (document) =>
-      pruneComponents(toComponents(document) as OpenApiDocument) as ReturnType<typeof toComponents>,
+    transformObject: (document) => {
+      const generated = toComponents(document) as OpenApiDocument;
+      const paths = { ...(generated.paths as Record<string, unknown> | undefined), ...handWrittenPaths };
+      return pruneComponents({ ...generated, paths }) as ReturnType<typeof toComponents>;
+    },
   });
 }
 

@@ -57,6 +57,11 @@ export interface RouteModule {
   readonly name: string;
   readonly routes?: readonly RouteDefinition[];
   register?(app: FastifyInstance): void | Promise<void>;
+  /**
+   * OpenAPI path items of the routes `register` adds without an operation (they are described
+   * by hand because they stream raw bodies), merged into `/openapi.json`.
+   */
+  readonly openApiPaths?: () => Record<string, unknown>;
 }
 
 /** Registers one operation: schemas for validation, serialization and OpenAPI, then its handler. */
