@@ -16,7 +16,7 @@
 import * as oauth from 'oauth4webapi';
 import type { Clock } from '../clock/index.ts';
 import { PatchbayError } from '../errors/index.ts';
-import { parseRetryAfter } from './retry-after.ts';
+import { parseRetryAfter } from '../values/retry-after.ts';
 import { getPath, isObject, safeErrorCode } from './values.ts';
 
 export interface TokenResponseSpec {

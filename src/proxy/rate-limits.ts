@@ -21,7 +21,8 @@ import type { Clock } from '../clock/index.ts';
 import { Semaphore } from '../concurrency/semaphore.ts';
 import { realSleep, type Sleep } from '../concurrency/sleep.ts';
 import type { Logger } from '../logger/index.ts';
-import { parseRetryAfter, remainingRequests, resetDelay } from './retry-policy.ts';
+import { parseRetryAfter } from '../values/retry-after.ts';
+import { remainingRequests, resetDelay } from './retry-policy.ts';
 
 /**
  * Makes the limiter of one rate (`points` per `duration` seconds; the duration is fractional:

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RateLimit } from '../catalog/index.ts';
-import { backoffDelay, parseRetryAfter, remainingRequests, resetDelay } from './retry-policy.ts';
+import { backoffDelay, remainingRequests, resetDelay } from './retry-policy.ts';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 const limit = (headers: RateLimit['headers']): RateLimit => ({ scope: 'connection', headers });
@@ -25,17 +25,6 @@ describe('retry timing', () => {
       backoffDelay(10, retry, () => 1),
       1000,
     );
-  });
-
-  it('reads Retry-After as seconds or as an HTTP date', () => {
-    assert.equal(parseRetryAfter('120', NOW), 120_000);
-    assert.equal(parseRetryAfter(' 0 ', NOW), 0);
-    assert.equal(parseRetryAfter('1.5', NOW), 1500);
-    assert.equal(parseRetryAfter(new Date(NOW + 30_000).toUTCString(), NOW), 30_000);
-    assert.equal(parseRetryAfter(new Date(NOW - 30_000).toUTCString(), NOW), 0);
-    assert.equal(parseRetryAfter(undefined, NOW), undefined);
-    assert.equal(parseRetryAfter('soon', NOW), undefined);
-    assert.equal(parseRetryAfter('-5', NOW), undefined);
   });
 
   it('reads reset headers in each unit a definition may declare', () => {

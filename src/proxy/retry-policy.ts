@@ -1,6 +1,6 @@
 /**
- * Retry timing: exponential backoff with full jitter, and the waits a provider asks for in
- * `Retry-After` (RFC 9110 §10.2.3: seconds or an HTTP date) or in its rate-limit reset header.
+ * Retry timing: exponential backoff with full jitter, and the waits a provider asks for in its
+ * rate-limit headers (`Retry-After` itself is read by src/values/retry-after.ts).
  */
 import type { RateLimit, Retry } from '../catalog/index.ts';
 
@@ -15,18 +15,6 @@ export function backoffDelay(
 ): number {
   const cap = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(retry.baseDelayMs + random() * (cap - retry.baseDelayMs));
-}
-
-/** Milliseconds a `Retry-After` value asks to wait, or undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
-  if (value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  // Some providers send fractional seconds; accept them too.
-  if (/^\d+\.\d+$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date) || !/[A-Za-z]/.test(trimmed)) return undefined;
-  return Math.max(0, date - now);
 }
 
 /** Milliseconds until the provider's rate-limit window resets, from the definition's reset header. */

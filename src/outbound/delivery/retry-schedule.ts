@@ -2,7 +2,7 @@
  * When a failed scheduled attempt is tried again: the schedule's next delay with jitter, pushed
  * back by a receiver's `Retry-After` on 429 and 503 (RFC 9110 §10.2.3, seconds or an HTTP date).
  */
-import { parseRetryAfter } from '../../proxy/retry-policy.ts';
+import { parseRetryAfter } from '../../values/retry-after.ts';
 
 export interface RetryTiming {
   /** Delays before each scheduled attempt; entry `n` is the wait after the n-th failure. */
