@@ -1,13 +1,19 @@
 /**
- * `node sandbox/cli.ts [--port N]`: runs the generic OAuth sandbox with one demo client until
- * SIGINT or SIGTERM, printing what a definition or an integration needs to use it.
+ * `node sandbox/cli.ts [oauth|gumroad] [--port N]`: runs one emulator — the generic OAuth
+ * sandbox (default) or the Gumroad emulator — with one client until SIGINT or SIGTERM, printing
+ * what an integration needs to use it. (`patchbay demo` runs them wired to an engine.)
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
+import { startGumroadSandbox } from './gumroad/server.ts';
 import { startOAuthSandbox } from './oauth/server.ts';
 
-const USAGE = `usage: node sandbox/cli.ts [options]
-  --port N                 port on 127.0.0.1 (default 4010; 0 picks a free one)
+const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad] [options]
+  oauth                    the generic OAuth 2.0 provider with its me/items/echo API (default)
+  gumroad                  the Gumroad emulator (OAuth and API v2; --rotate, --interactive and
+                           --access-token-ttl do not apply)
+  --port N                 port on 127.0.0.1 (default 4010 for oauth, 4011 for gumroad; 0 picks a free one)
+  --sales N                gumroad: initial sales (default 100)
   --client-id ID           demo client id (default sandbox-client)
   --client-secret SECRET   demo client secret (default: random, printed)
   --redirect-uri URI       registered redirect URI (repeatable; default Patchbay's local callback)
@@ -22,13 +28,17 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-const values = parseOptions();
+const { values, positionals } = parseOptions();
+const emulator = positionals[0] ?? 'oauth';
+if (positionals.length > 1 || (emulator !== 'oauth' && emulator !== 'gumroad')) {
+  fail(`unknown emulator ${positionals.join(' ')}: choose oauth or gumroad`);
+}
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
 
-const port = Number(values.port);
+const port = Number(values.port ?? (emulator === 'gumroad' ? '4011' : '4010'));
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer from 0 to 65535');
 const ttl = Number(values['access-token-ttl']);
 if (!Number.isInteger(ttl) || ttl < 1) fail('--access-token-ttl must be a positive integer');
@@ -47,26 +57,31 @@ const client = {
   ],
 };
 
-const sandbox = await startOAuthSandbox({
-  port,
-  clients: [client],
-  accessTokenTtlSeconds: ttl,
-  rotateRefreshTokens: values.rotate,
-  interactive: values.interactive,
-  ...(rateLimit ? { rateLimit } : {}),
-});
+const sales = Number(values.sales);
+if (!Number.isInteger(sales) || sales < 0) fail('--sales must be a whole number');
+const sandbox =
+  emulator === 'gumroad'
+    ? await startGumroadSandbox({ port, clients: [client], sales, ...(rateLimit ? { rateLimit } : {}) })
+    : await startOAuthSandbox({
+        port,
+        clients: [client],
+        accessTokenTtlSeconds: ttl,
+        rotateRefreshTokens: values.rotate,
+        interactive: values.interactive,
+        ...(rateLimit ? { rateLimit } : {}),
+      });
 
 process.stdout.write(
   [
-    `OAuth sandbox listening at ${sandbox.url}`,
+    `${emulator === 'gumroad' ? 'Gumroad emulator' : 'OAuth sandbox'} listening at ${sandbox.url}`,
     `  authorize      ${sandbox.endpoints.authorize}`,
     `  token          ${sandbox.endpoints.token}`,
     `  revoke         ${sandbox.endpoints.revoke}`,
-    `  api            ${sandbox.endpoints.api} (me, items, echo)`,
+    `  api            ${sandbox.endpoints.api} (${emulator === 'gumroad' ? 'user, products, sales' : 'me, items, echo'})`,
     `  client id      ${client.clientId}`,
     `  client secret  ${client.clientSecret}`,
     `  redirect URIs  ${client.redirectUris.join(', ')}`,
-    `Point an integration at it with settings.baseUrls = { '*': '${sandbox.url}' }. Ctrl-C stops it.`,
+    `Point ${emulator === 'gumroad' ? 'a Gumroad' : 'an'} integration at it with settings.baseUrls = { '*': '${sandbox.url}' }. Ctrl-C stops it.`,
     '',
   ].join('\n'),
 );
@@ -80,8 +95,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 function parseOptions() {
   try {
     return parseArgs({
+      allowPositionals: true,
       options: {
-        port: { type: 'string', default: '4010' },
+        port: { type: 'string' },
+        sales: { type: 'string', default: '100' },
         'client-id': { type: 'string', default: 'sandbox-client' },
         'client-secret': { type: 'string' },
         'redirect-uri': { type: 'string', multiple: true },
@@ -91,7 +108,7 @@ function parseOptions() {
         'rate-limit': { type: 'string' },
         help: { type: 'boolean', default: false },
       },
-    }).values;
+    });
   } catch (error) {
     return fail(error instanceof Error ? error.message : String(error));
   }

@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { PACKAGE_VERSION } from '../version.ts';
 import { registerAction } from './commands/action.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerDoctor } from './commands/doctor.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerMigrate } from './commands/migrate.ts';
@@ -19,6 +20,7 @@ const program = new Command('patchbay')
   .showHelpAfterError('(run with --help for usage)');
 
 registerStart(program);
+registerDemo(program);
 registerMigrate(program);
 registerKeys(program);
 registerDoctor(program);

@@ -2,7 +2,7 @@
  * docs/syncs.md is checked against the code: the Gumroad syncs it shows are the real files, the
  * KDP excerpt is taken from the real sync, the example action loads as a provider script and runs,
  * every API path it names is a route, its CLI commands and options exist, and its runnable
- * snippets (the Gumroad emulator script, the SDK walk-through, the KDP upload and its report) run
+ * snippets (the Gumroad emulator command, the SDK walk-through, the KDP upload and its report) run
  * as written, the last two against an engine connected to the emulator.
  */
 import assert from 'node:assert/strict';
@@ -218,20 +218,39 @@ describe('docs/syncs.md', () => {
     });
   });
 
-  it('runs the Gumroad emulator script as written', { timeout: 30_000 }, async () => {
+  it('runs the Gumroad emulator command as written', { timeout: 30_000 }, async () => {
+    const command = blocks('sh')
+      .flatMap((block) => block.split('\n'))
+      .find((line) => line.startsWith('npm run sandbox -- gumroad'));
+    assert.ok(command, 'the doc shows the emulator command');
+    const args = command.slice('npm run sandbox -- '.length).split(/\s+/);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const run = runSnippet(runnable('startGumroadSandbox'), { PORT: String(port) }, /Gumroad emulator on/);
+    // What `npm run sandbox -- …` runs, with a free port instead of 4011.
+    const child = spawn(process.execPath, ['sandbox/cli.ts', ...args, '--port', String(port)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
     try {
-      await run.finished;
-      assert.match(run.output(), new RegExp(`Gumroad emulator on ${url} \\(client gumroad-demo`));
+      await new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`exited ${code}: ${output}`)));
+        const onData = (chunk: Buffer) => {
+          output += chunk;
+          if (/Ctrl-C stops it/.test(output)) resolve();
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+      });
+      assert.match(output, new RegExp(`Gumroad emulator listening at ${url}\n`));
+      assert.match(output, /client id +gumroad-demo\n {2}client secret +gumroad-demo-secret\n/);
       const unauthenticated = await fetch(`${url}/v2/sales`);
       await unauthenticated.arrayBuffer();
       assert.equal(unauthenticated.status, 401);
     } finally {
-      const exited = new Promise((resolve) => run.child.once('exit', resolve));
-      run.child.kill('SIGINT');
-      assert.equal(await exited, 0, run.output());
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, output);
     }
   });
 
