@@ -66,14 +66,14 @@ function hmacHeaders(
     v.timestamp?.unit === 'ms'
       ? String(Math.floor(options.timestamp))
       : String(Math.floor(options.timestamp / 1000));
-  const parts: Record<string, Buffer> = {
-    '{body}': body,
-    '{timestamp}': Buffer.from(time),
-    '{url}': Buffer.from(v.urlDecode ? decodeListed(url.href, v.urlDecode) : url.href),
-    '{method}': Buffer.from((options.method ?? 'POST').toUpperCase()),
-  };
+  const parts = new Map<string, Buffer>([
+    ['{body}', body],
+    ['{timestamp}', Buffer.from(time)],
+    ['{url}', Buffer.from(v.urlDecode ? decodeListed(url.href, v.urlDecode) : url.href)],
+    ['{method}', Buffer.from((options.method ?? 'POST').toUpperCase())],
+  ]);
   const signed = Buffer.concat(
-    v.signedContent.split(/(\{[a-z]+\})/).map((piece) => parts[piece] ?? Buffer.from(piece)),
+    v.signedContent.split(/(\{[a-z]+\})/).map((piece) => parts.get(piece) ?? Buffer.from(piece)),
   );
   const digest = createHmac(v.algorithm, keyOf(options.secret, v.secretEncoding))
     .update(signed)

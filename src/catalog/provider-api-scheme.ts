@@ -55,7 +55,7 @@ export function providerApiTokens(text: string): Array<ProviderApiToken | { prob
 /**
  * Renders a template string whose tokens are valid (the schema checked them): a string that is
  * exactly one token becomes `value(token)` as it is; otherwise each token is replaced by
- * `text(value(token))`.
+ * `asText(value(token))`.
  */
 export function renderTokens(
   text: string,

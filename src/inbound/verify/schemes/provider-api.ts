@@ -53,9 +53,10 @@ function render(template: JsonTemplate, values: Values): unknown {
     return renderTokens(template, (token) => tokenValue(token, values), textOf);
   if (Array.isArray(template)) return template.map((item) => render(item, values));
   if (isObject(template)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(template)) out[key] = render(item as JsonTemplate, values);
-    return out;
+    // fromEntries: a key named __proto__ stays an own property.
+    return Object.fromEntries(
+      Object.entries(template).map(([key, item]) => [key, render(item as JsonTemplate, values)]),
+    );
   }
   return template;
 }
