@@ -44,13 +44,14 @@ export default defineProvider({
     // Pings only say "payloads are waiting"; the MAC key is the base64 macSecretBase64 returned
     // when the webhook was created for this connection.
     verification: {
-      scheme: 'hmac_sha256',
+      scheme: 'hmac',
       header: 'x-airtable-content-mac',
       encoding: 'hex',
-      prefix: 'hmac-sha256=',
+      signature: { format: 'value', prefix: 'hmac-sha256=' },
       secretFrom: 'connection',
       secretEncoding: 'base64',
     },
     routing: { from: 'url' },
+    keepHeaders: ['x-airtable-*'],
   },
 });

@@ -16,13 +16,12 @@ export default defineProvider({
   auth: { mode: 'none' },
   webhooks: {
     verification: {
-      scheme: 'hmac_sha256',
+      scheme: 'hmac',
       header: 'x-webhook-signature',
       encoding: 'hex',
-      prefix: 'sha256=',
+      signature: { format: 'value', prefix: 'sha256=' },
       signedContent: '{timestamp}.{body}',
-      timestampHeader: 'x-webhook-timestamp',
-      tolerance: 300,
+      timestamp: { from: 'header', header: 'x-webhook-timestamp', unit: 's', tolerance: 300 },
       secretFrom: 'integration',
     },
     routing: { from: 'integration' },

@@ -48,15 +48,12 @@ export default defineProvider({
   proxy: { baseUrl: GRAPH, headers: { Authorization: 'Bearer ${pageAccessToken}' } },
   pagination: { type: 'next_url', nextUrlPath: 'paging.next', resultsPath: 'data' },
   webhooks: {
-    verification: {
-      scheme: 'hmac_sha256',
-      header: 'x-hub-signature-256',
-      encoding: 'hex',
-      prefix: 'sha256=',
-      secretFrom: 'client_secret',
-    },
+    // Meta signs like GitHub (`X-Hub-Signature-256: sha256=<hex>`), keyed by the app secret.
+    verification: { scheme: 'hmac', preset: 'github', secretFrom: 'client_secret' },
     routing: { from: 'body', path: 'id', connectionKey: 'pageId' },
     batch: { itemsPath: 'entry' },
     handshake: { kind: 'hub_challenge' },
+    // The SHA-1 signature Meta still sends beside the SHA-256 one.
+    keepHeaders: ['x-hub-signature'],
   },
 });

@@ -50,10 +50,11 @@ export default defineProvider({
   // Public OAuth apps: 110 requests per 10 seconds per account.
   rateLimit: { requests: 110, windowSeconds: 10, headers: { remaining: 'x-hubspot-ratelimit-remaining' } },
   webhooks: {
-    verification: { scheme: 'hubspot_v3' },
+    verification: { scheme: 'hmac', preset: 'hubspot_v3' },
     routing: { from: 'body', path: 'portalId', connectionKey: 'hubId' },
     batch: { itemsPath: '$' },
     eventIdPath: 'eventId',
     eventTypePath: 'subscriptionType',
+    keepHeaders: ['x-hubspot-*'],
   },
 });

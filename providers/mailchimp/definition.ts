@@ -50,5 +50,6 @@ export default defineProvider({
     bodyFormat: 'form',
     eventTypePath: 'type',
     handshake: { kind: 'get_ok' },
+    keepHeaders: ['x-mailchimp-*'],
   },
 });

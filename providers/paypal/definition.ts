@@ -52,10 +52,29 @@ export default defineProvider({
     totalPagesPath: 'total_pages',
   },
   webhooks: {
-    // Signatures are RSA over transmission headers; PayPal's API checks them for us.
-    verification: { scheme: 'paypal_api', webhookIdKey: 'webhookId' },
+    // Signatures are RSA over the transmission headers with a certificate PayPal hosts; PayPal's
+    // verify-webhook-signature API checks them for us, called with the connection's own
+    // credentials (developer.paypal.com/docs/api/webhooks/v1/#verify-webhook-signature_post).
+    verification: {
+      scheme: 'provider_api',
+      request: {
+        method: 'POST',
+        path: '/v1/notifications/verify-webhook-signature',
+        body: {
+          auth_algo: '{header:paypal-auth-algo}',
+          cert_url: '{header:paypal-cert-url}',
+          transmission_id: '{header:paypal-transmission-id}',
+          transmission_sig: '{header:paypal-transmission-sig}',
+          transmission_time: '{header:paypal-transmission-time}',
+          webhook_id: '{config:webhookId}',
+          webhook_event: '{body}',
+        },
+      },
+      verdict: { path: 'verification_status', equals: 'SUCCESS' },
+    },
     routing: { from: 'url' },
     eventIdPath: 'id',
     eventTypePath: 'event_type',
+    keepHeaders: ['paypal-*'],
   },
 });

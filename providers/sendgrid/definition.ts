@@ -41,5 +41,6 @@ export default defineProvider({
     batch: { itemsPath: '$' },
     eventIdPath: 'sg_event_id',
     eventTypePath: 'event',
+    keepHeaders: ['x-twilio-email-event-webhook-*'],
   },
 });

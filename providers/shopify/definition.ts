@@ -50,15 +50,11 @@ export default defineProvider({
   rateLimit: { requests: 2, windowSeconds: 1, burst: 40 },
   webhooks: {
     // HMAC keyed by the app's client secret, base64 of the raw body.
-    verification: {
-      scheme: 'hmac_sha256',
-      header: 'x-shopify-hmac-sha256',
-      encoding: 'base64',
-      signedContent: '{body}',
-      secretFrom: 'client_secret',
-    },
+    verification: { scheme: 'hmac', preset: 'shopify' },
     routing: { from: 'header', header: 'x-shopify-shop-domain', connectionKey: 'shop' },
     eventIdHeader: 'x-shopify-webhook-id',
     eventTypeHeader: 'x-shopify-topic',
+    // API version, triggered-at and event id headers, for the host reading the stored event.
+    keepHeaders: ['x-shopify-*'],
   },
 });

@@ -44,19 +44,12 @@ export default defineProvider({
   // Limits are per method tier; Tier 2 (20+ per minute, e.g. conversations.list) is the safe floor.
   rateLimit: { requests: 20, windowSeconds: 60 },
   webhooks: {
-    verification: {
-      scheme: 'hmac_sha256',
-      header: 'x-slack-signature',
-      encoding: 'hex',
-      prefix: 'v0=',
-      signedContent: 'v0:{timestamp}:{body}',
-      timestampHeader: 'x-slack-request-timestamp',
-      tolerance: 300,
-      secretFrom: 'integration',
-    },
+    verification: { scheme: 'hmac', preset: 'slack' },
     routing: { from: 'body', path: 'team_id', connectionKey: 'teamId' },
     eventIdPath: 'event_id',
     eventTypePath: 'event.type',
     handshake: { kind: 'body_challenge' },
+    // Slack's retries say which attempt they are and why.
+    keepHeaders: ['x-slack-retry-num', 'x-slack-retry-reason'],
   },
 });

@@ -53,9 +53,10 @@ export default defineProvider({
   webhooks: {
     // Signature key of the app's webhook subscription; the signed content starts with the
     // notification URL exactly as registered.
-    verification: { scheme: 'square', secretFrom: 'integration' },
+    verification: { scheme: 'hmac', preset: 'square' },
     routing: { from: 'body', path: 'merchant_id', connectionKey: 'merchantId' },
     eventIdPath: 'event_id',
     eventTypePath: 'type',
+    keepHeaders: ['x-square-*'],
   },
 });

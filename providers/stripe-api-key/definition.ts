@@ -49,7 +49,7 @@ export default defineProvider({
   rateLimit: { requests: 100, windowSeconds: 1 },
   webhooks: {
     // The user creates the endpoint in their own dashboard and pastes its whsec_ secret.
-    verification: { scheme: 'stripe', secretFrom: 'connection' },
+    verification: { scheme: 'hmac', preset: 'stripe', secretFrom: 'connection' },
     routing: { from: 'url' },
     eventIdPath: 'id',
     eventTypePath: 'type',

@@ -53,7 +53,7 @@ export default defineProvider({
   rateLimit: { requests: 100, windowSeconds: 1, scope: 'integration' },
   webhooks: {
     // One Connect endpoint per platform: its signing secret is the integration's webhook secret.
-    verification: { scheme: 'stripe', secretFrom: 'integration' },
+    verification: { scheme: 'hmac', preset: 'stripe' },
     routing: { from: 'body', path: 'account', connectionKey: 'stripeAccountId' },
     eventIdPath: 'id',
     eventTypePath: 'type',

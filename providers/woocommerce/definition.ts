@@ -47,14 +47,11 @@ export default defineProvider({
   webhooks: {
     // Webhooks are created per store (through the API), each with its own secret and our
     // per-connection URL; the signature is base64 HMAC-SHA256 of the raw body.
-    verification: {
-      scheme: 'hmac_sha256',
-      header: 'x-wc-webhook-signature',
-      encoding: 'base64',
-      secretFrom: 'connection',
-    },
+    verification: { scheme: 'hmac', preset: 'woocommerce' },
     routing: { from: 'url' },
     eventIdHeader: 'x-wc-webhook-delivery-id',
     eventTypeHeader: 'x-wc-webhook-topic',
+    // Source, resource, event and webhook id headers of the delivery.
+    keepHeaders: ['x-wc-webhook-*'],
   },
 });

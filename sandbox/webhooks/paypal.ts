@@ -26,11 +26,21 @@ export function paypalSandboxSignature(secret: string, t: PaypalTransmission): s
 }
 
 /**
- * What the sandbox's verify-webhook-signature endpoint answers for a request body `verifyDelivery`
- * sends: true (`SUCCESS`) when the signature matches the fields, the webhook id and the event.
+ * What the sandbox's verify-webhook-signature endpoint answers for a request body the engine
+ * sends: `{ verification_status: 'SUCCESS' }` when the signature matches the fields, the webhook
+ * id and the event, else `FAILURE` — the answer PayPal documents.
  */
-export function checkPaypalVerifyRequest(body: Record<string, unknown>, secret: string): boolean {
-  const { transmission_id, transmission_time, transmission_sig, webhook_id, webhook_event } = body;
+export function paypalVerifyAnswer(body: unknown, secret: string): { verification_status: string } {
+  return { verification_status: checkPaypalVerifyRequest(body, secret) ? 'SUCCESS' : 'FAILURE' };
+}
+
+/** True when a verify-webhook-signature request body carries a signature the sandbox made. */
+export function checkPaypalVerifyRequest(body: unknown, secret: string): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  const { transmission_id, transmission_time, transmission_sig, webhook_id, webhook_event } = body as Record<
+    string,
+    unknown
+  >;
   if (typeof transmission_id !== 'string' || typeof transmission_time !== 'string') return false;
   if (typeof transmission_sig !== 'string' || typeof webhook_id !== 'string') return false;
   const expected = paypalSandboxSignature(secret, {

@@ -23,16 +23,15 @@ export function ecdsaP256KeyPair(): SampleSecret {
 export function sampleSecret(verification: WebhookVerification): SampleSecret {
   const same = (secret: string): SampleSecret => ({ sign: secret, verify: secret });
   switch (verification.scheme) {
-    case 'stripe':
-      return same(`whsec_${randomBytes(24).toString('hex')}`);
     case 'standard_webhooks':
       return same(`whsec_${randomBytes(24).toString('base64')}`);
-    case 'hmac_sha256':
-      return same(
-        verification.secretEncoding === 'base64'
-          ? randomBytes(32).toString('base64')
-          : randomBytes(16).toString('hex'),
-      );
+    case 'hmac':
+      if (verification.secretEncoding === 'base64') return same(randomBytes(32).toString('base64'));
+      if (verification.secretEncoding === 'whsec_base64') {
+        return same(`whsec_${randomBytes(24).toString('base64')}`);
+      }
+      // Shaped like Stripe's and most providers' secrets: text, used as its UTF-8 bytes.
+      return same(`whsec_${randomBytes(16).toString('hex')}`);
     case 'ecdsa_p256':
       return ecdsaP256KeyPair();
     case 'url_token':

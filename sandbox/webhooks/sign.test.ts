@@ -3,21 +3,17 @@
  * real providers send), and places URL tokens where the definition says.
  */
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { webhookVerificationSchemas } from '../../src/catalog/index.ts';
+import { webhookVerificationSchema, webhookVerificationSchemas } from '../../src/catalog/index.ts';
 import { verifyDelivery } from '../../src/inbound/verify/index.ts';
 import { deliveryUrl, incomingDelivery, signDelivery } from './index.ts';
 
-const hmac = webhookVerificationSchemas.hmac_sha256;
+const parse = (input: unknown) => webhookVerificationSchema.parse(input);
 
 describe('signDelivery', () => {
   it("reproduces GitHub's documented test signature", () => {
-    const v = hmac.parse({
-      scheme: 'hmac_sha256',
-      header: 'x-hub-signature-256',
-      encoding: 'hex',
-      prefix: 'sha256=',
-    });
+    const v = parse({ scheme: 'hmac', preset: 'github' });
     const headers = signDelivery(v, {
       body: 'Hello, World!',
       secret: "It's a Secret to Everybody",
@@ -30,15 +26,7 @@ describe('signDelivery', () => {
   });
 
   it("reproduces Slack's documented example", () => {
-    const v = hmac.parse({
-      scheme: 'hmac_sha256',
-      header: 'x-slack-signature',
-      encoding: 'hex',
-      prefix: 'v0=',
-      signedContent: 'v0:{timestamp}:{body}',
-      timestampHeader: 'x-slack-request-timestamp',
-      tolerance: 300,
-    });
+    const v = parse({ scheme: 'hmac', preset: 'slack' });
     const body =
       'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
     const headers = signDelivery(v, {
@@ -54,7 +42,7 @@ describe('signDelivery', () => {
   });
 
   it("reproduces Square's SDK test vector", () => {
-    const v = webhookVerificationSchemas.square.parse({ scheme: 'square' });
+    const v = parse({ scheme: 'hmac', preset: 'square' });
     const body =
       '{"merchant_id":"MLEFBHHSJGVHD","type":"webhooks.test_notification","event_id":"ac3ac95b-f97d-458c-a6e6-18981597e05f","created_at":"2022-07-13T20:30:59.037339943Z","data":{"type":"webhooks","id":"bc368e64-01aa-407e-b46e-3231809b1129"}}';
     const headers = signDelivery(v, {
@@ -66,6 +54,34 @@ describe('signDelivery', () => {
     assert.deepEqual(headers, {
       'x-square-hmacsha256-signature': 'GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4=',
     });
+  });
+
+  it('writes a key=value list with the timestamp first, and a millisecond timestamp header', async () => {
+    const list = parse({
+      scheme: 'hmac',
+      header: 'x-sig',
+      algorithm: 'sha512',
+      encoding: 'base64',
+      signature: { format: 'list', separator: ';', key: 's' },
+      signedContent: '{timestamp}|{body}',
+      timestamp: { from: 'signature', key: 'ts', unit: 'ms' },
+    });
+    const body = '{"a":1}';
+    const headers = signDelivery(list, {
+      body,
+      secret: 'k',
+      url: 'https://x.example/',
+      timestamp: 1_767_225_600_123,
+    });
+    const digest = createHmac('sha512', 'k').update(`1767225600123|${body}`).digest('base64');
+    assert.deepEqual(headers, { 'x-sig': `ts=1767225600123;s=${digest}` });
+    const delivery = incomingDelivery({
+      url: 'https://x.example/',
+      headers,
+      body,
+      receivedAt: 1_767_225_600_123,
+    });
+    assert.deepEqual(await verifyDelivery(list, delivery, ['k']), { ok: true });
   });
 
   it('places a URL token in the query or as the last path segment', async () => {
@@ -80,8 +96,7 @@ describe('signDelivery', () => {
     const delivery = incomingDelivery({ url, body: 'type=subscribe', receivedAt: 0 });
     assert.deepEqual(await verifyDelivery(path, delivery, ['t/k']), { ok: true });
     assert.deepEqual(
-      deliveryUrl(webhookVerificationSchemas.square.parse({ scheme: 'square' }), 'https://p.example/a', 'x')
-        .href,
+      deliveryUrl(parse({ scheme: 'hmac', preset: 'square' }), 'https://p.example/a', 'x').href,
       'https://p.example/a',
     );
   });

@@ -1,10 +1,11 @@
 /**
- * Pagination styles: a discriminated union on `type`. A sync names its own resultsPath when the
- * provider's list endpoints differ (Slack's `channels` vs `members`); the definition gives the
- * provider-wide default.
+ * Pagination styles: a discriminated union on `type`, each style implemented by one paginator
+ * (src/syncs/pagination/<style>.ts), or `custom` for a paginator in the provider's own folder. A
+ * sync names its own resultsPath when the provider's list endpoints differ (Slack's `channels` vs
+ * `members`); the definition gives the provider-wide default.
  */
 import { z } from 'zod';
-import { incomingHeader, itemsPath, jsonPath, paramName, positiveInt } from './common.ts';
+import { incomingHeader, itemsPath, jsonPath, paramName, positiveInt, slug } from './common.ts';
 
 /** Page size: the parameter and the value to send (at most the provider's documented maximum). */
 const limitFields = {
@@ -93,6 +94,18 @@ export const nextUrlPaginationSchema = z.strictObject({
   ...limitFields,
 });
 
+/**
+ * A paginator of the provider's own: `paginators/<name>.ts` in its folder, loaded with its syncs.
+ * `options` go to that paginator, which checks them with its own schema when it loads.
+ */
+export const customPaginationSchema = z.strictObject({
+  type: z.literal('custom'),
+  name: slug,
+  options: z.record(z.string().max(64), z.unknown()).default({}),
+  resultsPath: itemsPath.optional(),
+  ...limitFields,
+});
+
 /** The registry of pagination styles. */
 export const paginationSchemas = {
   cursor: cursorPaginationSchema,
@@ -100,6 +113,7 @@ export const paginationSchemas = {
   offset: offsetPaginationSchema,
   page: pagePaginationSchema,
   next_url: nextUrlPaginationSchema,
+  custom: customPaginationSchema,
 } as const;
 
 export type PaginationType = keyof typeof paginationSchemas;
@@ -112,6 +126,7 @@ export const paginationSchema = z
     offsetPaginationSchema,
     pagePaginationSchema,
     nextUrlPaginationSchema,
+    customPaginationSchema,
   ])
   .superRefine((p, ctx) => {
     if ((p.limitParam === undefined) !== (p.limit === undefined)) {

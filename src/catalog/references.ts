@@ -13,6 +13,7 @@
 import type { z } from 'zod';
 import type { AuthConfig } from './auth.ts';
 import type { ConnectionConfigField } from './fields.ts';
+import { providerApiConfigKeys } from './provider-api-scheme.ts';
 import type { ProxyConfig } from './proxy.ts';
 import { templateVariables } from './template.ts';
 import type { Webhooks } from './webhooks.ts';
@@ -192,15 +193,21 @@ function checkWebhooks(
     );
   }
   const verification = webhooks.verification;
-  if (verification.scheme === 'paypal_api') {
-    if (!scope.config.has(verification.webhookIdKey)) {
-      issue(
-        ['webhooks', 'verification', 'webhookIdKey'],
-        `"${verification.webhookIdKey}" is not a connectionConfig key`,
-      );
+  if (verification.scheme === 'provider_api') {
+    for (const key of providerApiConfigKeys(verification)) {
+      if (!scope.config.has(key)) {
+        issue(['webhooks', 'verification', 'request'], `{config:${key}} is not a connectionConfig key`);
+      }
     }
     if (!def.proxy)
-      issue(['webhooks', 'verification'], 'paypal_api calls the provider: it needs a proxy block');
+      issue(['webhooks', 'verification'], 'provider_api calls the provider: it needs a proxy block');
+    // The call is made with one connection's credentials: the delivery must name it by its URL.
+    if (routing.from !== 'url') {
+      issue(
+        ['webhooks', 'routing'],
+        "provider_api needs routing { from: 'url' } to know whose credentials to use",
+      );
+    }
   }
   if (
     'secretFrom' in verification &&

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isPatchbayError } from '../errors/index.ts';
 import { type DefinitionIssue, defineProvider, validateDefinition } from './define.ts';
-import type { ProviderDefinitionInput } from './schema.ts';
+import { HMAC_PRESET_NAMES, type ProviderDefinitionInput, webhookVerificationSchema } from './schema.ts';
 
 const base = {
   name: 'acme',
@@ -538,38 +538,76 @@ describe('provider definition schema', () => {
       ...extra,
     });
 
-    it('fills scheme defaults', () => {
+    it('fills a preset, and the generic defaults', () => {
       const stripe = define(
-        withWebhooks({ verification: { scheme: 'stripe' }, routing: { from: 'url' } }),
+        withWebhooks({ verification: { scheme: 'hmac', preset: 'stripe' }, routing: { from: 'url' } }),
       ).webhooks;
       assert.deepEqual(stripe?.verification, {
-        scheme: 'stripe',
+        scheme: 'hmac',
+        preset: 'stripe',
         header: 'stripe-signature',
-        tolerance: 300,
+        algorithm: 'sha256',
+        encoding: 'hex',
+        signature: { format: 'list', separator: ',', key: 'v1' },
+        signedContent: '{timestamp}.{body}',
+        timestamp: { from: 'signature', key: 't', unit: 's', tolerance: 300 },
         secretFrom: 'integration',
+        secretEncoding: 'utf8',
       });
       assert.equal(stripe?.bodyFormat, 'json');
+      assert.deepEqual(stripe?.keepHeaders, []);
       const hubspot = define(
-        withWebhooks({ verification: { scheme: 'hubspot_v3' }, routing: { from: 'url' } }),
+        withWebhooks({
+          verification: { scheme: 'hmac', preset: 'hubspot_v3', secretFrom: 'integration' },
+          routing: { from: 'url' },
+        }),
       ).webhooks;
       assert.deepEqual(hubspot?.verification, {
-        scheme: 'hubspot_v3',
+        scheme: 'hmac',
+        preset: 'hubspot_v3',
         header: 'x-hubspot-signature-v3',
-        timestampHeader: 'x-hubspot-request-timestamp',
-        tolerance: 300,
-        secretFrom: 'client_secret',
+        algorithm: 'sha256',
+        encoding: 'base64',
+        signature: { format: 'value' },
+        signedContent: '{method}{url}{body}{timestamp}',
+        urlDecode: ":/?@!$'()*,;",
+        timestamp: { from: 'header', header: 'x-hubspot-request-timestamp', unit: 'ms', tolerance: 300 },
+        secretFrom: 'integration',
+        secretEncoding: 'utf8',
       });
+      // What defineProvider returns validates again to the same value (presets apply once).
+      assert.deepEqual(define(withWebhooks(structuredClone(hubspot))).webhooks, hubspot);
+    });
+
+    it('validates every preset on its own', () => {
+      for (const preset of HMAC_PRESET_NAMES) {
+        const result = webhookVerificationSchema.safeParse({ scheme: 'hmac', preset });
+        assert.ok(result.success, `${preset}: ${result.error?.message}`);
+      }
+      assertIssue(
+        withWebhooks({ verification: { scheme: 'hmac', preset: 'acme' }, routing: { from: 'url' } }),
+        'webhooks.verification.preset',
+        /Invalid option/,
+      );
     });
 
     it('checks the generic HMAC scheme', () => {
-      const hmac = { scheme: 'hmac_sha256', header: 'x-signature', encoding: 'hex' };
+      const hmac = { scheme: 'hmac', header: 'x-signature', encoding: 'hex' };
       assertIssue(
         withWebhooks({
           verification: { ...hmac, signedContent: '{timestamp}.{body}' },
           routing: { from: 'url' },
         }),
-        'webhooks.verification.timestampHeader',
-        /need timestampHeader/,
+        'webhooks.verification.timestamp',
+        /go together/,
+      );
+      assertIssue(
+        withWebhooks({
+          verification: { ...hmac, timestamp: { from: 'header', header: 'x-ts' } },
+          routing: { from: 'url' },
+        }),
+        'webhooks.verification.timestamp',
+        /go together/,
       );
       assertIssue(
         withWebhooks({ verification: { ...hmac, signedContent: '{nonce}{body}' }, routing: { from: 'url' } }),
@@ -578,16 +616,32 @@ describe('provider definition schema', () => {
       );
       assertIssue(
         withWebhooks({
-          verification: { ...hmac, signedContent: '{timestamp}', timestampHeader: 'x-ts', tolerance: 300 },
+          verification: {
+            ...hmac,
+            signedContent: '{timestamp}',
+            timestamp: { from: 'header', header: 'x-ts', tolerance: 300 },
+          },
           routing: { from: 'url' },
         }),
         'webhooks.verification.signedContent',
         /\{body\} exactly once/,
       );
       assertIssue(
-        withWebhooks({ verification: { ...hmac, timestampHeader: 'x-ts' }, routing: { from: 'url' } }),
-        'webhooks.verification.tolerance',
-        /needs a tolerance/,
+        withWebhooks({
+          verification: {
+            ...hmac,
+            signedContent: '{timestamp}.{body}',
+            timestamp: { from: 'signature', key: 't' },
+          },
+          routing: { from: 'url' },
+        }),
+        'webhooks.verification.timestamp.from',
+        /signature.format 'list'/,
+      );
+      assertIssue(
+        withWebhooks({ verification: { ...hmac, algorithm: 'md5' }, routing: { from: 'url' } }),
+        'webhooks.verification.algorithm',
+        /Invalid option/,
       );
       assertIssue(
         withWebhooks({ verification: { ...hmac, header: 'X-Signature' }, routing: { from: 'url' } }),
@@ -599,7 +653,7 @@ describe('provider definition schema', () => {
     it('checks routing, ids and scheme requirements', () => {
       assertIssue(
         withWebhooks({
-          verification: { scheme: 'stripe' },
+          verification: { scheme: 'hmac', preset: 'stripe' },
           routing: { from: 'body', path: 'account', connectionKey: 'accountId' },
         }),
         'webhooks.routing.connectionKey',
@@ -607,7 +661,7 @@ describe('provider definition schema', () => {
       );
       assertIssue(
         withWebhooks({
-          verification: { scheme: 'stripe' },
+          verification: { scheme: 'hmac', preset: 'stripe' },
           routing: { from: 'url' },
           eventIdHeader: 'x-id',
           eventIdPath: 'id',
@@ -615,19 +669,39 @@ describe('provider definition schema', () => {
         'webhooks.eventIdPath',
         /not both/,
       );
+      const providerApi = {
+        scheme: 'provider_api',
+        request: { path: '/verify', body: { hook: '{config:hookId}', event: '{body}' } },
+        verdict: { path: 'status', equals: 'ok' },
+      };
+      assertIssue(
+        withWebhooks({ verification: providerApi, routing: { from: 'url' } }),
+        'webhooks.verification.request',
+        /\{config:hookId\} is not a connectionConfig key/,
+      );
       assertIssue(
         withWebhooks({
-          verification: { scheme: 'paypal_api', webhookIdKey: 'webhookId' },
-          routing: { from: 'url' },
+          verification: providerApi,
+          routing: { from: 'integration' },
+          connectionConfig: [{ key: 'hookId', label: 'Hook', example: 'h1' }],
         }),
-        'webhooks.verification.webhookIdKey',
-        /not a connectionConfig key/,
+        'webhooks.routing',
+        /routing \{ from: 'url' \}/,
+      );
+      assertIssue(
+        {
+          auth: { mode: 'none' },
+          webhooks: { verification: providerApi, routing: { from: 'url' } },
+          connectionConfig: [{ key: 'hookId', label: 'Hook', example: 'h1' }],
+        },
+        'webhooks.verification',
+        /needs a proxy block/,
       );
       assertIssue(
         {
           auth: { mode: 'none' },
           webhooks: {
-            verification: { scheme: 'square', secretFrom: 'client_secret' },
+            verification: { scheme: 'hmac', preset: 'square', secretFrom: 'client_secret' },
             routing: { from: 'url' },
           },
         },

@@ -84,8 +84,20 @@ export { AUTH_MODES, authModeSchemas, authSchema } from './auth.ts';
 export type { Category } from './common.ts';
 export { CATEGORIES } from './common.ts';
 export type { ConnectionConfigField, CredentialField, CredentialInput, CredentialTest } from './fields.ts';
+export { HMAC_PRESET_NAMES, HMAC_PRESETS, type HmacPresetName } from './hmac-presets.ts';
+export { SIGNED_CONTENT_TOKENS } from './hmac-scheme.ts';
 export type { Pagination, PaginationType } from './pagination.ts';
 export { PAGINATION_TYPES, paginationSchema, paginationSchemas } from './pagination.ts';
+export {
+  type JsonTemplate,
+  type ProviderApiToken,
+  providerApiConfigKeys,
+  providerApiHeaders,
+  providerApiReadsBody,
+  providerApiTokens,
+  renderTokens,
+  templateStrings,
+} from './provider-api-scheme.ts';
 export type { ProxyConfig, RateLimit, Retry } from './proxy.ts';
 export { DEFAULT_RETRY } from './proxy.ts';
 export type {
@@ -95,4 +107,10 @@ export type {
   Webhooks,
   WebhookVerification,
 } from './webhooks.ts';
-export { WEBHOOK_SCHEMES, webhooksSchema, webhookVerificationSchemas } from './webhooks.ts';
+export {
+  NEVER_KEPT_HEADERS,
+  WEBHOOK_SCHEMES,
+  webhooksSchema,
+  webhookVerificationSchema,
+  webhookVerificationSchemas,
+} from './webhooks.ts';

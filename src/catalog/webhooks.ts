@@ -1,117 +1,24 @@
 /**
  * Inbound webhooks as data: how a provider's deliveries are verified (a discriminated union on
- * `scheme`, handled by one generic verifier per scheme), which connection they belong to, and
- * how to read their id and type. Signatures are always computed over the raw body bytes.
+ * `scheme`, handled by one generic verifier per scheme; a provider is a preset or parameters of
+ * one, never a scheme of its own), which connection they belong to, how to read their id and
+ * type, and which of their headers to keep. Signatures are always computed over the raw body bytes.
  */
 import { z } from 'zod';
-import {
-  incomingHeader,
-  itemsPath,
-  jsonPath,
-  paramName,
-  pathTemplate,
-  seconds,
-  variableName,
-} from './common.ts';
-
-/**
- * Where the verification key comes from: the integration's webhook secret (one endpoint per app,
- * e.g. Stripe Connect), the OAuth client secret (Shopify, HubSpot, Messenger's app secret), or the
- * connection (a secret created per connection, e.g. by the webhook-creation API call).
- */
-const secretFrom = z.enum(['integration', 'client_secret', 'connection']);
-const tolerance = seconds.max(86_400);
-
-/** `Stripe-Signature: t=…,v1=…` — HMAC-SHA256 hex of `{t}.{body}`, several v1 values allowed. */
-export const stripeVerificationSchema = z.strictObject({
-  scheme: z.literal('stripe'),
-  header: incomingHeader.default('stripe-signature'),
-  tolerance: tolerance.default(300),
-  secretFrom: secretFrom.default('integration'),
-});
+import { incomingHeader, itemsPath, jsonPath, paramName, variableName } from './common.ts';
+import { hmacVerificationSchema, secretFrom, tolerance, withHmacPreset } from './hmac-scheme.ts';
+import { providerApiVerificationSchema } from './provider-api-scheme.ts';
 
 /**
  * Standard Webhooks (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64>`), or the
  * same scheme under Svix's `svix-*` header names (Resend). A `whsec_` secret is base64 after the
- * prefix; any other secret is used as its UTF-8 bytes.
+ * prefix; any other secret is used as its UTF-8 bytes. A standard, not a provider: its own scheme.
  */
 export const standardWebhooksVerificationSchema = z.strictObject({
   scheme: z.literal('standard_webhooks'),
   headerPrefix: z.enum(['webhook', 'svix']).default('webhook'),
   tolerance: tolerance.default(300),
   secretFrom: secretFrom.default('integration'),
-});
-
-const SIGNED_CONTENT_TOKENS = ['{body}', '{timestamp}', '{url}', '{method}'];
-
-/**
- * Generic HMAC-SHA256: `signedContent` names what is signed (`{body}`, `v0:{timestamp}:{body}`),
- * the digest is hex or base64, optionally behind a prefix (`sha256=`, `v0=`). Covers Shopify,
- * WooCommerce, GitHub-style `x-hub-signature-256`, Slack and Airtable.
- */
-export const hmacSha256VerificationSchema = z
-  .strictObject({
-    scheme: z.literal('hmac_sha256'),
-    header: incomingHeader,
-    encoding: z.enum(['hex', 'base64']),
-    prefix: z.string().min(1).max(32).optional(),
-    signedContent: z.string().min(1).max(200).default('{body}'),
-    timestampHeader: incomingHeader.optional(),
-    tolerance: tolerance.optional(),
-    secretFrom: secretFrom.default('integration'),
-    /** `base64` when the provider hands out the key base64-encoded (Airtable's macSecretBase64). */
-    secretEncoding: z.enum(['utf8', 'base64']).default('utf8'),
-  })
-  .superRefine((v, ctx) => {
-    const tokens: string[] = v.signedContent.match(/\{[a-z]+\}/g) ?? [];
-    for (const token of tokens) {
-      if (!SIGNED_CONTENT_TOKENS.includes(token)) {
-        ctx.addIssue({ code: 'custom', path: ['signedContent'], message: `unknown token ${token}` });
-      }
-    }
-    if (tokens.filter((t) => t === '{body}').length !== 1) {
-      ctx.addIssue({ code: 'custom', path: ['signedContent'], message: 'must contain {body} exactly once' });
-    }
-    if ((tokens.includes('{timestamp}') || v.tolerance !== undefined) && v.timestampHeader === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['timestampHeader'],
-        message: '{timestamp} and tolerance need timestampHeader',
-      });
-    }
-    if (v.timestampHeader !== undefined && v.tolerance === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['tolerance'], message: 'a signed timestamp needs a tolerance' });
-    }
-  });
-
-/** HubSpot v3: base64 HMAC-SHA256 of method + URI + body + timestamp (ms), client secret as key. */
-export const hubspotV3VerificationSchema = z.strictObject({
-  scheme: z.literal('hubspot_v3'),
-  header: incomingHeader.default('x-hubspot-signature-v3'),
-  timestampHeader: incomingHeader.default('x-hubspot-request-timestamp'),
-  tolerance: tolerance.default(300),
-  secretFrom: secretFrom.default('client_secret'),
-});
-
-/**
- * Square: base64 HMAC-SHA256 of the notification URL (exactly as registered) followed by the
- * body, keyed by the subscription's signature key.
- */
-export const squareVerificationSchema = z.strictObject({
-  scheme: z.literal('square'),
-  header: incomingHeader.default('x-square-hmacsha256-signature'),
-  secretFrom: secretFrom.default('integration'),
-});
-
-/**
- * PayPal: the signature is checked by PayPal's verify-webhook-signature API (path relative to
- * the proxy base URL) with the `paypal-transmission-*`, `paypal-cert-url` and `paypal-auth-algo`
- * headers and the webhook id kept in the connection config key `webhookIdKey`.
- */
-export const paypalApiVerificationSchema = z.strictObject({
-  scheme: z.literal('paypal_api'),
-  verifyPath: pathTemplate.default('/v1/notifications/verify-webhook-signature'),
-  webhookIdKey: variableName,
 });
 
 /**
@@ -137,14 +44,11 @@ export const ecdsaP256VerificationSchema = z.strictObject({
   secretFrom: secretFrom.default('connection'),
 });
 
-/** The registry of verification schemes. */
+/** The registry of verification schemes: generic ones only; providers are presets or parameters. */
 export const webhookVerificationSchemas = {
-  stripe: stripeVerificationSchema,
+  hmac: hmacVerificationSchema,
   standard_webhooks: standardWebhooksVerificationSchema,
-  hmac_sha256: hmacSha256VerificationSchema,
-  hubspot_v3: hubspotV3VerificationSchema,
-  square: squareVerificationSchema,
-  paypal_api: paypalApiVerificationSchema,
+  provider_api: providerApiVerificationSchema,
   url_token: urlTokenVerificationSchema,
   ecdsa_p256: ecdsaP256VerificationSchema,
 } as const;
@@ -152,16 +56,38 @@ export const webhookVerificationSchemas = {
 export type WebhookScheme = keyof typeof webhookVerificationSchemas;
 export const WEBHOOK_SCHEMES = Object.keys(webhookVerificationSchemas) as WebhookScheme[];
 
-export const webhookVerificationSchema = z.discriminatedUnion('scheme', [
-  stripeVerificationSchema,
-  standardWebhooksVerificationSchema,
-  hmacSha256VerificationSchema,
-  hubspotV3VerificationSchema,
-  squareVerificationSchema,
-  paypalApiVerificationSchema,
-  urlTokenVerificationSchema,
-  ecdsaP256VerificationSchema,
-]);
+/** A verification block; an `hmac` block naming a `preset` has its other fields filled from it first. */
+export const webhookVerificationSchema = z.preprocess(
+  withHmacPreset,
+  z.discriminatedUnion('scheme', [
+    hmacVerificationSchema,
+    standardWebhooksVerificationSchema,
+    providerApiVerificationSchema,
+    urlTokenVerificationSchema,
+    ecdsaP256VerificationSchema,
+  ]),
+);
+
+/** Headers never stored with an event: the stored row is shown by the API. */
+export const NEVER_KEPT_HEADERS: readonly string[] = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+];
+
+/**
+ * A header of a delivery to keep with the stored event, beside the ones the definition reads
+ * itself: a name (`x-slack-retry-num`) or a family ending in `-*` (`x-shopify-*`). Credentials
+ * and cookies are never kept, whatever a definition says.
+ */
+const keptHeader = z
+  .string()
+  .max(100)
+  .regex(/^[a-z0-9][a-z0-9-]*(-\*)?$/, 'expected a lowercase header name, or a family such as "x-acme-*"')
+  .refine((name) => !NEVER_KEPT_HEADERS.includes(name), {
+    message: 'credentials and cookies are never kept',
+  });
 
 /**
  * Which connection a delivery belongs to: a header or body field matched against a connection
@@ -208,6 +134,8 @@ export const webhooksSchema = z
     eventTypeHeader: incomingHeader.optional(),
     eventTypePath: jsonPath.optional(),
     handshake: webhookHandshakeSchema.optional(),
+    /** Further headers kept with each stored event (see keptHeader). */
+    keepHeaders: z.array(keptHeader).max(50).default([]),
   })
   .superRefine((w, ctx) => {
     if (w.eventIdHeader && w.eventIdPath) {

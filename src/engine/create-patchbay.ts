@@ -33,7 +33,7 @@ import { type ConnectLayer, createConnectLayer } from './connect.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
 import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
-import { verifyWithPaypal } from './paypal-verify.ts';
+import { providerRequestVia } from './provider-request.ts';
 import { createSyncsLayer, type SyncsLayer } from './syncs.ts';
 
 export interface CreatePatchbayOptions {
@@ -144,8 +144,8 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       publicUrl: connect.publicUrl,
       bodyLimit: config.bodyLimit,
       dedupeWindowMs: config.inboundDedupeWindowHours * 3_600_000,
-      paypalVerifyFor: (environmentId, connectionId) => (request) =>
-        verifyWithPaypal(connect.proxy, environmentId, connectionId, request),
+      providerRequestFor: (environmentId, connectionId) =>
+        providerRequestVia(connect.proxy, environmentId, connectionId),
     });
     cleanup.unshift(() => inbound.close());
     const syncs = await createSyncsLayer({ config, store, queue, connect, clock, logger });

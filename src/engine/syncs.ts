@@ -183,7 +183,14 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       connection: identity,
       proxy: createScriptProxy({ send, cache, scope: { environmentId, connectionId } }),
       paginate: (request) =>
-        paginate({ pagination: definition.pagination, request, send, proxyBaseUrl, signal }),
+        paginate({
+          pagination: definition.pagination,
+          paginators: registry.get(definition.name)?.paginators,
+          request,
+          send,
+          proxyBaseUrl,
+          signal,
+        }),
       log,
       signal,
     };

@@ -1,27 +1,38 @@
 /**
  * The headers of a delivery worth keeping with it: what verified it (signature, timestamp), what
- * identifies it (event id, topic, shop), and the content type. Never cookies or credentials:
- * the stored row is shown by the API.
+ * identifies it (event id, type, routing), what its definition's `keepHeaders` names, and the
+ * content type and user agent. The definition says which: the engine knows no provider's headers.
+ * Never cookies or credentials, whatever a definition says: the stored row is shown by the API.
  */
-import type { Webhooks } from '../catalog/index.ts';
+import { NEVER_KEPT_HEADERS, type Webhooks } from '../catalog/index.ts';
+import { signatureHeaders } from './verify/index.ts';
 
-const NEVER = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+const ALWAYS = ['content-type', 'user-agent'];
 
-/** Provider header families that carry signatures, ids, timestamps, topics and shop domains. */
-const PROVIDER_HEADERS =
-  /^(content-type|user-agent|stripe-signature|webhook-(id|timestamp|signature)|svix-(id|timestamp|signature)|x-shopify-.+|x-hub-signature(-256)?|x-github-(event|delivery|hook-id)|x-slack-(signature|request-timestamp|retry-num|retry-reason)|x-hubspot-.+|x-square-.+|paypal-.+|x-wc-webhook-.+|x-airtable-.+|x-twilio-email-event-webhook-.+|x-mailchimp-.+)$/;
+interface Kept {
+  names: Set<string>;
+  /** Header families (`x-shopify-` of `x-shopify-*`). */
+  prefixes: string[];
+}
 
-/** The definition's own headers (signature, timestamp, id, type, routing) are always kept. */
-function definitionHeaders(webhooks: Webhooks): Set<string> {
-  const names = new Set<string>();
-  const v = webhooks.verification as Record<string, unknown>;
-  for (const key of ['header', 'timestampHeader']) {
-    if (typeof v[key] === 'string') names.add(v[key]);
-  }
+// Definitions are frozen and shared: each one's set is worked out once.
+const keptByDefinition = new WeakMap<Webhooks, Kept>();
+
+function keptOf(webhooks: Webhooks): Kept {
+  const known = keptByDefinition.get(webhooks);
+  if (known) return known;
+  const names = new Set([...ALWAYS, ...signatureHeaders(webhooks.verification)]);
   if (webhooks.eventIdHeader) names.add(webhooks.eventIdHeader);
   if (webhooks.eventTypeHeader) names.add(webhooks.eventTypeHeader);
   if (webhooks.routing.from === 'header') names.add(webhooks.routing.header);
-  return names;
+  const prefixes: string[] = [];
+  for (const entry of webhooks.keepHeaders) {
+    if (entry.endsWith('*')) prefixes.push(entry.slice(0, -1));
+    else names.add(entry);
+  }
+  const kept = { names, prefixes };
+  keptByDefinition.set(webhooks, kept);
+  return kept;
 }
 
 /** The subset of `headers` (lower-cased names) to store with the event. */
@@ -29,11 +40,11 @@ export function keptHeaders(
   webhooks: Webhooks,
   headers: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  const own = definitionHeaders(webhooks);
+  const { names, prefixes } = keptOf(webhooks);
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (NEVER.has(name)) continue;
-    if (own.has(name) || PROVIDER_HEADERS.test(name)) kept[name] = value;
+    if (NEVER_KEPT_HEADERS.includes(name)) continue;
+    if (names.has(name) || prefixes.some((prefix) => name.startsWith(prefix))) kept[name] = value;
   }
   return kept;
 }

@@ -27,9 +27,12 @@ for (const target of await testDatabases()) {
     let layer: InboundLayer;
     const metrics = new Registry();
     const connectionIds: Record<string, string> = {};
-    /** What the fake PayPal verification API was asked, and what it answers. */
-    const paypalCalls: Array<{ connectionId: string; path: string; body: Record<string, unknown> }> = [];
-    let paypalAnswer = true;
+    /** What the fake provider verification API (PayPal's, here) was asked, and what it answers. */
+    const providerCalls: Array<{ connectionId: string; method: string; path: string; body?: unknown }> = [];
+    let providerAnswer: { status: number; text: string } = {
+      status: 200,
+      text: '{"verification_status":"SUCCESS"}',
+    };
     let gumroadToken = '';
     let resendToken = '';
 
@@ -80,9 +83,9 @@ for (const target of await testDatabases()) {
         publicUrl: PUBLIC_URL,
         bodyLimit: BODY_LIMIT,
         dedupeWindowMs: 3_600_000,
-        paypalVerifyFor: (_environmentId, connectionId) => async (request) => {
-          paypalCalls.push({ connectionId, ...request });
-          return paypalAnswer;
+        providerRequestFor: (_environmentId, connectionId) => async (request) => {
+          providerCalls.push({ connectionId, ...request });
+          return providerAnswer;
         },
       });
       api = await createTestApi(database, { clock: f.clock, metrics, routes: layer.routes() });
@@ -460,7 +463,7 @@ for (const target of await testDatabases()) {
       assert.equal((described.json() as { perConnection: boolean }).perConnection, true);
     });
 
-    it("verifies PayPal deliveries with PayPal's API for the connection the URL names", async () => {
+    it("verifies provider_api deliveries (PayPal's) with the provider's API for the connection the URL names", async () => {
       await f.integrations.create(env(), { provider: 'paypal' });
       const connection = await f.connections.save(env(), {
         integrationId: 'paypal',
@@ -503,19 +506,26 @@ for (const target of await testDatabases()) {
         });
       const accepted = await deliver();
       assert.equal(accepted.statusCode, 200, accepted.body);
-      const call = paypalCalls.at(-1);
+      const call = providerCalls.at(-1);
       assert.equal(call?.connectionId, connection.id);
+      assert.equal(call?.method, 'POST');
       assert.equal(call?.path, '/v1/notifications/verify-webhook-signature');
-      assert.equal(call?.body.webhook_id, '1JE4291016473214C');
-      assert.equal(call?.body.transmission_id, '69cd13f0-d67a-11e5-baa3-778b53f4ae55');
-      assert.deepEqual(call?.body.webhook_event, JSON.parse(body));
-      paypalAnswer = false;
+      const sent = call?.body as Record<string, unknown>;
+      assert.equal(sent.webhook_id, '1JE4291016473214C');
+      assert.equal(sent.transmission_id, '69cd13f0-d67a-11e5-baa3-778b53f4ae55');
+      assert.deepEqual(sent.webhook_event, JSON.parse(body));
       try {
+        providerAnswer = { status: 200, text: '{"verification_status":"FAILURE"}' };
         const refused = await deliver();
         assert.equal(refused.statusCode, 401);
         assert.equal((refused.json() as { error: { code: string } }).error.code, 'webhook_signature_invalid');
+        // No verdict (PayPal down): 5xx, so that PayPal delivers it again; nothing is stored.
+        providerAnswer = { status: 503, text: '' };
+        const later = await deliver();
+        assert.equal(later.statusCode, 502, later.body);
+        assert.equal((later.json() as { error: { code: string } }).error.code, 'provider_unreachable');
       } finally {
-        paypalAnswer = true;
+        providerAnswer = { status: 200, text: '{"verification_status":"SUCCESS"}' };
       }
     });
 
@@ -687,7 +697,8 @@ for (const target of await testDatabases()) {
       assert.equal(url.statusCode, 200, url.body);
       assert.deepEqual(url.json(), {
         url: `${PUBLIC_URL}/webhooks/${env()}/stripe`,
-        scheme: 'stripe',
+        scheme: 'hmac',
+        preset: 'stripe',
         secretFrom: 'integration',
         perConnection: false,
       });

@@ -51,16 +51,18 @@ export interface IntakeDeps {
   verifier: Verifier;
   clock: Clock;
   metrics: Registry;
-  /** Where providers reach Patchbay (the URL they sign for Square and HubSpot). */
+  /** Where providers reach Patchbay (the URL some sign, with `{url}` in their signed content). */
   publicUrl: string;
   /** Largest delivery accepted, bytes. Default 1 MiB. */
   bodyLimit?: number;
-  /** PayPal's verify-webhook-signature call (through the proxy), for `paypal_api` definitions. */
   /**
-   * PayPal's verify-webhook-signature call for one connection (through the proxy, with that
-   * connection's PayPal credentials). Without it, PayPal deliveries are refused.
+   * The provider call of `provider_api` definitions for one connection (through the proxy, with
+   * that connection's credentials). Without it, such deliveries are refused.
    */
-  paypalVerifyFor?: (environmentId: string, connectionId: string) => NonNullable<VerifyDeps['paypalVerify']>;
+  providerRequestFor?: (
+    environmentId: string,
+    connectionId: string,
+  ) => NonNullable<VerifyDeps['providerRequest']>;
 }
 
 export const DEFAULT_INTAKE_BODY_LIMIT = 1024 * 1024;
@@ -154,19 +156,19 @@ async function intake(
       'The webhook URL token is missing or unknown; register the URL Patchbay issued',
     );
   }
-  const paypalConnection =
-    webhooks.verification.scheme === 'paypal_api' && connectionIds.length === 1
+  const askingConnection =
+    webhooks.verification.scheme === 'provider_api' && connectionIds.length === 1
       ? connectionIds[0]
       : undefined;
-  const connectionConfig = paypalConnection
-    ? await connectionConfigOf(deps, integration.environmentId, paypalConnection)
+  const connectionConfig = askingConnection
+    ? await connectionConfigOf(deps, integration.environmentId, askingConnection)
     : undefined;
-  const paypalVerify =
-    paypalConnection && deps.paypalVerifyFor
-      ? deps.paypalVerifyFor(integration.environmentId, paypalConnection)
+  const providerRequest =
+    askingConnection && deps.providerRequestFor
+      ? deps.providerRequestFor(integration.environmentId, askingConnection)
       : undefined;
   const result = await deps.verifier.verifyDelivery(webhooks.verification, delivery, secrets, {
-    ...(paypalVerify ? { paypalVerify } : {}),
+    ...(providerRequest ? { providerRequest } : {}),
     ...(connectionConfig ? { connectionConfig } : {}),
   });
   if (!result.ok) reject(result.code, result.message);
@@ -227,7 +229,7 @@ async function findIntegration(
   return { integration, webhooks };
 }
 
-/** The URL's connection's config: PayPal's webhook id is kept there. */
+/** The URL's connection's config, for the `{config:<key>}` values of a `provider_api` request. */
 async function connectionConfigOf(
   deps: IntakeDeps,
   environmentId: string,

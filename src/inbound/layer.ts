@@ -40,8 +40,8 @@ export interface InboundLayerDeps {
   bodyLimit?: number;
   /** How long a provider's resend of the same event is recognized (default 7 days). */
   dedupeWindowMs?: number;
-  /** See IntakeDeps.paypalVerifyFor. */
-  paypalVerifyFor?: IntakeDeps['paypalVerifyFor'];
+  /** See IntakeDeps.providerRequestFor. */
+  providerRequestFor?: IntakeDeps['providerRequestFor'];
   /** Replaces the verification module (tests). */
   verifier?: Verifier;
 }
@@ -90,7 +90,7 @@ export function createInboundLayer(deps: InboundLayerDeps): InboundLayer {
         metrics: deps.metrics,
         publicUrl: deps.publicUrl,
         ...(deps.bodyLimit === undefined ? {} : { bodyLimit: deps.bodyLimit }),
-        ...(deps.paypalVerifyFor ? { paypalVerifyFor: deps.paypalVerifyFor } : {}),
+        ...(deps.providerRequestFor ? { providerRequestFor: deps.providerRequestFor } : {}),
       }),
       inboundRoutes({
         events,

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { webhooksSchema } from '../catalog/webhooks.ts';
 import { EVENT_TYPE_DEFINITIONS } from '../events/index.ts';
-import { keptHeaders } from './headers.ts';
 import { decodeBody, valueAt } from './payload.ts';
 import { eventTypeName } from './process.ts';
 
@@ -23,33 +21,6 @@ describe('inbound event type names', () => {
       assert.equal(name, expected);
       assert.match(name, family.pattern!);
     }
-  });
-});
-
-describe('inbound headers kept', () => {
-  it('keeps signature, id, topic and routing headers, never cookies or credentials', () => {
-    const webhooks = webhooksSchema.parse({
-      verification: { scheme: 'hmac_sha256', header: 'x-acme-signature', encoding: 'hex' },
-      routing: { from: 'header', header: 'x-acme-account', connectionKey: 'account' },
-      eventIdHeader: 'x-acme-delivery',
-    });
-    const kept = keptHeaders(webhooks, {
-      'x-acme-signature': 'abc',
-      'x-acme-account': 'a1',
-      'x-acme-delivery': 'd1',
-      'x-shopify-topic': 'orders/create',
-      'content-type': 'application/json',
-      cookie: 'sid=1',
-      authorization: 'Bearer x',
-      'x-forwarded-for': '10.0.0.1',
-    });
-    assert.deepEqual(Object.keys(kept).sort(), [
-      'content-type',
-      'x-acme-account',
-      'x-acme-delivery',
-      'x-acme-signature',
-      'x-shopify-topic',
-    ]);
   });
 });
 

@@ -31,13 +31,28 @@ export type RejectionCode =
 
 export type VerificationResult = { ok: true } | { ok: false; code: RejectionCode; message: string };
 
+/** A request a `provider_api` definition sends to check a delivery (path relative to the proxy base URL). */
+export interface ProviderApiRequest {
+  method: string;
+  path: string;
+  /** Sent as JSON; undefined sends no body. */
+  body?: unknown;
+}
+
+/** The provider's answer: its status, and its body text for a 2xx answer (empty otherwise). */
+export interface ProviderApiAnswer {
+  status: number;
+  text: string;
+}
+
 export interface VerifyDeps {
   /**
-   * PayPal's verify-webhook-signature call through the proxy (its `paypal_api` scheme): resolves
-   * true when PayPal answers `verification_status: SUCCESS`.
+   * The provider call of a `provider_api` definition, through the proxy with the credentials of
+   * the connection the delivery's URL names. Absent when the delivery names no connection: such
+   * a delivery cannot be checked and is refused.
    */
-  paypalVerify?: (request: { path: string; body: Record<string, unknown> }) => Promise<boolean>;
-  /** Connection config of the routed connection, for schemes that read from it (PayPal's webhook id). */
+  providerRequest?: (request: ProviderApiRequest) => Promise<ProviderApiAnswer>;
+  /** Connection config of the routed connection, for `{config:<key>}` values of a `provider_api` request. */
   connectionConfig?: Readonly<Record<string, string>>;
 }
 

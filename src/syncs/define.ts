@@ -1,8 +1,9 @@
 /**
- * `defineSync` and `defineAction`: identity functions that give a provider script its types.
- * The loader (./loader.ts) validates what they return.
+ * `defineSync`, `defineAction` and `definePaginator`: identity functions that give a provider
+ * script its types. The loader (./loader.ts) validates what they return.
  */
 import type { z } from 'zod';
+import type { CustomPaginator } from './pagination/types.ts';
 import type { ActionDefinition, ModelSchemas, SyncDefinition } from './types.ts';
 
 /**
@@ -35,4 +36,34 @@ export function defineAction<Input extends z.ZodType, Output extends z.ZodType>(
   definition: ActionDefinition<Input, Output>,
 ): ActionDefinition<Input, Output> {
   return definition;
+}
+
+/**
+ * Declares a provider's own pagination style, in `paginators/<name>.ts` of its folder; the
+ * definition uses it as `pagination: { type: 'custom', name: '<name>', options: {…} }`. It says
+ * what a page's request carries (`request`) and where the next page starts (`next`, null on the
+ * last page); the engine sends the requests, reads the items at `resultsPath`, prefetches,
+ * resumes from checkpoints, and refuses loops and next URLs on other origins. `position` is the
+ * kind of position `next` returns (`cursor`, `offset`, `page` or an absolute `url`); `options`,
+ * when given, checks the definition's options as the provider loads.
+ *
+ * @example
+ * // The next page's token arrives in a response header.
+ * export default definePaginator({
+ *   position: 'cursor',
+ *   options: z.object({ header: z.string(), param: z.string() }),
+ *   request: (settings, listing, position) => ({
+ *     ...listing,
+ *     query: { ...listing.query, ...(position?.type === 'cursor' ? { [settings.options.param]: position.cursor } : {}) },
+ *   }),
+ *   next: (settings, page) => {
+ *     const token = page.headers[settings.options.header];
+ *     return token ? { type: 'cursor', cursor: token } : null;
+ *   },
+ * });
+ */
+export function definePaginator<O = Record<string, unknown>>(
+  paginator: CustomPaginator<O>,
+): CustomPaginator<O> {
+  return paginator;
 }

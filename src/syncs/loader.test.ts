@@ -244,6 +244,65 @@ describe('loadScripts', () => {
     assert.ok(error.cause instanceof Error);
   });
 
+  describe('paginators', () => {
+    const PAGINATOR = `${HEADER.replace('defineAction, defineSync', 'definePaginator')}export default definePaginator({
+  position: 'cursor',
+  options: z.object({ header: z.string() }),
+  request: (_settings, listing) => listing,
+  next: (settings, page) => (page.headers[settings.options.header] ? { type: 'cursor', cursor: page.headers[settings.options.header] } : null),
+});
+`;
+    /** A provider folder whose definition pages with `pagination` (source text). */
+    function paginated(pagination: string, files: Record<string, string>): string {
+      const dir = providersDir({ acme: files });
+      writeFileSync(
+        join(dir, 'acme', 'definition.ts'),
+        definition('acme').replace(
+          "auth: { mode: 'none' },",
+          `auth: { mode: 'none' },\n  proxy: { baseUrl: 'https://api.example.com' },\n  pagination: ${pagination},`,
+        ),
+      );
+      return dir;
+    }
+
+    it("loads a provider's own paginators and checks the definition's options against them", async () => {
+      const dir = paginated("{ type: 'custom', name: 'header-token', options: { header: 'x-next' } }", {
+        'paginators/header-token.ts': PAGINATOR,
+        'paginators/_helpers.ts': 'export const x = 1;\n',
+      });
+      const registry = await load(dir);
+      const paginator = registry.get('acme')?.paginators.get('header-token');
+      assert.equal(paginator?.position, 'cursor');
+      assert.deepEqual([...(registry.get('acme')?.paginators.keys() ?? [])], ['header-token']);
+    });
+
+    it('refuses a custom pagination naming no paginator, or with options it refuses', async () => {
+      const missing = paginated("{ type: 'custom', name: 'page-token' }", {
+        'paginators/header-token.ts': PAGINATOR,
+      });
+      assert.match(
+        (await loadError(missing)).message,
+        /pagination\.name: no paginators\/page-token\.ts in its folder/,
+      );
+      const badOptions = paginated("{ type: 'custom', name: 'header-token', options: { header: 7 } }", {
+        'paginators/header-token.ts': PAGINATOR,
+      });
+      assert.match(
+        (await loadError(badOptions)).message,
+        /pagination\.options: Invalid options for paginator/,
+      );
+    });
+
+    it('refuses a paginator file that is not a definePaginator object', async () => {
+      const dir = providersDir({
+        acme: {
+          'paginators/broken.ts': script("{ position: 'sideways', request: () => ({}), next: () => null }"),
+        },
+      });
+      assert.match((await loadError(dir)).message, /broken\.ts: invalid script:\n {2}- position/);
+    });
+  });
+
   it('refuses scripts in a folder that is not a provider of the catalog', async () => {
     const catalogDir = providersDir({ acme: {} });
     const scriptsDir = providersDir({ ghost: { 'syncs/products.ts': sync() } }, { definitions: false });

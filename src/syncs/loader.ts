@@ -1,10 +1,11 @@
 /**
- * The script registry: syncs and actions discovered in provider folders at load time, the way
- * the catalog discovers definitions. `<dir>/<provider>/syncs/<name>.ts` and
- * `<dir>/<provider>/actions/<name>.ts` each default-export one defineSync / defineAction; the
- * file name is the script's name. Test files (`*.test.ts`) and helpers (`_*.ts`) are skipped.
- * Every script is validated when it loads, so a broken one stops startup with its file and field
- * named instead of failing on its first run.
+ * The script registry: syncs, actions and paginators discovered in provider folders at load
+ * time, the way the catalog discovers definitions. `<dir>/<provider>/syncs/<name>.ts`,
+ * `<dir>/<provider>/actions/<name>.ts` and `<dir>/<provider>/paginators/<name>.ts` each
+ * default-export one defineSync / defineAction / definePaginator; the file name is the script's
+ * name. Test files (`*.test.ts`) and helpers (`_*.ts`) are skipped. Every script is validated
+ * when it loads — and a definition's custom pagination against the paginator it names — so a
+ * broken one stops startup with its file and field named instead of failing on its first run.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -12,15 +13,18 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { actionRunJob } from '../actions/jobs.ts';
 import { describeIssues } from '../catalog/define.ts';
+import type { Pagination } from '../catalog/pagination.ts';
 import { BUILTIN_PROVIDERS_DIR, type Catalog } from '../catalog/registry.ts';
 import { PatchbayError } from '../errors/index.ts';
 import { parseDuration } from './duration.ts';
 import { MAX_SYNC_TIMEOUT_MS } from './jobs.ts';
+import { type CustomPaginator, customSettings } from './pagination/index.ts';
 import type { ActionDefinition, ProviderScripts, ScriptRegistry, SyncDefinition } from './types.ts';
 
 /** The folders of a provider that hold scripts. */
 export const SYNCS_FOLDER = 'syncs';
 export const ACTIONS_FOLDER = 'actions';
+export const PAGINATORS_FOLDER = 'paginators';
 
 /** The shortest sync frequency accepted by default: one minute. */
 export const MIN_FREQUENCY_MS = 60_000;
@@ -50,7 +54,8 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
       const folder = join(dir, provider);
       const syncFiles = scriptFiles(join(folder, SYNCS_FOLDER));
       const actionFiles = scriptFiles(join(folder, ACTIONS_FOLDER));
-      if (syncFiles.length === 0 && actionFiles.length === 0) continue;
+      const paginatorFiles = scriptFiles(join(folder, PAGINATORS_FOLDER));
+      if (syncFiles.length === 0 && actionFiles.length === 0 && paginatorFiles.length === 0) continue;
       if (!options.catalog.has(provider)) {
         throw invalid(folder, 'provider', `has scripts but the catalog has no provider "${provider}"`);
       }
@@ -74,10 +79,45 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
         const name = scriptName(file);
         actions.set(name, validate(await importDefault(file, 'defineAction'), actionSchema(name), file));
       }
-      registry.set(provider, { provider, syncs, actions });
+      const paginators = new Map<string, CustomPaginator<unknown>>();
+      for (const file of paginatorFiles) {
+        const name = scriptName(file);
+        paginators.set(name, validate(await importDefault(file, 'definePaginator'), paginatorSchema, file));
+      }
+      registry.set(provider, { provider, syncs, actions, paginators });
     }
   }
+  for (const definition of options.catalog.values()) {
+    checkCustomPagination(definition.name, definition.pagination, registry.get(definition.name));
+  }
   return new Map([...registry].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** A definition's `{ type: 'custom' }` pagination must name a paginator of its folder that takes its options. */
+function checkCustomPagination(
+  provider: string,
+  pagination: Pagination | undefined,
+  scripts: ProviderScripts | undefined,
+): void {
+  if (pagination?.type !== 'custom') return;
+  const where = `provider "${provider}"`;
+  const paginator = scripts?.paginators.get(pagination.name);
+  if (!paginator) {
+    throw new PatchbayError(
+      'script_definition_invalid',
+      `${where}: pagination.name: no ${PAGINATORS_FOLDER}/${pagination.name}.ts in its folder`,
+      { details: { provider, field: 'pagination.name' } },
+    );
+  }
+  try {
+    customSettings(paginator, pagination);
+  } catch (cause) {
+    throw new PatchbayError(
+      'script_definition_invalid',
+      `${where}: pagination.options: ${cause instanceof Error ? cause.message : String(cause)}`,
+      { details: { provider, field: 'pagination.options' }, cause },
+    );
+  }
 }
 
 /** The sync `name` of `provider`; throws `sync_not_found` (404) listing the syncs it has. */
@@ -188,6 +228,13 @@ function syncSchema(name: string, minFrequencyMs: number) {
       }
     });
 }
+
+const paginatorSchema = z.strictObject({
+  position: z.enum(['cursor', 'offset', 'page', 'url']),
+  options: zodSchema.optional(),
+  request: fn,
+  next: fn,
+});
 
 function actionSchema(name: string) {
   return z.strictObject({

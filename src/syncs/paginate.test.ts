@@ -3,9 +3,12 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { z } from 'zod';
 import type { Pagination } from '../catalog/pagination.ts';
 import { isPatchbayError } from '../errors/index.ts';
+import { definePaginator } from './define.ts';
 import { linkTarget, paginate, resolvePagination, valueAt } from './paginate.ts';
+import type { CustomPaginator } from './pagination/index.ts';
 import type { SendProviderRequest } from './script-proxy.ts';
 import type { Page, PageCursor, PaginateRequest } from './types.ts';
 
@@ -719,6 +722,104 @@ describe('paginate', () => {
         resultsPath: 'data',
       });
       await assert.rejects(collect(list(stripe)), errorCode('provider_response_invalid', '"id"'));
+    });
+  });
+
+  describe("a provider's own paginator", () => {
+    // The next page's token in a response header, sent back as a query parameter.
+    const headerToken = definePaginator({
+      position: 'cursor',
+      options: z.object({ header: z.string(), param: z.string() }),
+      request: (settings, listing, position) => ({
+        ...listing,
+        query: {
+          ...listing.query,
+          ...(position?.type === 'cursor' ? { [settings.options.param]: position.cursor } : {}),
+        },
+      }),
+      next: (settings, page) => {
+        const token = page.headers[settings.options.header];
+        return token ? { type: 'cursor', cursor: token } : null;
+      },
+    });
+    const paginators = new Map([['header-token', headerToken as CustomPaginator<unknown>]]);
+    const custom = pagination({
+      type: 'custom',
+      name: 'header-token',
+      options: { header: 'x-next-token', param: 'token' },
+      resultsPath: 'data',
+    });
+    const listCustom = (p: Pagination, custom = paginators, request: Partial<PaginateRequest> = {}) =>
+      paginate<{ id: string }>({
+        pagination: p,
+        paginators: custom,
+        request: { method: 'GET', path: '/items', ...request },
+        send,
+        proxyBaseUrl: baseUrl,
+      });
+
+    it('pages by what it reads, with resume, items and loop checks from the engine', async () => {
+      reset((_req, url, _body, res) => {
+        const at = Number(url.searchParams.get('token') ?? '0');
+        const next = at + 3 < ITEMS.length ? { 'X-Next-Token': String(at + 3) } : {};
+        json(res, { data: ITEMS.slice(at, at + 3) }, next);
+      });
+      const pages = await collect(listCustom(custom));
+      assert.deepEqual(
+        ids(pages),
+        ITEMS.map((item) => item.id),
+      );
+      assert.deepEqual(seen, ['GET /api/items', 'GET /api/items?token=3', 'GET /api/items?token=6']);
+      assert.deepEqual(pages[0]?.next, { type: 'cursor', cursor: '3' });
+      seen = [];
+      const resumed = await collect(
+        listCustom(custom, paginators, { startAt: { type: 'cursor', cursor: '6' } }),
+      );
+      assert.deepEqual(ids(resumed), ['i7']);
+      assert.throws(
+        () => listCustom(custom, paginators, { startAt: { type: 'page', page: 2 } }),
+        errorCode('invalid_request', "expected { type: 'cursor'"),
+      );
+      reset((_req, _url, _body, res) => json(res, { data: ITEMS.slice(0, 3) }, { 'x-next-token': '3' }));
+      await assert.rejects(
+        collect(listCustom(custom)),
+        errorCode('provider_response_invalid', 'points to itself'),
+      );
+    });
+
+    it('refuses an unknown name and options its schema refuses', () => {
+      assert.throws(
+        () => listCustom(custom, new Map()),
+        errorCode('invalid_request', 'no paginator named "header-token"'),
+      );
+      assert.throws(
+        () => listCustom(pagination({ type: 'custom', name: 'header-token', options: { header: 1 } })),
+        errorCode('invalid_request', 'Invalid options for paginator "header-token"'),
+      );
+    });
+
+    it('holds what it answers to the checks every style gets: its position kind, the API origin', async () => {
+      reset((_req, _url, _body, res) => json(res, { data: ITEMS.slice(0, 2) }));
+      const answering = (next: PageCursor) =>
+        new Map([
+          [
+            'x',
+            definePaginator({
+              position: 'url',
+              request: (_s, listing) => listing,
+              next: () => next,
+            }) as CustomPaginator<unknown>,
+          ],
+        ]);
+      const x = pagination({ type: 'custom', name: 'x', resultsPath: 'data' });
+      await assert.rejects(
+        collect(listCustom(x, answering({ type: 'url', url: 'https://elsewhere.example/items?page=2' }))),
+        errorCode('provider_response_invalid', "not on the API's origin"),
+      );
+      await assert.rejects(
+        collect(listCustom(x, answering({ type: 'cursor', cursor: 'c' }))),
+        errorCode('script_definition_invalid', "not a { type: 'url'"),
+      );
     });
   });
 

@@ -1,8 +1,9 @@
 /**
- * `ctx.paginate`: pages through a provider listing the way its definition says (cursor, link
- * header, offset, page number, next URL), one request per page through the proxy. Each page
- * says where the next one starts (`next`), so a sync can checkpoint it and a later run resume
- * there (`startAt`).
+ * `ctx.paginate`: pages through a provider listing the way its definition says, one request per
+ * page through the proxy. Each style is a paginator (./pagination/<style>.ts, or the provider's
+ * own from its folder) that only sets a page's parameters and finds where the next page starts;
+ * this engine does the rest for all of them alike. Each page says where the next one starts
+ * (`next`), so a sync can checkpoint it and a later run resume there (`startAt`).
  *
  * The next page is requested as soon as the current one is parsed, while the script is still
  * saving the current one (depth 1): listing time becomes max(provider, script) per page instead
@@ -13,13 +14,23 @@ import { z } from 'zod';
 import { describeIssues } from '../catalog/define.ts';
 import { type Pagination, paginationSchema } from '../catalog/pagination.ts';
 import { PatchbayError } from '../errors/index.ts';
-import type { ProviderRequest } from '../proxy/types.ts';
+import {
+  type BoundPaginator,
+  type CustomPaginator,
+  type FetchedPage,
+  paginatorFor,
+} from './pagination/index.ts';
+import { describeValue, invalidAnswer, valueAt } from './pagination/read.ts';
 import { readJson, type SendProviderRequest } from './script-proxy.ts';
 import type { Page, PageCursor, PaginateRequest } from './types.ts';
+
+export { linkTarget, valueAt } from './pagination/index.ts';
 
 export interface PaginateOptions {
   /** The provider definition's pagination; undefined when it has none (the request then gives a whole style). */
   pagination: Pagination | undefined;
+  /** The provider's own paginators (from its folder), for `{ type: 'custom', name }`. */
+  paginators?: ReadonlyMap<string, CustomPaginator<unknown>> | undefined;
   request: PaginateRequest;
   send: SendProviderRequest;
   /** The connection's rendered proxy base URL: next URLs must stay on its origin. */
@@ -42,24 +53,12 @@ export interface PaginateOptions {
  */
 export function paginate<T = unknown>(options: PaginateOptions): AsyncIterable<Page<T>> {
   const pagination = resolvePagination(options.pagination, options.request.pagination);
+  const style = paginatorFor(pagination, options.paginators);
   const base = baseUrlOf(options.proxyBaseUrl);
-  const start = startOf(pagination, options.request.startAt ?? null, base);
+  const start = startOf(pagination, style, options.request.startAt ?? null, base);
   return {
-    [Symbol.asyncIterator]: () => pages<T>({ ...options, pagination, base, start }),
+    [Symbol.asyncIterator]: () => pages<T>({ ...options, pagination, style, base, start }),
   };
-}
-
-/** The value at a dot path (`data`, `paging.next.after`, `entry.0.id`), `$` being the value itself. */
-export function valueAt(value: unknown, path: string): unknown {
-  if (path === '$') return value;
-  let current = value;
-  for (const segment of path.split('.')) {
-    if (Array.isArray(current) && /^\d+$/.test(segment)) current = current[Number(segment)];
-    else if (typeof current === 'object' && current !== null && Object.hasOwn(current, segment)) {
-      current = (current as Record<string, unknown>)[segment];
-    } else return undefined;
-  }
-  return current;
 }
 
 /**
@@ -93,16 +92,9 @@ export function resolvePagination(
 
 interface State extends PaginateOptions {
   pagination: Pagination;
+  style: BoundPaginator;
   base: URL;
   start: PageCursor | null;
-}
-
-interface FetchedPage {
-  body: unknown;
-  items: unknown[];
-  headers: Record<string, string>;
-  /** The URL this page was requested at (relative Link URLs resolve against it). */
-  url: URL;
 }
 
 async function* pages<T>(state: State): AsyncGenerator<Page<T>, void, undefined> {
@@ -119,7 +111,7 @@ async function* pages<T>(state: State): AsyncGenerator<Page<T>, void, undefined>
       const page: FetchedPage = await pending;
       pending = undefined;
       number += 1;
-      const next = nextOf(state.pagination, page, position, state.base);
+      const next = checkedNext(state, state.style.paginator.next(state.style.settings, page, position));
       if (next !== null && sameCursor(next, position)) {
         throw new PatchbayError(
           'provider_response_invalid',
@@ -149,7 +141,8 @@ async function fetchPage(
   position: PageCursor | null,
   signal: AbortSignal,
 ): Promise<FetchedPage> {
-  const request = buildRequest(state.pagination, state.request, position);
+  const { pagination: _overrides, startAt: _startAt, signal: _signal, ...listing } = state.request;
+  const request = state.style.paginator.request(state.style.settings, listing, position);
   const url = requestUrl(state.base, request.path);
   const what = `${request.method} ${url.pathname}`;
   const response = await state.send({ ...request, signal });
@@ -164,164 +157,24 @@ async function fetchPage(
   if (!Array.isArray(items)) {
     throw new PatchbayError(
       'provider_response_invalid',
-      `${what}: the answer has no results array at "${resultsPath}" (found ${describe(items)})`,
+      `${what}: the answer has no results array at "${resultsPath}" (found ${describeValue(items)})`,
       { details: { status: response.status, resultsPath } },
     );
   }
-  return { body, items, headers: response.headers, url };
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) headers[name.toLowerCase()] = value;
+  return { body, items, headers, url, base: state.base };
 }
 
-/** The request for one page: the listing's request with the style's parameters set. */
-function buildRequest(
+function startOf(
   pagination: Pagination,
-  request: PaginateRequest,
-  position: PageCursor | null,
-): ProviderRequest {
-  const { pagination: _overrides, startAt: _startAt, signal: _signal, ...rest } = request;
-  const query: Record<string, string | string[]> = { ...(request.query ?? {}) };
-  const limit = (): void => {
-    if (pagination.limitParam !== undefined && pagination.limit !== undefined) {
-      query[pagination.limitParam] = String(pagination.limit);
-    }
-  };
-  switch (pagination.type) {
-    case 'cursor': {
-      const cursor = position?.type === 'cursor' ? position.cursor : undefined;
-      if (pagination.cursorIn === 'body') {
-        // Search endpoints take both in the JSON body (HubSpot `after` and `limit`).
-        const json: Record<string, unknown> = { ...(request.body?.json ?? {}) };
-        if (pagination.limitParam !== undefined) json[pagination.limitParam] = pagination.limit;
-        if (cursor !== undefined) json[pagination.cursorParam] = cursor;
-        return { ...rest, query, body: { json } };
-      }
-      limit();
-      if (cursor !== undefined) query[pagination.cursorParam] = cursor;
-      return { ...rest, query };
-    }
-    case 'link_header':
-    case 'next_url':
-      // A next URL carries every parameter the provider needs: the first request's are not repeated.
-      if (position?.type === 'url') return { ...rest, path: position.url, query: {} };
-      limit();
-      return { ...rest, query };
-    case 'offset':
-      query[pagination.offsetParam] = String(position?.type === 'offset' ? position.offset : 0);
-      query[pagination.limitParam] = String(pagination.limit);
-      return { ...rest, query };
-    case 'page':
-      query[pagination.pageParam] = String(position?.type === 'page' ? position.page : pagination.startPage);
-      limit();
-      return { ...rest, query };
-  }
-}
-
-/** Where the page after `page` starts, or null when `page` is the last. */
-function nextOf(
-  pagination: Pagination,
-  page: FetchedPage,
-  position: PageCursor | null,
+  style: BoundPaginator,
+  startAt: PageCursor | null,
   base: URL,
 ): PageCursor | null {
-  switch (pagination.type) {
-    case 'cursor': {
-      if (pagination.hasMorePath !== undefined && !valueAt(page.body, pagination.hasMorePath)) return null;
-      const cursor =
-        pagination.cursorPath !== undefined
-          ? valueAt(page.body, pagination.cursorPath)
-          : page.items.length === 0
-            ? undefined
-            : valueAt(page.items.at(-1), pagination.cursorFromLastItem ?? '');
-      if (cursor === undefined || cursor === null || cursor === '') {
-        if (pagination.cursorFromLastItem !== undefined && page.items.length > 0) {
-          throw invalidAnswer(`the last item has no "${pagination.cursorFromLastItem}" to continue from`);
-        }
-        return null;
-      }
-      if (typeof cursor !== 'string' && typeof cursor !== 'number') {
-        throw invalidAnswer(`the cursor is ${describe(cursor)}, not a string`);
-      }
-      return { type: 'cursor', cursor: String(cursor) };
-    }
-    case 'link_header': {
-      const target = linkTarget(header(page.headers, 'link'), pagination.rel);
-      if (target === undefined) return null;
-      return { type: 'url', url: sameOrigin(target, page.url, base) };
-    }
-    case 'offset': {
-      const offset = position?.type === 'offset' ? position.offset : 0;
-      const count = page.items.length;
-      if (count === 0 || count < pagination.limit) return null;
-      const next = offset + count;
-      if (pagination.totalPath !== undefined) {
-        const total = Number(valueAt(page.body, pagination.totalPath));
-        if (Number.isFinite(total) && next >= total) return null;
-      }
-      return { type: 'offset', offset: next };
-    }
-    case 'page': {
-      const current = position?.type === 'page' ? position.page : pagination.startPage;
-      if (page.items.length === 0) return null;
-      const totalPages =
-        pagination.totalPagesHeader !== undefined
-          ? Number(header(page.headers, pagination.totalPagesHeader) ?? Number.NaN)
-          : pagination.totalPagesPath !== undefined
-            ? Number(valueAt(page.body, pagination.totalPagesPath) ?? Number.NaN)
-            : Number.NaN;
-      if (Number.isFinite(totalPages) && current >= pagination.startPage + totalPages - 1) return null;
-      return { type: 'page', page: current + 1 };
-    }
-    case 'next_url': {
-      const target = valueAt(page.body, pagination.nextUrlPath);
-      if (target === undefined || target === null || target === '') return null;
-      if (typeof target !== 'string')
-        throw invalidAnswer(`the next URL is ${describe(target)}, not a string`);
-      // Relative next URLs (Salesforce `nextRecordsUrl`) are relative to the API's origin.
-      return { type: 'url', url: sameOrigin(target, new URL(base.origin), base) };
-    }
-  }
-}
-
-/**
- * The target of the first link with relation `rel` in an RFC 8288 Link header
- * (`<https://…>; rel="next", <https://…>; rel="prev"`), or undefined.
- */
-export function linkTarget(value: string | undefined, rel: string): string | undefined {
-  if (value === undefined) return undefined;
-  for (const match of value.matchAll(/<([^>]*)>([^<]*)/g)) {
-    // The parameters run up to the next `<`, the comma between two links included.
-    const params = (match[2] ?? '').replace(/,\s*$/, '');
-    for (const param of params.split(';')) {
-      const eq = param.indexOf('=');
-      if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'rel') continue;
-      const raw = param.slice(eq + 1).trim();
-      const rels = (
-        raw.length >= 2 && raw.startsWith('"') && raw.endsWith('"') ? raw.slice(1, -1) : raw
-      ).split(/\s+/);
-      if (rels.some((r) => r.toLowerCase() === rel.toLowerCase())) return match[1];
-    }
-  }
-  return undefined;
-}
-
-function sameOrigin(target: string, against: URL, base: URL): string {
-  let url: URL;
-  try {
-    url = new URL(target, against);
-  } catch (cause) {
-    throw invalidAnswer(`the next page's URL is not a valid URL`, cause);
-  }
-  if (url.origin !== base.origin || url.username !== '' || url.password !== '') {
-    // Following it would send the connection's credentials to another host.
-    throw invalidAnswer(`the next page's URL is on ${url.origin}, not on the API's origin ${base.origin}`);
-  }
-  return url.href;
-}
-
-function startOf(pagination: Pagination, startAt: PageCursor | null, base: URL): PageCursor | null {
   if (startAt === null) return null;
   const parsed = pageCursorSchema.safeParse(startAt);
-  const expected =
-    pagination.type === 'link_header' || pagination.type === 'next_url' ? 'url' : pagination.type;
+  const expected = style.paginator.position;
   if (!parsed.success || parsed.data.type !== expected) {
     throw new PatchbayError(
       'invalid_request',
@@ -339,6 +192,30 @@ function startOf(pagination: Pagination, startAt: PageCursor | null, base: URL):
     }
   }
   return parsed.data;
+}
+
+/**
+ * What a paginator answered as the next position, checked for every style alike (a provider's own
+ * paginator is code the engine does not vouch for): a position of the paginator's kind, and a
+ * next URL on the API's origin without user info — else the connection's credentials would go
+ * to another host.
+ */
+function checkedNext(state: State, next: PageCursor | null): PageCursor | null {
+  if (next === null) return null;
+  const kind = state.style.paginator.position;
+  if (!pageCursorSchema.safeParse(next).success || next.type !== kind) {
+    throw new PatchbayError(
+      'script_definition_invalid',
+      `Pagination: the ${state.pagination.type} paginator gave ${JSON.stringify(next).slice(0, 200)} as the next page, not a { type: '${kind}', … } position`,
+    );
+  }
+  if (next.type === 'url') {
+    const url = URL.parse(next.url);
+    if (url === null || url.origin !== state.base.origin || url.username !== '' || url.password !== '') {
+      throw invalidAnswer(`the next page's URL is not on the API's origin ${state.base.origin}`);
+    }
+  }
+  return next;
 }
 
 const pageCursorSchema = z.discriminatedUnion('type', [
@@ -375,21 +252,4 @@ function requestUrl(base: URL, path: string): URL {
   if (/^https?:/i.test(path)) return new URL(path);
   const basePath = base.pathname.replace(/\/+$/, '');
   return new URL(`${base.origin}${basePath}${path.startsWith('/') ? path : `/${path}`}`);
-}
-
-function header(headers: Record<string, string>, name: string): string | undefined {
-  if (headers[name] !== undefined) return headers[name];
-  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
-  return key === undefined ? undefined : headers[key];
-}
-
-function invalidAnswer(message: string, cause?: unknown): PatchbayError {
-  return new PatchbayError('provider_response_invalid', `Pagination: ${message}`, { cause });
-}
-
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }

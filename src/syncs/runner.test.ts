@@ -143,7 +143,10 @@ for (const target of await testDatabases()) {
       scheduler: SyncScheduler;
     } {
       const registry = new Map([
-        ['test', { provider: 'test', syncs: new Map([['items', sync]]), actions: new Map() }],
+        [
+          'test',
+          { provider: 'test', syncs: new Map([['items', sync]]), actions: new Map(), paginators: new Map() },
+        ],
       ]);
       const runner = createSyncRunner({
         db: f.store.db,

@@ -180,7 +180,7 @@ describe('docs/syncs.md', () => {
         .replace("from 'zod'", `from '${import.meta.resolve('zod')}'`);
       mkdirSync(join(dir, 'gumroad/actions'), { recursive: true });
       writeFileSync(join(dir, 'gumroad/actions/mark-as-shipped.ts'), code);
-      const catalog = { has: (provider: string) => provider === 'gumroad' } as unknown as Catalog;
+      const catalog = new Map([['gumroad', { name: 'gumroad' }]]) as unknown as Catalog;
       const registry = await loadScripts({ dirs: [dir], catalog });
       return getAction(registry, 'gumroad', 'mark-as-shipped');
     }

@@ -13,6 +13,7 @@ import type { z } from 'zod';
 import type { Logger } from '../logger/index.ts';
 import type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
 import type { SyncRunMode } from '../store/index.ts';
+import type { CustomPaginator } from './pagination/types.ts';
 
 /** A record as a model schema must produce it: a string `id` (the provider's id) and any fields. */
 export type RecordShape = { id: string } & Record<string, unknown>;
@@ -201,6 +202,8 @@ export interface ProviderScripts {
   provider: string;
   syncs: ReadonlyMap<string, SyncDefinition>;
   actions: ReadonlyMap<string, ActionDefinition>;
+  /** The provider's own pagination styles (`paginators/<name>.ts`), by name. */
+  paginators: ReadonlyMap<string, CustomPaginator<unknown>>;
 }
 
 /** provider name → its scripts (providers without scripts are absent). */

@@ -112,7 +112,15 @@ export const getIntegrationWebhookUrl = defineOperation({
   status: 200,
   response: z.object({
     url: z.string(),
-    scheme: z.string().meta({ example: 'stripe', description: 'How deliveries are verified.' }),
+    scheme: z.string().meta({
+      example: 'hmac',
+      description:
+        'How deliveries are verified: `hmac`, `standard_webhooks`, `provider_api`, `ecdsa_p256` or `url_token`.',
+    }),
+    preset: z.string().nullable().meta({
+      example: 'stripe',
+      description: "The provider's parameter set of the `hmac` scheme, when the definition names one.",
+    }),
     secretFrom: z.enum(['integration', 'client_secret', 'connection']),
     perConnection: z.boolean(),
   }),

@@ -62,6 +62,7 @@ export function inboundRoutes(deps: InboundRoutesDeps): RouteModule {
         return {
           url: webhookUrlFor(deps.publicUrl, auth.environment.id, integration.key),
           scheme: v.scheme,
+          preset: v.scheme === 'hmac' ? (v.preset ?? null) : null,
           secretFrom,
           perConnection: webhooks.routing.from === 'url',
         };

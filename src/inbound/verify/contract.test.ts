@@ -3,18 +3,19 @@
  * gets a sample delivery (JSON or form per `bodyFormat`, with the event id, type and routing
  * value at the declared paths or headers), signed by sandbox/webhooks/sign.ts; verifyDelivery
  * accepts it, rejects it once one body byte is flipped (url_token: once the token is wrong), and
- * readEventMeta finds the id and type it was given.
+ * readEventMeta finds the id and type it was given. `provider_api` definitions are asked through
+ * the sandbox's stand-in of their provider's verification API.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
-  checkPaypalVerifyRequest,
   deliveryUrl,
   incomingDelivery,
+  providerApiStandIn,
   sampleSecret,
   signDelivery,
 } from '../../../sandbox/webhooks/index.ts';
-import { type Catalog, loadCatalog, type Webhooks } from '../../catalog/index.ts';
+import { type Catalog, loadCatalog, providerApiConfigKeys, type Webhooks } from '../../catalog/index.ts';
 import type { IncomingDelivery, VerifyDeps } from '../types.ts';
 import { readEventMeta, verifyDelivery } from './index.ts';
 
@@ -22,7 +23,7 @@ const NOW = 1_767_225_600_000;
 const EVENT_ID = 'evt_contract_0001';
 const EVENT_TYPE = 'contract.sample_event';
 const ROUTE_VALUE = 'acct_contract_42';
-const WEBHOOK_ID = 'WH-CONTRACT-1';
+const CONFIG_VALUE = 'WH-CONTRACT-1';
 
 function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
   const keys = path.split('.');
@@ -101,13 +102,18 @@ describe('webhook round-trip contract for every catalog definition', () => {
       const secret = sampleSecret(verification);
       const sample = samplePayload(webhooks);
       const url = deliveryUrl(verification, `https://patchbay.example/webhooks/prod/${name}`, secret.sign);
+      const connectionConfig =
+        verification.scheme === 'provider_api'
+          ? Object.fromEntries(providerApiConfigKeys(verification).map((key) => [key, CONFIG_VALUE]))
+          : {};
       const signed = signDelivery(verification, {
         body: sample.body,
         secret: secret.sign,
         url,
         timestamp: NOW,
         id: EVENT_ID,
-        paypalWebhookId: WEBHOOK_ID,
+        provider: name,
+        connectionConfig,
       });
       const delivery = incomingDelivery({
         url,
@@ -115,13 +121,13 @@ describe('webhook round-trip contract for every catalog definition', () => {
         body: sample.body,
         receivedAt: NOW + 1_000,
       });
-      const paypalCalls: Record<string, unknown>[] = [];
+      const providerCalls: unknown[] = [];
       const deps: VerifyDeps = {
-        connectionConfig:
-          verification.scheme === 'paypal_api' ? { [verification.webhookIdKey]: WEBHOOK_ID } : {},
-        paypalVerify: async (request) => {
-          paypalCalls.push(request.body);
-          return checkPaypalVerifyRequest(request.body, secret.sign);
+        connectionConfig,
+        providerRequest: async (request) => {
+          providerCalls.push(request.body);
+          const answer = providerApiStandIn(name).answer(request.body, secret.sign);
+          return { status: 200, text: JSON.stringify(answer) };
         },
       };
 
@@ -147,14 +153,15 @@ describe('webhook round-trip contract for every catalog definition', () => {
         assert.equal(result.ok, false, `${name}: flipped byte rejected`);
         const other = sampleSecret(verification);
         const wrongSecret = await verifyDelivery(verification, delivery, [other.verify], deps);
-        if (verification.scheme !== 'paypal_api')
+        // A provider_api delivery is checked by the provider, not with a secret of ours.
+        if (verification.scheme !== 'provider_api')
           assert.equal(wrongSecret.ok, false, `${name}: other secret rejected`);
       }
-      if (verification.scheme === 'paypal_api') {
-        assert.equal(
-          paypalCalls[0]?.webhook_id,
-          WEBHOOK_ID,
-          `${name}: PayPal asked with the connection's webhook id`,
+      if (verification.scheme === 'provider_api') {
+        assert.ok(providerCalls.length > 0, `${name}: the provider was asked`);
+        assert.ok(
+          JSON.stringify(providerCalls[0]).includes(CONFIG_VALUE),
+          `${name}: asked with the connection's config value`,
         );
       }
 

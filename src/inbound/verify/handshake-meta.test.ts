@@ -9,12 +9,7 @@ const base = { verification: { scheme: 'url_token' }, routing: { from: 'url' } }
 
 describe('answerHandshake', () => {
   const meta = webhooksSchema.parse({
-    verification: {
-      scheme: 'hmac_sha256',
-      header: 'x-hub-signature-256',
-      encoding: 'hex',
-      prefix: 'sha256=',
-    },
+    verification: { scheme: 'hmac', preset: 'github' },
     routing: { from: 'integration' },
     handshake: { kind: 'hub_challenge' },
   });
@@ -44,7 +39,7 @@ describe('answerHandshake', () => {
 
   it("answers Slack's url_verification (the caller has verified the signature first)", () => {
     const slack = webhooksSchema.parse({
-      verification: { scheme: 'hmac_sha256', header: 'x-slack-signature', encoding: 'hex' },
+      verification: { scheme: 'hmac', header: 'x-slack-signature', encoding: 'hex' },
       routing: { from: 'integration' },
       handshake: { kind: 'body_challenge' },
     });

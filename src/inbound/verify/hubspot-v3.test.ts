@@ -8,12 +8,13 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { incomingDelivery } from '../../../sandbox/webhooks/index.ts';
-import { webhookVerificationSchemas } from '../../catalog/index.ts';
+import { HMAC_PRESETS, webhookVerificationSchema } from '../../catalog/index.ts';
 import type { VerificationResult } from '../types.ts';
 import { verifyDelivery } from './index.ts';
-import { hubspotUri } from './schemes/hubspot-v3.ts';
+import { signedUrl } from './schemes/signed-content.ts';
 
-const verification = webhookVerificationSchemas.hubspot_v3.parse({ scheme: 'hubspot_v3' });
+const verification = webhookVerificationSchema.parse({ scheme: 'hmac', preset: 'hubspot_v3' });
+const hubspotUri = (url: URL) => signedUrl(url, HMAC_PRESETS.hubspot_v3.urlDecode);
 const secret = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
 const body =
   '[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1564113600000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]';
@@ -35,7 +36,7 @@ const delivery = incomingDelivery({
   receivedAt: timestamp + 60_000,
 });
 
-describe('hubspot_v3 scheme', () => {
+describe("hmac scheme, HubSpot v3's preset", () => {
   it('decodes exactly the documented characters in the URI', () => {
     assert.equal(hubspotUri(new URL(url)), signedUri);
     const all = new URL('https://h.example/p?x=%3A%2F%3F%40%21%24%27%28%29%2A%2C%3B%3a%2f%253A');

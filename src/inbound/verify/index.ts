@@ -6,4 +6,5 @@
 export { parseBody } from './body.ts';
 export { readEventMeta } from './event-meta.ts';
 export { answerHandshake } from './handshake.ts';
+export { signatureHeaders } from './signature-headers.ts';
 export { verifyDelivery } from './verify.ts';

@@ -7,9 +7,10 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { incomingDelivery } from '../../../sandbox/webhooks/index.ts';
-import { type Catalog, loadCatalog, type Webhooks } from '../../catalog/index.ts';
+import { type Catalog, loadCatalog, providerApiConfigKeys, type Webhooks } from '../../catalog/index.ts';
 import { isPatchbayError } from '../../errors/index.ts';
-import { answerHandshake, readEventMeta, verifyDelivery } from './index.ts';
+import type { VerifyDeps } from '../types.ts';
+import { answerHandshake, readEventMeta, signatureHeaders, verifyDelivery } from './index.ts';
 
 let definitions: { name: string; webhooks: Webhooks }[];
 before(async () => {
@@ -21,24 +22,15 @@ before(async () => {
 
 /** The header names any definition reads, so generated headers hit the parsing code. */
 function namesOf(webhooks: Webhooks): string[] {
-  const v = webhooks.verification as Record<string, unknown>;
-  const names = [
+  return [
     'webhook-id',
     'webhook-timestamp',
     'webhook-signature',
     'svix-id',
     'svix-timestamp',
     'svix-signature',
+    ...signatureHeaders(webhooks.verification),
   ];
-  names.push(
-    'paypal-auth-algo',
-    'paypal-cert-url',
-    'paypal-transmission-id',
-    'paypal-transmission-sig',
-    'paypal-transmission-time',
-  );
-  for (const key of ['header', 'timestampHeader']) if (typeof v[key] === 'string') names.push(v[key]);
-  return names;
 }
 
 const headerValue = fc.oneof(
@@ -91,7 +83,15 @@ describe('malformed deliveries', () => {
             body: raw,
             receivedAt: 1_767_225_600_000,
           });
-          const deps = { connectionConfig: { webhookId: 'wh' }, paypalVerify: async () => false };
+          // A provider that answers, but never says yes.
+          const v = webhooks.verification;
+          const deps: VerifyDeps = {
+            connectionConfig:
+              v.scheme === 'provider_api'
+                ? Object.fromEntries(providerApiConfigKeys(v).map((key) => [key, 'wh']))
+                : {},
+            providerRequest: async () => ({ status: 200, text: '{}' }),
+          };
           const result = await verifyDelivery(
             webhooks.verification,
             delivery,

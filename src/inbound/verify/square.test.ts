@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { incomingDelivery } from '../../../sandbox/webhooks/index.ts';
-import { webhookVerificationSchemas } from '../../catalog/index.ts';
+import { webhookVerificationSchema } from '../../catalog/index.ts';
 import type { VerificationResult } from '../types.ts';
 import { verifyDelivery } from './index.ts';
 
-const verification = webhookVerificationSchemas.square.parse({ scheme: 'square' });
+const verification = webhookVerificationSchema.parse({ scheme: 'hmac', preset: 'square' });
 const body =
   '{"merchant_id":"MLEFBHHSJGVHD","type":"webhooks.test_notification","event_id":"ac3ac95b-f97d-458c-a6e6-18981597e05f","created_at":"2022-07-13T20:30:59.037339943Z","data":{"type":"webhooks","id":"bc368e64-01aa-407e-b46e-3231809b1129"}}';
 const signatureKey = 'Ibxx_5AKakO-3qeNVR61Dw';
@@ -25,7 +25,7 @@ function code(result: VerificationResult): string {
   return result.ok ? 'ok' : result.code;
 }
 
-describe('square scheme', () => {
+describe("hmac scheme, Square's preset", () => {
   it("accepts Square's published vector", async () => {
     assert.equal(code(await verifyDelivery(verification, delivery, [signatureKey])), 'ok');
   });

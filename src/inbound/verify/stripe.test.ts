@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { incomingDelivery } from '../../../sandbox/webhooks/index.ts';
-import { webhookVerificationSchemas } from '../../catalog/index.ts';
+import { webhookVerificationSchema } from '../../catalog/index.ts';
 import { verifyDelivery } from './index.ts';
 
 const stripe = new Stripe('sk_test_x');
-const verification = webhookVerificationSchemas.stripe.parse({ scheme: 'stripe' });
+const verification = webhookVerificationSchema.parse({ scheme: 'hmac', preset: 'stripe' });
 const secret = 'whsec_test_secret_1234567890abcdef';
 const payload = JSON.stringify(
   { id: 'evt_1', object: 'event', type: 'invoice.paid', data: { object: {} } },
@@ -25,7 +25,7 @@ function delivery(header: string | undefined, body = payload, receivedAt = t * 1
   });
 }
 
-describe('stripe scheme', () => {
+describe("hmac scheme, Stripe's preset", () => {
   it('accepts a payload signed by stripe.webhooks.generateTestHeaderString', async () => {
     const header = stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: t });
     assert.deepEqual(await verifyDelivery(verification, delivery(header), [secret]), { ok: true });

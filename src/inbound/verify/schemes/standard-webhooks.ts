@@ -9,11 +9,7 @@ import type { WebhookVerification } from '../../../catalog/index.ts';
 import type { IncomingDelivery, VerificationResult } from '../../types.ts';
 import { anyEqual, decodeBase64 } from '../compare.ts';
 import { checkTimestamp, header, missingHeader, NO_SECRET, reject, SIGNATURE_MISMATCH } from '../result.ts';
-
-/** The HMAC key of a Standard Webhooks secret. */
-export function standardWebhooksKey(secret: string): Buffer {
-  return secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret, 'utf8');
-}
+import { hmacKey } from './signed-content.ts';
 
 export function verifyStandardWebhooks(
   verification: WebhookVerification<'standard_webhooks'>,
@@ -43,7 +39,7 @@ export function verifyStandardWebhooks(
   const signed = Buffer.concat([Buffer.from(`${id}.${timestamp}.`, 'utf8'), delivery.rawBody]);
   let matched = false;
   for (const secret of secrets) {
-    const expected = createHmac('sha256', standardWebhooksKey(secret)).update(signed).digest();
+    const expected = createHmac('sha256', hmacKey(secret, 'whsec_base64')).update(signed).digest();
     if (anyEqual(signatures, expected)) matched = true;
   }
   if (!matched) return SIGNATURE_MISMATCH;

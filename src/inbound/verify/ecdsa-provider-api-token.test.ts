@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { ecdsaP256KeyPair, incomingDelivery } from '../../../sandbox/webhooks/index.ts';
-import { webhookVerificationSchemas } from '../../catalog/index.ts';
+import { webhookVerificationSchema, webhookVerificationSchemas } from '../../catalog/index.ts';
 import { isPatchbayError } from '../../errors/index.ts';
-import type { VerificationResult } from '../types.ts';
+import type { ProviderApiRequest, VerificationResult } from '../types.ts';
 import { verifyDelivery } from './index.ts';
 
 function code(result: VerificationResult): string {
@@ -79,81 +79,117 @@ describe('ecdsa_p256 scheme (SendGrid)', () => {
   });
 });
 
-describe('paypal_api scheme', () => {
-  const verification = webhookVerificationSchemas.paypal_api.parse({
-    scheme: 'paypal_api',
-    webhookIdKey: 'webhookId',
+describe('provider_api scheme', () => {
+  // A provider whose API checks its own signatures: the request reads headers, connection config
+  // and the body; the verdict is a field of the answer.
+  const verification = webhookVerificationSchema.parse({
+    scheme: 'provider_api',
+    request: {
+      path: '/v2/hooks/{config:hookId}/verify',
+      body: {
+        signature: '{header:x-acme-signature}',
+        sent: { at: '{header:x-acme-sent-at}', note: 'sent at {header:x-acme-sent-at} to {config:hookId}' },
+        hook: '{config:hookId}',
+        event: '{body}',
+        eventId: '{body:data.id}',
+        raw: '{rawBody}',
+        fixed: [1, true, null],
+      },
+    },
+    verdict: { path: 'result.valid', equals: true },
   });
-  const event = { id: 'WH-1', event_type: 'PAYMENT.CAPTURE.COMPLETED', resource: { id: 'cap_1' } };
-  const headers = {
-    'PAYPAL-AUTH-ALGO': 'SHA256withRSA',
-    'PAYPAL-CERT-URL': 'https://api.paypal.com/v1/notifications/certs/CERT-1',
-    'PAYPAL-TRANSMISSION-ID': 'tx-1',
-    'PAYPAL-TRANSMISSION-SIG': 'c2lnbmF0dXJl',
-    'PAYPAL-TRANSMISSION-TIME': '2026-01-01T00:00:00Z',
-  };
+  const event = { type: 'thing.created', data: { id: 'th_1' } };
+  const body = JSON.stringify(event);
   const delivery = incomingDelivery({
-    url: 'https://patchbay.example/webhooks/prod/paypal/c1',
-    headers,
-    body: JSON.stringify(event),
+    url: 'https://patchbay.example/webhooks/prod/acme/c1',
+    headers: { 'X-Acme-Signature': 'c2lnbmF0dXJl', 'X-Acme-Sent-At': '2026-01-01T00:00:00Z' },
+    body,
     receivedAt: 0,
   });
+  const answering = (status: number, text: string, calls: ProviderApiRequest[] = []) => ({
+    connectionConfig: { hookId: 'hook 1/a' },
+    providerRequest: async (request: ProviderApiRequest) => {
+      calls.push(request);
+      return { status, text };
+    },
+  });
 
-  it('asks PayPal through the proxy with the transmission headers, webhook id and event', async () => {
-    const calls: { path: string; body: Record<string, unknown> }[] = [];
-    const deps = {
-      connectionConfig: { webhookId: 'WH-ID-9' },
-      paypalVerify: async (request: { path: string; body: Record<string, unknown> }) => {
-        calls.push(request);
-        return true;
-      },
-    };
-    assert.equal(code(await verifyDelivery(verification, delivery, [], deps)), 'ok');
+  it('asks the provider with the rendered request and reads the verdict', async () => {
+    const calls: ProviderApiRequest[] = [];
+    const yes = answering(200, '{"result":{"valid":true}}', calls);
+    assert.equal(code(await verifyDelivery(verification, delivery, [], yes)), 'ok');
     assert.deepEqual(calls, [
       {
-        path: '/v1/notifications/verify-webhook-signature',
+        method: 'POST',
+        path: '/v2/hooks/hook%201%2Fa/verify',
         body: {
-          auth_algo: 'SHA256withRSA',
-          cert_url: 'https://api.paypal.com/v1/notifications/certs/CERT-1',
-          transmission_id: 'tx-1',
-          transmission_sig: 'c2lnbmF0dXJl',
-          transmission_time: '2026-01-01T00:00:00Z',
-          webhook_id: 'WH-ID-9',
-          webhook_event: event,
+          signature: 'c2lnbmF0dXJl',
+          sent: { at: '2026-01-01T00:00:00Z', note: 'sent at 2026-01-01T00:00:00Z to hook 1/a' },
+          hook: 'hook 1/a',
+          event,
+          eventId: 'th_1',
+          raw: body,
+          fixed: [1, true, null],
         },
       },
     ]);
+    const no = answering(200, '{"result":{"valid":"true"}}');
+    assert.equal(code(await verifyDelivery(verification, delivery, [], no)), 'webhook_signature_invalid');
   });
 
-  it('rejects when PayPal says no, when a header or the webhook id is missing, or the body is not JSON', async () => {
-    const no = { connectionConfig: { webhookId: 'WH-ID-9' }, paypalVerify: async () => false };
-    assert.equal(code(await verifyDelivery(verification, delivery, [], no)), 'webhook_signature_invalid');
-    const { 'paypal-transmission-sig': _sig, ...rest } = delivery.headers;
+  it('refuses a delivery missing a header, a connection, a config value or a JSON body', async () => {
+    const yes = answering(200, '{"result":{"valid":true}}');
+    const { 'x-acme-signature': _sig, ...rest } = delivery.headers;
     assert.equal(
-      code(await verifyDelivery(verification, { ...delivery, headers: rest }, [], no)),
+      code(await verifyDelivery(verification, { ...delivery, headers: rest }, [], yes)),
       'webhook_signature_missing',
     );
-    const yes = { paypalVerify: async () => true };
-    assert.equal(code(await verifyDelivery(verification, delivery, [], yes)), 'webhook_signature_invalid');
-    const notJson = { ...delivery, rawBody: Buffer.from('{oops') };
     assert.equal(
-      code(await verifyDelivery(verification, notJson, [], { ...yes, connectionConfig: { webhookId: 'x' } })),
+      code(await verifyDelivery(verification, delivery, [], { connectionConfig: { hookId: 'h' } })),
       'webhook_signature_invalid',
     );
+    assert.equal(
+      code(await verifyDelivery(verification, delivery, [], { ...yes, connectionConfig: {} })),
+      'webhook_signature_invalid',
+    );
+    const notJson = { ...delivery, rawBody: Buffer.from('{oops') };
+    assert.equal(code(await verifyDelivery(verification, notJson, [], yes)), 'webhook_signature_invalid');
   });
 
-  it('fails loudly (not as a rejection) when the proxy call is not wired or fails', async () => {
-    await assert.rejects(
-      verifyDelivery(verification, delivery, [], { connectionConfig: { webhookId: 'x' } }),
-      (err) => isPatchbayError(err, 'internal_error'),
-    );
+  it('treats a non-2xx or non-JSON answer, or a failed call, as no verdict: it throws', async () => {
+    for (const [status, text] of [
+      [500, ''],
+      [401, ''],
+      [200, 'SUCCESS'],
+    ] as const) {
+      await assert.rejects(verifyDelivery(verification, delivery, [], answering(status, text)), (err) =>
+        isPatchbayError(err, 'provider_unreachable'),
+      );
+    }
     const failing = {
-      connectionConfig: { webhookId: 'x' },
-      paypalVerify: async () => {
+      connectionConfig: { hookId: 'x' },
+      providerRequest: async () => {
         throw new Error('proxy down');
       },
     };
     await assert.rejects(verifyDelivery(verification, delivery, [], failing), /proxy down/);
+  });
+
+  it('rejects templates with unknown tokens, and paths with other than config tokens', () => {
+    const base = { scheme: 'provider_api', verdict: { path: 'ok', equals: true } };
+    for (const request of [
+      { path: '/v', body: { a: '{header:X-Upper}' } },
+      { path: '/v', body: { a: '{config:not a key}' } },
+      { path: '/v', body: { a: '{rawBody:x}' } },
+      { path: '/v/{header:x-a}' },
+      { path: '/v/{body}' },
+    ]) {
+      assert.equal(
+        webhookVerificationSchema.safeParse({ ...base, request }).success,
+        false,
+        JSON.stringify(request),
+      );
+    }
   });
 });
 

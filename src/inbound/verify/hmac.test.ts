@@ -1,12 +1,19 @@
 /**
- * Generic HMAC-SHA256 against the providers' documented algorithms, with the docs' own worked
- * examples where they publish one (GitHub, Slack), using the catalog's real definitions.
+ * The generic hmac scheme against the providers' documented algorithms, with the docs' own worked
+ * examples where they publish one (GitHub, Slack), using the catalog's real definitions; then the
+ * parameters no preset uses (other algorithms, list formats, millisecond timestamps, secret encodings).
  */
 import assert from 'node:assert/strict';
 import { createHmac, randomBytes } from 'node:crypto';
 import { before, describe, it } from 'node:test';
 import { incomingDelivery } from '../../../sandbox/webhooks/index.ts';
-import { type Catalog, getProvider, loadCatalog, type WebhookVerification } from '../../catalog/index.ts';
+import {
+  type Catalog,
+  getProvider,
+  loadCatalog,
+  type WebhookVerification,
+  webhookVerificationSchema,
+} from '../../catalog/index.ts';
 import type { IncomingDelivery, VerificationResult } from '../types.ts';
 import { verifyDelivery } from './index.ts';
 
@@ -198,14 +205,12 @@ describe('WooCommerce and Airtable (secret encodings)', () => {
 
 describe('signedContent with {url} and {method}', () => {
   it('signs the full URL and the upper-case method', async () => {
-    const v = {
-      scheme: 'hmac_sha256',
+    const v = webhookVerificationSchema.parse({
+      scheme: 'hmac',
       header: 'x-sig',
       encoding: 'hex',
       signedContent: '{method} {url}\n{body}',
-      secretFrom: 'integration',
-      secretEncoding: 'utf8',
-    } as const;
+    });
     const url = 'https://patchbay.example/webhooks/prod/x?a=1';
     const body = '{}';
     const sig = createHmac('sha256', 's').update(`POST ${url}\n${body}`).digest('hex');
@@ -219,5 +224,95 @@ describe('signedContent with {url} and {method}', () => {
     assert.equal(code(await verifyDelivery(v, delivery, ['s'])), 'ok');
     const otherUrl = { ...delivery, url: new URL('https://patchbay.example/webhooks/prod/x?a=2') };
     assert.equal(code(await verifyDelivery(v, otherUrl, ['s'])), 'webhook_signature_invalid');
+  });
+});
+
+describe('hmac parameters beyond the presets', () => {
+  const body = '{"id":"evt_9","amount":1200}';
+  const at = 1_767_225_600_000;
+
+  it('computes SHA-1 and SHA-512 digests as the definition says', async () => {
+    for (const algorithm of ['sha1', 'sha512'] as const) {
+      const v = webhookVerificationSchema.parse({
+        scheme: 'hmac',
+        header: 'x-sig',
+        encoding: 'base64',
+        algorithm,
+      });
+      const sig = createHmac(algorithm, 'k').update(body).digest('base64');
+      const delivery = incomingDelivery({
+        url: 'https://p.example/w',
+        headers: { 'x-sig': sig },
+        body,
+        receivedAt: at,
+      });
+      assert.equal(code(await verifyDelivery(v, delivery, ['k'])), 'ok', algorithm);
+      // The same bytes under SHA-256 are not the same signature.
+      const sha256 = withHeader(delivery, 'x-sig', createHmac('sha256', 'k').update(body).digest('base64'));
+      assert.equal(code(await verifyDelivery(v, sha256, ['k'])), 'webhook_signature_invalid', algorithm);
+    }
+  });
+
+  it('reads a list with its own separator and key, the timestamp in ms from the list', async () => {
+    const v = webhookVerificationSchema.parse({
+      scheme: 'hmac',
+      header: 'x-sig',
+      encoding: 'hex',
+      signature: { format: 'list', separator: ';', key: 'sig' },
+      signedContent: '{timestamp}:{body}',
+      timestamp: { from: 'signature', key: 'ts', unit: 'ms', tolerance: 60 },
+    });
+    const good = createHmac('sha256', 'k').update(`${at}:${body}`).digest('hex');
+    const header = `ts=${at}; sig=${'ab'.repeat(32)}; sig=${good}`;
+    const delivery = incomingDelivery({
+      url: 'https://p.example/w',
+      headers: { 'x-sig': header },
+      body,
+      receivedAt: at + 59_000,
+    });
+    assert.equal(code(await verifyDelivery(v, delivery, ['k'])), 'ok');
+    assert.equal(
+      code(await verifyDelivery(v, { ...delivery, receivedAt: at + 61_000 }, ['k'])),
+      'webhook_timestamp_invalid',
+    );
+    const noTimestamp = withHeader(delivery, 'x-sig', `sig=${good}`);
+    assert.equal(code(await verifyDelivery(v, noTimestamp, ['k'])), 'webhook_signature_invalid');
+  });
+
+  it('keys by a whsec_ base64 secret when secretEncoding says so', async () => {
+    const key = randomBytes(24);
+    const secret = `whsec_${key.toString('base64')}`;
+    const v = webhookVerificationSchema.parse({
+      scheme: 'hmac',
+      header: 'x-sig',
+      encoding: 'base64',
+      secretEncoding: 'whsec_base64',
+    });
+    const delivery = incomingDelivery({
+      url: 'https://p.example/w',
+      headers: { 'x-sig': createHmac('sha256', key).update(body).digest('base64') },
+      body,
+      receivedAt: at,
+    });
+    assert.equal(code(await verifyDelivery(v, delivery, [secret])), 'ok');
+    // Keyed by the secret's text instead: another key.
+    const asText = withHeader(delivery, 'x-sig', createHmac('sha256', secret).update(body).digest('base64'));
+    assert.equal(code(await verifyDelivery(v, asText, [secret])), 'webhook_signature_invalid');
+  });
+
+  it('lets a definition override a preset field by field', async () => {
+    const v = webhookVerificationSchema.parse({
+      scheme: 'hmac',
+      preset: 'slack',
+      timestamp: { tolerance: 30 },
+    });
+    assert.ok(v.scheme === 'hmac' && v.timestamp?.from === 'header');
+    assert.deepEqual(v.timestamp, {
+      from: 'header',
+      header: 'x-slack-request-timestamp',
+      unit: 's',
+      tolerance: 30,
+    });
+    assert.equal(v.preset, 'slack');
   });
 });
