@@ -1,0 +1,9 @@
+export {
+  checkJsonTextDepth,
+  checkValueDepth,
+  depthLimitText,
+  jsonTextTooDeep,
+  jsonTooDeep,
+  MAX_JSON_DEPTH,
+  valueTooDeep,
+} from './depth.ts';
