@@ -15,7 +15,7 @@ import type { ResolvedIntegration } from '../connections/contracts.ts';
 import type { ConnectionsService } from '../connections/types.ts';
 import { type ErrorCode, isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
 import type { IntegrationsService } from '../integrations/types.ts';
-import { depthLimitText, jsonTextTooDeep, MAX_JSON_DEPTH } from '../json/index.ts';
+import { jsonTextTooDeep, jsonTooDeep } from '../json/index.ts';
 import type { JobQueue } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
 import { keptHeaders } from './headers.ts';
@@ -137,7 +137,8 @@ async function intake(
     // Before verification, routing or storage: some schemes re-serialize the body (PayPal's
     // verification call), and an event stored too deep to process would be acknowledged and lost.
     if (webhooks.bodyFormat === 'json' && jsonTextTooDeep(delivery.rawBody.toString('utf8'))) {
-      reject('json_too_deep', `The webhook body ${depthLimitText()}`, { maxDepth: MAX_JSON_DEPTH });
+      const tooDeep = jsonTooDeep('The webhook body');
+      reject(tooDeep.code, tooDeep.message, tooDeep.details);
     }
   }
   const { secrets, connectionIds } = await secretsFor(deps, integration, webhooks, delivery, params.token);

@@ -55,13 +55,18 @@ export function jsonTextTooDeep(text: string, maxDepth: number = MAX_JSON_DEPTH)
  * binary view is a leaf). Walks with its own stack, never recursion; a cycle is too deep.
  */
 export function valueTooDeep(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
-  const pending: Array<{ value: object; depth: number }> = [];
-  if (isContainer(value)) pending.push({ value, depth: 1 });
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (next.depth > maxDepth) return true;
-    const children = Array.isArray(next.value) ? next.value : Object.values(next.value);
-    for (const child of children) {
-      if (isContainer(child)) pending.push({ value: child, depth: next.depth + 1 });
+  if (!isContainer(value)) return false;
+  // Two parallel stacks rather than one of pairs: this runs on every record a sync stores.
+  const containers: object[] = [value];
+  const depths: number[] = [1];
+  for (let container = containers.pop(); container !== undefined; container = containers.pop()) {
+    const depth = depths.pop()!;
+    if (depth > maxDepth) return true;
+    for (const child of Array.isArray(container) ? container : Object.values(container)) {
+      if (isContainer(child)) {
+        containers.push(child);
+        depths.push(depth + 1);
+      }
     }
   }
   return false;
@@ -77,18 +82,20 @@ function isContainer(value: unknown): value is object {
 }
 
 /**
- * The `json_too_deep` error (400) for `what` ("The request body", "metadata"…), with
+ * The `json_too_deep` error (400) for `what` ("The request body", "Connection metadata"…), with
  * `details.maxDepth`.
  */
 export function jsonTooDeep(what: string, maxDepth: number = MAX_JSON_DEPTH): PatchbayError {
-  return new PatchbayError('json_too_deep', `${what} ${depthLimitText(maxDepth)}`, {
-    details: { maxDepth },
-  });
+  return new PatchbayError(
+    'json_too_deep',
+    `${what} ${depthLimitText(maxDepth)}; flatten it, or send the deep part as a string`,
+    { details: { maxDepth } },
+  );
 }
 
-/** "nests deeper than 64 levels of objects and arrays; …": the end of every message of this rule. */
+/** "nests objects and arrays deeper than 64 levels, …": how every message of this rule says it. */
 export function depthLimitText(maxDepth: number = MAX_JSON_DEPTH): string {
-  return `nests objects and arrays deeper than ${maxDepth} levels, which Patchbay does not accept; flatten it`;
+  return `nests objects and arrays deeper than ${maxDepth} levels, the most Patchbay accepts`;
 }
 
 /** Throws `json_too_deep` when the JSON text nests deeper than the limit. */
