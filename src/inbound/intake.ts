@@ -181,7 +181,14 @@ async function intake(
   const handshake = deps.verifier.answerHandshake(webhooks, delivery, secrets);
   if (handshake) return reply.code(handshake.status).type(handshake.contentType).send(handshake.body);
 
-  const metas = deps.verifier.readEventMeta(webhooks, delivery);
+  let metas: EventMeta[];
+  try {
+    metas = deps.verifier.readEventMeta(webhooks, delivery);
+  } catch (error) {
+    // A body that is not what its format says (webhook_payload_invalid): a rejection like the others.
+    if (!isPatchbayError(error) || error.status >= 500) throw error;
+    return reject(error.code, error.message, error.details ?? undefined);
+  }
   const events = metas.map((meta) => toNewEvent(integration, webhooks, delivery, meta, connectionIds));
   let outcomes: Awaited<ReturnType<InboundWriter['store']>>;
   try {
