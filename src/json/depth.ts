@@ -12,9 +12,9 @@ import { PatchbayError } from '../errors/index.ts';
 
 /**
  * 64 levels: real provider payloads nest about ten (Stripe's event → object → line items →
- * price → product), and Patchbay wraps a value in at most three more (event data, message
- * envelope, stream frame), far below the ~4,000 levels where V8's JSON.stringify runs out of
- * stack on a default stack, even when called deep inside a request.
+ * price → product), and Patchbay wraps a value in a few more (event data, message envelope),
+ * far below where recursion fails: V8's JSON.stringify ran out of Node 24's default stack at
+ * 4,459 levels of arrays when called at the top of the stack, and sooner when called deeper.
  */
 export const MAX_JSON_DEPTH = 64;
 
@@ -96,11 +96,6 @@ export function jsonTooDeep(what: string, maxDepth: number = MAX_JSON_DEPTH): Pa
 /** "nests objects and arrays deeper than 64 levels, …": how every message of this rule says it. */
 export function depthLimitText(maxDepth: number = MAX_JSON_DEPTH): string {
   return `nests objects and arrays deeper than ${maxDepth} levels, the most Patchbay accepts`;
-}
-
-/** Throws `json_too_deep` when the JSON text nests deeper than the limit. */
-export function checkJsonTextDepth(text: string, what: string): void {
-  if (jsonTextTooDeep(text)) throw jsonTooDeep(what);
 }
 
 /** Throws `json_too_deep` when the value nests deeper than the limit. */

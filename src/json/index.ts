@@ -1,5 +1,4 @@
 export {
-  checkJsonTextDepth,
   checkValueDepth,
   depthLimitText,
   jsonTextTooDeep,
