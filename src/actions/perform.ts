@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
+import { depthLimitText, MAX_JSON_DEPTH, valueTooDeep } from '../json/index.ts';
 import { redactString, redactValue } from '../logger/index.ts';
 import type { ActionContext, ActionDefinition } from '../syncs/types.ts';
 import type { ActionRunError, InputMapper } from './types.ts';
@@ -89,6 +90,18 @@ export async function perform(options: PerformOptions): Promise<Outcome> {
     work.catch(() => {});
     const result = await Promise.race([work, stopped]);
     const parsed = await action.output.safeParseAsync(result);
+    if (parsed.success && valueTooDeep(parsed.data)) {
+      // An output schema that lets a provider's answer through (z.unknown, a loose object) may
+      // carry its nesting; storing the run and its event would recurse through it.
+      return {
+        status: 'failed',
+        error: {
+          code: 'action_output_invalid',
+          message: `The action "${action.name}" returned an output that ${depthLimitText()}`,
+          details: { maxDepth: MAX_JSON_DEPTH },
+        },
+      };
+    }
     if (parsed.success) return { status: 'succeeded', output: parsed.data };
     const issues = issuesOf(parsed.error);
     return {

@@ -177,6 +177,16 @@ for (const target of await testDatabases()) {
       assert.equal(run.status, 'succeeded');
     });
 
+    it('refuses input a host passes nested deeper than 64 levels with json_too_deep, storing nothing', async () => {
+      const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`) as unknown;
+      await assert.rejects(
+        f.service.run(f.dev.id, conn, 'create-invoice', { ...input, note: deep }, { mode: 'sync' }),
+        rejectsWith('json_too_deep', (error) => assert.equal(error.status, 400)),
+      );
+      assert.equal(await f.countRuns(), 0);
+      assert.equal(f.calls.length, 0);
+    });
+
     it('applies the connection field mapping before validation', async () => {
       f.mapper = (raw) => {
         const host = raw as { client: string; items: Array<{ label: string; cents: number }> };

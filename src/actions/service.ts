@@ -15,6 +15,7 @@ import type { Connection } from '../connections/types.ts';
 import { isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { newId, parseId } from '../ids/index.ts';
+import { checkValueDepth } from '../json/index.ts';
 import { sqlQueueOn } from '../queue/sql/queue.ts';
 import type { ActionRunsTable, Database } from '../store/index.ts';
 import type { ActionDefinition } from '../syncs/types.ts';
@@ -219,6 +220,8 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
     },
 
     async run(environmentId, connectionId, actionName, input, runOptions) {
+      // First: the request hash, mapping and validation all recurse through the input.
+      checkValueDepth(input, 'The action input');
       const connection = await connections.get(environmentId, connectionId);
       const action = await resolve(connection.provider, actionName);
       const key = runOptions.idempotencyKey ?? null;

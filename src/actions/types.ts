@@ -93,8 +93,9 @@ export interface ActionsService {
   /**
    * Runs `actionName` on a connection of the environment. Throws `not_found` (connection),
    * `action_not_found`, `connection_reauth_required` / `sync_unavailable` (connection not usable),
-   * `mapping_invalid`, `action_input_invalid` (details.issues with field paths; nothing stored) and
-   * `idempotency_key_reused`. A failure of the call itself is not thrown: it is the run's `error`.
+   * `json_too_deep` (input nested deeper than 64 levels), `mapping_invalid`, `action_input_invalid`
+   * (details.issues with field paths; nothing stored) and `idempotency_key_reused`. A failure of
+   * the call itself is not thrown: it is the run's `error`.
    */
   run(
     environmentId: string,

@@ -13,6 +13,7 @@ import type { PatchbayConfig } from '../config/index.ts';
 import type { ConnectSessionsService } from '../connect/types.ts';
 import type { EnvironmentsService } from '../environments/index.ts';
 import { newId } from '../ids/index.ts';
+import { jsonTextTooDeep, jsonTooDeep } from '../json/index.ts';
 import type { Logger } from '../logger/index.ts';
 import type { Store } from '../store/index.ts';
 import { createAuthHook } from './core/auth.ts';
@@ -140,7 +141,9 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
 
 /**
  * JSON is the only body the API reads. An empty JSON body counts as no body (clients often send
- * the header on a bodiless POST); anything that is not JSON is refused with 415.
+ * the header on a bodiless POST); anything that is not JSON is refused with 415. A body nesting
+ * deeper than MAX_JSON_DEPTH is refused `json_too_deep` from its text, before it is parsed,
+ * validated or serialized by anything that recurses.
  */
 function configureBodyParsing(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
@@ -149,6 +152,10 @@ function configureBodyParsing(app: FastifyInstance): void {
     const text = body as string;
     if (text.trim() === '') {
       done(null, undefined);
+      return;
+    }
+    if (jsonTextTooDeep(text)) {
+      done(jsonTooDeep('The request body'), undefined);
       return;
     }
     parseJson(request, text, done);

@@ -112,6 +112,24 @@ for (const target of await testDatabases()) {
       );
     });
 
+    it('refuses a body nested deeper than 64 levels with 400 json_too_deep, before it is parsed', async () => {
+      const body = (levels: number) =>
+        `{"name":"x","extra":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+      const request = (payload: string) => ({
+        method: 'POST' as const,
+        url: '/v1/api-keys',
+        headers: { ...api.devAuth, 'content-type': 'application/json' },
+        payload,
+      });
+      const error = await expectError(request(body(65)), 400, 'json_too_deep');
+      assert.deepEqual(error.details, { maxDepth: 64 });
+      assert.match(error.message, /^The request body nests objects and arrays deeper than 64 levels/);
+      // Not even valid JSON: what the text opens is refused first.
+      await expectError(request(`{"name":${'['.repeat(900)}`), 400, 'json_too_deep');
+      // 64 levels pass the parser and reach validation (`extra` is not a field).
+      await expectError(request(body(64)), 400, 'validation_failed');
+    });
+
     it('answers a body that is not JSON with 415 unsupported_media_type', async () => {
       for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'application/xml']) {
         await expectError(

@@ -409,6 +409,20 @@ for (const target of await testDatabases()) {
       );
     });
 
+    it('refuses metadata a host passes nested deeper than 64 levels (json_too_deep), storing nothing', async () => {
+      const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`) as unknown;
+      const connection = await f.connections.save(f.dev.id, input({ metadata: { a: 1 } }));
+      await assert.rejects(
+        f.connections.updateMetadata(f.dev.id, connection.id, { deep }),
+        rejectsWith('json_too_deep'),
+      );
+      await assert.rejects(
+        f.connections.save(f.dev.id, input({ metadata: { deep } })),
+        rejectsWith('json_too_deep'),
+      );
+      assert.deepEqual((await f.connections.get(f.dev.id, connection.id)).metadata, { a: 1 });
+    });
+
     it('deletes: revokes best effort, removes the row and writes connection.deleted', async () => {
       const a = await f.connections.save(f.dev.id, input());
       const mark = (await listEvents(f.store.db, f.dev.id, { limit: 1000 })).at(-1)!.id;

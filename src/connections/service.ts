@@ -11,6 +11,7 @@ import { appendEvent, type ConnectionEventData } from '../events/index.ts';
 import { type IdFactory, isId, newId } from '../ids/index.ts';
 import { isForeignKeyViolation } from '../integrations/db-errors.ts';
 import type { IntegrationsService } from '../integrations/index.ts';
+import { checkValueDepth } from '../json/index.ts';
 import { type Logger, redactString } from '../logger/index.ts';
 import { type Database, marker, prepare, type Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
@@ -234,7 +235,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       const endUser = checkEndUser(input.endUser);
       checkCredentials(input.credentials);
       checkConnectionConfig(input.connectionConfig);
-      checkMetadataSize(input.metadata);
+      checkMetadata(input.metadata);
       return input.connectionId
         ? reconnect(environmentId, input.connectionId, input, endUser)
         : create(environmentId, input, endUser);
@@ -269,6 +270,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
         throw new PatchbayError('validation_failed', 'Metadata must be a JSON object');
       }
+      checkValueDepth(patch, 'Connection metadata');
       return db.transaction().execute(async (trx) => {
         const row = await findRow(trx, environmentId, id);
         const metadata = JSON.parse(row.metadata) as Record<string, unknown>;
@@ -276,7 +278,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
           if (value === null) delete metadata[key];
           else metadata[key] = value;
         }
-        checkMetadataSize(metadata);
+        checkMetadata(metadata);
         const changes = {
           metadata: JSON.stringify(metadata),
           updated_at: Math.max(clock.now(), row.updated_at + 1),
@@ -444,7 +446,9 @@ function checkConnectionConfig(config: Record<string, string>): void {
   }
 }
 
-function checkMetadataSize(metadata: Record<string, unknown>): void {
+/** Depth first: JSON.stringify, which measures the size, recurses. */
+function checkMetadata(metadata: Record<string, unknown>): void {
+  checkValueDepth(metadata, 'Connection metadata');
   if (JSON.stringify(metadata).length > MAX_METADATA_LENGTH) {
     throw new PatchbayError(
       'validation_failed',

@@ -56,14 +56,17 @@ export type ConnectionRevoker = (
 ) => Promise<{ revoked: boolean }>;
 
 export interface ConnectionsService extends ConnectionAccess {
-  /** Creates (emits `connection.created`) or reconnects (emits `connection.reconnected`). */
+  /**
+   * Creates (emits `connection.created`) or reconnects (emits `connection.reconnected`). Metadata
+   * nested deeper than 64 levels is refused `json_too_deep`, over 16 KiB of JSON `validation_failed`.
+   */
   save(environmentId: string, input: SaveConnectionInput): Promise<Connection>;
   list(
     environmentId: string,
     filter?: ListConnectionsFilter,
   ): Promise<{ data: Connection[]; nextAfter: string | null }>;
   get(environmentId: string, id: string): Promise<Connection>;
-  /** Shallow-merges host metadata (null removes a key). */
+  /** Shallow-merges host metadata (null removes a key); refuses it as `save` does. */
   updateMetadata(environmentId: string, id: string, patch: Record<string, unknown>): Promise<Connection>;
   /**
    * Revokes at the provider where the definition supports it (best effort: a failed revoke is

@@ -261,6 +261,21 @@ for (const target of await testDatabases()) {
       assert.equal((text.json() as { error: { code: string } }).error.code, 'unsupported_media_type');
     });
 
+    it('refuses a signed body that is not the JSON it claims (400 webhook_payload_invalid), and counts it', async () => {
+      const counter = () => metrics.getSingleMetric('patchbay_inbound_rejections_total')!.get();
+      const count = async () =>
+        (await counter()).values.find(
+          (v) => v.labels.provider === 'stripe' && v.labels.code === 'webhook_payload_invalid',
+        )?.value ?? 0;
+      const before = await count();
+      for (const body of ['{"id":"evt_cut","type":', 'id=evt_form&type=invoice.paid']) {
+        const response = await postStripe(body);
+        assert.equal(response.statusCode, 400, response.body);
+        assert.equal((response.json() as { error: { code: string } }).error.code, 'webhook_payload_invalid');
+      }
+      assert.equal(await count(), before + 2);
+    });
+
     it('answers 404 for an unknown environment or integration and a provider without webhooks', async () => {
       const body = stripeEvent('evt_404', 'acct_A');
       for (const url of [

@@ -13,8 +13,9 @@ import type { Webhooks } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { ResolvedIntegration } from '../connections/contracts.ts';
 import type { ConnectionsService } from '../connections/types.ts';
-import { isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
+import { type ErrorCode, isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
 import type { IntegrationsService } from '../integrations/types.ts';
+import { jsonTextTooDeep, jsonTooDeep } from '../json/index.ts';
 import type { JobQueue } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
 import { keptHeaders } from './headers.ts';
@@ -118,13 +119,13 @@ async function intake(
   const params = request.params as IntakeParams;
   const { integration, webhooks } = await findIntegration(deps, params);
   const delivery = toDelivery(deps, request);
-  const reject = (code: string, message: string): never => {
+  const reject = (code: ErrorCode, message: string, details?: unknown): never => {
     rejections.inc(integration.provider, code);
     request.log.warn(
       { code, provider: integration.provider, integrationId: integration.id },
       'inbound delivery rejected',
     );
-    throw new PatchbayError(code as 'webhook_signature_invalid', message);
+    throw new PatchbayError(code, message, details === undefined ? {} : { details });
   };
 
   if (delivery.method === 'POST') {
@@ -134,6 +135,12 @@ async function intake(
         'unsupported_media_type',
         `This endpoint takes ${webhooks.bodyFormat === 'json' ? 'application/json' : 'application/x-www-form-urlencoded'} bodies, as ${integration.provider} sends them`,
       );
+    }
+    // Before verification, routing or storage: some schemes re-serialize the body (PayPal's
+    // verification call), and an event stored too deep to process would be acknowledged and lost.
+    if (webhooks.bodyFormat === 'json' && jsonTextTooDeep(delivery.rawBody.toString('utf8'))) {
+      const tooDeep = jsonTooDeep('The webhook body');
+      reject(tooDeep.code, tooDeep.message, tooDeep.details);
     }
   }
   const { secrets, connectionIds } = await secretsFor(deps, integration, webhooks, delivery, params.token);
@@ -176,7 +183,14 @@ async function intake(
   const handshake = deps.verifier.answerHandshake(webhooks, delivery, secrets);
   if (handshake) return reply.code(handshake.status).type(handshake.contentType).send(handshake.body);
 
-  const metas = deps.verifier.readEventMeta(webhooks, delivery);
+  let metas: EventMeta[];
+  try {
+    metas = deps.verifier.readEventMeta(webhooks, delivery);
+  } catch (error) {
+    // A body that is not what its format says (webhook_payload_invalid): a rejection like the others.
+    if (!isPatchbayError(error) || error.status >= 500) throw error;
+    return reject(error.code, error.message, error.details ?? undefined);
+  }
   const events = metas.map((meta) => toNewEvent(integration, webhooks, delivery, meta, connectionIds));
   let outcomes: Awaited<ReturnType<InboundWriter['store']>>;
   try {
@@ -278,8 +292,8 @@ function toNewEvent(
   const body = webhooks.batch ? Buffer.from(JSON.stringify(meta.parsed ?? null)) : delivery.rawBody;
   const dedupeKey =
     meta.providerEventId !== null && meta.providerEventId !== ''
-      ? `id:${meta.providerEventId}`
-      : `sha256:${createHash('sha256').update(body).digest('hex')}`;
+      ? idDedupeKey(meta.providerEventId)
+      : `sha256:${sha256Hex(body)}`;
   return {
     environmentId: integration.environmentId,
     integrationId: integration.id,
@@ -293,6 +307,23 @@ function toNewEvent(
     connectionIds,
     receivedAt: delivery.receivedAt,
   };
+}
+
+/**
+ * Provider ids are kept readable in the dedupe key up to this length (real ones are under 100
+ * characters); a longer one is keyed by its hash, since the key is in a unique index and
+ * PostgreSQL refuses index entries over ~2.7 KB, which would fail the commit (503) for ever.
+ */
+const MAX_READABLE_ID = 200;
+
+function idDedupeKey(providerEventId: string): string {
+  return providerEventId.length <= MAX_READABLE_ID
+    ? `id:${providerEventId}`
+    : `id-sha256:${sha256Hex(Buffer.from(providerEventId))}`;
+}
+
+function sha256Hex(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /**

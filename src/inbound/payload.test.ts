@@ -37,9 +37,21 @@ describe('stored bodies decoded', () => {
     assert.deepEqual(decodeBody(Buffer.from('{broken'), 'application/json'), {
       kind: 'text',
       value: '{broken',
+      reason: 'invalid_json',
     });
+    assert.deepEqual(decodeBody(Buffer.from('<a/>'), 'application/xml'), { kind: 'text', value: '<a/>' });
     assert.equal(valueAt({ a: { b: 7 } }, 'a.b'), 7);
     assert.equal(valueAt({ a: 'x' }, 'a.b'), undefined);
     assert.equal(valueAt({}, 'constructor'), undefined);
+  });
+
+  it('shows JSON nested deeper than 64 levels as its text with the reason, however deep', () => {
+    for (const levels of [65, 200_000]) {
+      const text = `{"id":"evt_1","data":${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+      const decoded = decodeBody(Buffer.from(text), 'application/json');
+      assert.deepEqual(decoded, { kind: 'text', value: text, reason: 'json_too_deep' });
+    }
+    const allowed = `{"data":${'['.repeat(63)}${']'.repeat(63)}}`;
+    assert.equal(decodeBody(Buffer.from(allowed), 'application/json').kind, 'json');
   });
 });

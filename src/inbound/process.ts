@@ -3,7 +3,9 @@
  * emits `inbound.<provider>.<type>` (once per routed connection, or once for the integration) and
  * runs the provider's triggers. An event already processed is left alone, so a re-queued job
  * (sweep, retry, duplicate enqueue) never emits twice. No matching connection: the event stays,
- * `unrouted`, for the API to show and reprocess once the connection exists.
+ * `unrouted`, for the API to show and reprocess once the connection exists. A stored body that
+ * can never be processed (JSON nested deeper than MAX_JSON_DEPTH, which an older version stored)
+ * fails at once with its code, rather than through retries that cannot succeed.
  */
 import type { Selectable } from 'kysely';
 import type { Catalog } from '../catalog/index.ts';
@@ -11,6 +13,7 @@ import { getProvider } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import { appendEvent } from '../events/index.ts';
 import type { IdFactory } from '../ids/index.ts';
+import { depthLimitText } from '../json/index.ts';
 import type { Logger } from '../logger/index.ts';
 import type { JobHandlers } from '../queue/index.ts';
 import type { InboundEventsTable, Store } from '../store/index.ts';
@@ -30,7 +33,8 @@ export interface ProcessDeps {
   maxInlinePayloadBytes?: number;
 }
 
-export type ProcessOutcome = 'processed' | 'unrouted' | 'skipped';
+/** `failed`: the stored event can never be processed (its status and error say why). */
+export type ProcessOutcome = 'processed' | 'unrouted' | 'skipped' | 'failed';
 
 const DEFAULT_MAX_INLINE = 64 * 1024;
 
@@ -53,6 +57,15 @@ export async function processInboundEvent(
   const webhooks = getProvider(deps.catalog, row.provider).webhooks;
   const body = Buffer.from(row.body, 'base64');
   const decoded = decodeBody(body, row.content_type);
+  if (decoded.kind === 'text' && decoded.reason === 'json_too_deep') {
+    // Stored before the intake refused such bodies: no retry can change it, so it fails now,
+    // with a reason the API shows, instead of retrying into the same wall.
+    await markUnprocessable(deps, row, {
+      code: 'json_too_deep',
+      message: `The stored payload ${depthLimitText()}; it was received before the limit and cannot be processed`,
+    });
+    return 'failed';
+  }
   const headers = JSON.parse(row.headers) as Record<string, string>;
   const routing = webhooks
     ? await routeEvent(deps.store, {
@@ -194,6 +207,27 @@ export function processHandlers(
       await deps.expireDedupe();
     },
   };
+}
+
+/** Marks an event `failed` at once, for a reason that no retry can change. */
+async function markUnprocessable(
+  deps: ProcessDeps,
+  row: Selectable<InboundEventsTable>,
+  reason: { code: string; message: string },
+): Promise<void> {
+  await deps.store.db
+    .updateTable('inbound_events')
+    .set({
+      status: 'failed',
+      attempts: row.attempts + 1,
+      error_code: reason.code,
+      error_message: reason.message,
+    })
+    .where('environment_id', '=', row.environment_id)
+    .where('id', '=', row.id)
+    .where('status', '!=', 'processed')
+    .execute();
+  deps.logger.warn({ inboundEventId: row.id, code: reason.code }, 'inbound event cannot be processed');
 }
 
 async function markFailed(

@@ -68,9 +68,9 @@ async function insertAll(
       environment_id: event.environmentId,
       integration_id: event.integrationId,
       provider: event.provider,
-      provider_event_id: event.providerEventId,
-      dedupe_key: event.dedupeKey,
-      event_type: event.eventType,
+      provider_event_id: storableText(event.providerEventId),
+      dedupe_key: storableText(event.dedupeKey),
+      event_type: storableText(event.eventType),
       content_type: event.contentType,
       headers: JSON.stringify(event.headers),
       body: event.body.toString('base64'),
@@ -91,4 +91,13 @@ async function insertAll(
     outcomes.push(inserted ? { id: inserted.id, duplicate: false } : { id: null, duplicate: true });
   }
   return outcomes;
+}
+
+/**
+ * An id or type the provider chose, as a text column can hold it: PostgreSQL's text refuses NUL,
+ * which would fail the whole commit (503, and the provider retrying for ever), so it becomes
+ * U+FFFD on both databases. The body keeps the provider's exact bytes.
+ */
+function storableText<T extends string | null>(value: T): T {
+  return (value === null ? value : value.replaceAll('\u0000', '\ufffd')) as T;
 }

@@ -156,6 +156,16 @@ for (const target of await testDatabases()) {
       assert.equal((await f.store.db.selectFrom('messages').select('id').execute()).length, 0);
     });
 
+    it('refuses data a host passes nested deeper than 64 levels (json_too_deep), sending nothing', async () => {
+      await endpoint(f.dev.id);
+      const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`) as unknown;
+      await assert.rejects(
+        messages.create(f.dev.id, { eventType: 'order.shipped', data: { deep } }),
+        code('json_too_deep'),
+      );
+      assert.equal((await f.store.db.selectFrom('messages').select('id').execute()).length, 0);
+    });
+
     it('lists with filters and cursor pages, scoped to the environment', async () => {
       const a = await endpoint(f.dev.id);
       const b = await endpoint(f.dev.id, { eventTypes: ['order.*'] });

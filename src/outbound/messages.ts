@@ -12,6 +12,7 @@ import type { Clock } from '../clock/index.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { EVENT_TYPE_PATTERN, isReservedEventType, RESERVED_PREFIXES, typePrefix } from '../events/index.ts';
 import { type IdFactory, newId, parseId } from '../ids/index.ts';
+import { checkValueDepth } from '../json/index.ts';
 import { createCatalog, createJobs, type JobQueue } from '../queue/index.ts';
 import { sqlQueueOn } from '../queue/sql/queue.ts';
 import type { AttemptsTable, MessagesTable, Store } from '../store/index.ts';
@@ -77,6 +78,9 @@ export function createMessagesService(options: MessagesServiceOptions): Messages
   return {
     async create(environmentId, input) {
       const type = checkEventType(input.eventType);
+      // The API's parser refuses such bodies; a library caller's value is checked here, before
+      // JSON.stringify (and every receiver's parser) would have to recurse through it.
+      checkValueDepth(input.data, 'The event data');
       const key = input.idempotencyKey ?? null;
       if (key !== null) {
         const existing = await byIdempotencyKey(environmentId, key);

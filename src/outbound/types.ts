@@ -154,7 +154,8 @@ export interface ListMessagesFilter {
 export interface MessagesService {
   /**
    * Creates messages for an event given through the API (fanned out like engine events). With an
-   * idempotency key, a repeat returns the messages the first call created.
+   * idempotency key, a repeat returns the messages the first call created. `data` nested deeper
+   * than 64 levels is refused `json_too_deep`.
    */
   create(
     environmentId: string,

@@ -307,6 +307,21 @@ describe('retries', () => {
     assert.equal(upstream.received[1]!.body.toString(), '{"a":1}');
   });
 
+  it('refuses a JSON body nested deeper than 64 levels with json_too_deep, sending nothing', async () => {
+    const { caller } = setup();
+    upstream.handle((_request, response) => response.writeHead(201).end());
+    const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`) as unknown;
+    await assert.rejects(
+      caller.call(targetFor(definitionFor(upstream.origin)), {
+        method: 'POST',
+        path: '/x',
+        body: { json: { deep } },
+      }),
+      (error: unknown) => isPatchbayError(error, 'json_too_deep'),
+    );
+    assert.equal(upstream.received.length, 0);
+  });
+
   it('retries a network error for GET but not for POST', async () => {
     const { caller, rows } = setup();
     let calls = 0;

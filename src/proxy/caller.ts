@@ -19,6 +19,7 @@ import type { RateLimit, Retry } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import { realSleep, type Sleep } from '../concurrency/sleep.ts';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
+import { checkValueDepth } from '../json/index.ts';
 import type { Logger } from '../logger/index.ts';
 import type { OutboundHttp } from '../net/index.ts';
 import { applyAuth } from './auth.ts';
@@ -171,8 +172,11 @@ function prepareBody(body: ProviderRequest['body'], headers: Record<string, stri
   if (typeof body === 'string' || body instanceof Uint8Array) return { replayable: true, value: body };
   if (body instanceof ReadableStream) return { replayable: false, value: Readable.fromWeb(body as never) };
   if (isNodeStream(body)) return { replayable: false, value: body as unknown as Readable };
+  const json = (body as { json: unknown }).json;
+  // A script's or host's value: refused before JSON.stringify would recurse through it.
+  checkValueDepth(json, 'The request body');
   headers['content-type'] ??= 'application/json';
-  return { replayable: true, value: JSON.stringify((body as { json: unknown }).json) };
+  return { replayable: true, value: JSON.stringify(json) };
 }
 
 function declaredContentLength(headers: Readonly<Record<string, string>> | undefined): string | undefined {

@@ -94,6 +94,22 @@ describe('createScriptProxy', () => {
     );
   });
 
+  it('getJson and sendJson throw provider_response_invalid for JSON nested deeper than 64 levels', async () => {
+    const deep = `{"data":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+    const proxy = createScriptProxy({ send: fakeSend(() => ({ status: 200, body: deep })).send, scope });
+    for (const call of [() => proxy.getJson('/x'), () => proxy.sendJson('POST', '/x', {})]) {
+      await assert.rejects(call(), (err: unknown) => {
+        assert.ok(isPatchbayError(err, 'provider_response_invalid'), String(err));
+        assert.deepEqual(err.details, { status: 200, maxDepth: 64 });
+        assert.match(
+          err.message,
+          /answered 200 with JSON that nests objects and arrays deeper than 64 levels/,
+        );
+        return true;
+      });
+    }
+  });
+
   it('sendJson sends a JSON body and parses the answer; an empty answer gives undefined', async () => {
     const { send, requests } = fakeSend((r) =>
       r.method === 'DELETE' ? { status: 204, body: '' } : { status: 201, body: '{"id":"inv_1"}' },

@@ -4,6 +4,7 @@
  * with provider errors as stable codes, and the response cache for GETs that ask for it.
  */
 import { PatchbayError } from '../errors/index.ts';
+import { depthLimitText, jsonTextTooDeep, MAX_JSON_DEPTH } from '../json/index.ts';
 import { redactString } from '../logger/index.ts';
 import type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
 import type { CacheScope, ResponseCacheLike, ScriptProxy, ScriptRequestOptions } from './types.ts';
@@ -79,8 +80,8 @@ export function createScriptProxy(options: ScriptProxyOptions): ScriptProxy {
 /**
  * Checks the status and parses a provider's JSON answer. A non-2xx status throws `provider_error`
  * with `{ status, body }` (a redacted excerpt of at most 500 characters); a body that is not JSON
- * (truncated, HTML error page) throws `provider_response_invalid`. With `allowEmpty`, an empty
- * body gives undefined.
+ * (truncated, HTML error page) or nests deeper than MAX_JSON_DEPTH throws
+ * `provider_response_invalid`. With `allowEmpty`, an empty body gives undefined.
  */
 export async function readJson<T>(
   response: ProviderResponse,
@@ -99,6 +100,13 @@ export async function readJson<T>(
     });
   }
   if (options.allowEmpty && text.trim() === '') return undefined as T;
+  if (jsonTextTooDeep(text)) {
+    throw new PatchbayError(
+      'provider_response_invalid',
+      `${what}: the provider answered ${response.status} with JSON that ${depthLimitText()}`,
+      { details: { status: response.status, maxDepth: MAX_JSON_DEPTH } },
+    );
+  }
   try {
     return JSON.parse(text) as T;
   } catch (cause) {

@@ -37,6 +37,10 @@ export const inboundEventDetailSchema = inboundEventSchema
     payload: z.object({
       kind: z.enum(['json', 'form', 'text']),
       value: z.unknown().meta({ description: 'The body: parsed JSON, form fields, or text.' }),
+      reason: z.enum(['invalid_json', 'json_too_deep']).optional().meta({
+        description:
+          'Why a body sent as JSON is shown as text: it does not parse, or it nests objects and arrays deeper than 64 levels (stored by a version before the limit).',
+      }),
     }),
   })
   .meta({ id: 'InboundEventDetail' });

@@ -122,6 +122,7 @@ const AUTH_ERRORS: readonly ErrorCode[] = ['unauthorized', 'invalid_api_key', 'r
 const BODY_ERRORS: readonly ErrorCode[] = [
   'validation_failed',
   'invalid_json',
+  'json_too_deep',
   'unsupported_media_type',
   'payload_too_large',
 ];

@@ -191,6 +191,22 @@ for (const target of await testDatabases()) {
       assert.deepEqual(response.json().metadata, { team: 'growth' });
     });
 
+    it('refuses metadata nested thousands of levels deep with 400 json_too_deep, keeping what is stored', async () => {
+      const before = (await f.request({ url: `/v1/connections/${ids[1]}`, headers: f.api.devAuth })).json();
+      const levels = 5000;
+      const response = await f.request({
+        method: 'PATCH',
+        url: `/v1/connections/${ids[1]}/metadata`,
+        headers: { ...f.api.devAuth, 'content-type': 'application/json' },
+        payload: `{"deep":${'['.repeat(levels)}${']'.repeat(levels)}}`,
+      });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().error.code, 'json_too_deep');
+      assert.deepEqual(response.json().error.details, { maxDepth: 64 });
+      const after = (await f.request({ url: `/v1/connections/${ids[1]}`, headers: f.api.devAuth })).json();
+      assert.deepEqual(after.metadata, before.metadata);
+    });
+
     it('tests a connection through the injected test, redacting what the provider said', async () => {
       const response = await f.request({
         method: 'POST',

@@ -91,6 +91,18 @@ for (const target of await testDatabases()) {
       assert.equal(noData.json().error.code, 'validation_failed');
     });
 
+    it('POST /v1/messages refuses data nested thousands of levels deep with 400 json_too_deep', async () => {
+      await f.endpoints.create(api.dev.id, { url: 'https://hooks.example/in' });
+      const levels = 5000;
+      const response = await request('POST', '/v1/messages', {
+        body: `{"eventType":"order.shipped","data":{"deep":${'['.repeat(levels)}${']'.repeat(levels)}}}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(response.statusCode, 400, response.body);
+      assert.equal(response.json().error.code, 'json_too_deep');
+      assert.deepEqual(await f.queued('outbound.deliver'), []);
+    });
+
     it('GET /v1/messages filters by endpoint, status, type and time, pages, and stays in the environment', async () => {
       const a = (await f.endpoints.create(api.dev.id, { url: 'https://a.example/in' })).endpoint;
       const b = (

@@ -1,5 +1,6 @@
 /** Parsing a delivery's raw body by the definition's `bodyFormat`, strictly. */
 import { PatchbayError } from '../../errors/index.ts';
+import { jsonTextTooDeep, jsonTooDeep } from '../../json/index.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -13,7 +14,8 @@ function text(body: Buffer): string {
 
 /**
  * The body as JSON, or form fields as an object (a repeated field becomes an array of its values).
- * Throws `webhook_payload_invalid` when it does not parse.
+ * Throws `webhook_payload_invalid` when it does not parse, `json_too_deep` when it nests deeper
+ * than MAX_JSON_DEPTH.
  */
 export function parseBody(body: Buffer, format: 'json' | 'form'): unknown {
   const source = text(body);
@@ -27,6 +29,8 @@ export function parseBody(body: Buffer, format: 'json' | 'form'): unknown {
     }
     return Object.fromEntries(fields);
   }
+  // The intake refuses such bodies first; checked here too so no caller gets a value it cannot use.
+  if (jsonTextTooDeep(source)) throw jsonTooDeep('The webhook body');
   try {
     return JSON.parse(source) as unknown;
   } catch (cause) {

@@ -4,6 +4,7 @@
  * model (applied to records on read) or action (applied to the host's input).
  */
 import { z } from 'zod';
+import { MAX_JSON_DEPTH, valueTooDeep } from '../../json/index.ts';
 
 /** Path segments that would reach an object's prototype: refused so a mapping cannot pollute it. */
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);
@@ -72,14 +73,18 @@ export const transformSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('boolean') }).meta({ id: 'BooleanTransform' }),
 ]);
 
-function isJsonValue(value: unknown, depth = 0): boolean {
-  if (depth > 64) return false;
+/** A JSON value within MAX_JSON_DEPTH: the depth is checked first, so the walk below stays shallow. */
+function isJsonValue(value: unknown): boolean {
+  return !valueTooDeep(value) && isJsonTree(value);
+}
+
+function isJsonTree(value: unknown): boolean {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
+  if (Array.isArray(value)) return value.every(isJsonTree);
   const prototype = typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
   if (prototype === Object.prototype || prototype === null) {
-    return Object.values(value as object).every((item) => isJsonValue(item, depth + 1));
+    return Object.values(value as object).every(isJsonTree);
   }
   return false;
 }
@@ -92,7 +97,7 @@ export const fieldMappingFieldSchema = z.strictObject({
   // render as a usable OpenAPI component.
   default: z
     .unknown()
-    .refine(isJsonValue, { message: 'must be a JSON value' })
+    .refine(isJsonValue, { message: `must be a JSON value nested at most ${MAX_JSON_DEPTH} levels` })
     .optional()
     .meta({ description: 'Any JSON value, used when the source is missing or null.' }),
   transform: transformSchema.optional(),

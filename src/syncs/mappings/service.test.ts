@@ -123,6 +123,20 @@ for (const target of await testDatabases()) {
       );
     });
 
+    it('takes a default nested as deep as the JSON limit (64 levels), not one level more', async () => {
+      const nested = (levels: number) => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`) as unknown;
+      const mapping = (value: unknown) => ({ fields: [{ from: 'id', to: 'saleId', default: value }] });
+      for (const levels of [65, 10_000]) {
+        await assert.rejects(
+          mappings.set(f.dev.id, other, 'model', 'sales', mapping(nested(levels))),
+          rejectsWith('mapping_invalid'),
+        );
+      }
+      const stored = await mappings.set(f.dev.id, other, 'model', 'sales', mapping(nested(64)));
+      assert.deepEqual(stored.mapping.fields[0]?.default, nested(64));
+      await mappings.delete(f.dev.id, other, 'model', 'sales');
+    });
+
     it("refuses a model's `from` the model's records cannot have, naming the keys there", async () => {
       await assert.rejects(
         mappings.set(f.dev.id, conn, 'model', 'sales', {

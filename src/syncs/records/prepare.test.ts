@@ -60,4 +60,23 @@ describe('prepareRecord', () => {
       },
     );
   });
+
+  it('refuses a record nested deeper than 64 levels with record_invalid, whatever its model lets through', () => {
+    const loose = z.looseObject({ id: z.string() });
+    const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`) as unknown;
+    assert.throws(
+      () => prepareRecord('sales', loose, { id: 's_deep', raw: deep }),
+      (error: unknown) => {
+        assert.ok(isPatchbayError(error, 'record_invalid'), String(error));
+        assert.deepEqual(error.details, { model: 'sales', id: 's_deep', maxDepth: 64 });
+        assert.match(
+          error.message,
+          /sales record \(id s_deep\) nests objects and arrays deeper than 64 levels/,
+        );
+        return true;
+      },
+    );
+    const allowed = JSON.parse(`${'['.repeat(63)}${']'.repeat(63)}`) as unknown;
+    assert.equal(prepareRecord('sales', loose, { id: 's_ok', raw: allowed }).externalId, 's_ok');
+  });
 });

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { z } from 'zod';
 import { PatchbayError } from '../../errors/index.ts';
+import { depthLimitText, MAX_JSON_DEPTH, valueTooDeep } from '../../json/index.ts';
 import type { RecordShape } from '../types.ts';
 import type { PreparedRecord } from './types.ts';
 
@@ -13,7 +14,8 @@ const MAX_ISSUES = 20;
  * detection. SHA-1 here detects change, it does not defend against collisions crafted by an
  * attacker: a provider that could craft them could as well send the change itself.
  *
- * Throws `record_invalid` with the model, the record's id when it has one, and the failing paths.
+ * Throws `record_invalid` with the model, the record's id when it has one, and the failing paths;
+ * or with `details.maxDepth` when it nests deeper than MAX_JSON_DEPTH.
  * Runs once per record of every sync, so it does the minimum: one parse, one stringify, one hash.
  */
 export function prepareRecord(model: string, schema: z.ZodType<RecordShape>, input: unknown): PreparedRecord {
@@ -32,6 +34,18 @@ export function prepareRecord(model: string, schema: z.ZodType<RecordShape>, inp
       {
         details: { model, ...(id === undefined ? {} : { id }), issues },
         cause: parsed.error,
+      },
+    );
+  }
+  if (valueTooDeep(parsed.data)) {
+    // A model that lets unknown fields through (a host's own provider) may carry a provider's
+    // nesting; JSON.stringify below, and every reader of the record, would recurse through it.
+    const id = parsed.data.id;
+    throw new PatchbayError(
+      'record_invalid',
+      `A ${model} record (id ${id.slice(0, 200)}) ${depthLimitText()}`,
+      {
+        details: { model, id: id.slice(0, 200), maxDepth: MAX_JSON_DEPTH },
       },
     );
   }

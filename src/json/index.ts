@@ -1,0 +1,8 @@
+export {
+  checkValueDepth,
+  depthLimitText,
+  jsonTextTooDeep,
+  jsonTooDeep,
+  MAX_JSON_DEPTH,
+  valueTooDeep,
+} from './depth.ts';
