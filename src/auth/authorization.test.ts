@@ -3,8 +3,8 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
 import type { ProviderDefinition } from '../catalog/index.ts';
-import type { ResolvedIntegration } from '../connections/contracts.ts';
 import { isPatchbayError } from '../errors/index.ts';
+import type { ResolvedIntegration } from '../ports/connections.ts';
 import { type AuthFixture, CALLBACK_URL, openAuthFixture, testDefinition } from './fixtures/auth-fixture.ts';
 import {
   authorizeInBrowser,

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { sqliteTestDatabase, type TestDatabase } from '../../test/support/databases.ts';
-import type { ResolvedIntegration } from '../connections/contracts.ts';
 import { isPatchbayError } from '../errors/index.ts';
+import type { ResolvedIntegration } from '../ports/connections.ts';
 import { type AuthFixture, openAuthFixture, testDefinition } from './fixtures/auth-fixture.ts';
 
 const SHOP = '^[a-z0-9][a-z0-9-]*\\.myshopify\\.com$';

@@ -6,8 +6,8 @@
  */
 import type { AuthConfig, CredentialTest } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
-import type { ConnectionContext, Credentials, ResolvedIntegration } from '../connections/contracts.ts';
 import { isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
+import type { ConnectionContext, Credentials, ResolvedIntegration } from '../ports/connections.ts';
 import type { CallTarget, ProviderCaller } from '../proxy/types.ts';
 import { sendMetadataRequest } from './metadata.ts';
 import { clientCredentialsGrant } from './refresh.ts';

@@ -5,8 +5,8 @@
  * for loopback sandboxes).
  */
 import * as oauth from 'oauth4webapi';
-import type { ResolvedIntegration } from '../connections/contracts.ts';
 import { PatchbayError } from '../errors/index.ts';
+import type { ResolvedIntegration } from '../ports/connections.ts';
 import { renderUrl } from './values.ts';
 
 /** The token endpoint settings shared by the OAuth 2.0 modes of the catalog. */

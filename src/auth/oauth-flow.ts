@@ -6,11 +6,14 @@
 import * as oauth from 'oauth4webapi';
 import type { AuthConfig } from '../catalog/auth.ts';
 import type { Clock } from '../clock/index.ts';
-import type { ConnectSession } from '../connect/types.ts';
-import type { Credentials, ResolvedIntegration } from '../connections/contracts.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
-import type { IntegrationsService } from '../integrations/types.ts';
 import type { Logger } from '../logger/index.ts';
+import type {
+  AuthorizingSession,
+  Credentials,
+  IntegrationResolver,
+  ResolvedIntegration,
+} from '../ports/connections.ts';
 import { readFields, readSecretFields, requestMetadata } from './metadata.ts';
 import { oauthContext } from './oauth-client.ts';
 import type { StateStore } from './states.ts';
@@ -23,7 +26,7 @@ import { getPath, renderUrl, safeErrorCode, scalarText } from './values.ts';
 export interface OAuthFlowDeps {
   states: StateStore;
   clock: Clock;
-  integrations: Pick<IntegrationsService, 'resolve'>;
+  integrations: IntegrationResolver;
   fetch: typeof fetch;
   publicUrl: string;
   stateTtlSeconds: number;
@@ -51,7 +54,7 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
   const { states, clock, logger } = deps;
 
   async function startAuthorization(input: {
-    session: ConnectSession;
+    session: AuthorizingSession;
     integration: ResolvedIntegration;
     connectionConfig: Record<string, string>;
   }): Promise<AuthorizationStart> {

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { sqliteTestDatabase, type TestDatabase } from '../../test/support/databases.ts';
 import type { AuthConfig } from '../catalog/index.ts';
-import type { Credentials, ResolvedIntegration } from '../connections/contracts.ts';
 import { PatchbayError } from '../errors/index.ts';
+import type { Credentials, ResolvedIntegration } from '../ports/connections.ts';
 import { type AuthFixture, openAuthFixture, testDefinition } from './fixtures/auth-fixture.ts';
 import { startTokenServer, type TokenServer } from './fixtures/token-server.ts';
 

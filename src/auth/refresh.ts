@@ -7,8 +7,8 @@
  */
 import type { AuthConfig } from '../catalog/auth.ts';
 import type { Clock } from '../clock/index.ts';
-import type { Credentials, RefreshOutcome, ResolvedIntegration } from '../connections/contracts.ts';
 import { isPatchbayError } from '../errors/index.ts';
+import type { Credentials, RefreshOutcome, ResolvedIntegration } from '../ports/connections.ts';
 import { oauthContext } from './oauth-client.ts';
 import { oauthCredentials } from './oauth-flow.ts';
 import { clientCredentialsRequest, refreshTokenRequest } from './token-requests.ts';

@@ -6,8 +6,8 @@
  */
 import * as oauth from 'oauth4webapi';
 import type { AuthConfig, RevokeRequest } from '../catalog/auth.ts';
-import type { ConnectionContext } from '../connections/contracts.ts';
 import { PatchbayError } from '../errors/index.ts';
+import type { ConnectionContext } from '../ports/connections.ts';
 import { oauthContext, requestOptions } from './oauth-client.ts';
 import { metadataValues, renderText, renderUrl, safeErrorCode } from './values.ts';
 

@@ -4,15 +4,15 @@
  * transport (an SSRF-guarded fetch) and ProviderCaller.
  */
 import type { Clock } from '../clock/index.ts';
+import { PatchbayError } from '../errors/index.ts';
+import type { Logger } from '../logger/index.ts';
 import type {
   ConnectionContext,
   Credentials,
+  IntegrationResolver,
   RefreshOutcome,
   ResolvedIntegration,
-} from '../connections/contracts.ts';
-import { PatchbayError } from '../errors/index.ts';
-import type { IntegrationsService } from '../integrations/types.ts';
-import type { Logger } from '../logger/index.ts';
+} from '../ports/connections.ts';
 import type { ProviderCaller } from '../proxy/types.ts';
 import type { Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
@@ -28,7 +28,7 @@ export interface AuthServiceOptions {
   store: Store;
   vault: Vault;
   clock: Clock;
-  integrations: Pick<IntegrationsService, 'resolve'>;
+  integrations: IntegrationResolver;
   /** Credential tests at connect time (explicit credentials, no refresh). */
   caller: ProviderCaller;
   /** Every token, revocation and metadata request goes through it (the engine passes an SSRF-guarded one). */

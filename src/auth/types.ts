@@ -4,13 +4,13 @@
  * call, and Shopify-style install HMAC. It never stores connections itself: it returns
  * credentials, and the connect routes hand them to the connections service.
  */
-import type { ConnectSession } from '../connect/types.ts';
 import type {
+  AuthorizingSession,
   ConnectionContext,
   Credentials,
   ResolvedIntegration,
   TokenRefresher,
-} from '../connections/contracts.ts';
+} from '../ports/connections.ts';
 
 export interface AuthorizationStart {
   /** Where the popup goes: the provider's authorization URL with state and code_challenge. */
@@ -36,7 +36,7 @@ export interface AuthService extends TokenRefresher {
    * Throws `validation_failed` for bad config, `auth_mode_unsupported` for a non-OAuth integration.
    */
   startAuthorization(input: {
-    session: ConnectSession;
+    session: AuthorizingSession;
     integration: ResolvedIntegration;
     connectionConfig: Record<string, string>;
   }): Promise<AuthorizationStart>;

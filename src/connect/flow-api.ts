@@ -12,9 +12,9 @@ import {
 } from '../api/contract/connect-flow.ts';
 import { requireConnectSession } from '../api/core/request-auth.ts';
 import { type RouteDefinition, route } from '../api/core/routes.ts';
-import type { ResolvedIntegration } from '../connections/contracts.ts';
 import { PatchbayError } from '../errors/index.ts';
 import type { Integration } from '../integrations/types.ts';
+import type { ResolvedIntegration } from '../ports/connections.ts';
 import type { ConnectFlowDeps } from './flow-deps.ts';
 import { presentIntegration } from './flow-present.ts';
 import type { ConnectSession } from './types.ts';

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { PatchbayError } from '../errors/index.ts';
+import type { Credentials } from '../ports/connections.ts';
 import type { Vault } from '../vault/index.ts';
-import type { Credentials } from './contracts.ts';
 
 const epochMs = z.number().int().nonnegative();
 

@@ -6,11 +6,11 @@ import { type TestDatabase, testDatabases } from '../../test/support/databases.t
 import { ManualClock } from '../clock/index.ts';
 import { PatchbayError } from '../errors/index.ts';
 import { createLogger, createMemoryDestination } from '../logger/index.ts';
+import type { ConnectionContext, Credentials, TokenRefresher } from '../ports/connections.ts';
 import type { RefreshCoordinator } from '../proxy/types.ts';
 import { createCatalog, nextCronRun } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
-import type { ConnectionContext, Credentials, TokenRefresher } from './contracts.ts';
 import { seedConnection, tableConnections, testVault } from './fixtures/refresh-fixtures.ts';
 import { createRefreshCoordinator } from './refresh.ts';
 import {

@@ -5,9 +5,9 @@ import { type TestDatabase, testDatabases } from '../../test/support/databases.t
 import { ManualClock } from '../clock/index.ts';
 import { isPatchbayError } from '../errors/index.ts';
 import { createLogger, createMemoryDestination, type MemoryDestination } from '../logger/index.ts';
+import type { ConnectionAccess, Credentials, RefreshOutcome, TokenRefresher } from '../ports/connections.ts';
 import type { Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
-import type { ConnectionAccess, Credentials, RefreshOutcome, TokenRefresher } from './contracts.ts';
 import { type Seeded, seedConnection, tableConnections, testVault } from './fixtures/refresh-fixtures.ts';
 import { createLeaseLock } from './lease.ts';
 import { createRefreshCoordinator, type RefreshCoordinatorOptions } from './refresh.ts';

@@ -2,16 +2,16 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../clock/index.ts';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import type { Logger } from '../logger/index.ts';
-import type { RefreshCoordinator } from '../proxy/types.ts';
-import { type BackoffPolicy, backoffDelay, type RandomSource } from '../queue/index.ts';
-import type { Store } from '../store/index.ts';
 import type {
   ConnectionAccess,
   ConnectionContext,
   Credentials,
   RefreshOutcome,
   TokenRefresher,
-} from './contracts.ts';
+} from '../ports/connections.ts';
+import type { RefreshCoordinator } from '../proxy/types.ts';
+import { type BackoffPolicy, backoffDelay, type RandomSource } from '../queue/index.ts';
+import type { Store } from '../store/index.ts';
 import { createLeaseLock, type LeaseLock } from './lease.ts';
 
 export interface RefreshCoordinatorOptions {

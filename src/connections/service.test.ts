@@ -7,7 +7,7 @@ import { newId } from '../ids/index.ts';
 import { type ConnectFixture, openConnectFixture } from '../integrations/fixtures/connect-db.ts';
 import type { Integration } from '../integrations/index.ts';
 import { createLogger, createMemoryDestination } from '../logger/index.ts';
-import type { Credentials } from './contracts.ts';
+import type { Credentials } from '../ports/connections.ts';
 import { createConnectionsService } from './service.ts';
 import type { SaveConnectionInput } from './types.ts';
 

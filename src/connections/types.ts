@@ -5,8 +5,8 @@
  * for the proxy and the refresher.
  */
 import type { EndUser } from '../connect/types.ts';
+import type { ConnectionAccess, Credentials } from '../ports/connections.ts';
 import type { ConnectionStatus } from '../store/index.ts';
-import type { ConnectionAccess, Credentials } from './contracts.ts';
 
 /** A connection as the API shows it: never a credential. */
 export interface Connection {

@@ -5,9 +5,9 @@
  * token itself is then the one candidate.
  */
 import type { Webhooks, WebhookVerification } from '../catalog/index.ts';
-import type { ResolvedIntegration } from '../connections/contracts.ts';
 import type { ConnectionsService } from '../connections/types.ts';
 import type { IntegrationsService } from '../integrations/types.ts';
+import type { ResolvedIntegration } from '../ports/connections.ts';
 import type { Store } from '../store/index.ts';
 import { decodeBody } from './payload.ts';
 import { byKey, routingValue } from './routing.ts';

@@ -6,9 +6,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import { type Catalog, getProvider, type ProviderDefinition } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
-import type { ResolvedIntegration } from '../connections/contracts.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { type IdFactory, isId, newId } from '../ids/index.ts';
+import type { ResolvedIntegration } from '../ports/connections.ts';
 import type { Database, IntegrationsTable, Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
 import { isForeignKeyViolation, isUniqueViolation } from './db-errors.ts';

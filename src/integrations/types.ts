@@ -2,7 +2,7 @@
  * Integrations: a provider enabled in one environment with the host's own OAuth app (client id,
  * encrypted client secret), scopes and base-URL overrides. Implemented by service.ts.
  */
-import type { ResolvedIntegration } from '../connections/contracts.ts';
+import type { ResolvedIntegration } from '../ports/connections.ts';
 
 /** Settings stored with an integration (JSON column `settings`). */
 export interface IntegrationSettings {

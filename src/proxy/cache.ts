@@ -9,8 +9,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import { notFound } from '../errors/index.ts';
 import type { Store } from '../store/index.ts';
-import type { CacheScope, ResponseCacheLike } from '../syncs/types.ts';
-import type { ProviderRequest } from './types.ts';
+import type { CacheScope, ProviderRequest, ResponseCacheLike } from './types.ts';
 
 export interface ResponseCacheOptions {
   store: Store;

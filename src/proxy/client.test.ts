@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ConnectionContext, Credentials } from '../connections/contracts.ts';
 import { isPatchbayError, notFound } from '../errors/index.ts';
+import type { ConnectionContext, Credentials } from '../ports/connections.ts';
 import type { ConnectionStatus } from '../store/index.ts';
 import { createProxyClient } from './client.ts';
 import { definitionFor, integrationFor } from './fixtures/upstream.ts';

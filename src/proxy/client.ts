@@ -5,8 +5,9 @@
  * reconnecting, and when the provider still answers 401 to OAuth credentials it forces one
  * refresh — unless someone else refreshed meanwhile — and tries once more.
  */
-import type { ConnectionContext } from '../connections/contracts.ts';
+
 import { PatchbayError } from '../errors/index.ts';
+import type { ConnectionContext } from '../ports/connections.ts';
 import type {
   CallTarget,
   ProviderCaller,

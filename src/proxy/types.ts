@@ -5,7 +5,7 @@
  * - ProxyClient takes a connection id: loads it, refreshes ahead of expiry and once on 401, then
  *   calls through ProviderCaller. The `/proxy/*` route and scripts use this one.
  */
-import type { ConnectionContext, Credentials, ResolvedIntegration } from '../connections/contracts.ts';
+import type { ConnectionContext, Credentials, ResolvedIntegration } from '../ports/connections.ts';
 
 export interface ProviderRequest {
   method: string;
@@ -64,4 +64,30 @@ export interface RefreshCoordinator {
     connectionId: string,
     options?: { force?: boolean; staleUpdatedAt?: number },
   ): Promise<ConnectionContext>;
+}
+
+/** Whose cache entry it is: entries never cross connections or environments. */
+export interface CacheScope {
+  environmentId: string;
+  connectionId: string;
+}
+
+/** A cached provider answer. */
+export interface CachedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/** The response cache as the script proxy uses it (implemented in src/proxy/cache.ts on `response_cache`). */
+export interface ResponseCacheLike {
+  /** A fresh cached answer to this GET request, or undefined. */
+  get(scope: CacheScope, request: ProviderRequest): Promise<CachedResponse | undefined>;
+  /** Stores a 2xx answer to this GET request for `ttlSeconds`. */
+  put(
+    scope: CacheScope,
+    request: ProviderRequest,
+    response: CachedResponse,
+    ttlSeconds: number,
+  ): Promise<void>;
 }

@@ -209,28 +209,4 @@ export interface ProviderScripts {
 /** provider name → its scripts (providers without scripts are absent). */
 export type ScriptRegistry = ReadonlyMap<string, ProviderScripts>;
 
-/** Whose cache entry it is: entries never cross connections or environments. */
-export interface CacheScope {
-  environmentId: string;
-  connectionId: string;
-}
-
-/** A cached provider answer. */
-export interface CachedResponse {
-  status: number;
-  headers: Record<string, string>;
-  body: Uint8Array;
-}
-
-/** The response cache as the script proxy uses it (implemented in src/proxy/cache.ts on `response_cache`). */
-export interface ResponseCacheLike {
-  /** A fresh cached answer to this GET request, or undefined. */
-  get(scope: CacheScope, request: ProviderRequest): Promise<CachedResponse | undefined>;
-  /** Stores a 2xx answer to this GET request for `ttlSeconds`. */
-  put(
-    scope: CacheScope,
-    request: ProviderRequest,
-    response: CachedResponse,
-    ttlSeconds: number,
-  ): Promise<void>;
-}
+export type { CachedResponse, CacheScope, ResponseCacheLike } from '../proxy/types.ts';

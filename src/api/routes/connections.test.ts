@@ -3,10 +3,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type TestDatabase, testDatabases } from '../../../test/support/databases.ts';
-import type { Credentials } from '../../connections/contracts.ts';
 import { listEvents } from '../../events/index.ts';
 import { newId } from '../../ids/index.ts';
 import { type ConnectApiFixture, openConnectApi } from '../../integrations/fixtures/connect-db.ts';
+import type { Credentials } from '../../ports/connections.ts';
 
 const ACCESS = 'at-7d1f0c55e9b24a1e';
 const REFRESH = 'rt-40aa9c1d7be35f62';

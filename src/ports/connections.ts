@@ -1,8 +1,10 @@
 /**
- * The contracts between the connect modules, fixed first so that they can be built side by side:
+ * The ports of the provider runtime (auth and proxy), defined where they are used and
+ * implemented by the engine services above:
  * - src/connections (lifecycle, credentials at rest) implements ConnectionAccess;
+ * - src/integrations implements IntegrationResolver;
  * - src/auth (OAuth 2.0 and the other auth modes) implements TokenRefresher;
- * - src/proxy and src/connections/refresh.ts use both.
+ * - src/proxy and src/connections/refresh.ts use them.
  */
 import type { ProviderDefinition } from '../catalog/index.ts';
 import type { ConnectionStatus } from '../store/index.ts';
@@ -49,6 +51,18 @@ export interface ResolvedIntegration {
   redirectUri: string | null;
   /** The provider definition with this integration's base URL overrides applied. */
   definition: ProviderDefinition;
+}
+
+/** How the runtime finds an integration's app credentials and definition. */
+export interface IntegrationResolver {
+  /** Decrypted app credentials and the definition with overrides applied; `not_found` elsewhere. */
+  resolve(environmentId: string, idOrKey: string): Promise<ResolvedIntegration>;
+}
+
+/** The connect session an authorization belongs to, as the auth module needs it. */
+export interface AuthorizingSession {
+  id: string;
+  environmentId: string;
 }
 
 /** Everything a provider call needs about one connection. */
