@@ -50,6 +50,8 @@ export const ERROR_STATUS = {
   provider_unreachable: 502,
   credentials_rejected: 400,
   shopify_hmac_invalid: 401,
+  /** A signed install request whose timestamp is missing or outside its window (a replay). */
+  install_timestamp_invalid: 401,
   auth_mode_unsupported: 400,
   // Connect sessions (src/connect/sessions.ts)
   connect_session_invalid: 401,
