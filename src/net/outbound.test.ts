@@ -200,10 +200,15 @@ describe('outbound HTTP', () => {
         },
       });
       try {
-        await assert.rejects(
-          http.fetch(`http://provider.example:${target.port()}/`),
-          refusedWith('provider.example'),
-        );
+        await assert.rejects(http.fetch(`http://provider.example:${target.port()}/`), (error) => {
+          refusedWith('provider.example')(error);
+          // Refused, without saying what the name resolved to: no address, no kind of address.
+          assert.ok(isPatchbayError(error));
+          assert.doesNotMatch(error.message, new RegExp(address.replaceAll('.', '\\.')));
+          assert.doesNotMatch(error.message, /loopback address|private address|linkLocal/);
+          assert.deepEqual(error.details, { host: 'provider.example' });
+          return true;
+        });
         assert.equal(lookups, 1);
         assert.equal(target.connections(), before);
       } finally {
@@ -234,7 +239,13 @@ describe('outbound HTTP', () => {
       },
     });
     try {
-      await assert.rejects(http.fetch(`http://127.0.0.1:${target.port()}/`), refusedWith('127.0.0.1'));
+      await assert.rejects(http.fetch(`http://127.0.0.1:${target.port()}/`), (error) => {
+        refusedWith('127.0.0.1')(error);
+        // A literal address is the caller's own: its kind is named.
+        assert.ok(isPatchbayError(error));
+        assert.deepEqual(error.details, { host: '127.0.0.1', range: 'loopback' });
+        return true;
+      });
       await assert.rejects(http.fetch(`http://[::1]:${target.port()}/`), refusedWith('::1'));
       await assert.rejects(
         http.dispatcher.request({ origin: `http://127.0.0.1:${target.port()}`, path: '/', method: 'GET' }),
