@@ -17,10 +17,14 @@ export const ERROR_STATUS = {
   route_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
-  // 413 / 415 / 429
+  // 408 / 413 / 415 / 429 / 431
+  /** The request (its headers or body) did not arrive within the server's time limit. */
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  /** The request line and headers are over the server's size limit. */
+  headers_too_large: 431,
   // 5xx: only for faults of the engine or its dependencies, never for bad input
   internal_error: 500,
   database_unavailable: 503,
