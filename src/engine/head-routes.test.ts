@@ -61,6 +61,7 @@ describe('HEAD on every GET route of the engine', () => {
     assert.ok(paths.length > 20, paths.join(' '));
     const headers = { authorization: `Bearer ${world.apiKey}` };
     for (const path of paths) {
+      assert.ok(world.engine.api?.hasRoute({ method: 'GET', url: path }), `the engine serves GET ${path}`);
       const url = `${world.baseUrl}${concrete(path)}`;
       // The bound only turns a hang into a failure; no answer is expected to come near it.
       const get = await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(10_000) });
