@@ -17,6 +17,7 @@ import { jsonTextTooDeep, jsonTooDeep } from '../json/index.ts';
 import type { Logger } from '../logger/index.ts';
 import type { Store } from '../store/index.ts';
 import { createAuthHook } from './core/auth.ts';
+import { createClientErrorHandler, refuseAmbiguousHost } from './core/client-errors.ts';
 import { errorBody, toErrorResponse } from './core/errors.ts';
 import { httpMetrics } from './core/metrics.ts';
 import { registerOpenApi } from './core/openapi.ts';
@@ -73,6 +74,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : newId('request');
     },
+    // Requests Node's parser refuses, and HTTP/1.1 ones without exactly one Host, are answered
+    // in the API's error model too (see ./core/client-errors.ts).
+    clientErrorHandler: createClientErrorHandler(deps.logger),
+    http: { requireHostHeader: false },
     // Malformed URLs (bad percent-encoding) are answered in the API's error model too.
     frameworkErrors: (error, request, reply) => {
       (reply as unknown as FastifyReply)
@@ -106,6 +111,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.addHook('onRequest', refuseAmbiguousHost);
   app.addHook(
     'onRequest',
     createAuthHook({

@@ -12,6 +12,8 @@ const SHOP = '^[a-z0-9][a-z0-9-]*\\.myshopify\\.com$';
 // Shopify's documented example (secret "hush"): the message is the query without hmac, sorted.
 const DOC_QUERY =
   'code=0907a61c0c8d55e99db179b68161bc00&hmac=700e2dadb827fcc8609e9d5ce208b2e9cdaab9df07390d2cbca10d7c328fc4bf&shop=some-shop.myshopify.com&state=0.6784241404160823&timestamp=1337178173';
+/** The example's signed time (Unix seconds): the tests' clock runs a minute after it. */
+const DOC_TIMESTAMP = 1337178173;
 
 function rejectsWith(code: string) {
   return (error: unknown) => {
@@ -66,6 +68,7 @@ describe('Shopify-style install verification', () => {
   before(async () => {
     database = sqliteTestDatabase();
     f = await openAuthFixture(database);
+    f.clock.set((DOC_TIMESTAMP + 60) * 1000);
     shopify = integration({ hmacEncoding: 'hex' }, 'hush');
     strict = integration({ hmacEncoding: 'base64', tolerance: 300 }, 'shpss_secret');
   });
@@ -103,7 +106,7 @@ describe('Shopify-style install verification', () => {
 
   it('refuses a correctly signed query whose shop is not a shop domain', () => {
     for (const shop of ['evil.example.com', 'some-shop.myshopify.com.evil.com', 'Some-Shop.myshopify.com']) {
-      const query = signed({ code: 'c', shop, timestamp: '1337178173' }, 'hush');
+      const query = signed({ code: 'c', shop, timestamp: String(DOC_TIMESTAMP) }, 'hush');
       assert.throws(() => f.auth.verifyInstall(shopify, query), rejectsWith('validation_failed'), shop);
     }
   });
@@ -123,9 +126,38 @@ describe('Shopify-style install verification', () => {
       'shpss_secret',
       'base64',
     );
-    assert.throws(() => f.auth.verifyInstall(strict, stale), rejectsWith('shopify_hmac_invalid'));
+    assert.throws(() => f.auth.verifyInstall(strict, stale), rejectsWith('install_timestamp_invalid'));
     const hexInstead = signed({ shop: 'acme.myshopify.com', timestamp: String(now) }, 'shpss_secret', 'hex');
     assert.throws(() => f.auth.verifyInstall(strict, hexInstead), rejectsWith('shopify_hmac_invalid'));
+  });
+
+  it('refuses a correctly signed install outside its time window, whatever the definition says', () => {
+    // `shopify` declares no tolerance: the default window (5 minutes back, 1 minute ahead) applies.
+    const now = Math.floor(f.clock.now() / 1000);
+    const at = (timestamp: string | undefined) =>
+      signed({ shop: 'acme.myshopify.com', ...(timestamp === undefined ? {} : { timestamp }) }, 'hush');
+    for (const timestamp of [String(now - 300), String(now), String(now + 60)]) {
+      assert.deepEqual(
+        f.auth.verifyInstall(shopify, at(timestamp)),
+        { connectionConfig: { shop: 'acme.myshopify.com' } },
+        timestamp,
+      );
+    }
+    const replays = {
+      'a year old': String(now - 365 * 86_400),
+      'just past the window': String(now - 301),
+      'from the future': String(now + 61),
+      missing: undefined,
+      'not a number': 'yesterday',
+      fractional: `${now}.5`,
+    };
+    for (const [name, timestamp] of Object.entries(replays)) {
+      assert.throws(
+        () => f.auth.verifyInstall(shopify, at(timestamp)),
+        rejectsWith('install_timestamp_invalid'),
+        name,
+      );
+    }
   });
 
   it('then starts authorization at the shop', async () => {

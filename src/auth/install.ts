@@ -25,9 +25,16 @@ export function installMessage(query: URLSearchParams, hmacParam: string): strin
 }
 
 /**
+ * A signed timestamp may run this far ahead of our clock: the provider's clock and ours differ a
+ * little, but a request from the future is not a fresh one.
+ */
+export const INSTALL_FUTURE_SKEW_SECONDS = 60;
+
+/**
  * Verifies the install query; returns the connection config (`{ [configKey]: shop }`).
- * `shopify_hmac_invalid` for a missing, malformed or wrong signature or a stale timestamp,
- * `validation_failed` for a shop domain outside `shopPattern`.
+ * `shopify_hmac_invalid` for a missing, malformed or wrong signature, `install_timestamp_invalid`
+ * for a timestamp that is missing or outside `tolerance` seconds before `now` (a replay) or a
+ * minute after it, `validation_failed` for a shop domain outside `shopPattern`.
  */
 export function verifyInstallQuery(
   install: OAuth2Install,
@@ -49,13 +56,7 @@ export function verifyInstallQuery(
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
     throw invalidHmac('The install request signature does not match');
   }
-  if (install.tolerance !== undefined) {
-    const timestamp = query.get(install.timestampParam);
-    const seconds = timestamp !== null && /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : NaN;
-    if (!Number.isFinite(seconds) || Math.abs(now - seconds * 1000) > install.tolerance * 1000) {
-      throw invalidHmac('The install request is too old; open the app from the provider again');
-    }
-  }
+  checkTimestamp(query.getAll(install.timestampParam), install.tolerance, now);
   const shops = query.getAll(install.shopParam);
   const shop = shops.length === 1 ? shops[0] : undefined;
   if (!shop || !new RegExp(install.shopPattern).test(shop)) {
@@ -68,6 +69,30 @@ export function verifyInstallQuery(
     });
   }
   return { [install.configKey]: shop };
+}
+
+/** The signed timestamp (Unix seconds) must be one, and recent: the signature alone never expires. */
+function checkTimestamp(given: readonly string[], toleranceSeconds: number, now: number): void {
+  const text = given.length === 1 ? given[0]! : '';
+  if (!/^\d{1,12}$/.test(text)) {
+    throw new PatchbayError(
+      'install_timestamp_invalid',
+      'The install request has no valid timestamp; open the app from the provider again',
+    );
+  }
+  const ageSeconds = now / 1000 - Number(text);
+  if (ageSeconds > toleranceSeconds) {
+    throw new PatchbayError(
+      'install_timestamp_invalid',
+      `The install request is older than ${toleranceSeconds} s; open the app from the provider again`,
+    );
+  }
+  if (ageSeconds < -INSTALL_FUTURE_SKEW_SECONDS) {
+    throw new PatchbayError(
+      'install_timestamp_invalid',
+      "The install request's timestamp is ahead of this server's clock; check the server's time",
+    );
+  }
 }
 
 function invalidHmac(message: string): PatchbayError {

@@ -83,8 +83,11 @@ export const installSchema = z.strictObject({
   hmacParam: paramName.default('hmac'),
   hmacEncoding: z.enum(['hex', 'base64']).default('hex'),
   timestampParam: paramName.default('timestamp'),
-  /** Refuse install requests whose timestamp is older than this many seconds. */
-  tolerance: seconds.optional(),
+  /**
+   * Refuse install requests whose signed timestamp is older than this many seconds (or more than
+   * a minute ahead of the clock), so a captured install URL cannot be replayed. Always applied.
+   */
+  tolerance: seconds.default(300),
 });
 
 const tokenResponseSchema = z.strictObject({

@@ -19,10 +19,14 @@ export const ERROR_STATUS = {
   route_not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
-  // 413 / 415 / 429
+  // 408 / 413 / 415 / 429 / 431
+  /** The request (its headers or body) did not arrive within the server's time limit. */
+  request_timeout: 408,
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  /** The request line and headers are over the server's size limit. */
+  headers_too_large: 431,
   // 5xx: only for faults of the engine or its dependencies, never for bad input
   internal_error: 500,
   database_unavailable: 503,
@@ -52,6 +56,8 @@ export const ERROR_STATUS = {
   provider_unreachable: 502,
   credentials_rejected: 400,
   shopify_hmac_invalid: 401,
+  /** A signed install request whose timestamp is missing or outside its window (a replay). */
+  install_timestamp_invalid: 401,
   auth_mode_unsupported: 400,
   // Connect sessions (src/connect/sessions.ts)
   connect_session_invalid: 401,

@@ -36,7 +36,7 @@ export function createOutboundHttp(options: OutboundOptions = {}): OutboundHttp 
       const verdict = policy(hostname);
       if (!verdict.allowed) {
         // Refused before any socket exists.
-        queueMicrotask(() => callback(refusal(hostname, hostname, verdict.range), null));
+        queueMicrotask(() => callback(refusal(hostname, verdict.range), null));
         return;
       }
     }
@@ -113,7 +113,7 @@ async function resolveChecked(
   // rebinding attempt or a misconfiguration, and either way must not be reached.
   for (const entry of addresses) {
     const verdict = policy(entry.address);
-    if (!verdict.allowed) throw refusal(hostname, entry.address, verdict.range);
+    if (!verdict.allowed) throw refusal(hostname, null);
   }
   const wanted = family === 4 || family === 'IPv4' ? 4 : family === 6 || family === 'IPv6' ? 6 : 0;
   const usable = wanted === 0 ? addresses : addresses.filter((entry) => entry.family === wanted);
@@ -125,13 +125,15 @@ async function resolveChecked(
   return usable;
 }
 
-function refusal(host: string, address: string, range: string): PatchbayError {
-  const where = host === address ? host : `${host} (${address})`;
-  return new PatchbayError(
-    'ssrf_blocked',
-    `Refused to connect to ${where}: ${range} address. ${ALLOW_HINT}`,
-    {
-      details: { host, address, range },
-    },
-  );
+/**
+ * The refusal the caller sees. For a name it says that the name was refused, never what it
+ * resolved to (nor the kind of address): an API caller could otherwise map internal names through
+ * provider URLs or endpoints. A literal address is the caller's own, so its range is named.
+ */
+function refusal(host: string, range: string | null): PatchbayError {
+  const why =
+    range === null ? 'it resolves to an address outbound requests may not reach' : `it is a ${range} address`;
+  return new PatchbayError('ssrf_blocked', `Refused to connect to ${host}: ${why}. ${ALLOW_HINT}`, {
+    details: range === null ? { host } : { host, range },
+  });
 }

@@ -6,6 +6,7 @@
  */
 import { PatchbayError } from '../errors/index.ts';
 import { EVENT_TYPE_PATTERN } from '../events/index.ts';
+import { isHeaderName, isHeaderValue, isReservedHeader } from './header-rules.ts';
 
 /** One field that failed, in the shape the API uses for validation details. */
 export interface FieldIssue {
@@ -27,39 +28,6 @@ export const DEFAULT_MAX_CONCURRENCY = 10;
 const EVENT_TYPE_PREFIX = /^[a-z0-9_]+(?:\.[a-z0-9_]+)*\.\*$/;
 const MAX_EVENT_TYPE_LENGTH = 200;
 const CHANNEL = /^[A-Za-z0-9_.:-]{1,128}$/;
-/** An RFC 9110 token: what a header name may be. */
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/;
-/** No control characters but tab (CR/LF would split the request; NUL is refused by every client). */
-function isHeaderValue(value: string): boolean {
-  for (let i = 0; i < value.length; i += 1) {
-    const code = value.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x09) || code === 0x7f) return false;
-  }
-  return true;
-}
-
-/**
- * Headers the delivery itself sets or that belong to the connection, not the message: a host
- * may not override them. (`authorization` is allowed: receivers commonly require one.)
- */
-const RESERVED_HEADERS = new Set([
-  'host',
-  'content-length',
-  'content-type',
-  'content-encoding',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'upgrade',
-  'expect',
-  'user-agent',
-]);
-
 /** Collects issues, then throws them together. */
 export class IssueList {
   readonly issues: FieldIssue[] = [];
@@ -144,16 +112,16 @@ export function checkHeaders(issues: IssueList, headers: Record<string, string>)
   for (const [name, value] of entries) {
     const lower = name.toLowerCase();
     const path = `headers.${name.slice(0, 100)}`;
-    if (!HEADER_NAME.test(name))
+    if (!isHeaderName(name))
       issues.add(path, 'a header name is 1 to 100 token characters (letters, digits, - …)');
-    else if (RESERVED_HEADERS.has(lower) || lower.startsWith('webhook-'))
+    else if (isReservedHeader(lower))
       issues.add(path, `"${lower}" is set by the delivery itself and cannot be overridden`);
     else if (Object.hasOwn(clean, lower))
       issues.add(path, 'this header is given twice (names are case-insensitive)');
     else if (typeof value !== 'string' || value.length > MAX_HEADER_VALUE_LENGTH || !isHeaderValue(value))
       issues.add(
         path,
-        `a header value is text without line breaks, at most ${MAX_HEADER_VALUE_LENGTH} characters`,
+        `a header value is at most ${MAX_HEADER_VALUE_LENGTH} visible ASCII characters, spaces and tabs: no line breaks, control or non-ASCII characters (percent-encode those)`,
       );
     else clean[lower] = value;
   }

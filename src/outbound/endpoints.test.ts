@@ -239,6 +239,19 @@ for (const target of await testDatabases()) {
         [
           {
             url: 'https://example.com/',
+            headers: {
+              'X-Emoji': 'ok ☕',
+              'X-Accent': 'caf\u00e9',
+              'X-Nul': 'a\u0000b',
+              'X-Del': 'a\u007f',
+              'X-Tab-And-Space': 'Bearer a\tb c',
+            },
+          },
+          ['headers.X-Emoji', 'headers.X-Accent', 'headers.X-Nul', 'headers.X-Del'],
+        ],
+        [
+          {
+            url: 'https://example.com/',
             headers: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`x-h${i}`, 'v'])),
           },
           ['headers'],
@@ -263,6 +276,11 @@ for (const target of await testDatabases()) {
         endpoints.update(dev.id, existing.endpoint.id, { url: 'gopher://example.com', maxConcurrency: 500 }),
         rejectsWith('validation_failed', ['url', 'maxConcurrency']),
       );
+      await assert.rejects(
+        endpoints.update(dev.id, existing.endpoint.id, { headers: { 'X-Team': 'Zoë ✓', 'X-Ok': 'fine' } }),
+        rejectsWith('validation_failed', ['headers.X-Team']),
+      );
+      assert.deepEqual((await endpoints.target(dev.id, existing.endpoint.id)).headers, {}, 'nothing stored');
       await assert.rejects(
         endpoints.create(newId('environment'), { url: 'https://example.com/' }),
         rejectsWith('not_found'),

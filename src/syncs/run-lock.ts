@@ -24,12 +24,23 @@ export interface RunLock {
    * may take over its own run's lock once the previous holder's lease has expired).
    * Returns the expiry of the current holder when someone else holds it.
    */
-  acquire(
+  tryAcquire(
     key: RunLockKey,
     runId: string,
     owner: string,
     ttlMs: number,
   ): Promise<{ acquired: true } | { acquired: false; until: number }>;
+  /**
+   * Takes the lock, waiting while another run holds it: woken as soon as a run of this process
+   * releases it, else it looks again every `pollMs` (a release by another process) and when the
+   * holder's lease runs out (a crashed holder). Fails with `sync_unavailable` after `maxWaitMs`.
+   */
+  acquire(
+    key: RunLockKey,
+    runId: string,
+    owner: string,
+    options: { ttlMs: number; maxWaitMs: number; signal: AbortSignal },
+  ): Promise<void>;
   /**
    * Inside a run's write transaction: renews the lease and fails with `sync_lock_lost` when
    * `owner` no longer holds it (the transaction then rolls back).
@@ -41,16 +52,67 @@ export interface RunLock {
     ttlMs: number,
     extra?: { checkpoint?: string | null },
   ): Promise<void>;
-  /** Gives the lock up (only the owner can). */
-  release(trx: Kysely<Database>, key: RunLockKey, owner: string): Promise<boolean>;
+  /**
+   * Runs `work` and gives the lock up (only the owner can) in one transaction; once it has
+   * committed, the runs of this process waiting for the lock wake. The only way to release, so
+   * that no release leaves its waiters asleep.
+   */
+  releaseWith<T>(key: RunLockKey, owner: string, work: (trx: Kysely<Database>) => Promise<T>): Promise<T>;
 }
 
-export function createRunLock(deps: { db: Kysely<Database>; clock: Clock }): RunLock {
-  const { db, clock } = deps;
-  return {
+export interface RunLockOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  /**
+   * How often a waiter looks again for a release by another process (releases in this process
+   * wake it at once). Default 250 ms.
+   */
+  pollMs?: number;
+}
+
+const DEFAULT_POLL_MS = 250;
+
+export function createRunLock(options: RunLockOptions): RunLock {
+  const { db, clock } = options;
+  const pollMs = options.pollMs ?? DEFAULT_POLL_MS;
+  const waiters = new Map<string, Set<() => void>>();
+  // Counts releases in this process, so one that lands between a failed try and the wait that
+  // follows it is not slept through.
+  let releases = 0;
+  const slot = (key: RunLockKey) => `${key.connectionId}\u0000${key.syncName}`;
+
+  /** Resolves after `ms`, when a run of this process releases `key`, or when `signal` aborts. */
+  function waitForRelease(key: RunLockKey, ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const name = slot(key);
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        const set = waiters.get(name);
+        set?.delete(done);
+        if (set?.size === 0) waiters.delete(name);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      let set = waiters.get(name);
+      if (!set) {
+        set = new Set();
+        waiters.set(name, set);
+      }
+      set.add(done);
+    });
+  }
+
+  function wake(key: RunLockKey): void {
+    releases += 1;
+    for (const done of [...(waiters.get(slot(key)) ?? [])]) done();
+  }
+
+  const lock: RunLock = {
     newOwner: () => randomUUID(),
 
-    async acquire(key, runId, owner, ttlMs) {
+    async tryAcquire(key, runId, owner, ttlMs) {
       const now = clock.now();
       const result = await db
         .updateTable('sync_schedules')
@@ -104,15 +166,45 @@ export function createRunLock(deps: { db: Kysely<Database>; clock: Clock }): Run
       }
     },
 
-    async release(trx, key, owner) {
-      const result = await trx
-        .updateTable('sync_schedules')
-        .set({ running_run_id: null, run_owner: null, run_lease_until: null, updated_at: clock.now() })
-        .where('connection_id', '=', key.connectionId)
-        .where('sync_name', '=', key.syncName)
-        .where('run_owner', '=', owner)
-        .executeTakeFirst();
-      return Number(result.numUpdatedRows) === 1;
+    async acquire(key, runId, owner, { ttlMs, maxWaitMs, signal }) {
+      // Elapsed waiting is a measurement: the monotonic clock. Lease expiry is the injected one's.
+      const started = performance.now();
+      for (;;) {
+        signal.throwIfAborted();
+        const seen = releases;
+        const result = await lock.tryAcquire(key, runId, owner, ttlMs);
+        if (result.acquired) return;
+        const waited = performance.now() - started;
+        if (waited >= maxWaitMs) {
+          throw new PatchbayError(
+            'sync_unavailable',
+            `Sync "${key.syncName}" of connection ${key.connectionId} is running in another worker`,
+          );
+        }
+        if (seen !== releases) continue;
+        const untilExpiry = Math.max(0, result.until - clock.now()) + 1;
+        await waitForRelease(key, Math.min(pollMs, untilExpiry, maxWaitMs - waited), signal);
+      }
+    },
+
+    async releaseWith(key, owner, work) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const result = await work(trx);
+          await trx
+            .updateTable('sync_schedules')
+            .set({ running_run_id: null, run_owner: null, run_lease_until: null, updated_at: clock.now() })
+            .where('connection_id', '=', key.connectionId)
+            .where('sync_name', '=', key.syncName)
+            .where('run_owner', '=', owner)
+            .execute();
+          return result;
+        });
+      } finally {
+        // Also after a rollback: a woken waiter only looks again.
+        wake(key);
+      }
     },
   };
+  return lock;
 }

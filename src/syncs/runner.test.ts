@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
 import type { Connection } from '../connections/types.ts';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
+import { newId } from '../ids/index.ts';
 import { createLogger } from '../logger/index.ts';
 import { openSyncFixture, type SyncFixture } from './fixtures/sync-fixture.ts';
 import { createRecordsRepository, prepareRecord, type RecordsRepository } from './records/index.ts';
@@ -137,7 +138,13 @@ for (const target of await testDatabases()) {
     }
 
     function world(
-      options: { lockTtlMs?: number; batchSize?: number; checkpointIntervalMs?: number; spy?: WriteSpy } = {},
+      options: {
+        lockTtlMs?: number;
+        lockPollMs?: number;
+        batchSize?: number;
+        checkpointIntervalMs?: number;
+        spy?: WriteSpy;
+      } = {},
     ): {
       runner: SyncRunner;
       scheduler: SyncScheduler;
@@ -153,7 +160,7 @@ for (const target of await testDatabases()) {
         clock: f.clock,
         logger: createLogger({ level: 'silent' }),
         runs,
-        lock: spiedLock(options.spy),
+        lock: spiedLock(options.spy, options.lockPollMs),
         records: {
           prepare: (schema, model, input) => prepareRecord(model, schema as typeof itemSchema, input),
           upsert: async (trx, scope, model, list, opts) => {
@@ -206,8 +213,12 @@ for (const target of await testDatabases()) {
 
     // The run lock's fence opens every write transaction of a run (and its close): a spy there sees
     // each transaction and whether it carries a checkpoint.
-    function spiedLock(spy: WriteSpy | undefined) {
-      const lock = createRunLock({ db: f.store.db, clock: f.clock });
+    function spiedLock(spy: WriteSpy | undefined, pollMs?: number) {
+      const lock = createRunLock({
+        db: f.store.db,
+        clock: f.clock,
+        ...(pollMs === undefined ? {} : { pollMs }),
+      });
       if (!spy) return lock;
       const fence = lock.fence.bind(lock);
       lock.fence = (trx, key, owner, ttlMs, update) => {
@@ -550,6 +561,53 @@ for (const target of await testDatabases()) {
         clearTimeout(release);
         await f.store.db.deleteFrom('jobs').execute();
       }
+    });
+
+    it('runs waiting for the lock wake when its holder releases it, not when its lease runs out', {
+      // The bound only turns a hang into a failure: with an hour's lease and an hour between looks,
+      // only the release itself can wake the waiters.
+      timeout: 60_000,
+    }, async () => {
+      sync = itemsSync();
+      const connectionId = await newConnection();
+      const hour = 3_600_000;
+      const w = world({ lockTtlMs: hour, lockPollMs: hour });
+      await w.scheduler.ensure(f.dev.id, connectionId, sync);
+      let running = 0;
+      let mostAtOnce = 0;
+      const imports = ['a', 'b', 'c'].map(async (name) => {
+        const id = newId('syncRun', f.clock.now());
+        await runs.create(f.store.db, {
+          id,
+          environmentId: f.dev.id,
+          connectionId,
+          sync: 'items',
+          trigger: 'import',
+          mode: 'incremental',
+        });
+        return w.runner.execute(id, {
+          attempt: 1,
+          signal: new AbortController().signal,
+          // What a report import does: save its rows as the run's body.
+          async body(context) {
+            running += 1;
+            mostAtOnce = Math.max(mostAtOnce, running);
+            await context.records.save('items', [{ id: `item_${name}`, name, price: 1 }]);
+            await new Promise((resolve) => setImmediate(resolve));
+            running -= 1;
+            return undefined;
+          },
+        });
+      });
+      const finished = await Promise.all(imports);
+      assert.deepEqual(
+        finished.map((run) => run?.status),
+        ['succeeded', 'succeeded', 'succeeded'],
+      );
+      assert.equal(mostAtOnce, 1, 'one run at a time');
+      assert.equal(await records.count(f.dev.id, connectionId, 'items'), 3);
+      const schedule = (await w.scheduler.list(f.dev.id, connectionId))[0];
+      assert.equal(schedule?.runningRunId, null, 'the last one released the lock');
     });
 
     it('a stalled worker whose lock passed to another cannot write', async () => {

@@ -8,7 +8,6 @@
  */
 import type { Kysely } from 'kysely';
 import type { Clock } from '../clock/index.ts';
-import { realSleep } from '../concurrency/sleep.ts';
 import type { Connection } from '../connections/types.ts';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import { appendEvent } from '../events/index.ts';
@@ -38,8 +37,13 @@ export interface SyncRunnerDeps {
     signal: AbortSignal;
     log: Logger;
   }): Promise<ScriptContext>;
-  /** Frequency of a schedule in ms (from the schedule row). */
+  /** The run lock's lease: a holder that stops renewing it loses the lock this long after. */
   lockTtlMs?: number;
+  /**
+   * How long a run waits for the lock while another run holds it, then fails with
+   * `sync_unavailable`. Default four leases (a crashed holder's lease runs out within one).
+   */
+  lockWaitMs?: number;
   /** Records per write batch (default 2,000: two pages of a thousand per commit). */
   batchSize?: number;
   /** See RunWriterOptions.checkpointIntervalMs. */
@@ -71,6 +75,7 @@ const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
   const { db, clock, runs, lock } = deps;
   const lockTtlMs = deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
+  const lockWaitMs = deps.lockWaitMs ?? 4 * lockTtlMs;
 
   async function execute(runId: string, options: ExecuteOptions): Promise<SyncRun | undefined> {
     const run = await runs.find(runId);
@@ -105,7 +110,11 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
 
     const key = { connectionId: run.connectionId, syncName: run.sync };
     const owner = lock.newOwner();
-    await acquire(key, run.id, owner, options.signal);
+    await lock.acquire(key, run.id, owner, {
+      ttlMs: lockTtlMs,
+      maxWaitMs: lockWaitMs,
+      signal: options.signal,
+    });
 
     const schedule = await db
       .selectFrom('sync_schedules')
@@ -242,27 +251,6 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
     }
   }
 
-  async function acquire(
-    key: { connectionId: string; syncName: string },
-    runId: string,
-    owner: string,
-    signal: AbortSignal,
-  ) {
-    // A resumed attempt waits for its crashed predecessor's lease to run out (at most one TTL).
-    for (let tries = 0; ; tries++) {
-      const result = await lock.acquire(key, runId, owner, lockTtlMs);
-      if (result.acquired) return;
-      if (tries > 3) {
-        throw new PatchbayError(
-          'sync_unavailable',
-          `Sync "${key.syncName}" of connection ${key.connectionId} is running in another worker`,
-        );
-      }
-      const waitMs = Math.min(lockTtlMs, Math.max(50, result.until - clock.now() + 50));
-      await realSleep(waitMs, signal);
-    }
-  }
-
   async function close(
     run: SyncRun,
     connection: Connection,
@@ -279,7 +267,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
       extra?: Record<string, unknown>;
     },
   ): Promise<SyncRun> {
-    return db.transaction().execute(async (trx) => {
+    return lock.releaseWith(key, owner, async (trx) => {
       await lock.fence(trx, key, owner, lockTtlMs);
       if (outcome.trackDeletes && outcome.deleteUnseen) await outcome.deleteUnseen(trx);
       await outcome.forgetSeen(trx);
@@ -295,9 +283,6 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
           last_run_id: run.id,
           ...(outcome.status === 'succeeded' ? { last_success_at: now } : {}),
           next_run_at: outcome.frequencyMs === null ? null : now + outcome.frequencyMs,
-          running_run_id: null,
-          run_owner: null,
-          run_lease_until: null,
           updated_at: now,
         })
         .where('connection_id', '=', key.connectionId)

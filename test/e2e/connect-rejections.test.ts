@@ -252,14 +252,15 @@ describe('connect rejections', () => {
       };
     }
 
-    const genuine = {
+    /** What Shopify sends, signed just now (by the engine's clock). */
+    const genuine = () => ({
       host: 'YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvYWNtZQ',
       shop: 'acme.myshopify.com',
-      timestamp: '1767225600',
-    };
+      timestamp: String(Math.floor(clock.now() / 1000)),
+    });
 
     it('sends a genuine install on to the provider, bound to a session for the shop', async () => {
-      const answer = await install(signedInstall(genuine));
+      const answer = await install(signedInstall(genuine()));
       assert.equal(answer.status, 302);
       const target = new URL(answer.location ?? '');
       assert.equal(target.origin, 'https://acme.myshopify.com');
@@ -276,25 +277,34 @@ describe('connect rejections', () => {
     });
 
     it('refuses a tampered query, a wrong key and a missing signature: shopify_hmac_invalid', async () => {
-      const tampered = signedInstall(genuine);
+      const tampered = signedInstall(genuine());
       tampered.set('shop', 'evil.myshopify.com');
       assert.deepEqual(await install(tampered), {
         status: 401,
         location: null,
         code: 'shopify_hmac_invalid',
       });
-      assert.deepEqual(await install(signedInstall(genuine, 'not-the-secret')), {
+      assert.deepEqual(await install(signedInstall(genuine(), 'not-the-secret')), {
         status: 401,
         location: null,
         code: 'shopify_hmac_invalid',
       });
-      const unsigned = signedInstall(genuine);
+      const unsigned = signedInstall(genuine());
       unsigned.delete('hmac');
       assert.equal((await install(unsigned)).code, 'shopify_hmac_invalid');
     });
 
+    it('refuses a genuine install replayed a year later: install_timestamp_invalid', async () => {
+      const yearOld = { ...genuine(), timestamp: String(Math.floor(clock.now() / 1000) - 365 * 86_400) };
+      assert.deepEqual(await install(signedInstall(yearOld)), {
+        status: 401,
+        location: null,
+        code: 'install_timestamp_invalid',
+      });
+    });
+
     it('refuses a correctly signed shop that is not a Shopify shop domain: validation_failed', async () => {
-      const answer = await install(signedInstall({ ...genuine, shop: 'acme.example.com' }));
+      const answer = await install(signedInstall({ ...genuine(), shop: 'acme.example.com' }));
       assert.deepEqual(answer, { status: 400, location: null, code: 'validation_failed' });
     });
 

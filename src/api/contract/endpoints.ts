@@ -76,7 +76,8 @@ const createBody = z.strictObject({
     .optional()
     .meta({ description: 'Default null: every message.' }),
   headers: z.record(z.string().min(1).max(100), z.string().max(4096)).optional().meta({
-    description: 'At most 20; `host`, `content-*`, hop-by-hop and `webhook-*` headers are refused.',
+    description:
+      'At most 20. Names are RFC 9110 tokens; values are visible ASCII, spaces and tabs (no line breaks, control or non-ASCII characters). `host`, `content-*`, `user-agent`, hop-by-hop and `webhook-*` headers are refused.',
   }),
   rateLimitPerSecond: z.number().int().min(1).max(10_000).nullable().optional(),
   maxConcurrency: z.number().int().min(1).max(100).optional().meta({ description: 'Default 10.' }),

@@ -213,6 +213,8 @@ for (const target of await testDatabases()) {
         [{ url: 'https://example.com/', channels: ['a b'] }, ['channels.0']],
         [{ url: 'https://example.com/', headers: { 'Webhook-Id': 'x' } }, ['headers.Webhook-Id']],
         [{ url: 'https://example.com/', headers: { host: 'x' } }, ['headers.host']],
+        [{ url: 'https://example.com/', headers: { 'X-Team': 'Zoë ✓' } }, ['headers.X-Team']],
+        [{ url: 'https://example.com/', headers: { 'X-Line': 'a\r\nX-Injected: 1' } }, ['headers.X-Line']],
         [{ url: 'https://example.com/', rateLimitPerSecond: 0 }, ['rateLimitPerSecond']],
         [{ url: 'https://example.com/', maxConcurrency: 1000 }, ['maxConcurrency']],
         [{ url: 'https://example.com/', secret: 'whsec_abc' }, ['secret']],
@@ -229,6 +231,29 @@ for (const target of await testDatabases()) {
           response.body,
         );
       }
+      // Its answer carries its secret: not one of the secret-free bodies.
+      const saved = await api.app.inject({
+        method: 'POST',
+        url: '/v1/endpoints',
+        headers: auth,
+        payload: { url: 'https://example.com/headers', headers: { 'X-Team': 'ok' } },
+      });
+      assert.equal(saved.statusCode, 201, saved.body);
+      secrets.add(saved.json().secret);
+      const patched = await request({
+        method: 'PATCH',
+        url: `/v1/endpoints/${saved.json().id}`,
+        headers: auth,
+        payload: { headers: { 'X-Team': '☕' } },
+      });
+      assert.equal(patched.statusCode, 400, patched.body);
+      assert.equal(patched.json().error.code, 'validation_failed');
+      assert.deepEqual(
+        patched.json().error.details.issues.map((issue: { path: string }) => issue.path),
+        ['headers.X-Team'],
+      );
+      const unchanged = await request({ url: `/v1/endpoints/${saved.json().id}`, headers: auth });
+      assert.deepEqual(unchanged.json().headers, { 'x-team': 'ok' });
       const badId = await request({ url: '/v1/endpoints/conn_01jz8x7y6w5v4t3s2r1q0p9n8m', headers: auth });
       assert.equal(badId.statusCode, 400);
       assert.equal(badId.json().error.code, 'invalid_id');

@@ -248,6 +248,25 @@ for (const target of await testDatabases()) {
       await byQuery.close();
     });
 
+    it('answers HEAD at once with the stream headers and no body', async () => {
+      // The bound only turns a hang into a failure; HEAD must not wait for the stream to end.
+      const head = await fetch(`${base}/v1/events/stream`, {
+        method: 'HEAD',
+        headers: api.devAuth,
+        signal: AbortSignal.timeout(10_000),
+      });
+      assert.equal(head.status, 200);
+      assert.match(head.headers.get('content-type') ?? '', /^text\/event-stream/);
+      assert.equal(head.headers.get('cache-control'), 'no-cache, no-transform');
+      assert.ok(head.headers.get('x-request-id'));
+      assert.equal(await head.text(), '');
+      const anonymous = await fetch(`${base}/v1/events/stream`, {
+        method: 'HEAD',
+        signal: AbortSignal.timeout(10_000),
+      });
+      assert.equal(anonymous.status, 401);
+    });
+
     it('refuses a malformed Last-Event-ID and a missing key', async () => {
       const bad = await api.app.inject({
         method: 'GET',

@@ -11,6 +11,7 @@ import {
 import { parseId } from '../../ids/index.ts';
 import type { Store } from '../../store/index.ts';
 import { contract, type ResponseOf } from '../contract/index.ts';
+import { startRawStream } from '../core/raw-stream.ts';
 import { requireAuth } from '../core/request-auth.ts';
 import { type RouteModule, route } from '../core/routes.ts';
 
@@ -87,7 +88,7 @@ function registerStream(app: FastifyInstance, options: EventRoutesOptions): void
       schema: {
         summary: "Follow the environment's events live (Server-Sent Events)",
         description:
-          'A `text/event-stream` of events in id order: `id: <event id>`, `event: <type>`, `data: <the event as JSON>`. Without `Last-Event-ID` (header, or the `lastEventId` query parameter) it starts with events committed after it opened; with one, right after that event. A comment line is sent every 15 s.',
+          'A `text/event-stream` of events in id order: `id: <event id>`, `event: <type>`, `data: <the event as JSON>`. Without `Last-Event-ID` (header, or the `lastEventId` query parameter) it starts with events committed after it opened; with one, right after that event. A comment line is sent every 15 s. `HEAD` answers at once with the same status and headers and no body.',
         tags: ['Events'],
         security: [{ bearerAuth: [] }],
       },
@@ -116,16 +117,15 @@ async function serveStream(
   controller: AbortController,
 ): Promise<void> {
   const { signal } = controller;
-  reply.hijack();
-  const raw = reply.raw;
-  raw.writeHead(200, {
-    ...(reply.getHeaders() as Record<string, string>),
+  const raw = startRawStream(request, reply, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
     connection: 'keep-alive',
     // Proxies such as nginx would otherwise buffer the stream.
     'x-accel-buffering': 'no',
   });
+  // HEAD: answered with the stream's headers, nothing to follow.
+  if (!raw) return;
   raw.on('close', () => controller.abort());
   // Clients reconnect after 2 s, sending the last id they received.
   raw.write('retry: 2000\n\n');

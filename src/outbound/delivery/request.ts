@@ -3,29 +3,10 @@
  * endpoint's custom headers, and the Standard Webhooks headers signed for this attempt.
  */
 import { PACKAGE_VERSION } from '../../version.ts';
+import { isReservedHeader } from '../header-rules.ts';
 import { signatureHeaders } from '../signing.ts';
 
 export const USER_AGENT = `Patchbay-Webhooks/${PACKAGE_VERSION}`;
-
-/**
- * Header names an endpoint's custom headers cannot set: the ones the signature, the body framing
- * and the connection depend on. `webhook-*` is reserved for Standard Webhooks as a whole.
- */
-const RESERVED_HEADERS = new Set([
-  'host',
-  'content-type',
-  'content-length',
-  'content-encoding',
-  'transfer-encoding',
-  'connection',
-  'keep-alive',
-  'upgrade',
-  'expect',
-  'te',
-  'trailer',
-  'proxy-connection',
-  'user-agent',
-]);
 
 export interface DeliveryRequest {
   url: string;
@@ -50,7 +31,9 @@ export function buildDeliveryRequest(input: DeliveryRequestInput): DeliveryReque
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.customHeaders)) {
     const lower = name.toLowerCase();
-    if (RESERVED_HEADERS.has(lower) || lower.startsWith('webhook-')) continue;
+    // Refused when saved; skipped here too, so a header stored before a rule existed cannot
+    // override what the delivery sets.
+    if (isReservedHeader(lower)) continue;
     headers[lower] = value;
   }
   Object.assign(
