@@ -5,16 +5,17 @@
  * the engine's lifecycle and tests can build the same graph.
  */
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { connectFlowRoutes } from '../api/connect/flow.ts';
+import { connectInstallRoutes } from '../api/connect/install.ts';
 import type { RouteModule } from '../api/index.ts';
 import { connectSessionRoutes } from '../api/routes/connect-sessions.ts';
 import { connectionRoutes } from '../api/routes/connections.ts';
 import { integrationRoutes } from '../api/routes/integrations.ts';
+import { proxyRoutes } from '../api/routes/proxy.ts';
 import { createAuthService, type EngineAuthService } from '../auth/service.ts';
 import { BUILTIN_PROVIDERS_DIR, type Catalog, loadCatalog } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { PatchbayConfig } from '../config/index.ts';
-import { connectFlowRoutes } from '../connect/flow.ts';
-import { connectInstallRoutes } from '../connect/install.ts';
 import { createConnectSessionsService } from '../connect/sessions.ts';
 import type { ConnectSessionsService } from '../connect/types.ts';
 import { type ConnectionHooks, createConnectionHooks } from '../connections/hooks.ts';
@@ -33,7 +34,6 @@ import {
   createRequestLog,
   type ProviderCaller,
   type ProxyClient,
-  proxyRoutes,
   type RateLimiterFactory,
   type RefreshCoordinator,
   type RequestLog,

@@ -10,7 +10,6 @@ import {
   MAX_AUTH_CACHE_MS,
 } from '../environments/index.ts';
 import { PatchbayError } from '../errors/index.ts';
-import { createInboundLayer, type InboundLayer } from '../inbound/layer.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 import type { LookupFn } from '../net/index.ts';
 import {
@@ -30,6 +29,7 @@ import {
 import { openStore, type Store } from '../store/index.ts';
 import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
 import { type ConnectLayer, createConnectLayer } from './connect.ts';
+import { createInboundLayer, type InboundLayer } from './inbound.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
 import { createOutboundLayer, type OutboundLayer } from './outbound.ts';

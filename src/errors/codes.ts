@@ -65,7 +65,7 @@ export const ERROR_STATUS = {
   // Token refresh (src/connections/refresh.ts)
   connection_reauth_required: 409,
   refresh_failed: 502,
-  // Connect page (src/connect/flow*.ts)
+  // Connect page (src/api/connect/flow*.ts)
   integration_not_allowed: 403,
   // Outbound HTTP and the proxy (src/net, src/proxy); provider_unreachable and
   // connection_reauth_required are declared above and used there too

@@ -5,10 +5,10 @@ import { Registry } from 'prom-client';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { createTestApi, type TestApi } from '../../test/support/api.ts';
 import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
+import { createInboundLayer, type InboundLayer } from '../engine/inbound.ts';
 import { listEvents } from '../events/index.ts';
 import { type ConnectFixture, openConnectFixture } from '../integrations/fixtures/connect-db.ts';
 import { createSqlQueue, type SqlJobQueue } from '../queue/index.ts';
-import { createInboundLayer, type InboundLayer } from './layer.ts';
 
 const PUBLIC_URL = 'https://hooks.example.com';
 const STRIPE_SECRET = 'whsec_test_5f1d7c2a9b';

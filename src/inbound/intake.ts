@@ -1,20 +1,20 @@
 /**
- * `POST /webhooks/<environment id>/<integration key>[/<url token>]`: where providers deliver.
- * The body is read as raw bytes (any content type, byte-exact, never re-serialized), verified by
- * the definition's scheme, stored durably and deduplicated — and only then answered 200, so an
- * event Patchbay acknowledged is never lost. A store failure answers 503 and the provider retries.
- * `GET` on the same URLs answers set-up handshakes (Meta's hub challenge, Mailchimp's ping).
+ * The intake of provider deliveries, as a plain handler: a delivery (raw bytes, byte-exact,
+ * never re-serialized) is verified by the definition's scheme, stored durably and deduplicated —
+ * and only then answered 200, so an event Patchbay acknowledged is never lost. A store failure
+ * answers 503 and the provider retries. `GET` answers set-up handshakes (Meta's hub challenge,
+ * Mailchimp's ping). The HTTP route (`/webhooks/<environment id>/<integration key>[/<token>]`)
+ * is src/api/routes/webhooks.ts.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from 'prom-client';
-import type { RouteModule } from '../api/core/routes.ts';
 import type { Webhooks } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { ConnectionsService } from '../connections/types.ts';
 import { type ErrorCode, isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
 import type { IntegrationsService } from '../integrations/types.ts';
 import { jsonTextTooDeep, jsonTooDeep } from '../json/index.ts';
+import type { Logger } from '../logger/index.ts';
 import type { ResolvedIntegration } from '../ports/connections.ts';
 import type { JobQueue } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
@@ -67,45 +67,51 @@ export interface IntakeDeps {
 }
 
 export const DEFAULT_INTAKE_BODY_LIMIT = 1024 * 1024;
-const PREFIX = '/webhooks';
 
-interface IntakeParams {
+/** The URL's parts: which environment and integration, and the connection's URL token. */
+export interface IntakeParams {
   environmentId: string;
   integrationKey: string;
   token?: string;
 }
 
-export function intakeRoutes(deps: IntakeDeps): RouteModule {
+/** What the HTTP layer hands over: the request as it arrived. */
+export interface ArrivedRequest {
+  method: string;
+  /** Path and query exactly as sent. */
+  url: string;
+  /** Lower-cased names; repeated headers joined with `, `. */
+  headers: Record<string, string>;
+  rawBody: Buffer;
+}
+
+/** The answer to send: status, content type (JSON when absent) and body. */
+export interface IntakeAnswer {
+  status: number;
+  contentType?: string;
+  body: unknown;
+}
+
+/** Where the intake reports refusals and store failures: the request's own log line context. */
+export type IntakeLog = Pick<Logger, 'warn' | 'error'>;
+
+export interface Intake {
+  /** Largest delivery accepted, bytes: the HTTP layer refuses bigger ones before reading them. */
+  readonly bodyLimit: number;
+  /** Verifies, stores and answers one delivery; refusals throw coded errors. */
+  receive(params: IntakeParams, request: ArrivedRequest, log: IntakeLog): Promise<IntakeAnswer>;
+  /** Counts a delivery the HTTP layer refused before `receive` (its provider is not known yet). */
+  refusedEarly(code: 'payload_too_large', log: IntakeLog): void;
+}
+
+export function createIntake(deps: IntakeDeps): Intake {
   const rejections = rejectionCounter(deps.metrics);
-  const bodyLimit = deps.bodyLimit ?? DEFAULT_INTAKE_BODY_LIMIT;
   return {
-    name: 'inbound-intake',
-    register(app: FastifyInstance) {
-      // Encapsulated: the raw-bytes parser applies to the intake only; the API keeps its JSON parser.
-      app.removeAllContentTypeParsers();
-      app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) =>
-        done(null, body),
-      );
-      app.addHook('onError', async (request, _reply, error) => {
-        // Rejected before the handler ran (body over the limit): the provider is not known yet.
-        if ((error as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-          rejections.inc('unknown', 'payload_too_large');
-          request.log.warn({ code: 'payload_too_large' }, 'inbound delivery rejected');
-        }
-      });
-      for (const url of [
-        `${PREFIX}/:environmentId/:integrationKey`,
-        `${PREFIX}/:environmentId/:integrationKey/:token`,
-      ]) {
-        app.route({
-          method: ['GET', 'POST'],
-          url,
-          bodyLimit,
-          schema: { hide: true },
-          config: { auth: 'none' },
-          handler: (request, reply) => intake(deps, rejections, request, reply),
-        });
-      }
+    bodyLimit: deps.bodyLimit ?? DEFAULT_INTAKE_BODY_LIMIT,
+    receive: (params, request, log) => intake(deps, rejections, params, toDelivery(deps, request), log),
+    refusedEarly(code, log) {
+      rejections.inc('unknown', code);
+      log.warn({ code }, 'inbound delivery rejected');
     },
   };
 }
@@ -113,15 +119,14 @@ export function intakeRoutes(deps: IntakeDeps): RouteModule {
 async function intake(
   deps: IntakeDeps,
   rejections: ReturnType<typeof rejectionCounter>,
-  request: FastifyRequest,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
-  const params = request.params as IntakeParams;
+  params: IntakeParams,
+  delivery: IncomingDelivery,
+  log: IntakeLog,
+): Promise<IntakeAnswer> {
   const { integration, webhooks } = await findIntegration(deps, params);
-  const delivery = toDelivery(deps, request);
   const reject = (code: ErrorCode, message: string, details?: unknown): never => {
     rejections.inc(integration.provider, code);
-    request.log.warn(
+    log.warn(
       { code, provider: integration.provider, integrationId: integration.id },
       'inbound delivery rejected',
     );
@@ -154,7 +159,7 @@ async function intake(
         : secrets;
     const answer = deps.verifier.answerHandshake(webhooks, delivery, handshakeSecrets);
     if (!answer) throw notFound('Webhook handshake', integration.key);
-    return reply.code(answer.status).type(answer.contentType).send(answer.body);
+    return answer;
   }
 
   if (webhooks.verification.scheme === 'url_token' && secrets.length === 0) {
@@ -181,7 +186,7 @@ async function intake(
   if (!result.ok) reject(result.code, result.message);
 
   const handshake = deps.verifier.answerHandshake(webhooks, delivery, secrets);
-  if (handshake) return reply.code(handshake.status).type(handshake.contentType).send(handshake.body);
+  if (handshake) return handshake;
 
   let metas: EventMeta[];
   try {
@@ -196,7 +201,7 @@ async function intake(
   try {
     outcomes = await deps.writer.store(events);
   } catch (error) {
-    request.log.error({ err: error, integrationId: integration.id }, 'inbound delivery could not be stored');
+    log.error({ err: error, integrationId: integration.id }, 'inbound delivery could not be stored');
     throw new PatchbayError('inbound_store_unavailable', 'The delivery could not be stored; retry it', {
       cause: error,
     });
@@ -213,17 +218,16 @@ async function intake(
           dedupeKey: processDedupeKey(id),
         })),
       )
-      .catch((error: unknown) =>
-        request.log.warn({ err: error }, 'inbound processing not queued; the sweep will'),
-      );
+      .catch((error: unknown) => log.warn({ err: error }, 'inbound processing not queued; the sweep will'));
   }
   if (!webhooks.batch) {
     const [outcome] = outcomes;
-    return reply.send(
-      outcome?.duplicate ? { received: true, duplicate: true } : { received: true, id: outcome?.id },
-    );
+    return {
+      status: 200,
+      body: outcome?.duplicate ? { received: true, duplicate: true } : { received: true, id: outcome?.id },
+    };
   }
-  return reply.send({ received: true, ids: stored, duplicates: outcomes.length - stored.length });
+  return { status: 200, body: { received: true, ids: stored, duplicates: outcomes.length - stored.length } };
 }
 
 async function findIntegration(
@@ -258,19 +262,13 @@ async function connectionConfigOf(
   return row ? (JSON.parse(row.connection_config) as Record<string, string>) : undefined;
 }
 
-function toDelivery(deps: IntakeDeps, request: FastifyRequest): IncomingDelivery {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const body = request.body;
+function toDelivery(deps: IntakeDeps, request: ArrivedRequest): IncomingDelivery {
   return {
     method: request.method.toUpperCase(),
     // As the provider called it: the public origin (and base path) with the path and query as sent.
     url: new URL(deps.publicUrl.replace(/\/+$/, '') + request.url),
-    headers,
-    rawBody: Buffer.isBuffer(body) ? body : Buffer.alloc(0),
+    headers: request.headers,
+    rawBody: request.rawBody,
     receivedAt: deps.clock.now(),
   };
 }

@@ -11,11 +11,11 @@ import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { createTestApi, type TestApi } from '../../test/support/api.ts';
 import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
+import { createInboundLayer, type InboundLayer } from '../engine/inbound.ts';
 import { ERROR_STATUS } from '../errors/index.ts';
 import { type ConnectFixture, openConnectFixture } from '../integrations/fixtures/connect-db.ts';
 import { createLogger } from '../logger/index.ts';
 import { createSqlQueue, type SqlJobQueue } from '../queue/index.ts';
-import { createInboundLayer, type InboundLayer } from './layer.ts';
 
 const PUBLIC_URL = 'https://hooks.example.com';
 const CUSTOM_SECRET = 'custom-hook-secret-4b1e';

@@ -20,5 +20,4 @@ export {
   type RequestLogEntry,
   type RequestLogOptions,
 } from './request-log.ts';
-export { CONNECTION_HEADER, proxyRoutes } from './route.ts';
 export type * from './types.ts';

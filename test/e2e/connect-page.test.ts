@@ -12,13 +12,13 @@ import { stripTypeScriptTypes } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { loadCatalog } from '../../src/catalog/index.ts';
 import {
   createFakeConnectWorld,
   type FakeConnectWorld,
   REJECTED_SECRET,
-} from '../../src/connect/fixtures/flow-fakes.ts';
-import { connectFlowRoutes } from '../../src/connect/flow.ts';
+} from '../../src/api/connect/fixtures/flow-fakes.ts';
+import { connectFlowRoutes } from '../../src/api/connect/flow.ts';
+import { loadCatalog } from '../../src/catalog/index.ts';
 import { createTestApi, type TestApi } from '../support/api.ts';
 import { sqliteTestDatabase, type TestDatabase } from '../support/databases.ts';
 

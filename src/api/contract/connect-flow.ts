@@ -1,7 +1,7 @@
 /**
  * The connect page's API: what the page served at `/connect` calls with the connect session
  * token of its URL (`Authorization: Bearer pb_cst_…`), never with an API key. Implemented by
- * src/connect/flow-api.ts.
+ * src/api/connect/flow-api.ts.
  */
 import { z } from 'zod';
 import { defineOperation } from './operation.ts';

@@ -8,14 +8,14 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { requireAuth } from '../api/core/request-auth.ts';
-import type { RouteModule } from '../api/core/routes.ts';
-import { PatchbayError } from '../errors/index.ts';
-import { parseId } from '../ids/index.ts';
-import { takeNodeBody } from './caller.ts';
-import { clientHeadersForProvider, forwardableResponseHeaders } from './headers.ts';
-import { proxyOpenApiPaths } from './openapi.ts';
-import type { ProxyClient } from './types.ts';
+import { PatchbayError } from '../../errors/index.ts';
+import { parseId } from '../../ids/index.ts';
+import { takeNodeBody } from '../../proxy/caller.ts';
+import { clientHeadersForProvider, forwardableResponseHeaders } from '../../proxy/headers.ts';
+import type { ProxyClient } from '../../proxy/types.ts';
+import { requireAuth } from '../core/request-auth.ts';
+import type { RouteModule } from '../core/routes.ts';
+import { proxyOpenApiPaths } from './proxy-openapi.ts';
 
 export const CONNECTION_HEADER = 'patchbay-connection-id';
 

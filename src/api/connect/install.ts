@@ -6,12 +6,12 @@
  * provider's authorization page. The usual callback then creates the connection.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { RouteModule } from '../api/index.ts';
-import type { AuthService } from '../auth/types.ts';
-import { isPatchbayError } from '../errors/index.ts';
-import type { IntegrationsService } from '../integrations/types.ts';
+import type { AuthService } from '../../auth/types.ts';
+import type { ConnectSessionsService } from '../../connect/types.ts';
+import { isPatchbayError } from '../../errors/index.ts';
+import type { IntegrationsService } from '../../integrations/types.ts';
+import type { RouteModule } from '../index.ts';
 import { callbackPage, setPageHeaders } from './flow-html.ts';
-import type { ConnectSessionsService } from './types.ts';
 
 export interface ConnectInstallDeps {
   integrations: Pick<IntegrationsService, 'environmentOf' | 'resolve'>;

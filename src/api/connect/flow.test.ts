@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { createTestApi, type TestApi } from '../../test/support/api.ts';
-import { sqliteTestDatabase, type TestDatabase, testDatabases } from '../../test/support/databases.ts';
-import { loadCatalog } from '../catalog/index.ts';
-import type { Integration, IntegrationsService } from '../integrations/types.ts';
+import { createTestApi, type TestApi } from '../../../test/support/api.ts';
+import { sqliteTestDatabase, type TestDatabase, testDatabases } from '../../../test/support/databases.ts';
+import { loadCatalog } from '../../catalog/index.ts';
+import { createConnectSessionsService } from '../../connect/sessions.ts';
+import type { Integration, IntegrationsService } from '../../integrations/types.ts';
 import { createFakeConnectWorld, type FakeConnectWorld, REJECTED_SECRET } from './fixtures/flow-fakes.ts';
 import { connectFlowRoutes } from './flow.ts';
-import { createConnectSessionsService } from './sessions.ts';
 
 const PUBLIC_URL = 'https://patchbay.example.com/';
 const HOST = 'https://app.example.com';

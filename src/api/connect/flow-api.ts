@@ -5,19 +5,19 @@
  * the session does not offer is `integration_not_allowed`.
  */
 import type { FastifyReply } from 'fastify';
+import type { ConnectSession } from '../../connect/types.ts';
+import { PatchbayError } from '../../errors/index.ts';
+import type { Integration } from '../../integrations/types.ts';
+import type { ResolvedIntegration } from '../../ports/connections.ts';
 import {
   connectWithCredentials,
   getConnectPageSession,
   startConnectOAuth,
-} from '../api/contract/connect-flow.ts';
-import { requireConnectSession } from '../api/core/request-auth.ts';
-import { type RouteDefinition, route } from '../api/core/routes.ts';
-import { PatchbayError } from '../errors/index.ts';
-import type { Integration } from '../integrations/types.ts';
-import type { ResolvedIntegration } from '../ports/connections.ts';
+} from '../contract/connect-flow.ts';
+import { requireConnectSession } from '../core/request-auth.ts';
+import { type RouteDefinition, route } from '../core/routes.ts';
 import type { ConnectFlowDeps } from './flow-deps.ts';
 import { presentIntegration } from './flow-present.ts';
-import type { ConnectSession } from './types.ts';
 
 /** The three operations of the page API, bound to `deps`. */
 export function connectPageApi(deps: ConnectFlowDeps): RouteDefinition[] {

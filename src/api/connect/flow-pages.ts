@@ -5,8 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { logoFile } from '../catalog/index.ts';
-import { isPatchbayError, PatchbayError } from '../errors/index.ts';
+import { logoFile } from '../../catalog/index.ts';
+import { isPatchbayError, PatchbayError } from '../../errors/index.ts';
 import type { ConnectFlowDeps } from './flow-deps.ts';
 import { type CallbackOutcome, callbackPage, frameAncestorsFor, setPageHeaders } from './flow-html.ts';
 

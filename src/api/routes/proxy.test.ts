@@ -3,19 +3,24 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { createTestApi, type TestApi } from '../../test/support/api.ts';
-import { testDatabases } from '../../test/support/databases.ts';
-import { ManualClock } from '../clock/index.ts';
-import { notFound } from '../errors/index.ts';
-import { createLogger } from '../logger/index.ts';
-import { createOutboundHttp } from '../net/index.ts';
-import type { ConnectionContext } from '../ports/connections.ts';
-import { createProviderCaller } from './caller.ts';
-import { createProxyClient } from './client.ts';
-import { definitionFor, integrationFor, startUpstream, type Upstream } from './fixtures/upstream.ts';
-import type { RequestLogEntry } from './request-log.ts';
-import { proxyRoutes } from './route.ts';
-import type { RefreshCoordinator } from './types.ts';
+import { createTestApi, type TestApi } from '../../../test/support/api.ts';
+import { testDatabases } from '../../../test/support/databases.ts';
+import { ManualClock } from '../../clock/index.ts';
+import { notFound } from '../../errors/index.ts';
+import { createLogger } from '../../logger/index.ts';
+import { createOutboundHttp } from '../../net/index.ts';
+import type { ConnectionContext } from '../../ports/connections.ts';
+import { createProviderCaller } from '../../proxy/caller.ts';
+import { createProxyClient } from '../../proxy/client.ts';
+import {
+  definitionFor,
+  integrationFor,
+  startUpstream,
+  type Upstream,
+} from '../../proxy/fixtures/upstream.ts';
+import type { RequestLogEntry } from '../../proxy/request-log.ts';
+import type { RefreshCoordinator } from '../../proxy/types.ts';
+import { proxyRoutes } from './proxy.ts';
 
 const ACTIVE = 'conn_01jd0000000000000000000001';
 const REAUTH = 'conn_01jd0000000000000000000002';

@@ -6,9 +6,9 @@
  * connection. Nothing here is ever a secret.
  */
 import type { z } from 'zod';
-import type { connectCredentialFieldSchema, connectIntegrationSchema } from '../api/contract/connect-flow.ts';
-import type { AuthConfig, CredentialInput, ProviderDefinition } from '../catalog/index.ts';
-import type { Integration } from '../integrations/types.ts';
+import type { AuthConfig, CredentialInput, ProviderDefinition } from '../../catalog/index.ts';
+import type { Integration } from '../../integrations/types.ts';
+import type { connectCredentialFieldSchema, connectIntegrationSchema } from '../contract/connect-flow.ts';
 
 export type ConnectIntegrationView = z.output<typeof connectIntegrationSchema>;
 type CredentialFieldView = z.output<typeof connectCredentialFieldSchema>;

@@ -1,9 +1,9 @@
 /** What the connect page's routes need, injected (fakes in tests). */
-import type { AuthService } from '../auth/types.ts';
-import type { Catalog } from '../catalog/index.ts';
-import type { ConnectionsService } from '../connections/types.ts';
-import type { IntegrationsService } from '../integrations/types.ts';
-import type { ConnectSessionsService } from './types.ts';
+import type { AuthService } from '../../auth/types.ts';
+import type { Catalog } from '../../catalog/index.ts';
+import type { ConnectSessionsService } from '../../connect/types.ts';
+import type { ConnectionsService } from '../../connections/types.ts';
+import type { IntegrationsService } from '../../integrations/types.ts';
 
 export interface ConnectFlowDeps {
   /** `authenticate` for the page (frame-ancestors), `get` for the OAuth callback. */

@@ -9,7 +9,7 @@
  * connect page (target origin: Patchbay's own), which relays the final result to the host page
  * (target origin: the session's allowedOrigin).
  */
-import type { RouteModule } from '../api/core/routes.ts';
+import type { RouteModule } from '../core/routes.ts';
 import { connectPageApi } from './flow-api.ts';
 import type { ConnectFlowDeps } from './flow-deps.ts';
 import { registerConnectPages } from './flow-pages.ts';

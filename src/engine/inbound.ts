@@ -6,21 +6,22 @@
 import type { Registry } from 'prom-client';
 import type { RouteModule } from '../api/index.ts';
 import { inboundRoutes } from '../api/routes/inbound.ts';
+import { webhookRoutes } from '../api/routes/webhooks.ts';
 import type { Catalog } from '../catalog/index.ts';
 import type { Clock } from '../clock/index.ts';
 import type { ConnectionsService } from '../connections/types.ts';
 import { type IdFactory, newId } from '../ids/index.ts';
+import { createIntake, type IntakeDeps, type Verifier } from '../inbound/intake.ts';
+import type { InboundJobs } from '../inbound/jobs.ts';
+import { processHandlers, processInboundEvent } from '../inbound/process.ts';
+import { createInboundEventsService, type InboundEventsService } from '../inbound/service.ts';
+import { createInboundWriter } from '../inbound/store.ts';
+import { createTriggerRegistry, type TriggerRegistry } from '../inbound/triggers.ts';
+import { answerHandshake, readEventMeta, verifyDelivery } from '../inbound/verify/index.ts';
 import type { IntegrationsService } from '../integrations/types.ts';
 import type { Logger } from '../logger/index.ts';
 import type { JobHandlers, JobQueue } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
-import { type IntakeDeps, intakeRoutes, type Verifier } from './intake.ts';
-import type { InboundJobs } from './jobs.ts';
-import { processHandlers, processInboundEvent } from './process.ts';
-import { createInboundEventsService, type InboundEventsService } from './service.ts';
-import { createInboundWriter } from './store.ts';
-import { createTriggerRegistry, type TriggerRegistry } from './triggers.ts';
-import { answerHandshake, readEventMeta, verifyDelivery } from './verify/index.ts';
 
 export interface InboundLayerDeps {
   store: Pick<Store, 'db'>;
@@ -79,19 +80,21 @@ export function createInboundLayer(deps: InboundLayerDeps): InboundLayer {
     events,
     triggers,
     routes: () => [
-      intakeRoutes({
-        store: deps.store,
-        integrations: deps.integrations,
-        connections: deps.connections,
-        writer,
-        queue: deps.queue,
-        verifier: deps.verifier ?? { verifyDelivery, answerHandshake, readEventMeta },
-        clock: deps.clock,
-        metrics: deps.metrics,
-        publicUrl: deps.publicUrl,
-        ...(deps.bodyLimit === undefined ? {} : { bodyLimit: deps.bodyLimit }),
-        ...(deps.providerRequestFor ? { providerRequestFor: deps.providerRequestFor } : {}),
-      }),
+      webhookRoutes(
+        createIntake({
+          store: deps.store,
+          integrations: deps.integrations,
+          connections: deps.connections,
+          writer,
+          queue: deps.queue,
+          verifier: deps.verifier ?? { verifyDelivery, answerHandshake, readEventMeta },
+          clock: deps.clock,
+          metrics: deps.metrics,
+          publicUrl: deps.publicUrl,
+          ...(deps.bodyLimit === undefined ? {} : { bodyLimit: deps.bodyLimit }),
+          ...(deps.providerRequestFor ? { providerRequestFor: deps.providerRequestFor } : {}),
+        }),
+      ),
       inboundRoutes({
         events,
         integrations: deps.integrations,

@@ -3,7 +3,7 @@
  * any content type, which a schema-validated operation cannot), so its path item is written here
  * by hand; the error codes are the ones the proxy answers with.
  */
-import { ERROR_STATUS, type ErrorCode } from '../errors/index.ts';
+import { ERROR_STATUS, type ErrorCode } from '../../errors/index.ts';
 
 const ERRORS: readonly ErrorCode[] = [
   'proxy_header_missing',
