@@ -13,6 +13,11 @@ export interface CommandOptions {
   timeoutMs?: number;
 }
 
+// What `npm run` sets for its script (the repository's prefix, package fields, lifecycle), which
+// would point npm in the temporary project back at the repository; how to reach the registry stays.
+const outerNpmVariable =
+  /^npm_(?!config_(registry|cache|userconfig|https?_proxy|proxy|noproxy|strict_ssl|cafile|ca)$)/i;
+
 /**
  * The environment of a temporary project run on `node`: that Node first on the PATH (npm, npx and
  * the `patchbay` launcher run on it), no `node_modules/.bin` of the repository (so neither its Node
@@ -22,7 +27,8 @@ export interface CommandOptions {
 export function projectEnv(node: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(process.env)) {
-    if (!/^(npm_|PATCHBAY_|NODE_OPTIONS$|INIT_CWD$)/i.test(name)) env[name] = value;
+    if (!outerNpmVariable.test(name) && !/^(PATCHBAY_|NODE_OPTIONS$|INIT_CWD$)/i.test(name))
+      env[name] = value;
   }
   const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => !/node_modules[\\/]\.bin/.test(dir));
   env.PATH = [dirname(node), ...path].join(delimiter);
