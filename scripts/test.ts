@@ -20,9 +20,19 @@ const files =
         'sandbox/**/*.test.ts',
       ]).sort();
 
+// The condition resolves `patchbay`, `patchbay/sdk` and `patchbay/scripts` to this checkout's
+// sources rather than to a build in dist/ (package.json, "exports"); the runner passes it on to
+// the process of each test file.
 const child = spawn(
   process.execPath,
-  ['--test', '--test-concurrency=2', '--test-timeout=120000', ...flags, ...files],
+  [
+    '--conditions=patchbay-source',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=120000',
+    ...flags,
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, NODE_NO_WARNINGS: '1' } },
 );
 child.on('exit', (code, signal) => process.exit(signal ? 1 : (code ?? 1)));

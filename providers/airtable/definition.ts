@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Airtable Web API by OAuth. PKCE is mandatory and a client that has a secret authenticates with

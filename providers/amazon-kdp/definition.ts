@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Amazon KDP has no public API for sales or royalties. Authors export reports from the KDP

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 const GRAPH = 'https://graph.facebook.com/v23.0';
 

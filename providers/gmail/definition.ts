@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /** Gmail API v1 with Google's OAuth (read-only by default: reply tracking needs nothing more). */
 export default defineProvider({

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Google Sheets API v4 with Google's OAuth. `access_type=offline` and `prompt=consent` make Google

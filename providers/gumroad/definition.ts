@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /** Gumroad API v2 (OAuth 2.0 served by Doorkeeper). */
 export default defineProvider({

@@ -15,7 +15,7 @@
  *   on sales of memberships; nil fields are left out of the JSON, so most fields are optional.
  */
 import { z } from 'zod';
-import { PatchbayError } from '../../src/errors/index.ts';
+import { PatchbayError } from '../../src/scripts/index.ts';
 
 const currencyCode = z.string().regex(/^[a-z]{3}$/, 'a lower-case ISO 4217 code');
 

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * HubSpot CRM by OAuth. Access tokens last 30 minutes; the account (portal) id comes from the

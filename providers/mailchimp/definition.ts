@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Mailchimp Marketing API. OAuth tokens have no scopes and never expire; every account lives in

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * A self-hosted Medusa v2 backend's Admin API. A secret API key is sent the way Medusa's own JS

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /** Resend email API with an API key. Its webhooks are signed by Svix: Standard Webhooks under svix-* headers. */
 export default defineProvider({

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Salesforce REST API by the OAuth web server flow with PKCE. The org's API host is not known

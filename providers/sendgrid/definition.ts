@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Twilio SendGrid v3 with an API key. The signed Event Webhook is ECDSA (P-256, SHA-256) over the

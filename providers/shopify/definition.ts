@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 const SHOP_DOMAIN = '^[a-z0-9][a-z0-9-]*\\.myshopify\\.com$';
 

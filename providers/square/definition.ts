@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Square by OAuth (code flow). The token endpoint takes a JSON body and answers with an absolute

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Stripe Connect, Standard accounts, by OAuth. Stripe recommends acting on a connected account

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Whop by OAuth 2.1 with PKCE (and OpenID Connect), for apps acting on behalf of Whop users.

@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * WooCommerce REST API v3 on the merchant's own WordPress site, with a consumer key and secret

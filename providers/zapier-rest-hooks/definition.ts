@@ -1,4 +1,4 @@
-import { defineProvider } from '../../src/catalog/index.ts';
+import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Zapier REST Hooks run the other way round: the host product is the "app" and Zapier subscribes

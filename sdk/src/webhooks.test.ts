@@ -15,10 +15,24 @@ import { type TestDatabase, testDatabases } from '../../test/support/databases.t
 import { isPatchbayApiError, PatchbayClient, verifyWebhook, WebhookVerificationError } from './index.ts';
 
 describe('sdk/src/webhooks.ts', () => {
-  it('depends on nothing but node:crypto, so receivers can use it alone', () => {
+  it('imports nothing, so receivers can use it alone and browser bundles need no node:crypto', () => {
     const source = readFileSync(new URL('./webhooks.ts', import.meta.url), 'utf8');
     const imports = [...source.matchAll(/^import .* from '([^']+)';$/gm)].map((match) => match[1]);
-    assert.deepEqual(imports, ['node:crypto']);
+    assert.deepEqual(imports, []);
+  });
+
+  it('says it runs on a server where Node built-ins cannot be loaded (a browser)', () => {
+    const { getBuiltinModule } = process;
+    // What a browser bundle sees: no process.getBuiltinModule to load node:crypto with.
+    Object.assign(process, { getBuiltinModule: undefined });
+    try {
+      assert.throws(() => verifyWebhook('{}', {}, 'whsec_c2VjcmV0'), {
+        name: 'TypeError',
+        message: /verifyWebhook runs on a server \(Node\.js 22\.3 or newer\), not in a browser/,
+      });
+    } finally {
+      Object.assign(process, { getBuiltinModule });
+    }
   });
 });
 

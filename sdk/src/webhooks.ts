@@ -4,8 +4,10 @@
  * `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<raw body>`, keyed by the base64
  * part of the endpoint's `whsec_…` secret. Server-side only (node:crypto); no dependency on the
  * engine.
+ *
+ * node:crypto is loaded when a webhook is verified, not imported: the SDK's entry also serves
+ * browser bundles (for connect()), where a Node built-in must not appear.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /** Why a webhook was refused; branch on it. */
 export type WebhookVerificationErrorCode =
@@ -57,6 +59,7 @@ export function verifyWebhook<T = unknown>(
   secret: string,
   options: VerifyWebhookOptions = {},
 ): T {
+  const { createHmac, timingSafeEqual } = nodeCrypto();
   const key = keyOf(secret);
   const id = header(headers, 'webhook-id');
   const timestampText = header(headers, 'webhook-timestamp');
@@ -103,6 +106,15 @@ export function verifyWebhook<T = unknown>(
   } catch (cause) {
     throw new WebhookVerificationError('invalid_payload', 'The signed body is not JSON', { cause });
   }
+}
+
+/** node:crypto, from Node's built-ins at run time; a clear error anywhere else (a browser). */
+function nodeCrypto(): typeof import('node:crypto') {
+  const crypto = globalThis.process?.getBuiltinModule?.('node:crypto');
+  if (crypto === undefined) {
+    throw new TypeError('verifyWebhook runs on a server (Node.js 22.3 or newer), not in a browser');
+  }
+  return crypto;
 }
 
 /** The HMAC key of a `whsec_…` secret (the prefix is optional, as in other verifiers). */

@@ -15,7 +15,7 @@ export { RESERVED_VALUE_NAMES } from './references.ts';
 export {
   BUILTIN_PROVIDERS_DIR,
   type Catalog,
-  DEFINITION_FILE,
+  DEFINITION_MODULE,
   getProvider,
   type LoadCatalogOptions,
   loadCatalog,

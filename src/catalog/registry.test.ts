@@ -70,6 +70,26 @@ describe('catalog registry', () => {
     assert.equal(logoFile(alpha), join(dir, 'alpha', 'logo.svg'));
   });
 
+  it('loads definitions written in JavaScript (.js, .mjs), as the npm package ships them', async () => {
+    const dir = providersDir({ alpha: null, beta: null });
+    // A .js file is a module where the nearest package.json says so, as in the npm package.
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(dir, 'alpha', 'definition.js'), definition('alpha'));
+    writeFileSync(join(dir, 'beta', 'definition.mjs'), definition('beta'));
+    writeFileSync(join(dir, 'beta', 'definition.d.ts'), 'export {};\n');
+    const catalog = await loadCatalog({ dirs: [dir] });
+    assert.deepEqual([...catalog.keys()], ['alpha', 'beta']);
+    assert.equal(providerSource(getProvider(catalog, 'alpha'))?.file, join(dir, 'alpha', 'definition.js'));
+    assert.equal(providerSource(getProvider(catalog, 'beta'))?.file, join(dir, 'beta', 'definition.mjs'));
+  });
+
+  it('refuses a folder with two definition modules, naming both', async () => {
+    const dir = providersDir({ alpha: definition('alpha') });
+    writeFileSync(join(dir, 'alpha', 'definition.mjs'), definition('alpha'));
+    const error = await loadError([dir]);
+    assert.match(error.message, /provider folder "alpha" has definition\.ts and definition\.mjs; keep one/);
+  });
+
   it('answers provider_not_found with the names it has', async () => {
     const catalog = await loadCatalog({ dirs: [providersDir({ alpha: definition('alpha') })] });
     assert.throws(
@@ -111,7 +131,7 @@ describe('catalog registry', () => {
   it('refuses a folder without a definition, without a default export, or that fails to load', async () => {
     assert.match(
       (await loadError([providersDir({ alpha: null })])).message,
-      /provider folder "alpha" has no definition\.ts/,
+      /provider folder "alpha" has no definition\.ts \(or \.mts, \.js, \.mjs\)/,
     );
     assert.match(
       (await loadError([providersDir({ alpha: 'export const x = 1;\n' })])).message,

@@ -1,20 +1,25 @@
 /**
  * The catalog: provider definitions discovered at load time. Each folder of a providers
- * directory is one provider, and its `definition.ts` default-exports the definition; there is no
- * hand-kept index to drift. Host apps may add directories of their own providers.
+ * directory is one provider, and its `definition.ts` (`.js` once built, see ./module-files.ts)
+ * default-exports the definition; there is no hand-kept index to drift. Host apps may add
+ * directories of their own providers.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import { validateDefinition } from './define.ts';
+import { moduleFilesNamed, moduleNames } from './module-files.ts';
 import type { ProviderDefinition } from './schema.ts';
 
-/** The providers directory shipped with Patchbay. */
+/**
+ * The providers directory shipped with Patchbay: `providers/` of the repository, or its built
+ * copy beside the built engine in the npm package (dist/providers/).
+ */
 export const BUILTIN_PROVIDERS_DIR = fileURLToPath(new URL('../../providers/', import.meta.url));
 
-/** The name of the file each provider folder must have. */
-export const DEFINITION_FILE = 'definition.ts';
+/** The module each provider folder must have: `definition.ts`, or `.mts`, `.js`, `.mjs`. */
+export const DEFINITION_MODULE = 'definition';
 
 /** Provider name → validated definition. */
 export type Catalog = ReadonlyMap<string, ProviderDefinition>;
@@ -43,7 +48,7 @@ export async function loadCatalog(options: LoadCatalogOptions = {}): Promise<Cat
   const catalog = new Map<string, ProviderDefinition>();
   for (const dir of dirs) {
     for (const folder of providerFolders(dir)) {
-      const file = join(dir, folder, DEFINITION_FILE);
+      const file = definitionFile(join(dir, folder), folder);
       const definition = await loadDefinition(file, folder);
       const existing = catalog.get(definition.name);
       if (existing) {
@@ -103,8 +108,23 @@ function providerFolders(dir: string): string[] {
   }
 }
 
+/** The folder's one definition module; a folder with none, or with two (`.ts` and `.js`), is refused. */
+function definitionFile(path: string, folder: string): string {
+  const [file, ...others] = moduleFilesNamed(path, DEFINITION_MODULE);
+  if (file === undefined) {
+    throw invalid(
+      join(path, `${DEFINITION_MODULE}.ts`),
+      `provider folder "${folder}" has no ${moduleNames(DEFINITION_MODULE)}`,
+    );
+  }
+  if (others.length > 0) {
+    const names = [file, ...others].map((path) => basename(path)).join(' and ');
+    throw invalid(file, `provider folder "${folder}" has ${names}; keep one`);
+  }
+  return file;
+}
+
 async function loadDefinition(file: string, folder: string): Promise<ProviderDefinition> {
-  if (!existsSync(file)) throw invalid(file, `provider folder "${folder}" has no ${DEFINITION_FILE}`);
   let module: { default?: unknown };
   try {
     module = (await import(pathToFileURL(file).href)) as { default?: unknown };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isPatchbayError } from '../errors/index.ts';
-import { createIdFactory, ID_PREFIXES, type IdKind, idLowerBound, idTime, isId, parseId } from './ids.ts';
+import { createIdFactory, ID_PREFIXES, type IdKind, idLowerBound, idTime, isId, parseId } from './index.ts';
 
 const kinds = Object.keys(ID_PREFIXES) as IdKind[];
 const MAX_TIME = 2 ** 48 - 1;

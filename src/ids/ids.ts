@@ -1,31 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { decodeTime, encodeTime, monotonicFactory, type PRNG } from 'ulid';
 import { PatchbayError } from '../errors/index.ts';
-
-/**
- * Every kind of row has its own id prefix, so an id says what it is in logs and URLs, and an id of
- * the wrong kind is rejected at the edge (400 `invalid_id`) before any query runs.
- */
-export const ID_PREFIXES = {
-  environment: 'env',
-  apiKey: 'key',
-  integration: 'int',
-  connection: 'conn',
-  connectSession: 'cs',
-  event: 'evt',
-  endpoint: 'ep',
-  message: 'msg',
-  attempt: 'atm',
-  inboundEvent: 'in',
-  syncRun: 'run',
-  actionRun: 'act',
-  job: 'job',
-  schedule: 'sch',
-  request: 'req',
-} as const;
-
-export type IdKind = keyof typeof ID_PREFIXES;
-export type IdPrefix = (typeof ID_PREFIXES)[IdKind];
+import { ID_PREFIXES, type IdKind } from './prefixes.ts';
 
 // Crockford base32, lower-cased: URL-safe, case-insensitive on input, and lexicographic order
 // equals time order, which is what lets ids serve as range cursors.

@@ -1,12 +1,10 @@
 export {
   createIdFactory,
-  ID_PREFIXES,
   type IdFactory,
-  type IdKind,
-  type IdPrefix,
   idLowerBound,
   idTime,
   isId,
   newId,
   parseId,
 } from './ids.ts';
+export { ID_PREFIXES, type IdKind, type IdPrefix } from './prefixes.ts';

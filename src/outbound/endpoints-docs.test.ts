@@ -65,11 +65,17 @@ describe('docs/webhooks.md receivers', () => {
     it(`runs receiver ${index + 1} as written`, { timeout: 30_000 }, async () => {
       const secret = generateEndpointSecret();
       const port = await freePort();
-      const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
-        cwd: root,
-        env: { ...process.env, PATCHBAY_WEBHOOK_SECRET: secret, PORT: String(port) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      // `from 'patchbay/sdk'` as a host writes it: the condition points the package's exports at this
+      // checkout's sources instead of the build in dist/ (package.json, "exports").
+      const child = spawn(
+        process.execPath,
+        ['--conditions=patchbay-source', '--input-type=module', '-e', code],
+        {
+          cwd: root,
+          env: { ...process.env, PATCHBAY_WEBHOOK_SECRET: secret, PORT: String(port) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       children.push(child);
       let output = '';
       child.stdout?.on('data', (chunk) => {

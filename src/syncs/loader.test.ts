@@ -148,6 +148,30 @@ describe('loadScripts', () => {
     assert.deepEqual(await invoice.exec({} as never, { amount: 5 }), { id: '5' });
   });
 
+  it('loads JavaScript scripts (.js, .mjs), skipping declarations and tests beside them', async () => {
+    const dir = providersDir({
+      acme: {
+        'syncs/products.js': sync(),
+        'syncs/products.d.ts': 'export {};\n',
+        'syncs/report.mjs': sync({ name: "'report'" }),
+        'syncs/report.test.mjs': 'throw new Error("a test file must not be imported");\n',
+        'actions/create-invoice.js': action(),
+      },
+    });
+    // A .js file is a module where the nearest package.json says so, as in the npm package.
+    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+    const registry = await load(dir);
+    assert.deepEqual([...(registry.get('acme')?.syncs.keys() ?? [])], ['products', 'report']);
+    const invoice = getAction(registry, 'acme', 'create-invoice');
+    assert.deepEqual(await invoice.exec({} as never, { amount: 7 }), { id: '7' });
+  });
+
+  it('refuses two modules of one script name (products.ts and products.mjs)', async () => {
+    const dir = providersDir({ acme: { 'syncs/products.ts': sync(), 'syncs/products.mjs': sync() } });
+    const error = await loadError(dir);
+    assert.match(error.message, /script "products" is also defined by .*products\.(ts|mjs); keep one/);
+  });
+
   it('finds nothing in a directory without scripts', async () => {
     const registry = await load(providersDir({ acme: {} }));
     assert.equal(registry.size, 0);

@@ -1,11 +1,12 @@
 /**
  * The script registry: syncs, actions and paginators discovered in provider folders at load
  * time, the way the catalog discovers definitions. `<dir>/<provider>/syncs/<name>.ts`,
- * `<dir>/<provider>/actions/<name>.ts` and `<dir>/<provider>/paginators/<name>.ts` each
- * default-export one defineSync / defineAction / definePaginator; the file name is the script's
- * name. Test files (`*.test.ts`) and helpers (`_*.ts`) are skipped. Every script is validated
- * when it loads — and a definition's custom pagination against the paginator it names — so a
- * broken one stops startup with its file and field named instead of failing on its first run.
+ * `<dir>/<provider>/actions/<name>.ts` and `<dir>/<provider>/paginators/<name>.ts` (or `.mts`,
+ * `.js`, `.mjs`: src/catalog/module-files.ts) each default-export one defineSync / defineAction /
+ * definePaginator; the file name is the script's name. Test files (`*.test.ts`), declarations
+ * (`*.d.ts`) and helpers (`_*.ts`) are skipped. Every script is validated when it loads — and a
+ * definition's custom pagination against the paginator it names — so a broken one stops startup
+ * with its file and field named instead of failing on its first run.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { actionRunJob } from '../actions/jobs.ts';
 import { describeIssues } from '../catalog/define.ts';
+import { scriptModuleName } from '../catalog/module-files.ts';
 import type { Pagination } from '../catalog/pagination.ts';
 import { BUILTIN_PROVIDERS_DIR, type Catalog } from '../catalog/registry.ts';
 import { PatchbayError } from '../errors/index.ts';
@@ -67,21 +69,18 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
         );
       }
       const syncs = new Map<string, SyncDefinition>();
-      for (const file of syncFiles) {
-        const name = scriptName(file);
+      for (const { name, file } of syncFiles) {
         syncs.set(
           name,
           validate(await importDefault(file, 'defineSync'), syncSchema(name, minFrequencyMs), file),
         );
       }
       const actions = new Map<string, ActionDefinition>();
-      for (const file of actionFiles) {
-        const name = scriptName(file);
+      for (const { name, file } of actionFiles) {
         actions.set(name, validate(await importDefault(file, 'defineAction'), actionSchema(name), file));
       }
       const paginators = new Map<string, CustomPaginator<unknown>>();
-      for (const file of paginatorFiles) {
-        const name = scriptName(file);
+      for (const { name, file } of paginatorFiles) {
         paginators.set(name, validate(await importDefault(file, 'definePaginator'), paginatorSchema, file));
       }
       registry.set(provider, { provider, syncs, actions, paginators });
@@ -297,25 +296,25 @@ function providerFolders(dir: string): string[] {
   }
 }
 
-/** The script files of a syncs/ or actions/ folder, sorted; none when the folder does not exist. */
-function scriptFiles(folder: string): string[] {
+/**
+ * The script modules of a syncs/, actions/ or paginators/ folder, sorted by name; none when the folder does
+ * not exist. Two modules of one name (`orders.ts` and `orders.js`) are refused: which one would
+ * run is not for the loader to guess.
+ */
+function scriptFiles(folder: string): Array<{ name: string; file: string }> {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder, { withFileTypes: true })
-    .filter(
-      (entry) =>
-        entry.isFile() &&
-        entry.name.endsWith('.ts') &&
-        !entry.name.endsWith('.test.ts') &&
-        !entry.name.endsWith('.d.ts') &&
-        !entry.name.startsWith('_') &&
-        !entry.name.startsWith('.'),
-    )
-    .map((entry) => join(folder, entry.name))
-    .sort();
-}
-
-function scriptName(file: string): string {
-  return (file.split(/[\\/]/).at(-1) ?? '').replace(/\.ts$/, '');
+  const scripts = new Map<string, string>();
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const name = entry.isFile() ? scriptModuleName(entry.name) : undefined;
+    if (name === undefined) continue;
+    const file = join(folder, entry.name);
+    const other = scripts.get(name);
+    if (other !== undefined) {
+      throw invalid(file, '(module)', `script "${name}" is also defined by ${display(other)}; keep one`);
+    }
+    scripts.set(name, file);
+  }
+  return [...scripts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file }));
 }
 
 function invalid(file: string, field: string, message: string, cause?: unknown): PatchbayError {

@@ -63,7 +63,9 @@ function runSnippet(
   env: Record<string, string>,
   done: RegExp,
 ): { child: ChildProcess; output: () => string; finished: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
+  // `from 'patchbay/sdk'` as a host writes it: the condition points the package's exports at this
+  // checkout's sources instead of the build in dist/ (package.json, "exports").
+  const child = spawn(process.execPath, ['--conditions=patchbay-source', '--input-type=module', '-e', code], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

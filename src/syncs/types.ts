@@ -7,7 +7,9 @@
  *   providers/<name>/definition.ts     the definition (src/catalog)
  *   providers/<name>/syncs/<sync>.ts   default export: defineSync({...})
  *   providers/<name>/actions/<a>.ts    default export: defineAction({...})
- * The file name is the sync's or action's name; there is no index to keep.
+ * The file name is the sync's or action's name; there is no index to keep. Scripts import these
+ * types from the script API (src/scripts/index.ts, `patchbay/scripts`), and may be JavaScript
+ * (`.js`, as the npm package ships them) as well as TypeScript.
  */
 import type { z } from 'zod';
 import type { Logger } from '../logger/index.ts';

@@ -1,4 +1,4 @@
-import { defineSync } from '../../../src/syncs/define.ts';
+import { defineSync } from '../../../src/scripts/index.ts';
 import { KDP_SALES_SHEET, royaltyRowSchema, saleSchema, toSale } from '../models.ts';
 
 /**

@@ -2,7 +2,7 @@
  * Gumroad products: GET /v2/products lists every product of the account in one answer (it is not
  * paginated), so each run lists them all and products no longer listed are soft-deleted.
  */
-import { defineSync } from '../../../src/syncs/define.ts';
+import { defineSync } from '../../../src/scripts/index.ts';
 import { gumroadList, productSchema, toProduct } from '../models.ts';
 
 export default defineSync({

@@ -7,8 +7,7 @@
  * after every page, so a crashed run resumes at the page it stopped at, with the same `after`.
  */
 import { z } from 'zod';
-import { defineSync } from '../../../src/syncs/define.ts';
-import type { PageCursor } from '../../../src/syncs/types.ts';
+import { defineSync, type PageCursor } from '../../../src/scripts/index.ts';
 import { gumroadList, saleSchema, toSale } from '../models.ts';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ERROR_STATUS, type ErrorCode } from '../../errors/index.ts';
-import { ID_PREFIXES, type IdKind } from '../../ids/index.ts';
+import { ID_PREFIXES, type IdKind } from '../../ids/prefixes.ts';
 
 /**
  * Building blocks shared by every resource's contract. Schemas given an `id` in their metadata

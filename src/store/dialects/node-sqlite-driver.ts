@@ -20,7 +20,9 @@ const STATEMENT_CACHE_SIZE = 256;
  *   busy timeout instead of failing with SQLITE_BUSY when a reader upgrades to a writer;
  * - prepared statements are cached, because the queue and group commit run the same few
  *   statements many thousands of times a second;
- * - booleans are bound as 0/1 (node:sqlite refuses JS booleans).
+ * - booleans are bound as 0/1 (node:sqlite refuses JS booleans);
+ * - statements with numbered parameters (`?1`, reused within the statement) are bound by name
+ *   where node:sqlite cannot bind them by position (Node 22; see `bindsNumberedByPosition`).
  */
 export class NodeSqliteDialect implements Dialect {
   readonly #database: DatabaseSync;
@@ -86,25 +88,34 @@ class NodeSqliteDriver implements Driver {
   }
 }
 
+interface CachedStatement {
+  statement: StatementSync;
+  reader: boolean;
+  /** Bind by name (`{ '?1': … }`): numbered parameters where Node cannot bind them by position. */
+  byName: boolean;
+}
+
 class NodeSqliteConnection implements DatabaseConnection {
   readonly #database: DatabaseSync;
-  readonly #statements = new Map<string, { statement: StatementSync; reader: boolean }>();
+  readonly #statements = new Map<string, CachedStatement>();
+  readonly #numberedByPosition: boolean;
 
   constructor(database: DatabaseSync) {
     this.#database = database;
+    this.#numberedByPosition = bindsNumberedByPosition(database);
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const { statement, reader } = this.#prepare(query.sql);
-    const parameters = query.parameters.map(toSqliteValue);
-    if (reader) return { rows: statement.all(...parameters) as R[] };
-    const { changes, lastInsertRowid } = statement.run(...parameters);
+    const { statement, reader, byName } = this.#prepare(query.sql);
+    const args = bindArguments(query.parameters, byName);
+    if (reader) return { rows: statement.all(...args) as R[] };
+    const { changes, lastInsertRowid } = statement.run(...args);
     return { rows: [], numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid) };
   }
 
   async *streamQuery<R>(query: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
-    const { statement } = this.#prepare(query.sql);
-    for (const row of statement.iterate(...query.parameters.map(toSqliteValue))) {
+    const { statement, byName } = this.#prepare(query.sql);
+    for (const row of statement.iterate(...bindArguments(query.parameters, byName))) {
       yield { rows: [row as R] };
     }
   }
@@ -119,7 +130,11 @@ class NodeSqliteConnection implements DatabaseConnection {
     if (!entry) {
       const statement = this.#database.prepare(sql);
       // A statement that returns columns (SELECT, or anything with RETURNING) is read with all().
-      entry = { statement, reader: statement.columns().length > 0 };
+      entry = {
+        statement,
+        reader: statement.columns().length > 0,
+        byName: !this.#numberedByPosition && NUMBERED_PARAMETER.test(sql),
+      };
       if (this.#statements.size >= STATEMENT_CACHE_SIZE) {
         const oldest = this.#statements.keys().next().value;
         if (oldest !== undefined) this.#statements.delete(oldest);
@@ -128,6 +143,38 @@ class NodeSqliteConnection implements DatabaseConnection {
     }
     return entry;
   }
+}
+
+// `?` then a digit: a numbered parameter. Kysely compiles plain `?`; numbered ones are written by
+// hand (src/syncs/records/sql.ts), where a statement uses only numbered ones.
+const NUMBERED_PARAMETER = /\?\d/;
+
+/**
+ * Whether node:sqlite binds positional arguments to numbered parameters. Node 22 (22.18
+ * included) binds them only to unnamed `?`, and SQLite names a `?1` "?1", so the first argument
+ * fails with "column index out of range"; Node 24 binds them. Binding by name works on both.
+ */
+export function bindsNumberedByPosition(database: DatabaseSync): boolean {
+  try {
+    database.prepare('select ?1').get(1);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The arguments of a statement's all/run/iterate: the parameters in order, or for a statement of
+ * numbered parameters bound by name, one object naming each (`{ '?1': p[0], '?2': p[1], … }`).
+ */
+export function bindArguments(parameters: readonly unknown[], byName: boolean): SQLInputValue[] {
+  if (!byName) return parameters.map(toSqliteValue);
+  const named: Record<string, SQLInputValue> = {};
+  parameters.forEach((value, index) => {
+    named[`?${index + 1}`] = toSqliteValue(value);
+  });
+  // node:sqlite takes named values as an object in the first argument.
+  return [named as unknown as SQLInputValue];
 }
 
 function toSqliteValue(value: unknown): SQLInputValue {

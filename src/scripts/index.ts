@@ -1,0 +1,54 @@
+/**
+ * The script API, `patchbay/scripts`: everything a provider folder needs and nothing of the
+ * engine's internals. A provider's `definition` calls `defineProvider`, its `syncs/<name>` and
+ * `actions/<name>` call `defineSync` / `defineAction`, and its code may throw `PatchbayError`
+ * with a stable code (`provider_error`, `provider_response_invalid`…).
+ *
+ * `z` is the zod the engine validates with: a host's provider that builds its models with it
+ * needs no zod of its own (and cannot end up with a second copy of it).
+ *
+ * Built-in providers import this module by its path in the repository (src/scripts/index.ts);
+ * a host's providers, in `PATCHBAY_PROVIDER_DIRS`, import it as `patchbay/scripts`.
+ *
+ * @example
+ * import { defineAction, z } from 'patchbay/scripts';
+ *
+ * export default defineAction({
+ *   name: 'create-note',
+ *   description: 'Adds a note.',
+ *   input: z.object({ text: z.string().min(1) }),
+ *   output: z.object({ id: z.string() }),
+ *   exec: (ctx, input) => ctx.proxy.sendJson('POST', '/notes', input),
+ * });
+ */
+
+export { z } from 'zod';
+export { defineProvider } from '../catalog/define.ts';
+export type { ProviderDefinition, ProviderDefinitionInput } from '../catalog/schema.ts';
+export {
+  type ErrorCode,
+  isPatchbayError,
+  PatchbayError,
+  type PatchbayErrorOptions,
+} from '../errors/index.ts';
+export type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
+export { defineAction, defineSync } from '../syncs/define.ts';
+export type {
+  ActionContext,
+  ActionDefinition,
+  CheckpointStore,
+  ModelSchemas,
+  Page,
+  PageCursor,
+  PaginateRequest,
+  RecordShape,
+  RecordsWriter,
+  ScriptConnection,
+  ScriptContext,
+  ScriptProxy,
+  ScriptRequestOptions,
+  SyncContext,
+  SyncDefinition,
+  SyncImport,
+  SyncRunInfo,
+} from '../syncs/types.ts';
