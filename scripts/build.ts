@@ -13,7 +13,8 @@ import { dirname, join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 const out = join(root, 'dist');
 /** The trees compiled by tsconfig.build.json, whose other files are copied as they are. */
-const trees = ['src', 'sdk/src', 'providers'];
+// sandbox/: the emulators `patchbay demo` runs.
+const trees = ['src', 'sdk/src', 'providers', 'sandbox'];
 
 const started = performance.now();
 // Stale output of a deleted source must not ship.

@@ -96,7 +96,8 @@ export function layerViolations(srcDir: string): { violations: LayerViolation[];
       if (toRank === undefined || toRank <= fromRank) continue;
       violations.push({
         file: relative(process.cwd(), file),
-        line: text.slice(0, match.index).split('\n').length,
+        // The match may begin with the whitespace before the keyword: count from the keyword.
+        line: text.slice(0, match.index + match[0].search(/import|export/)).split('\n').length,
         specifier,
         from: LAYERS[fromRank]!.name,
         to: LAYERS[toRank]!.name,

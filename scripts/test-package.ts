@@ -170,6 +170,29 @@ async function checkOn(node: string, tarball: string, first: boolean): Promise<v
     }
   });
 
+  await check('npx patchbay demo', async () => {
+    const started = performance.now();
+    const service = startService('npx', ['patchbay', 'demo', '--port', '0'], {
+      cwd: dir,
+      env: projectEnv(node, { PATCHBAY_LOG_LEVEL: 'warn' }),
+    });
+    try {
+      await service.waitFor(/Ctrl-C stops the demo\./, 60_000);
+      const readyAfter = seconds(started);
+      const [, records] = /records +(.+)/.exec(service.output()) ?? [];
+      assert.match(records ?? '', /^121 sales, 5 products$/, service.output());
+      const [, receiver] = /receiver +(http:\/\/\S+)/.exec(service.output()) ?? [];
+      const deliveries = (await (await fetch(`${receiver}/deliveries.json`)).json()) as Array<{
+        verified: boolean;
+      }>;
+      assert.ok(deliveries.length > 0 && deliveries.every((d) => d.verified), JSON.stringify(deliveries));
+      await service.stop(20_000);
+      return `npx patchbay demo: ready with ${records} after ${readyAfter}, ${deliveries.length} verified deliveries at its receiver`;
+    } finally {
+      await service.stop(20_000).catch(() => undefined);
+    }
+  });
+
   await check('library mode', async () => {
     const output = await run(node, ['library.js'], options);
     assert.match(output, new RegExp(`^node ${nodeVersion.replaceAll('.', '\\.')}$`, 'm'));
