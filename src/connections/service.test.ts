@@ -8,6 +8,9 @@ import { type ConnectFixture, openConnectFixture } from '../integrations/fixture
 import type { Integration } from '../integrations/index.ts';
 import { createLogger, createMemoryDestination } from '../logger/index.ts';
 import type { Credentials } from '../ports/connections.ts';
+import { createResponseCache } from '../proxy/cache.ts';
+import { createRecordsRepository } from '../syncs/records/index.ts';
+import { createConnectionHooks } from './hooks.ts';
 import { createConnectionsService } from './service.ts';
 import type { SaveConnectionInput } from './types.ts';
 
@@ -496,7 +499,16 @@ for (const target of await testDatabases()) {
           })
           .execute();
       }
-      await f.connections.delete(f.dev.id, gone.id);
+      // The engine's wiring: each module that keeps per-connection data removes its own rows.
+      const hooks = createConnectionHooks();
+      const records = createRecordsRepository({ store: f.store, clock: f.clock });
+      const cache = createResponseCache({ store: f.store, clock: f.clock });
+      hooks.onDeleted(async ({ trx, environmentId, connectionId }) => {
+        await records.forgetConnection(trx, environmentId, connectionId);
+        await cache.forgetConnection(trx, environmentId, connectionId);
+      });
+      const connections = createConnectionsService({ ...f, hooks });
+      await connections.delete(f.dev.id, gone.id);
       const left = async (table: 'records' | 'records_seen' | 'response_cache') =>
         (await f.store.db.selectFrom(table).select('connection_id').execute()).map(
           (row) => row.connection_id,
@@ -506,6 +518,29 @@ for (const target of await testDatabases()) {
       assert.equal((await left('records')).includes(kept.id), true);
       assert.equal((await left('records_seen')).includes(kept.id), true);
       assert.deepEqual(await left('response_cache'), [kept.id]);
+    });
+
+    it('deletes nothing when a deletion listener fails: the listeners run in its transaction', async () => {
+      const doomed = await f.connections.save(f.dev.id, input());
+      const hooks = createConnectionHooks();
+      const seen: string[] = [];
+      hooks.onDeleted(async ({ trx, connectionId, provider }) => {
+        const row = await trx
+          .selectFrom('connections')
+          .select('id')
+          .where('id', '=', connectionId)
+          .executeTakeFirst();
+        seen.push(`${provider}:${row === undefined ? 'row gone' : 'row still there'}`);
+        throw new Error('a module could not remove its data');
+      });
+      const connections = createConnectionsService({ ...f, hooks });
+      await assert.rejects(connections.delete(f.dev.id, doomed.id), /could not remove its data/);
+      assert.deepEqual(
+        seen,
+        [`${doomed.provider}:row gone`],
+        'called after the row is deleted, inside the transaction',
+      );
+      assert.equal((await f.connections.get(f.dev.id, doomed.id)).id, doomed.id, 'the deletion rolled back');
     });
 
     it('writes an event only with its change: a failed transaction leaves neither', async () => {

@@ -23,9 +23,6 @@ import type { ConnectionRevoker, ConnectionsService, SaveConnectionInput } from 
 import { bumpUpdatedAt } from './updated-at.ts';
 import { connectionWebhookCredentials } from './webhooks.ts';
 
-/** Tables holding a connection's data with no foreign key to it: `delete` removes their rows. */
-const DATA_WITHOUT_FOREIGN_KEY = ['records', 'records_seen', 'response_cache'] as const;
-
 export interface ConnectionsServiceOptions {
   store: Pick<Store, 'db'>;
   vault: Vault;
@@ -35,7 +32,7 @@ export interface ConnectionsServiceOptions {
   revoke?: ConnectionRevoker;
   /** Where a failed revocation is reported (its error code only). */
   logger?: Logger;
-  /** Listeners of creations (the syncs module starts first runs); see hooks.ts. */
+  /** Listeners of creations and deletions (first sync runs, per-connection data); see hooks.ts. */
   hooks?: ConnectionHooks;
   ids?: IdFactory;
 }
@@ -318,18 +315,11 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
           .where('id', '=', row.id)
           .execute();
         await trx.deleteFrom('connection_locks').where('connection_id', '=', row.id).execute();
-        // The connection's data without a foreign key to it: its synced records and the ids a
-        // sync run remembered (migration 0006 says why), and provider answers cached for its
-        // scripts. After the connection's row: a sync batch still writing holds its schedule
-        // row, which the deletion above cascades to and so waits for; these statements then
-        // see that batch's rows too.
-        for (const table of DATA_WITHOUT_FOREIGN_KEY) {
-          await trx
-            .deleteFrom(table)
-            .where('environment_id', '=', environmentId)
-            .where('connection_id', '=', row.id)
-            .execute();
-        }
+        // The modules keeping the connection's data without a foreign key to it (synced records,
+        // cached provider answers; migration 0006 says why) remove it. After the connection's
+        // row: a sync batch still writing holds its schedule row, which the deletion above
+        // cascades to and so waits for; the listeners then see that batch's rows too.
+        await hooks?.deleted({ trx, environmentId, connectionId: row.id, provider: row.provider });
         await appendEvent(
           trx,
           { environmentId, type: 'connection.deleted', data: { ...eventData(row), revoked } },

@@ -72,7 +72,10 @@ export interface SyncsLayer {
   jobHandlers(): JobHandlers<EngineJobs>;
   /** Registers, per provider, the syncs its webhooks start (`webhookEvents` of a sync). */
   registerInboundTriggers(triggers: TriggerRegistry): void;
-  /** Starts a new connection's auto-start syncs in the transaction that creates it. */
+  /**
+   * Starts a new connection's auto-start syncs in the transaction that creates it, and removes a
+   * deleted one's records and cached answers in the transaction that deletes it.
+   */
   registerConnectionHooks(hooks: ConnectionHooks): void;
 }
 
@@ -293,6 +296,10 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
         const scripts = registry.get(event.provider);
         if (!scripts || scripts.syncs.size === 0) return;
         await scheduler.startIn(event.trx, event.environmentId, event.connectionId, scripts.syncs.values());
+      });
+      hooks.onDeleted(async (event) => {
+        await records.forgetConnection(event.trx, event.environmentId, event.connectionId);
+        await cache.forgetConnection(event.trx, event.environmentId, event.connectionId);
       });
     },
     registerInboundTriggers(triggers) {

@@ -5,10 +5,10 @@
  * them. Only path and query are stored as the entry's URL — never a host, userinfo or header.
  */
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import { notFound } from '../errors/index.ts';
-import type { Store } from '../store/index.ts';
+import type { Database, Store } from '../store/index.ts';
 import type { CacheScope, ProviderRequest, ResponseCacheLike } from './types.ts';
 
 export interface ResponseCacheOptions {
@@ -28,6 +28,8 @@ export interface ResponseCache extends ResponseCacheLike {
   invalidate(environmentId: string, connectionId: string, options?: { pathPrefix?: string }): Promise<number>;
   /** Deletes entries of every environment that expired at or before `now`; returns how many. */
   purgeExpired(now: number): Promise<number>;
+  /** Deletes every entry of a deleted connection, in the deleting transaction. */
+  forgetConnection(trx: Kysely<Database>, environmentId: string, connectionId: string): Promise<void>;
 }
 
 /** Request headers that change a provider's answer; credentials are never part of the key. */
@@ -184,6 +186,14 @@ export function createResponseCache(options: ResponseCacheOptions): ResponseCach
     async purgeExpired(now) {
       const result = await db.deleteFrom('response_cache').where('expires_at', '<=', now).executeTakeFirst();
       return Number(result.numDeletedRows);
+    },
+
+    async forgetConnection(trx, environmentId, connectionId) {
+      await trx
+        .deleteFrom('response_cache')
+        .where('environment_id', '=', environmentId)
+        .where('connection_id', '=', connectionId)
+        .execute();
     },
   };
 }

@@ -156,6 +156,16 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
       await run(trx, statements.forgetSeen(scope.environmentId, scope.connectionId, scope.runId));
     },
 
+    async forgetConnection(trx, environmentId, connectionId) {
+      for (const table of ['records', 'records_seen'] as const) {
+        await trx
+          .deleteFrom(table)
+          .where('environment_id', '=', environmentId)
+          .where('connection_id', '=', connectionId)
+          .execute();
+      }
+    },
+
     async list(environmentId, connectionId, model, options) {
       const connection = await store.db
         .selectFrom('connections')

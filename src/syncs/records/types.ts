@@ -96,6 +96,8 @@ export interface RecordsRepository {
   deleteUnseen(trx: RecordsExecutor, scope: RecordsScope, model: string, runId: string): Promise<number>;
   /** Drops what `trackSeen` remembered for `scope.runId` (every model); the run's close calls it. */
   forgetSeen(trx: RecordsExecutor, scope: RecordsScope): Promise<void>;
+  /** Deletes every record of a deleted connection, and the ids its runs remembered. */
+  forgetConnection(trx: RecordsExecutor, environmentId: string, connectionId: string): Promise<void>;
   /** A page of a connection's records of `model`; `not_found` when the connection is not in the environment. */
   list(
     environmentId: string,
