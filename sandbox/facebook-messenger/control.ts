@@ -14,7 +14,7 @@ import {
   postbackEvent,
   readEvent,
 } from './events.ts';
-import type { MessengerFaults } from './faults.ts';
+import type { MessengerFaultControl } from './faults.ts';
 import type { SentMessage } from './store.ts';
 import type { Invalidation } from './tokens.ts';
 import type { SubscribeOptions, SubscribeResult, WebhookDelivery } from './webhooks.ts';
@@ -68,7 +68,7 @@ export interface MessengerSandboxControl {
   sent(): readonly SentMessage[];
   /** Replaces the Send API's per-Page rate limit (613 past it); null removes it. */
   setRateLimit(limit: RateLimitOptions | null): void;
-  readonly faults: MessengerFaults;
+  readonly faults: MessengerFaultControl;
 }
 
 export function createControl(ctx: MessengerContext, startLivePost: () => string): MessengerSandboxControl {

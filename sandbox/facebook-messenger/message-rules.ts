@@ -19,6 +19,7 @@ export const LIMITS = {
 } as const;
 
 const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'file']);
+const QUICK_REPLY_TYPES = new Set(['text', 'user_phone_number', 'user_email']);
 
 type Fields = Record<string, unknown>;
 
@@ -135,7 +136,11 @@ function checkQuickReplies(replies: unknown): GraphError | undefined {
     return fail(path, `must have at most ${LIMITS.quickReplies} elements`);
   for (const [index, reply] of replies.entries()) {
     const at = `${path}[${index}]`;
-    if (!isObject(reply) || reply.content_type !== 'text') return fail(`${at}[content_type]`, 'must be text');
+    if (!isObject(reply) || !QUICK_REPLY_TYPES.has(String(reply.content_type))) {
+      return fail(`${at}[content_type]`, 'must be one of {text, user_phone_number, user_email}');
+    }
+    // Phone and email quick replies ask Messenger to fill in the person's own: no title, no payload.
+    if (reply.content_type !== 'text') continue;
     const error =
       checkText(reply.title, `${at}[title]`, LIMITS.buttonTitle, true) ??
       checkText(reply.payload, `${at}[payload]`, LIMITS.postbackPayload, true);

@@ -51,7 +51,10 @@ describe('message validation', () => {
     assert.equal(
       problem({
         text: 'Which size?',
-        quick_replies: [{ content_type: 'text', title: 'M', payload: 'SIZE_M' }],
+        quick_replies: [
+          { content_type: 'text', title: 'M', payload: 'SIZE_M' },
+          { content_type: 'user_email' },
+        ],
       }),
       undefined,
     );
