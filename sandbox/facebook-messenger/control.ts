@@ -29,8 +29,11 @@ export interface MessengerPerson {
 
 export interface MessengerSandboxControl {
   /** A person who can message the Page (a fresh PSID unless one is given). */
-  addUser(input?: { psid?: string; name?: string }): MessengerPerson;
-  /** The person messages the Page: opens the 24-hour window and sends a `messages` webhook. */
+  addUser(input?: string | { psid?: string; name?: string }): MessengerPerson;
+  /**
+   * The person (added if unknown) messages the Page: opens the 24-hour window and sends a
+   * `messages` webhook.
+   */
   userMessages(psid: string, text: string, when?: When): Promise<{ mid: string }>;
   /** The person taps a postback button: opens the window, sends a `messaging_postbacks` webhook. */
   postback(psid: string, payload: string, title?: string, when?: When): Promise<{ mid: string }>;
@@ -85,7 +88,7 @@ export function createControl(ctx: MessengerContext, startLivePost: () => string
   let livePostId: string | undefined;
 
   return {
-    addUser: (input) => person(store.addUser(input).psid),
+    addUser: (input) => person(store.addUser(typeof input === 'string' ? { psid: input } : input).psid),
     async userMessages(psid, text, when) {
       const user = store.addUser({ psid });
       const at = time(when?.at);

@@ -57,6 +57,8 @@ export function handleDialog(
     target.searchParams.set('error_description', 'Permissions error.');
   } else {
     const scopes = ['public_profile', ...parseScopes(params.get('scope'))];
+    // Logging in again grants what the person approves, permissions revoked earlier included.
+    for (const scope of scopes) ctx.store.revoked.delete(scope);
     const code = ctx.tokens.issueCode(
       { clientId, redirectUri, scopes: [...new Set(scopes)], userId: ctx.user.id },
       ctx.settings.codeTtlMs,

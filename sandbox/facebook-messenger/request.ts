@@ -26,7 +26,7 @@ export function graphPath(pathname: string): { version: string | null; segments:
   const segments = pathname
     .split('/')
     .filter((part) => part.length > 0)
-    .map((part) => decodeURIComponent(part));
+    .map(decodeSegment);
   const version =
     segments[0] !== undefined && VERSION.test(segments[0]) ? (segments.shift() as string) : null;
   return { version, segments };
@@ -79,6 +79,15 @@ function tokenOf(req: IncomingMessage, params: Record<string, unknown>): string 
   if (typeof params.access_token === 'string' && params.access_token.length > 0) return params.access_token;
   const match = /^(?:Bearer|OAuth)\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   return match?.[1];
+}
+
+/** A decoded path segment; a malformed escape is kept as written (it then matches no route). */
+function decodeSegment(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 /** A string parameter, or undefined when absent or not a string. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type MessengerSandbox, startMessengerSandbox } from './server.ts';
-import { DAY, graph, graphError, HOUR, TestClock } from './test-helpers.ts';
+import { DAY, graph, graphError, HOUR, login, TestClock } from './test-helpers.ts';
 
 const text = (value: string) => ({ text: value });
 
@@ -30,6 +30,7 @@ describe('Send API on the Messenger sandbox', () => {
 
   it('sends inside the 24-hour window, by JSON or form, to /me or /{page-id}', async () => {
     const buyer = fb.control.addUser({ name: 'Ada' });
+    assert.equal(fb.control.addUser(buyer.psid).name, 'Ada', 'adding a known PSID returns that person');
     await fb.control.userMessages(buyer.psid, 'Is the blue one left?');
     clock.advance(23 * HOUR);
 
@@ -166,6 +167,15 @@ describe('Send API on the Messenger sandbox', () => {
       graphError(revoked).message,
       '(#230) Requires pages_messaging permission to manage the object',
     );
+    // The person grants it again by logging in again (the reconnect a fallback asks for).
+    const userToken = await login(fb);
+    const page = await graph(fb, 'GET', `/${fb.page.id}`, {
+      token: userToken,
+      query: { fields: 'access_token' },
+    });
+    assert.equal((await send(body, page.body.access_token as string)).status, 200);
+    assert.equal((await send(body)).status, 200, "the permission is the app's, not one token's");
+    fb.control.revokePermission('pages_messaging');
     fb.control.grantPermission('pages_messaging');
     assert.equal((await send(body)).status, 200);
 
