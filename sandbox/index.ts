@@ -1,9 +1,28 @@
 /**
  * Local emulators of provider APIs for tests, benchmarks and `patchbay demo`. Each emulator lives
  * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
- * `gumroad/` sit beside it) and shares the tiny HTTP helpers of `http/`.
+ * `gumroad/` and `facebook-messenger/` sit beside it) and shares the tiny HTTP helpers of `http/`.
  */
 
+export type { MessengerPerson, MessengerSandboxControl } from './facebook-messenger/control.ts';
+export type { WebhookField } from './facebook-messenger/events.ts';
+export type { MessengerFaultControl, RateLimitFault } from './facebook-messenger/faults.ts';
+export type { GraphError, RateLimitCode } from './facebook-messenger/graph-errors.ts';
+export {
+  GRAPH_VERSION,
+  MESSENGER_SCOPES,
+  type MessengerSandbox,
+  type MessengerSandboxOptions,
+  startMessengerSandbox,
+} from './facebook-messenger/server.ts';
+export type { MessengerSandboxStats } from './facebook-messenger/stats.ts';
+export type { SentMessage } from './facebook-messenger/store.ts';
+export {
+  type SubscribeOptions,
+  type SubscribeResult,
+  signatureHeaders,
+  type WebhookDelivery,
+} from './facebook-messenger/webhooks.ts';
 export type { GumroadFaultControl } from './gumroad/faults.ts';
 export {
   GUMROAD_PAGE_SIZE,
