@@ -196,7 +196,7 @@ for (const target of await testDatabases()) {
         settings: { baseUrls: { [ORIGIN]: shop.url } },
       });
       const dev = await client.environment.get();
-      const connection = await engine.services.connect.connections.save(dev.id, {
+      const connection = await engine.services.providers.connections.save(dev.id, {
         integrationId: PROVIDER,
         endUser: { id: 'sdk-user', email: null, organization: null },
         credentials: { type: 'api_key', values: { apiKey: API_KEY } },

@@ -85,23 +85,26 @@ describe('Shopify-style install verification', () => {
   it('refuses a tampered parameter, a tampered or truncated hmac, and a missing one', () => {
     const tamperedShop = new URLSearchParams(DOC_QUERY);
     tamperedShop.set('shop', 'other-shop.myshopify.com');
-    assert.throws(() => f.auth.verifyInstall(shopify, tamperedShop), rejectsWith('shopify_hmac_invalid'));
+    assert.throws(
+      () => f.auth.verifyInstall(shopify, tamperedShop),
+      rejectsWith('install_signature_invalid'),
+    );
 
     const flipped = new URLSearchParams(DOC_QUERY);
     flipped.set('hmac', `${flipped.get('hmac')!.slice(0, -1)}0`);
-    assert.throws(() => f.auth.verifyInstall(shopify, flipped), rejectsWith('shopify_hmac_invalid'));
+    assert.throws(() => f.auth.verifyInstall(shopify, flipped), rejectsWith('install_signature_invalid'));
 
     const short = new URLSearchParams(DOC_QUERY);
     short.set('hmac', short.get('hmac')!.slice(0, 10));
-    assert.throws(() => f.auth.verifyInstall(shopify, short), rejectsWith('shopify_hmac_invalid'));
+    assert.throws(() => f.auth.verifyInstall(shopify, short), rejectsWith('install_signature_invalid'));
 
     const unsigned = new URLSearchParams(DOC_QUERY);
     unsigned.delete('hmac');
-    assert.throws(() => f.auth.verifyInstall(shopify, unsigned), rejectsWith('shopify_hmac_invalid'));
+    assert.throws(() => f.auth.verifyInstall(shopify, unsigned), rejectsWith('install_signature_invalid'));
 
     const extra = new URLSearchParams(DOC_QUERY);
     extra.set('host', 'YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvc29tZS1zaG9w');
-    assert.throws(() => f.auth.verifyInstall(shopify, extra), rejectsWith('shopify_hmac_invalid'));
+    assert.throws(() => f.auth.verifyInstall(shopify, extra), rejectsWith('install_signature_invalid'));
   });
 
   it('refuses a correctly signed query whose shop is not a shop domain', () => {
@@ -128,7 +131,7 @@ describe('Shopify-style install verification', () => {
     );
     assert.throws(() => f.auth.verifyInstall(strict, stale), rejectsWith('install_timestamp_invalid'));
     const hexInstead = signed({ shop: 'acme.myshopify.com', timestamp: String(now) }, 'shpss_secret', 'hex');
-    assert.throws(() => f.auth.verifyInstall(strict, hexInstead), rejectsWith('shopify_hmac_invalid'));
+    assert.throws(() => f.auth.verifyInstall(strict, hexInstead), rejectsWith('install_signature_invalid'));
   });
 
   it('refuses a correctly signed install outside its time window, whatever the definition says', () => {

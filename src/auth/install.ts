@@ -32,7 +32,7 @@ export const INSTALL_FUTURE_SKEW_SECONDS = 60;
 
 /**
  * Verifies the install query; returns the connection config (`{ [configKey]: shop }`).
- * `shopify_hmac_invalid` for a missing, malformed or wrong signature, `install_timestamp_invalid`
+ * `install_signature_invalid` for a missing, malformed or wrong signature, `install_timestamp_invalid`
  * for a timestamp that is missing or outside `tolerance` seconds before `now` (a replay) or a
  * minute after it, `validation_failed` for a shop domain outside `shopPattern`.
  */
@@ -96,5 +96,5 @@ function checkTimestamp(given: readonly string[], toleranceSeconds: number, now:
 }
 
 function invalidHmac(message: string): PatchbayError {
-  return new PatchbayError('shopify_hmac_invalid', message);
+  return new PatchbayError('install_signature_invalid', message);
 }

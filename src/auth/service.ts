@@ -88,7 +88,7 @@ export function createAuthService(options: AuthServiceOptions): EngineAuthServic
       }
       if (!integration.clientSecret) {
         throw new PatchbayError(
-          'shopify_hmac_invalid',
+          'install_signature_invalid',
           `Integration "${integration.key}" has no client secret to verify installs with`,
         );
       }

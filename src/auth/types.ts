@@ -45,7 +45,7 @@ export interface AuthService extends TokenRefresher {
    * the code with the PKCE verifier. Errors (all 4xx, stable codes): `oauth_state_invalid`
    * (unknown or replayed), `oauth_state_expired`, `oauth_provider_error` (the provider sent
    * `error=`), `oauth_exchange_failed` (the token endpoint refused: wrong verifier, redirect URI
-   * mismatch…), `shopify_hmac_invalid`.
+   * mismatch…), `install_signature_invalid`.
    */
   completeAuthorization(callbackUrl: URL): Promise<AuthorizationResult>;
   /**
@@ -62,7 +62,7 @@ export interface AuthService extends TokenRefresher {
   /**
    * Shopify-style install: verifies the query's HMAC (constant time) and timestamp, validates the
    * shop domain; returns the connection config to start authorization with.
-   * `shopify_hmac_invalid` / `validation_failed` otherwise.
+   * `install_signature_invalid` / `validation_failed` otherwise.
    */
   verifyInstall(
     integration: ResolvedIntegration,

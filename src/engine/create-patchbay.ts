@@ -28,12 +28,12 @@ import {
 } from '../queue/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
-import { type ConnectLayer, createConnectLayer } from './connect.ts';
 import { createInboundLayer, type InboundLayer } from './inbound.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
 import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
 import { providerRequestVia } from './provider-request.ts';
+import { createProvidersLayer, type ProvidersLayer } from './providers.ts';
 import { createSyncsLayer, type SyncsLayer } from './syncs.ts';
 
 export interface CreatePatchbayOptions {
@@ -63,7 +63,7 @@ export interface StartReport {
 export interface PatchbayServices {
   environments: EnvironmentsService;
   /** Catalog, integrations, connections, connect sessions, auth, proxy, refresh. */
-  connect: ConnectLayer;
+  providers: ProvidersLayer;
   /** Endpoints, messages, dispatch, delivery, the event stream. */
   outbound: OutboundLayer;
   /** Provider webhooks: intake, inbound events, processing. */
@@ -116,7 +116,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     const environments = createEnvironmentsService({ store, clock, authCacheMs: MAX_AUTH_CACHE_MS });
     const bootstrap = await environments.ensureBootstrap();
 
-    const connect = await createConnectLayer({
+    const providers = await createProvidersLayer({
       config,
       store,
       vault,
@@ -124,40 +124,48 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       logger,
       ...(options.lookup ? { lookup: options.lookup } : {}),
     });
-    cleanup.unshift(() => connect.close());
+    cleanup.unshift(() => providers.close());
 
     const queue = createSqlQueue(store, { clock });
     cleanup.unshift(() => queue.close());
     const jobs = createJobs(queue, engineJobs);
-    const outbound = createOutboundLayer({ config, store, vault, queue, http: connect.http, clock, logger });
+    const outbound = createOutboundLayer({
+      config,
+      store,
+      vault,
+      queue,
+      http: providers.http,
+      clock,
+      logger,
+    });
     cleanup.unshift(() => outbound.close());
     const metrics = createMetricsRegistry();
     const inbound = createInboundLayer({
       store,
-      catalog: connect.catalog,
-      integrations: connect.integrations,
-      connections: connect.connections,
+      catalog: providers.catalog,
+      integrations: providers.integrations,
+      connections: providers.connections,
       queue,
       clock,
       logger,
       metrics,
-      publicUrl: connect.publicUrl,
+      publicUrl: providers.publicUrl,
       bodyLimit: config.bodyLimit,
       dedupeWindowMs: config.inboundDedupeWindowHours * 3_600_000,
       providerRequestFor: (environmentId, connectionId) =>
-        providerRequestVia(connect.proxy, environmentId, connectionId),
+        providerRequestVia(providers.proxy, environmentId, connectionId),
     });
     cleanup.unshift(() => inbound.close());
-    const syncs = await createSyncsLayer({ config, store, queue, connect, clock, logger });
+    const syncs = await createSyncsLayer({ config, store, queue, providers, clock, logger });
     syncs.registerInboundTriggers(inbound.triggers);
-    syncs.registerConnectionHooks(connect.connectionHooks);
+    syncs.registerConnectionHooks(providers.connectionHooks);
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({
           queue,
           handlers: {
             ...maintenanceHandlers({ queue, store, clock, logger }),
-            ...connect.jobHandlers(),
+            ...providers.jobHandlers(),
             ...outbound.jobHandlers(),
             ...inbound.jobHandlers(),
             ...syncs.jobHandlers(),
@@ -180,8 +188,8 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             metrics,
             environments,
             clock,
-            routes: [...connect.routes(), ...outbound.routes(), ...inbound.routes(), ...syncs.routes()],
-            connectSessions: connect.sessions,
+            routes: [...providers.routes(), ...outbound.routes(), ...inbound.routes(), ...syncs.routes()],
+            connectSessions: providers.sessions,
           });
 
     return new Engine({
@@ -192,7 +200,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       api,
       worker,
       scheduler,
-      services: { environments, connect, outbound, inbound, syncs, jobs, queue },
+      services: { environments, providers, outbound, inbound, syncs, jobs, queue },
       cleanup,
       startReport: {
         firstApiKey: bootstrap.firstKey?.secret ?? null,

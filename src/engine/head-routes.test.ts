@@ -50,7 +50,7 @@ describe('HEAD on every GET route of the engine', () => {
       systemRoutes({ checks: [], metrics: createMetricsRegistry() }),
       environmentRoutes(),
       apiKeyRoutes(services.environments),
-      ...services.connect.routes(),
+      ...services.providers.routes(),
       ...services.outbound.routes(),
       ...services.inbound.routes(),
       ...services.syncs.routes(),

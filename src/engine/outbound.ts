@@ -1,7 +1,7 @@
 /**
  * Assembles the outbound layer: endpoints, the outbox dispatcher (events → messages), the
  * messages API, delivery (signed attempts, retries, auto-disable), the event stream and their
- * routes and jobs. The delivery worker shares the connect layer's outbound HTTP (same SSRF
+ * routes and jobs. The delivery worker shares the providers layer's outbound HTTP (same SSRF
  * guard and pools).
  */
 import type { RouteModule } from '../api/index.ts';

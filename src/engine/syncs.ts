@@ -2,7 +2,7 @@
  * Assembles the script runtime: provider scripts (syncs and actions) loaded from the provider
  * folders, the records store, field mappings, the proxy's response cache, the sync runner and
  * scheduler, actions, and their routes and jobs. Scripts reach providers only through the
- * connect layer's proxy client, so auth, refresh, rate limits and retries apply to every call.
+ * providers layer's proxy client, so auth, refresh, rate limits and retries apply to every call.
  */
 
 import { type ActionsService, actionHandlers, createActionsService } from '../actions/index.ts';
@@ -40,14 +40,14 @@ import { createSyncScheduler, type SyncScheduler } from '../syncs/schedules.ts';
 import { createScriptProxy } from '../syncs/script-proxy.ts';
 import { createSyncsService, type SyncsService } from '../syncs/service.ts';
 import type { ProviderScripts, ScriptContext, ScriptRegistry, SyncDefinition } from '../syncs/types.ts';
-import type { ConnectLayer } from './connect.ts';
 import type { EngineJobs } from './jobs.ts';
+import type { ProvidersLayer } from './providers.ts';
 
 export interface SyncsLayerDeps {
   config: PatchbayConfig;
   store: Store;
   queue: JobQueue;
-  connect: ConnectLayer;
+  providers: ProvidersLayer;
   clock: Clock;
   logger: Logger;
 }
@@ -104,9 +104,9 @@ function targetsOf(scripts: ProviderScripts | undefined): ProviderTargets {
 }
 
 export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer> {
-  const { config, store, queue, connect, clock, logger } = deps;
+  const { config, store, queue, providers, clock, logger } = deps;
   const registry = await loadScripts({
-    catalog: connect.catalog,
+    catalog: providers.catalog,
     dirs: [BUILTIN_PROVIDERS_DIR, ...config.providerDirs],
     minFrequencyMs: config.minSyncFrequencySeconds * 1000,
   });
@@ -136,8 +136,8 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     log: Logger;
   }): Promise<ScriptContext> {
     const { environmentId, connectionId, signal, log } = args;
-    const connection = await connect.connections.get(environmentId, connectionId);
-    const integration = await connect.integrations.resolve(environmentId, connection.integrationId);
+    const connection = await providers.connections.get(environmentId, connectionId);
+    const integration = await providers.integrations.resolve(environmentId, connection.integrationId);
     const { definition } = integration;
     const identity = {
       id: connection.id,
@@ -180,8 +180,8 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       credentials: { type: 'none' },
     });
     const proxyBaseUrl = renderTemplate(definition.proxy.baseUrl, values, { allowHttp });
-    const send = (request: Parameters<typeof connect.proxy.request>[2]) =>
-      connect.proxy.request(environmentId, connectionId, { ...request, signal: request.signal ?? signal });
+    const send = (request: Parameters<typeof providers.proxy.request>[2]) =>
+      providers.proxy.request(environmentId, connectionId, { ...request, signal: request.signal ?? signal });
     return {
       connection: identity,
       proxy: createScriptProxy({ send, cache, scope: { environmentId, connectionId } }),
@@ -215,7 +215,7 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       deleteUnseen: (trx, scope, model, runId) => records.deleteUnseen(trx, scope, model, runId),
       forgetSeen: (trx, scope) => records.forgetSeen(trx, scope),
     },
-    connection: (environmentId, connectionId) => connect.connections.get(environmentId, connectionId),
+    connection: (environmentId, connectionId) => providers.connections.get(environmentId, connectionId),
     resolveSync,
     contextFor,
   });
@@ -233,7 +233,7 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     runs,
     scheduler,
     runner,
-    connection: (environmentId, connectionId) => connect.connections.get(environmentId, connectionId),
+    connection: (environmentId, connectionId) => providers.connections.get(environmentId, connectionId),
     syncsOf: (provider) => registry.get(provider)?.syncs ?? EMPTY_SYNCS,
     resolveSync,
   });
@@ -242,7 +242,7 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     queue,
     clock,
     logger,
-    connections: connect.connections,
+    connections: providers.connections,
     resolveAction: (provider, name) => getAction(registry, provider, name),
     contextFor: async ({ environmentId, connectionId, runId, idempotencyKey, signal }) => ({
       ...(await contextFor({

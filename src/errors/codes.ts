@@ -55,7 +55,7 @@ export const ERROR_STATUS = {
   oauth_exchange_failed: 400,
   provider_unreachable: 502,
   credentials_rejected: 400,
-  shopify_hmac_invalid: 401,
+  install_signature_invalid: 401,
   /** A signed install request whose timestamp is missing or outside its window (a replay). */
   install_timestamp_invalid: 401,
   auth_mode_unsupported: 400,

@@ -171,7 +171,7 @@ for (const target of await testDatabases()) {
       });
       try {
         const { id: environmentId } = await engine.services.environments.getEnvironmentByName('dev');
-        const integration = await engine.services.connect.integrations.create(environmentId, {
+        const integration = await engine.services.providers.integrations.create(environmentId, {
           provider: 'items-api',
           settings: { baseUrls: { '*': api.url } },
         });
@@ -180,7 +180,7 @@ for (const target of await testDatabases()) {
           ['slow', 'key_slow'],
           ['broken', 'key_broken'],
         ] as const) {
-          const connection = await engine.services.connect.connections.save(environmentId, {
+          const connection = await engine.services.providers.connections.save(environmentId, {
             integrationId: integration.id,
             endUser: { id: `user-${name}`, email: null, organization: null },
             credentials: { type: 'api_key', values: { apiKey } },

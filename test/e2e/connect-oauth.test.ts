@@ -90,7 +90,7 @@ describe('connect through the connect page against oidc-provider', { skip: missi
   }
 
   async function storedCredentials(connectionId: string, environmentId: string): Promise<Credentials> {
-    const context = await engine.services.connect.connections.load(environmentId, connectionId);
+    const context = await engine.services.providers.connections.load(environmentId, connectionId);
     if (context.credentials.type !== 'oauth2') throw new Error('expected OAuth credentials');
     secrets.add(context.credentials.accessToken);
     if (context.credentials.refreshToken) secrets.add(context.credentials.refreshToken);
@@ -298,7 +298,7 @@ describe('connect through the connect page against oidc-provider', { skip: missi
     );
 
     // The request log has the proxied calls (the refused refresh's call never reached the API).
-    await engine.services.connect.requestLog.flush();
+    await engine.services.providers.requestLog.flush();
     const logged = await engine.store.db
       .selectFrom('request_logs')
       .selectAll()
@@ -314,7 +314,7 @@ describe('connect through the connect page against oidc-provider', { skip: missi
   });
 
   it('leaves no secret in the logs, the API answers or the database files', async () => {
-    await engine.services.connect.requestLog.flush();
+    await engine.services.providers.requestLog.flush();
     const logText = logs.text();
     const files = readdirSync(dataDir)
       .filter((name) => name.startsWith('patchbay.db'))

@@ -276,22 +276,22 @@ describe('connect rejections', () => {
       assert.deepEqual(JSON.parse(session.allowed_integrations ?? 'null'), ['shopify']);
     });
 
-    it('refuses a tampered query, a wrong key and a missing signature: shopify_hmac_invalid', async () => {
+    it('refuses a tampered query, a wrong key and a missing signature: install_signature_invalid', async () => {
       const tampered = signedInstall(genuine());
       tampered.set('shop', 'evil.myshopify.com');
       assert.deepEqual(await install(tampered), {
         status: 401,
         location: null,
-        code: 'shopify_hmac_invalid',
+        code: 'install_signature_invalid',
       });
       assert.deepEqual(await install(signedInstall(genuine(), 'not-the-secret')), {
         status: 401,
         location: null,
-        code: 'shopify_hmac_invalid',
+        code: 'install_signature_invalid',
       });
       const unsigned = signedInstall(genuine());
       unsigned.delete('hmac');
-      assert.equal((await install(unsigned)).code, 'shopify_hmac_invalid');
+      assert.equal((await install(unsigned)).code, 'install_signature_invalid');
     });
 
     it('refuses a genuine install replayed a year later: install_timestamp_invalid', async () => {

@@ -48,7 +48,7 @@ describe('inbound webhooks end to end', () => {
     const environment = await call('GET', '/v1/environment');
     const environmentId = environment.body.id as string;
     // Library mode: a connection as the OAuth callback would have stored it (Stripe's stripe_user_id).
-    const connection = await engine.services.connect.connections.save(environmentId, {
+    const connection = await engine.services.providers.connections.save(environmentId, {
       integrationId: 'stripe',
       endUser: { id: 'merchant-7', email: null, organization: null },
       credentials: { type: 'oauth2', accessToken: 'at-e2e' },

@@ -20,9 +20,9 @@ describe('KDP report import through the API', () => {
     engine = await startLibraryEngine();
     const created = await engine.call('POST', '/v1/integrations', { provider: 'amazon-kdp' });
     assert.equal(created.status, 201, created.text);
-    const { environments, connect } = engine.engine.services;
+    const { environments, providers } = engine.engine.services;
     const dev = await environments.getEnvironmentByName('dev');
-    const connection = await connect.connections.save(dev.id, {
+    const connection = await providers.connections.save(dev.id, {
       integrationId: created.body.id,
       endUser: { id: 'author-1', email: null, organization: null },
       credentials: { type: 'none' },

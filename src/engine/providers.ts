@@ -1,5 +1,5 @@
 /**
- * Assembles the connect layer of an engine: the provider catalog, integrations, connections,
+ * Assembles the providers layer of an engine: the provider catalog, integrations, connections,
  * connect sessions, auth, outbound HTTP with the SSRF guard, the proxy and the refresh
  * coordinator, and the API routes over them. One function, so that createPatchbay stays about
  * the engine's lifecycle and tests can build the same graph.
@@ -41,7 +41,7 @@ import {
 import type { Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
 
-export interface ConnectLayerDeps {
+export interface ProvidersLayerDeps {
   config: PatchbayConfig;
   store: Store;
   vault: Vault;
@@ -51,8 +51,8 @@ export interface ConnectLayerDeps {
   lookup?: LookupFn;
 }
 
-/** The connect layer's services, for library mode and tests. */
-export interface ConnectLayer {
+/** The providers layer's services, for library mode and tests. */
+export interface ProvidersLayer {
   readonly catalog: Catalog;
   readonly publicUrl: string;
   readonly integrations: IntegrationsService;
@@ -74,7 +74,7 @@ export interface ConnectLayer {
   close(): Promise<void>;
 }
 
-export async function createConnectLayer(deps: ConnectLayerDeps): Promise<ConnectLayer> {
+export async function createProvidersLayer(deps: ProvidersLayerDeps): Promise<ProvidersLayer> {
   const { config, store, vault, clock, logger } = deps;
   const catalog = await loadCatalog({ dirs: [BUILTIN_PROVIDERS_DIR, ...config.providerDirs] });
   const publicUrl = (config.publicUrl ?? `http://${config.host}:${config.port}`).replace(/\/+$/, '');
