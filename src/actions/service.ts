@@ -16,7 +16,7 @@ import { isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { newId, parseId } from '../ids/index.ts';
 import { checkValueDepth } from '../json/index.ts';
-import { sqlQueueOn } from '../queue/sql/queue.ts';
+import type { TransactionalQueue } from '../queue/index.ts';
 import type { ActionRunsTable, Database } from '../store/index.ts';
 import type { ActionDefinition } from '../syncs/types.ts';
 import { actionRunJobOf } from './jobs.ts';
@@ -52,7 +52,7 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
   const ids = options.ids ?? newId;
   const outbox = { clock, newId: ids };
   const defaultTimeoutMs = options.defaultTimeoutMs ?? DEFAULT_ACTION_TIMEOUT_MS;
-  const insertQueued = createQueuedInserter(db, options.queue);
+  const insertQueued = createQueuedInserter(options.queue);
 
   async function findRow(environmentId: string, runId: string): Promise<Row | undefined> {
     return db
@@ -377,25 +377,13 @@ async function insertRows(
 }
 
 /**
- * Stores a queued run with its `action.run` job. On the SQL queue of the same database both
- * commit in one transaction (shared with concurrent calls: group commit), so no crash leaves a
- * queued run without its job. Any other queue: commit the run, then enqueue its job.
+ * Stores queued runs with their `action.run` jobs in one of the queue's transactions (shared
+ * with concurrent calls: group commit), so no crash leaves a queued run without its job.
  */
-function createQueuedInserter(
-  db: Kysely<Database>,
-  queue: ActionsServiceOptions['queue'],
-): (row: Row) => Promise<boolean> {
-  const sqlQueue = sqlQueueOn(queue, db);
-  if (!sqlQueue) {
-    return async (row) => {
-      if (!(await insertRows(db, [row])).has(row.id)) return false;
-      await queue.enqueue(actionRunJobOf(row.environment_id, row.id));
-      return true;
-    };
-  }
-  return sqlQueue.batcher<Row, boolean>(async (trx, rows) => {
+function createQueuedInserter(queue: TransactionalQueue): (row: Row) => Promise<boolean> {
+  return queue.batcher<Row, boolean>(async (trx, rows) => {
     const inserted = await insertRows(trx, rows);
-    await sqlQueue.enqueueManyIn(
+    await queue.enqueueManyIn(
       trx,
       rows.filter((row) => inserted.has(row.id)).map((row) => actionRunJobOf(row.environment_id, row.id)),
     );

@@ -7,7 +7,7 @@ import type { Clock } from '../clock/index.ts';
 import type { ConnectionsService } from '../connections/types.ts';
 import type { IdFactory } from '../ids/index.ts';
 import type { Logger } from '../logger/index.ts';
-import type { JobQueue } from '../queue/index.ts';
+import type { JobQueue, TransactionalQueue } from '../queue/index.ts';
 import type { ActionRunStatus, Store } from '../store/index.ts';
 import type { ActionContext, ActionDefinition } from '../syncs/types.ts';
 
@@ -74,7 +74,8 @@ export type InputMapper = (input: unknown) => unknown;
 
 export interface ActionsServiceOptions {
   store: Pick<Store, 'db'>;
-  queue: JobQueue;
+  /** A queued run and its job commit together in one of the queue's transactions. */
+  queue: JobQueue & TransactionalQueue;
   clock: Clock;
   logger: Logger;
   connections: Pick<ConnectionsService, 'get'>;

@@ -21,7 +21,7 @@ import type { OutboundJobs } from '../outbound/jobs.ts';
 import { createMessagesService } from '../outbound/messages.ts';
 import { recoverHandlers } from '../outbound/recover.ts';
 import type { EndpointsService, MessagesService } from '../outbound/types.ts';
-import type { JobHandlers, JobQueue } from '../queue/index.ts';
+import type { JobHandlers, TransactionalJobQueue } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
 
@@ -29,7 +29,7 @@ export interface OutboundLayerDeps {
   config: PatchbayConfig;
   store: Store;
   vault: Vault;
-  queue: JobQueue;
+  queue: TransactionalJobQueue;
   http: OutboundHttp;
   clock: Clock;
   logger: Logger;

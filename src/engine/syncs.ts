@@ -22,7 +22,7 @@ import type { TriggerRegistry } from '../inbound/triggers.ts';
 import type { Logger } from '../logger/index.ts';
 import { createResponseCache, type ResponseCache } from '../proxy/cache.ts';
 import { templateValuesOf } from '../proxy/values.ts';
-import type { JobHandlers, JobQueue } from '../queue/index.ts';
+import type { JobHandlers, TransactionalJobQueue } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
 import { getAction, getSync, loadScripts } from '../syncs/loader.ts';
 import {
@@ -46,7 +46,7 @@ import type { ProvidersLayer } from './providers.ts';
 export interface SyncsLayerDeps {
   config: PatchbayConfig;
   store: Store;
-  queue: JobQueue;
+  queue: TransactionalJobQueue;
   providers: ProvidersLayer;
   clock: Clock;
   logger: Logger;

@@ -8,33 +8,24 @@
  * `FOR UPDATE SKIP LOCKED`, so a concurrent dispatcher skips them; and the unique
  * (endpoint_id, event_id) pair would refuse a second message anyway.
  *
- * On the SQL queue of the same database, the first attempts' jobs are written in that same
- * transaction, itself one of the queue's group commits (one fsync with the queue's other writes).
- * With any other queue they are queued after the commit; a crash in between leaves pending
- * messages due now with no job, which the sweep job queues again.
+ * The first attempts' jobs are written in that same transaction, itself one of the queue's group
+ * commits (one fsync with the queue's other writes), so no crash leaves a message without its job.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { Clock } from '../clock/index.ts';
 import { type IdFactory, newId } from '../ids/index.ts';
 import type { Logger } from '../logger/index.ts';
-import type { JobHandlers, JobQueue } from '../queue/index.ts';
-import { sqlQueueOn } from '../queue/sql/queue.ts';
+import type { JobHandlers, JobQueue, TransactionalQueue } from '../queue/index.ts';
 import type { Database, EventsTable, Store } from '../store/index.ts';
 import type { OutboundJobs } from './jobs.ts';
-import {
-  deliveryJobs,
-  enqueueFirstAttempts,
-  firstAttemptJobs,
-  insertMessages,
-  messagePayload,
-  messageRow,
-} from './messages-rows.ts';
+import { firstAttemptJobs, insertMessages, messagePayload, messageRow } from './messages-rows.ts';
 import type { EndpointRoute, EndpointsService } from './types.ts';
 
 export interface DispatcherOptions {
   store: Pick<Store, 'db' | 'dialect'>;
   endpoints: Pick<EndpointsService, 'matching'>;
-  queue: JobQueue;
+  /** Messages and their first attempts' jobs commit together in one of the queue's transactions. */
+  queue: JobQueue & TransactionalQueue;
   clock: Clock;
   ids?: IdFactory;
   /** Events read per transaction. Default 500. */
@@ -67,16 +58,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { store, endpoints, clock } = options;
   const ids = options.ids ?? newId;
   const batchSize = Math.max(1, options.batchSize ?? 500);
-  const jobs = deliveryJobs(options.queue);
-  const sqlQueue = sqlQueueOn(options.queue, store.db);
+  const queue = options.queue;
   type Write<R> = (trx: Kysely<Database>) => Promise<R>;
-  const transact: <R>(write: Write<R>) => Promise<R> = sqlQueue
-    ? (sqlQueue.batcher(async (trx, writes: Write<unknown>[]) => {
-        const results: unknown[] = [];
-        for (const write of writes) results.push(await write(trx));
-        return results;
-      }) as <R>(write: Write<R>) => Promise<R>)
-    : (write) => store.db.transaction().execute(write);
+  const transact = queue.batcher(async (trx, writes: Write<unknown>[]) => {
+    const results: unknown[] = [];
+    for (const write of writes) results.push(await write(trx));
+    return results;
+  }) as <R>(write: Write<R>) => Promise<R>;
 
   /** One batch; returns how many events it read and how many it dispatched. */
   async function dispatchBatch(): Promise<DispatchReport & { read: number }> {
@@ -121,7 +109,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           ),
         );
       const insertedRows = await insertMessages(trx, rows);
-      if (sqlQueue) await sqlQueue.enqueueManyIn(trx, firstAttemptJobs(insertedRows));
+      await queue.enqueueManyIn(trx, firstAttemptJobs(insertedRows));
       await trx
         .updateTable('events')
         .set({ dispatched_at: now })
@@ -130,12 +118,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         .execute();
       return { events: ownedIds.size, inserted: insertedRows };
     });
-    if (!sqlQueue) {
-      await enqueueFirstAttempts(
-        jobs,
-        inserted.map((row) => ({ id: row.id, environment_id: row.environment_id })),
-      );
-    }
     return { read: candidates.length, events, messages: inserted.length };
   }
 

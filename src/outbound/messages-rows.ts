@@ -96,25 +96,9 @@ export function deliveryJobs(queue: JobQueue): DeliveryJobs {
   return createJobs(queue, deliveryCatalog);
 }
 
-/** Queues the first scheduled attempt of each message, deduplicated per message and attempt. */
-export async function enqueueFirstAttempts(
-  jobs: DeliveryJobs,
-  rows: readonly Pick<MessageRow, 'id' | 'environment_id'>[],
-): Promise<void> {
-  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    await jobs.enqueueMany(
-      rows.slice(start, start + INSERT_CHUNK).map((row) => ({
-        name: 'outbound.deliver' as const,
-        payload: { environmentId: row.environment_id, messageId: row.id, trigger: 'scheduled' as const },
-        options: { environmentId: row.environment_id, dedupeKey: deliveryDedupeKey(row.id, 1) },
-      })),
-    );
-  }
-}
-
 /**
  * The first scheduled attempt of each message as raw jobs, for `SqlJobQueue.enqueueManyIn` (the
- * same jobs `enqueueFirstAttempts` queues through the typed client, validated the same way).
+ * same jobs the typed client would queue, validated the same way).
  */
 export function firstAttemptJobs(rows: readonly Pick<MessageRow, 'id' | 'environment_id'>[]): NewJob[] {
   return rows.map((row) => {

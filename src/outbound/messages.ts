@@ -13,13 +13,10 @@ import { notFound, PatchbayError } from '../errors/index.ts';
 import { EVENT_TYPE_PATTERN, isReservedEventType, RESERVED_PREFIXES, typePrefix } from '../events/index.ts';
 import { type IdFactory, newId, parseId } from '../ids/index.ts';
 import { checkValueDepth } from '../json/index.ts';
-import { createCatalog, createJobs, type JobQueue } from '../queue/index.ts';
-import { sqlQueueOn } from '../queue/sql/queue.ts';
+import { createCatalog, createJobs, type JobQueue, type TransactionalQueue } from '../queue/index.ts';
 import type { AttemptsTable, MessagesTable, Store } from '../store/index.ts';
 import { deliverJob, recoverJob } from './jobs.ts';
 import {
-  deliveryJobs,
-  enqueueFirstAttempts,
   firstAttemptJobs,
   insertMessages,
   type MessageRow,
@@ -32,7 +29,8 @@ import type { Attempt, EndpointsService, ListMessagesFilter, Message, MessagesSe
 export interface MessagesServiceOptions {
   store: Pick<Store, 'db'>;
   endpoints: Pick<EndpointsService, 'matching' | 'get'>;
-  queue: JobQueue;
+  /** Messages and their first attempts' jobs commit together in one of the queue's transactions. */
+  queue: JobQueue & TransactionalQueue;
   clock: Clock;
   ids?: IdFactory;
 }
@@ -48,9 +46,8 @@ export function createMessagesService(options: MessagesServiceOptions): Messages
   const { store, endpoints, clock } = options;
   const db = store.db;
   const ids = options.ids ?? newId;
-  const firstAttempts = deliveryJobs(options.queue);
   const replay = createJobs(options.queue, replayCatalog);
-  const insert = createInserter(db, options.queue, firstAttempts);
+  const insert = createInserter(options.queue);
 
   async function byIdempotencyKey(environmentId: string, key: string): Promise<Message[]> {
     const rows = await db
@@ -201,32 +198,14 @@ export function createMessagesService(options: MessagesServiceOptions): Messages
 type NewRow = Insertable<MessagesTable>;
 
 /**
- * Stores new messages with their first attempts queued. On the SQL queue of the same database,
- * messages and jobs commit in one transaction, shared with concurrent API calls and the queue's
- * own writes (group commit: one fsync for many calls), and no crash can leave a message without
- * its job. Any other queue: commit the messages, then queue the jobs (the sweep re-queues what a
- * crash in between leaves behind).
+ * Stores messages with their first attempts' jobs in one of the queue's transactions (shared with
+ * concurrent calls: group commit), so no crash leaves a pending message without its job.
  */
-function createInserter(
-  db: MessagesServiceOptions['store']['db'],
-  queue: JobQueue,
-  firstAttempts: ReturnType<typeof deliveryJobs>,
-): (rows: NewRow[]) => Promise<NewRow[]> {
-  const sqlQueue = sqlQueueOn(queue, db);
-  if (!sqlQueue) {
-    return async (rows) => {
-      const inserted = await db.transaction().execute((trx) => insertMessages(trx, rows));
-      await enqueueFirstAttempts(
-        firstAttempts,
-        inserted.map((row) => ({ id: row.id, environment_id: row.environment_id })),
-      );
-      return inserted;
-    };
-  }
-  return sqlQueue.batcher<NewRow[], NewRow[]>(async (trx, calls) => {
+function createInserter(queue: TransactionalQueue): (rows: NewRow[]) => Promise<NewRow[]> {
+  return queue.batcher<NewRow[], NewRow[]>(async (trx, calls) => {
     const inserted = new Set((await insertMessages(trx, calls.flat())).map((row) => row.id));
     const kept = calls.map((rows) => rows.filter((row) => inserted.has(row.id)));
-    await sqlQueue.enqueueManyIn(
+    await queue.enqueueManyIn(
       trx,
       firstAttemptJobs(kept.flat().map((row) => ({ id: row.id, environment_id: row.environment_id }))),
     );

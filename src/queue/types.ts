@@ -1,17 +1,20 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/index.ts';
 import type { BackoffPolicy } from './retry.ts';
 
 /**
- * The durable job queue as drivers implement it: the SQL driver (SQLite, PostgreSQL) today, a
- * BullMQ driver later. Callers (the typed job client, the worker, the scheduler) use only this
- * interface. Payloads are JSON values; the typed client validates them against the job catalog
- * before they get here.
+ * The durable job queue, as three faces a caller picks from: what producers use (`JobProducer`),
+ * what workers and the scheduler use (`WorkerQueue`), what administration uses (`QueueAdmin`).
+ * `JobQueue` is all three, as a driver implements it: the SQL driver (SQLite, PostgreSQL) today.
+ * Payloads are JSON values; the typed client validates them against the job catalog before they
+ * get here.
  *
  * A job's life: `queued` (waiting for its run time) → claimed by a worker under a lease →
  * completed (gone), or failed (queued again after a backoff, or `dead` after its last attempt),
  * or released (queued again, the attempt given back). A lease that expires because its worker
  * died is reclaimed: the job is queued again, or dead if that was its last attempt.
  */
-export interface JobQueue {
+export interface JobProducer {
   /**
    * Adds a job. With a dedupe key, returns the job already pending (queued or active) under the
    * same name and key instead of adding a second one (`created: false`).
@@ -19,6 +22,12 @@ export interface JobQueue {
   enqueue(job: NewJob): Promise<EnqueuedJob>;
   /** Adds many jobs at once (one transaction); results are in input order. */
   enqueueMany(jobs: readonly NewJob[]): Promise<EnqueuedJob[]>;
+  /** One job, for inspection; undefined once completed (completed jobs are deleted). */
+  get(id: string): Promise<JobInfo | undefined>;
+}
+
+/** What workers and the scheduler use: claims, outcomes, leases, cron. */
+export interface WorkerQueue {
   /** Leases up to `limit` runnable jobs of the given names to `owner` for `leaseMs`. */
   claim(request: ClaimRequest): Promise<ClaimedJob[]>;
   /** Records success: the job is removed. False when the lease was lost (the job moved on). */
@@ -37,19 +46,6 @@ export interface JobQueue {
   release(owner: string, ids: readonly string[]): Promise<string[]>;
   /** Requeues (or kills, when out of attempts) jobs whose lease expired: their worker died. */
   reclaimExpired(): Promise<ReclaimResult>;
-  /** Counts by state, overall and per job name. */
-  stats(): Promise<QueueStats>;
-  /** One job, for inspection; undefined once completed (completed jobs are deleted). */
-  get(id: string): Promise<JobInfo | undefined>;
-  /** Jobs in one state, oldest first (e.g. the dead ones, for inspection). */
-  list(filter: ListFilter): Promise<JobInfo[]>;
-  /** Deletes dead jobs that died before `before` (epoch ms); returns how many. */
-  purgeDead(before: number): Promise<number>;
-  /** Creates or updates a named cron schedule. */
-  upsertSchedule(schedule: ScheduleSpec): Promise<ScheduleInfo>;
-  /** Removes a schedule; false when there was none. */
-  removeSchedule(name: string): Promise<boolean>;
-  listSchedules(): Promise<ScheduleInfo[]>;
   /**
    * Enqueues the job of every due schedule, once per due time across all processes, and moves
    * each schedule's next run forward. Returns what was enqueued.
@@ -70,6 +66,46 @@ export interface JobQueue {
    * without waiting for a claim of its own (one commit instead of two). Returns a detach.
    */
   attachClaimer?(claimer: StandingClaimer): () => void;
+}
+
+/** What administration uses: counts, inspection, purges and the cron schedules themselves. */
+export interface QueueAdmin {
+  /** Counts by state, overall and per job name. */
+  stats(): Promise<QueueStats>;
+  /** One job, for inspection; undefined once completed (completed jobs are deleted). */
+  get(id: string): Promise<JobInfo | undefined>;
+  /** Jobs in one state, oldest first (e.g. the dead ones, for inspection). */
+  list(filter: ListFilter): Promise<JobInfo[]>;
+  /** Deletes dead jobs that died before `before` (epoch ms); returns how many. */
+  purgeDead(before: number): Promise<number>;
+  /** Creates or updates a named cron schedule. */
+  upsertSchedule(schedule: ScheduleSpec): Promise<ScheduleInfo>;
+  /** Removes a schedule; false when there was none. */
+  removeSchedule(name: string): Promise<boolean>;
+  listSchedules(): Promise<ScheduleInfo[]>;
+}
+
+/**
+ * The queue's transactions, joined by callers whose rows and jobs must commit together: one
+ * commit (one fsync on SQLite, shared with the queue's claims and completions) and no crash
+ * between a row and its job. The SQL queue implements it on the database it shares with its
+ * callers; the engine hands it to the modules that need it.
+ */
+export interface TransactionalQueue {
+  /** Adds jobs inside the caller's transaction `trx`, on the queue's own database. */
+  enqueueManyIn(trx: Kysely<Database>, jobs: readonly NewJob[]): Promise<EnqueuedJob[]>;
+  /**
+   * A group commit of the caller's writes inside the queue's transactions: items submitted close
+   * together run as one batch, and each item's promise settles after that commit. See
+   * SqlJobQueue.batcher for the contract of `run`.
+   */
+  batcher<T, R>(
+    run: (trx: Kysely<Database>, items: T[]) => Promise<R[]>,
+  ): (item: T, lease?: JobLease) => Promise<R>;
+}
+
+/** The whole queue, as a driver implements it. */
+export interface JobQueue extends JobProducer, WorkerQueue, QueueAdmin {
   /** Finishes pending writes and refuses new ones. Does not close the underlying store. */
   close(): Promise<void>;
 }
@@ -242,3 +278,6 @@ export interface ScheduledRun {
   dueAt: number;
   job: EnqueuedJob;
 }
+
+/** A queue whose transactions callers can join: what the engine's modules are given. */
+export type TransactionalJobQueue = JobQueue & TransactionalQueue;

@@ -10,8 +10,7 @@ import type { Clock } from '../clock/index.ts';
 import { realSleep, type Sleep } from '../concurrency/sleep.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
-import type { JobQueue } from '../queue/index.ts';
-import { sqlQueueOn } from '../queue/sql/queue.ts';
+import type { TransactionalJobQueue } from '../queue/index.ts';
 import type { Database, SyncRunMode, SyncRunTrigger } from '../store/index.ts';
 import { parseDuration } from './duration.ts';
 import { syncRunJobOf } from './jobs.ts';
@@ -86,7 +85,8 @@ export interface SyncScheduler {
 
 export interface SyncSchedulerDeps {
   db: Kysely<Database>;
-  queue: JobQueue;
+  /** Runs queued with another change join that change's transaction. */
+  queue: TransactionalJobQueue;
   clock: Clock;
   runs: RunsRepository;
   registry: ScriptRegistry;
@@ -263,12 +263,6 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
     sync: SyncDefinition,
     trigger: SyncRunTrigger,
   ): Promise<void> {
-    const sqlQueue = sqlQueueOn(queue, db);
-    if (!sqlQueue)
-      throw new PatchbayError(
-        'internal_error',
-        'Runs queued with another change need the SQL queue on the same database',
-      );
     const schedule = await modeInputs(trx, connectionId, sync.name);
     const runId = newId('syncRun', clock.now());
     await runs.create(trx, {
@@ -279,7 +273,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       trigger,
       mode: runMode(sync, undefined, schedule.last_success_at, schedule.checkpoint),
     });
-    const [job] = await sqlQueue.enqueueManyIn(trx, [
+    const [job] = await queue.enqueueManyIn(trx, [
       syncRunJobOf(environmentId, connectionId, sync.name, runId),
     ]);
     // A run is already pending or running: it will see what this one was for.

@@ -22,11 +22,9 @@ import {
   JOB_COMPLETED,
   type JobHandlers,
   type JobLease,
-  type JobQueue,
   type PayloadOf,
+  type TransactionalJobQueue,
 } from '../../queue/index.ts';
-import { GroupCommit } from '../../queue/sql/group-commit.ts';
-import { sqlQueueOn } from '../../queue/sql/queue.ts';
 import type { Store } from '../../store/index.ts';
 import { deliverJob, deliveryDedupeKey, type OutboundJobs } from '../jobs.ts';
 import { DEFAULT_RETRY_SCHEDULE_MS, type EndpointsService } from '../types.ts';
@@ -39,7 +37,8 @@ import { type DeliverJobs, type SweepCursor, type SweepReport, sweepMessages } f
 export interface DeliveryWorkerOptions {
   store: Store;
   endpoints: Pick<EndpointsService, 'attemptOf'>;
-  queue: JobQueue;
+  /** Attempts are recorded, and their jobs completed, in the queue's transactions. */
+  queue: TransactionalJobQueue;
   http: OutboundHttp;
   clock: Clock;
   logger: Logger;
@@ -123,16 +122,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     },
   };
 
-  // Attempts finishing together are recorded in one transaction (one fsync on SQLite); the job of
-  // each completes only after that commit. A failing batch is retried one attempt at a time. On
-  // the SQL queue of the same database, that transaction is the queue's own: the attempts share
-  // one commit with other jobs' completions, claims and new jobs instead of taking one of their own,
-  // and the attempt's own job completes in that same commit (given its lease).
-  const sqlQueue = sqlQueueOn(options.queue, store.db);
-  const record: (facts: AttemptFacts, lease?: JobLease) => Promise<RecordOutcome> = sqlQueue
-    ? sqlQueue.batcher((trx, batch: AttemptFacts[]) => recordAttempts(trx, recordDeps, batch))
-    : ownRecorder(store, recordDeps);
-  const completesWithRecord = sqlQueue !== null;
+  // Attempts finishing together are recorded in one of the queue's transactions (one fsync on
+  // SQLite, shared with other jobs' completions, claims and new jobs), and the attempt's own job
+  // completes in that same commit (given its lease). A failing batch is retried one attempt at a
+  // time.
+  const record: (facts: AttemptFacts, lease?: JobLease) => Promise<RecordOutcome> = options.queue.batcher(
+    (trx, batch: AttemptFacts[]) => recordAttempts(trx, recordDeps, batch),
+  );
 
   const park = async (environmentId: string, messageId: string, slot: number | null) => {
     if (slot === null) return;
@@ -197,7 +193,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
 
     const facts = { environmentId, messageId, endpointId: target.id, trigger, slot, startedAt, result };
-    const completed = completesWithRecord && lease !== undefined;
+    const completed = lease !== undefined;
     const outcome = await record(facts, completed ? lease : undefined);
     if (!outcome.recorded) return { result: { outcome: 'skipped', reason: 'discarded' }, completed };
     const log = { environmentId, messageId, endpointId: target.id, attempt: outcome.attempt };
@@ -271,15 +267,6 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       },
     },
   };
-}
-
-/** Attempts group-committed in transactions of their own (a queue outside this database). */
-function ownRecorder(store: Store, deps: RecordDeps): (facts: AttemptFacts) => Promise<RecordOutcome> {
-  const recorder = new GroupCommit<AttemptFacts>(
-    (batch) => store.db.transaction().execute((trx) => recordAttempts(trx, deps, batch)),
-    { maxBatch: 200, maxInFlight: store.dialect.name === 'postgres' ? 4 : 1 },
-  );
-  return (facts) => recorder.submit<RecordOutcome>(facts);
 }
 
 /** A scheduled attempt runs for a pending message whose time has come, or that has no time yet. */

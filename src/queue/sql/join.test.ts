@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../store/index.ts';
 import { describeQueueSuites } from '../fixtures/queue-db.ts';
-import type { JobQueue } from '../types.ts';
-import { sqlQueueOn } from './queue.ts';
 
 const OWNER = 'worker-a';
 const claimAll = { names: ['email'], owner: OWNER, leaseMs: 30_000, limit: 100 };
@@ -92,12 +88,5 @@ await describeQueueSuites('SQL queue transactions joined by callers', (q) => {
     );
     assert.equal(await jobCount(), 1);
     assert.deepEqual(await q.queue.enqueueManyIn(q.store.db, []), []);
-  });
-
-  it('is found only for the SQL queue of the same database', async () => {
-    assert.equal(sqlQueueOn(q.queue, q.store.db), q.queue);
-    const other = { ...q.queue } as unknown as JobQueue;
-    assert.equal(sqlQueueOn(other, q.store.db), null);
-    assert.equal(sqlQueueOn(q.queue, {} as Kysely<Database>), null);
   });
 });

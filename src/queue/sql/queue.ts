@@ -160,11 +160,9 @@ export class SqlJobQueue implements JobQueue {
   }
 
   /**
-   * SQL callers only: adds jobs inside the caller's transaction on this queue's store, so that
+   * TransactionalQueue: adds jobs inside the caller's transaction on this queue's store, so that
    * the caller's rows and their jobs commit (or roll back) together, in one fsync. Not part of
-   * JobQueue on purpose: a queue outside the SQL store (BullMQ) cannot join an SQL transaction,
-   * and callers that hold only a JobQueue keep their two-step path (commit, then enqueue, with a
-   * sweep for the crash in between).
+   * JobQueue: a queue outside the SQL store (BullMQ) could not join an SQL transaction.
    *
    * Inside a transaction of `batcher`, local workers are woken after the commit; inside a
    * transaction of the caller's own, at once (a worker then waits for the commit on SQLite, and
@@ -188,7 +186,7 @@ export class SqlJobQueue implements JobQueue {
   }
 
   /**
-   * SQL callers only (see `enqueueManyIn` for why this is not on JobQueue): a group commit of the
+   * TransactionalQueue (see `enqueueManyIn` for why this is not on JobQueue): a group commit of the
    * caller's own writes that shares the queue's transactions. Items submitted close together are
    * passed to `run` as one batch inside the same transaction as the queue's claims, completions
    * and new jobs, so one commit (one fsync on SQLite) carries all of them instead of one commit
@@ -657,13 +655,4 @@ function createdNames(rows: readonly JobRowInsert[], results: readonly EnqueuedJ
 
 function emptyCounts(): JobCounts {
   return { waiting: 0, delayed: 0, active: 0, dead: 0 };
-}
-
-/**
- * The SQL queue behind `queue` when it writes to the database `db`, so that a caller can join its
- * transactions (`enqueueManyIn`, `batcher`); null for any other queue, which callers then use
- * through JobQueue alone.
- */
-export function sqlQueueOn(queue: JobQueue, db: Kysely<Database>): SqlJobQueue | null {
-  return queue instanceof SqlJobQueue && queue.store.db === db ? queue : null;
 }
