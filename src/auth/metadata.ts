@@ -13,7 +13,8 @@
  */
 import type { ConnectionMetadataSpec } from '../catalog/auth.ts';
 import { PatchbayError } from '../errors/index.ts';
-import { getPath, isObject, renderText, renderUrl, scalarText } from './values.ts';
+import { isObject, scalarText, valueAt } from '../values/path.ts';
+import { renderText, renderUrl } from './values.ts';
 
 type Fields = Record<string, { path: string; secret: boolean }>;
 
@@ -31,7 +32,7 @@ function readSome(fields: Fields, body: Record<string, unknown>, secret: boolean
   const out: Record<string, string> = {};
   for (const [key, field] of Object.entries(fields)) {
     if (field.secret !== secret) continue;
-    const value = scalarText(getPath(body, field.path));
+    const value = scalarText(valueAt(body, field.path));
     if (value !== undefined) out[key] = value;
   }
   return out;

@@ -14,6 +14,7 @@ import type {
   IntegrationResolver,
   ResolvedIntegration,
 } from '../ports/connections.ts';
+import { scalarText, valueAt } from '../values/path.ts';
 import { readFields, readSecretFields, requestMetadata } from './metadata.ts';
 import { oauthContext } from './oauth-client.ts';
 import type { StateStore } from './states.ts';
@@ -21,7 +22,7 @@ import { authorizationCodeRequest } from './token-requests.ts';
 import { readTokenResponse, TokenEndpointError, type TokenSet } from './token-response.ts';
 import type { AuthorizationResult, AuthorizationStart } from './types.ts';
 import { validateConnectionConfig } from './validation.ts';
-import { getPath, renderUrl, safeErrorCode, scalarText } from './values.ts';
+import { renderUrl, safeErrorCode } from './values.ts';
 
 export interface OAuthFlowDeps {
   states: StateStore;
@@ -210,7 +211,7 @@ function allFields(
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, field] of Object.entries(fields)) {
-    const value = scalarText(getPath(body, field.path));
+    const value = scalarText(valueAt(body, field.path));
     if (value !== undefined) out[key] = value;
   }
   return out;

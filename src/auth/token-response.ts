@@ -16,8 +16,9 @@
 import * as oauth from 'oauth4webapi';
 import type { Clock } from '../clock/index.ts';
 import { PatchbayError } from '../errors/index.ts';
+import { isObject, valueAt } from '../values/path.ts';
 import { parseRetryAfter } from '../values/retry-after.ts';
-import { getPath, isObject, safeErrorCode } from './values.ts';
+import { safeErrorCode } from './values.ts';
 
 export interface TokenResponseSpec {
   accessTokenPath: string;
@@ -133,7 +134,7 @@ export async function readTokenResponse(
       },
     );
   }
-  if (spec.okPath !== undefined && getPath(body, spec.okPath) !== true) {
+  if (spec.okPath !== undefined && valueAt(body, spec.okPath) !== true) {
     // Slack-style: HTTP 200 carrying `{ ok: false, error: "invalid_code" }`.
     throw new TokenEndpointError('refused', 'the token endpoint refused the request', {
       status: response.status,
@@ -186,7 +187,7 @@ function tokenSet(
   tokenExpiresInDefault: number | undefined,
   status: number,
 ): TokenSet {
-  const accessToken = getPath(body, spec.accessTokenPath);
+  const accessToken = valueAt(body, spec.accessTokenPath);
   const oauthError = safeErrorCode(body.error);
   if ((typeof accessToken !== 'string' || accessToken === '') && oauthError !== undefined) {
     // GitHub-style: an OAuth error in a 200 body is a refusal like any other.
@@ -203,13 +204,13 @@ function tokenSet(
     );
   }
   const set: TokenSet = { accessToken, body };
-  const refreshToken = getPath(body, spec.refreshTokenPath);
+  const refreshToken = valueAt(body, spec.refreshTokenPath);
   if (typeof refreshToken === 'string' && refreshToken !== '') set.refreshToken = refreshToken;
   const expiresAt = expiry(body, spec, clock, tokenExpiresInDefault);
   if (expiresAt !== undefined) set.expiresAt = expiresAt;
   const tokenType = body.token_type;
   if (typeof tokenType === 'string' && tokenType !== '') set.tokenType = tokenType;
-  const scope = getPath(body, spec.scopePath);
+  const scope = valueAt(body, spec.scopePath);
   if (typeof scope === 'string' && scope !== '') set.scope = scope;
   else if (Array.isArray(scope) && scope.every((s) => typeof s === 'string')) set.scope = scope.join(' ');
   return set;
@@ -222,12 +223,12 @@ function expiry(
   clock: Clock,
   tokenExpiresInDefault: number | undefined,
 ): number | undefined {
-  const raw = getPath(body, spec.expiresInPath);
+  const raw = valueAt(body, spec.expiresInPath);
   const seconds =
     typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (Number.isFinite(seconds) && seconds > 0) return clock.now() + seconds * 1000;
   if (spec.expiresAtPath !== undefined) {
-    const at = getPath(body, spec.expiresAtPath);
+    const at = valueAt(body, spec.expiresAtPath);
     if (typeof at === 'string') {
       const parsed = Date.parse(at);
       if (!Number.isNaN(parsed)) return parsed;

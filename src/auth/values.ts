@@ -5,6 +5,7 @@
 
 import { parseTemplate, renderTemplate, type TemplateValues } from '../catalog/index.ts';
 import { PatchbayError } from '../errors/index.ts';
+import { scalarText } from '../values/path.ts';
 
 /** Renders a URL template; placeholder values are checked by position (see catalog/template.ts). */
 export function renderUrl(template: string, values: TemplateValues): string {
@@ -43,29 +44,6 @@ export function renderPath(template: string, values: TemplateValues): string {
       return encodeURIComponent(value);
     })
     .join('');
-}
-
-/** The value at a dot path of a JSON value; numeric segments index arrays. */
-export function getPath(value: unknown, path: string): unknown {
-  let current: unknown = value;
-  for (const segment of path.split('.')) {
-    if (Array.isArray(current) && /^\d+$/.test(segment)) current = current[Number(segment)];
-    else if (isObject(current) && Object.hasOwn(current, segment)) current = current[segment];
-    else return undefined;
-  }
-  return current;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A scalar as template text (`true`, `42`, `acct_1`); objects, arrays and null give undefined. */
-export function scalarText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (typeof value === 'boolean') return String(value);
-  return undefined;
 }
 
 /** Metadata values usable in templates: the scalar ones, as text. */

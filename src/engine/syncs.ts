@@ -40,6 +40,7 @@ import { createSyncScheduler, type SyncScheduler } from '../syncs/schedules.ts';
 import { createScriptProxy } from '../syncs/script-proxy.ts';
 import { createSyncsService, type SyncsService } from '../syncs/service.ts';
 import type { ProviderScripts, ScriptContext, ScriptRegistry, SyncDefinition } from '../syncs/types.ts';
+import { isObject } from '../values/path.ts';
 import type { EngineJobs } from './jobs.ts';
 import type { ProvidersLayer } from './providers.ts';
 
@@ -330,8 +331,4 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       },
     }),
   };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -38,20 +38,3 @@ export function decodeBody(body: Buffer, contentType: string | null): DecodedBod
   }
   return { kind: 'text', value: text };
 }
-
-/** The value at a dot path (`data.object.id`) of a parsed body; undefined when absent. */
-export function valueAt(value: unknown, path: string): unknown {
-  let current = value;
-  for (const key of path.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = Object.hasOwn(current, key) ? (current as Record<string, unknown>)[key] : undefined;
-  }
-  return current;
-}
-
-/** A routing or id value as text: strings and numbers only (a portal id may be a number). */
-export function scalarText(value: unknown): string | null {
-  if (typeof value === 'string') return value === '' ? null : value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return null;
-}

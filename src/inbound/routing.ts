@@ -6,7 +6,7 @@
  */
 import type { WebhookRouting } from '../catalog/index.ts';
 import type { Store } from '../store/index.ts';
-import { scalarText, valueAt } from './payload.ts';
+import { idText, valueAt } from '../values/path.ts';
 
 export interface RoutedConnection {
   id: string;
@@ -35,8 +35,8 @@ export function routingValue(
   headers: Readonly<Record<string, string>>,
   parsed: unknown,
 ): string | null {
-  if (routing.from === 'header') return scalarText(headers[routing.header]);
-  if (routing.from === 'body') return scalarText(valueAt(parsed, routing.path));
+  if (routing.from === 'header') return idText(headers[routing.header]) ?? null;
+  if (routing.from === 'body') return idText(valueAt(parsed, routing.path)) ?? null;
   return null;
 }
 
@@ -81,7 +81,7 @@ export async function byKey(
     .filter((row) => {
       const config = JSON.parse(row.connection_config) as Record<string, unknown>;
       const metadata = JSON.parse(row.metadata) as Record<string, unknown>;
-      return scalarText(config[key]) === value || scalarText(metadata[key]) === value;
+      return idText(config[key]) === value || idText(metadata[key]) === value;
     })
     .map((row) => ({ id: row.id, endUserId: row.end_user_id }));
 }

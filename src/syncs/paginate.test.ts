@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Pagination } from '../catalog/pagination.ts';
 import { isPatchbayError } from '../errors/index.ts';
 import { definePaginator } from './define.ts';
-import { linkTarget, paginate, resolvePagination, valueAt } from './paginate.ts';
+import { linkTarget, paginate, resolvePagination } from './paginate.ts';
 import type { CustomPaginator } from './pagination/index.ts';
 import type { SendProviderRequest } from './script-proxy.ts';
 import type { Page, PageCursor, PaginateRequest } from './types.ts';
@@ -872,16 +872,5 @@ describe('linkTarget', () => {
     assert.equal(linkTarget('</p?x=1>; rel=next', 'next'), '/p?x=1');
     assert.equal(linkTarget('<https://a.example/p>; title="next"; rel="self"', 'next'), undefined);
     assert.equal(linkTarget(undefined, 'next'), undefined);
-  });
-});
-
-describe('valueAt', () => {
-  it('reads dot paths through objects and array indexes', () => {
-    const body = { entry: [{ id: 'e1' }], paging: { next: { after: 'c' } } };
-    assert.equal(valueAt(body, 'entry.0.id'), 'e1');
-    assert.equal(valueAt(body, 'paging.next.after'), 'c');
-    assert.equal(valueAt(body, '$'), body);
-    assert.equal(valueAt(body, 'paging.missing.after'), undefined);
-    assert.equal(valueAt(body, 'constructor'), undefined);
   });
 });

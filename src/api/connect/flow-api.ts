@@ -9,6 +9,7 @@ import type { ConnectSession } from '../../connect/types.ts';
 import { PatchbayError } from '../../errors/index.ts';
 import type { Integration } from '../../integrations/types.ts';
 import type { ResolvedIntegration } from '../../ports/connections.ts';
+import { isoTime } from '../../values/instant.ts';
 import {
   connectWithCredentials,
   getConnectPageSession,
@@ -35,7 +36,7 @@ export function connectPageApi(deps: ConnectFlowDeps): RouteDefinition[] {
         integration,
         connectionConfig: body.connectionConfig,
       });
-      return { authorizationUrl: start.authorizationUrl, expiresAt: new Date(start.expiresAt).toISOString() };
+      return { authorizationUrl: start.authorizationUrl, expiresAt: isoTime(start.expiresAt) };
     }),
     route(connectWithCredentials, async ({ request, reply, body }) => {
       noStore(reply);
@@ -88,7 +89,7 @@ async function sessionView(deps: ConnectFlowDeps, session: ConnectSession) {
   return {
     endUser: { id: session.endUser.id },
     allowedOrigin: session.allowedOrigin,
-    expiresAt: new Date(session.expiresAt).toISOString(),
+    expiresAt: isoTime(session.expiresAt),
     integrations: offered.flatMap((integration) => {
       const definition = deps.catalog.get(integration.provider);
       return definition ? [presentIntegration(integration, definition, deps.publicUrl)] : [];

@@ -1,5 +1,6 @@
 import type { ActionRun, ActionsService } from '../../actions/types.ts';
 import { PatchbayError } from '../../errors/index.ts';
+import { isoTime, isoTimeOrNull } from '../../values/instant.ts';
 import { getActionRun, listActionRuns, runAction } from '../contract/actions.ts';
 import type { ResponseOf } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
@@ -56,10 +57,6 @@ function invalid(path: string, message: string): PatchbayError {
   return new PatchbayError('validation_failed', message, { details: { issues: [{ path, message }] } });
 }
 
-function iso(epochMs: number | null): string | null {
-  return epochMs === null ? null : new Date(epochMs).toISOString();
-}
-
 /** An action run as the API shows it. */
 export function presentActionRun(run: ActionRun): ResponseOf<typeof getActionRun> {
   return {
@@ -72,9 +69,9 @@ export function presentActionRun(run: ActionRun): ResponseOf<typeof getActionRun
     output: run.output,
     error: run.error,
     idempotencyKey: run.idempotencyKey,
-    createdAt: new Date(run.createdAt).toISOString(),
-    startedAt: iso(run.startedAt),
-    finishedAt: iso(run.finishedAt),
+    createdAt: isoTime(run.createdAt),
+    startedAt: isoTimeOrNull(run.startedAt),
+    finishedAt: isoTimeOrNull(run.finishedAt),
     durationMs: run.durationMs,
   };
 }

@@ -1,4 +1,5 @@
 import type { ApiKey, EnvironmentsService } from '../../environments/index.ts';
+import { isoTime, isoTimeOrNull } from '../../values/instant.ts';
 import { contract, type ResponseOf } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
 
@@ -31,12 +32,8 @@ export function presentApiKey(key: ApiKey): ResponseOf<typeof contract.apiKeys.r
     prefix: key.prefix,
     environmentId: key.environmentId,
     status: key.revokedAt === null ? 'active' : 'revoked',
-    createdAt: iso(key.createdAt),
-    lastUsedAt: key.lastUsedAt === null ? null : iso(key.lastUsedAt),
-    revokedAt: key.revokedAt === null ? null : iso(key.revokedAt),
+    createdAt: isoTime(key.createdAt),
+    lastUsedAt: isoTimeOrNull(key.lastUsedAt),
+    revokedAt: isoTimeOrNull(key.revokedAt),
   };
-}
-
-function iso(epochMs: number): string {
-  return new Date(epochMs).toISOString();
 }

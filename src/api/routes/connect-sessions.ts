@@ -1,4 +1,5 @@
 import type { ConnectSessionsService } from '../../connect/types.ts';
+import { isoTime } from '../../values/instant.ts';
 import { contract } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
 
@@ -33,7 +34,7 @@ export function connectSessionRoutes(
         return {
           id: session.id,
           token,
-          expiresAt: new Date(session.expiresAt).toISOString(),
+          expiresAt: isoTime(session.expiresAt),
           url: `${base}/connect?session=${encodeURIComponent(token)}`,
         };
       }),

@@ -1,5 +1,6 @@
 import type { Connection, ConnectionsService } from '../../connections/types.ts';
 import { redactString } from '../../logger/index.ts';
+import { isoTime, isoTimeOrNull } from '../../values/instant.ts';
 import { contract, type ResponseOf } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
 
@@ -70,14 +71,10 @@ export function presentConnection(connection: Connection): ResponseOf<typeof con
     status: connection.status,
     connectionConfig: connection.connectionConfig,
     metadata: connection.metadata,
-    expiresAt: iso(connection.expiresAt),
+    expiresAt: isoTimeOrNull(connection.expiresAt),
     lastError: connection.lastError,
-    lastRefreshedAt: iso(connection.lastRefreshedAt),
-    createdAt: new Date(connection.createdAt).toISOString(),
-    updatedAt: new Date(connection.updatedAt).toISOString(),
+    lastRefreshedAt: isoTimeOrNull(connection.lastRefreshedAt),
+    createdAt: isoTime(connection.createdAt),
+    updatedAt: isoTime(connection.updatedAt),
   };
-}
-
-function iso(epochMs: number | null): string | null {
-  return epochMs === null ? null : new Date(epochMs).toISOString();
 }

@@ -1,5 +1,6 @@
 import { isSensitiveHeader } from '../../outbound/endpoints-validate.ts';
 import type { Endpoint, EndpointsService } from '../../outbound/types.ts';
+import { isoTime, isoTimeOrNull } from '../../values/instant.ts';
 import { contract, type ResponseOf } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
 
@@ -73,15 +74,11 @@ export function presentEndpoint(endpoint: Endpoint): ResponseOf<typeof contract.
     maxConcurrency: endpoint.maxConcurrency,
     enabled: endpoint.enabled,
     disabledReason: endpoint.disabledReason,
-    failingSince: isoOrNull(endpoint.failingSince),
-    lastSuccessAt: isoOrNull(endpoint.lastSuccessAt),
-    createdAt: new Date(endpoint.createdAt).toISOString(),
-    updatedAt: new Date(endpoint.updatedAt).toISOString(),
+    failingSince: isoTimeOrNull(endpoint.failingSince),
+    lastSuccessAt: isoTimeOrNull(endpoint.lastSuccessAt),
+    createdAt: isoTime(endpoint.createdAt),
+    updatedAt: isoTime(endpoint.updatedAt),
   };
-}
-
-function isoOrNull(epochMs: number | null): string | null {
-  return epochMs === null ? null : new Date(epochMs).toISOString();
 }
 
 type WithoutUndefined<T> = { [K in keyof T]: Exclude<T[K], undefined> };

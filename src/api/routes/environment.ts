@@ -1,4 +1,5 @@
 import type { Environment } from '../../environments/index.ts';
+import { isoTime } from '../../values/instant.ts';
 import { contract, type ResponseOf } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
 
@@ -15,6 +16,6 @@ export function presentEnvironment(environment: Environment): ResponseOf<typeof 
   return {
     id: environment.id,
     name: environment.name,
-    createdAt: new Date(environment.createdAt).toISOString(),
+    createdAt: isoTime(environment.createdAt),
   };
 }

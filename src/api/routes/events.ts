@@ -10,6 +10,7 @@ import {
 } from '../../events/index.ts';
 import { parseId } from '../../ids/index.ts';
 import type { Store } from '../../store/index.ts';
+import { isoTime } from '../../values/instant.ts';
 import { contract, type ResponseOf } from '../contract/index.ts';
 import { startRawStream } from '../core/raw-stream.ts';
 import { requireAuth } from '../core/request-auth.ts';
@@ -65,7 +66,7 @@ export function presentEvent(event: StoredEvent): ResponseOf<typeof contract.eve
     id: event.id,
     type: event.type,
     data: event.data,
-    createdAt: new Date(event.createdAt).toISOString(),
+    createdAt: isoTime(event.createdAt),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { FieldMappingRecord, FieldMappingsService } from '../../syncs/mappings/index.ts';
+import { isoTime } from '../../values/instant.ts';
 import { deleteFieldMapping, listFieldMappings, putFieldMapping } from '../contract/field-mappings.ts';
 import type { ResponseOf } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
@@ -31,7 +32,7 @@ export function presentFieldMapping(record: FieldMappingRecord): ResponseOf<type
     kind: record.kind,
     target: record.target,
     mapping: record.mapping,
-    createdAt: new Date(record.createdAt).toISOString(),
-    updatedAt: new Date(record.updatedAt).toISOString(),
+    createdAt: isoTime(record.createdAt),
+    updatedAt: isoTime(record.updatedAt),
   };
 }

@@ -4,6 +4,7 @@ import { parseId } from '../../ids/index.ts';
 import type { InboundEvent, InboundEventsService } from '../../inbound/service.ts';
 import { webhookUrlFor } from '../../inbound/urls.ts';
 import type { IntegrationsService } from '../../integrations/types.ts';
+import { isoTime, isoTimeOrNull } from '../../values/instant.ts';
 import { contract } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
 
@@ -107,8 +108,8 @@ function present(event: InboundEvent) {
     connectionIds: event.connectionIds,
     attempts: event.attempts,
     error: event.error,
-    receivedAt: new Date(event.receivedAt).toISOString(),
-    processedAt: event.processedAt === null ? null : new Date(event.processedAt).toISOString(),
+    receivedAt: isoTime(event.receivedAt),
+    processedAt: isoTimeOrNull(event.processedAt),
   };
 }
 

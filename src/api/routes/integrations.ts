@@ -1,4 +1,5 @@
 import type { Integration, IntegrationsService } from '../../integrations/index.ts';
+import { isoTime } from '../../values/instant.ts';
 import { contract, type ResponseOf } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
 
@@ -44,8 +45,8 @@ export function presentIntegration(integration: Integration): ResponseOf<typeof 
     scopes: integration.scopes,
     settings: integration.settings,
     enabled: integration.enabled,
-    createdAt: new Date(integration.createdAt).toISOString(),
-    updatedAt: new Date(integration.updatedAt).toISOString(),
+    createdAt: isoTime(integration.createdAt),
+    updatedAt: isoTime(integration.updatedAt),
   };
 }
 

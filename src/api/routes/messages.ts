@@ -1,5 +1,6 @@
 import { PatchbayError } from '../../errors/index.ts';
 import type { Attempt, Message, MessagesService } from '../../outbound/types.ts';
+import { isoTime, isoTimeOrNull } from '../../values/instant.ts';
 import { contract, type ResponseOf } from '../contract/index.ts';
 import { type RouteModule, route } from '../core/routes.ts';
 
@@ -78,10 +79,6 @@ function invalid(path: string, message: string): PatchbayError {
   return new PatchbayError('validation_failed', message, { details: { issues: [{ path, message }] } });
 }
 
-function iso(epochMs: number | null): string | null {
-  return epochMs === null ? null : new Date(epochMs).toISOString();
-}
-
 /** A message as the API shows it. */
 export function presentMessage(message: Message): ResponseOf<typeof contract.messages.get> {
   return {
@@ -94,9 +91,9 @@ export function presentMessage(message: Message): ResponseOf<typeof contract.mes
     payload: message.payload,
     status: message.status,
     attempts: message.attempts,
-    nextAttemptAt: iso(message.nextAttemptAt),
-    lastAttemptAt: iso(message.lastAttemptAt),
-    createdAt: new Date(message.createdAt).toISOString(),
+    nextAttemptAt: isoTimeOrNull(message.nextAttemptAt),
+    lastAttemptAt: isoTimeOrNull(message.lastAttemptAt),
+    createdAt: isoTime(message.createdAt),
   };
 }
 
@@ -104,5 +101,5 @@ export function presentMessage(message: Message): ResponseOf<typeof contract.mes
 export function presentAttempt(
   attempt: Attempt,
 ): ResponseOf<typeof contract.messages.attempts>['data'][number] {
-  return { ...attempt, createdAt: new Date(attempt.createdAt).toISOString() };
+  return { ...attempt, createdAt: isoTime(attempt.createdAt) };
 }

@@ -1,6 +1,7 @@
 import { PatchbayError } from '../../errors/index.ts';
 import { parseId } from '../../ids/index.ts';
 import type { RecordsRepository, StoredRecord } from '../../syncs/records/index.ts';
+import { isoTime, isoTimeOrNull } from '../../values/instant.ts';
 import type { ResponseOf } from '../contract/index.ts';
 import { listRecords } from '../contract/records.ts';
 import { type RouteModule, route } from '../core/routes.ts';
@@ -61,9 +62,9 @@ export function presentRecord(
     model: record.model,
     data: transform(record.data),
     deleted: record.deleted,
-    firstSeenAt: new Date(record.firstSeenAt).toISOString(),
-    modifiedAt: new Date(record.modifiedAt).toISOString(),
-    deletedAt: record.deletedAt === null ? null : new Date(record.deletedAt).toISOString(),
+    firstSeenAt: isoTime(record.firstSeenAt),
+    modifiedAt: isoTime(record.modifiedAt),
+    deletedAt: isoTimeOrNull(record.deletedAt),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { SyncRun } from '../../syncs/runs.ts';
 import type { SyncSchedule } from '../../syncs/schedules.ts';
 import type { SyncsService } from '../../syncs/service.ts';
+import { isoTime, isoTimeOrNull } from '../../values/instant.ts';
 import type { ResponseOf } from '../contract/index.ts';
 import { getSyncRun, listConnectionSyncs, listSyncRuns, triggerSync, updateSync } from '../contract/syncs.ts';
 import { type RouteModule, route } from '../core/routes.ts';
@@ -63,9 +64,9 @@ export function presentRun(run: SyncRun): ResponseOf<typeof getSyncRun> {
     rejected: run.rejected,
     error: run.error,
     details: run.details,
-    createdAt: iso(run.createdAt),
-    startedAt: run.startedAt === null ? null : iso(run.startedAt),
-    finishedAt: run.finishedAt === null ? null : iso(run.finishedAt),
+    createdAt: isoTime(run.createdAt),
+    startedAt: isoTimeOrNull(run.startedAt),
+    finishedAt: isoTimeOrNull(run.finishedAt),
     durationMs: run.durationMs,
   };
 }
@@ -74,14 +75,10 @@ function presentSchedule(schedule: SyncSchedule): ResponseOf<typeof updateSync> 
   return {
     frequencySeconds: Math.round(schedule.frequencyMs / 1000),
     paused: schedule.paused,
-    nextRunAt: schedule.nextRunAt === null || schedule.paused ? null : iso(schedule.nextRunAt),
+    nextRunAt: schedule.paused ? null : isoTimeOrNull(schedule.nextRunAt),
     lastRunId: schedule.lastRunId,
-    lastSuccessAt: schedule.lastSuccessAt === null ? null : iso(schedule.lastSuccessAt),
+    lastSuccessAt: isoTimeOrNull(schedule.lastSuccessAt),
     runningRunId: schedule.runningRunId,
     hasCheckpoint: schedule.checkpoint !== null,
   };
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
 }

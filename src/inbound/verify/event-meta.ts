@@ -3,9 +3,10 @@
  * headers or body paths the definition names; a batch delivery (`batch.itemsPath`) yields one
  * entry per item, with paths read relative to the item.
  */
-import { getPath, scalarText } from '../../auth/values.ts';
+
 import type { Webhooks } from '../../catalog/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
+import { scalarText, valueAt } from '../../values/path.ts';
 import type { EventMeta, IncomingDelivery, ReadEventMeta } from '../types.ts';
 import { parseBody } from './body.ts';
 
@@ -23,7 +24,7 @@ function headerText(delivery: IncomingDelivery, name: string | undefined): strin
 function items(webhooks: Webhooks, parsed: unknown): unknown[] {
   if (!webhooks.batch) return [parsed];
   const path = webhooks.batch.itemsPath;
-  const found = path === '$' ? parsed : getPath(parsed, path);
+  const found = path === '$' ? parsed : valueAt(parsed, path);
   if (!Array.isArray(found)) {
     throw new PatchbayError(
       'webhook_payload_invalid',
@@ -43,13 +44,13 @@ export const readEventMeta: ReadEventMeta = (webhooks: Webhooks, delivery: Incom
   const headerType = headerText(delivery, webhooks.eventTypeHeader);
   return list.map((item, index) => {
     let providerEventId =
-      webhooks.eventIdPath !== undefined ? text(getPath(item, webhooks.eventIdPath)) : headerId;
+      webhooks.eventIdPath !== undefined ? text(valueAt(item, webhooks.eventIdPath)) : headerId;
     // One header id for a whole batch would make dedupe drop all but the first item.
     if (webhooks.batch && webhooks.eventIdPath === undefined && providerEventId !== null) {
       providerEventId = `${providerEventId}#${index}`;
     }
     const eventType =
-      webhooks.eventTypePath !== undefined ? text(getPath(item, webhooks.eventTypePath)) : headerType;
+      webhooks.eventTypePath !== undefined ? text(valueAt(item, webhooks.eventTypePath)) : headerType;
     return { providerEventId, eventType, parsed: item };
   });
 };

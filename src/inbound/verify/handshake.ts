@@ -9,9 +9,10 @@
  * - `get_ok` (Mailchimp): a GET to the webhook URL answers 200. When the definition's scheme is
  *   `url_token` the GET must carry a valid token (else 403), so the probe reveals nothing.
  */
-import { getPath } from '../../auth/values.ts';
+
 import type { Webhooks } from '../../catalog/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
+import { valueAt } from '../../values/path.ts';
 import type { HandshakeAnswer, IncomingDelivery } from '../types.ts';
 import { equalSecrets } from './compare.ts';
 import { verifyUrlToken } from './schemes/url-token.ts';
@@ -56,8 +57,8 @@ export function answerHandshake(
     case 'body_challenge': {
       if (method !== 'POST') return null;
       const body = parsedJson(delivery.rawBody);
-      if (getPath(body, handshake.typePath) !== handshake.typeValue) return null;
-      const challenge = getPath(body, handshake.challengePath);
+      if (valueAt(body, handshake.typePath) !== handshake.typeValue) return null;
+      const challenge = valueAt(body, handshake.challengePath);
       return typeof challenge === 'string' && challenge !== ''
         ? answer(200, challenge)
         : answer(400, `the ${handshake.challengePath} field is missing`);

@@ -1,18 +1,7 @@
 /** Reading a page's answer, for the paginators: body paths, next-page URLs, and their failures. */
 import { PatchbayError } from '../../errors/index.ts';
 
-/** The value at a dot path (`data`, `paging.next.after`, `entry.0.id`), `$` being the value itself. */
-export function valueAt(value: unknown, path: string): unknown {
-  if (path === '$') return value;
-  let current = value;
-  for (const segment of path.split('.')) {
-    if (Array.isArray(current) && /^\d+$/.test(segment)) current = current[Number(segment)];
-    else if (typeof current === 'object' && current !== null && Object.hasOwn(current, segment)) {
-      current = (current as Record<string, unknown>)[segment];
-    } else return undefined;
-  }
-  return current;
-}
+export { valueAt } from '../../values/path.ts';
 
 /** `provider_response_invalid`: the provider's answer cannot be paged through. */
 export function invalidAnswer(message: string, cause?: unknown): PatchbayError {

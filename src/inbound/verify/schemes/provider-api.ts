@@ -5,7 +5,7 @@
  * a JSON body is no verdict at all: the promise rejects with `provider_unreachable`, the intake
  * answers 5xx and the provider delivers again later — it is not the sender's fault.
  */
-import { getPath, isObject } from '../../../auth/values.ts';
+
 import {
   type JsonTemplate,
   type ProviderApiToken,
@@ -16,6 +16,7 @@ import {
   type WebhookVerification,
 } from '../../../catalog/index.ts';
 import { PatchbayError } from '../../../errors/index.ts';
+import { isObject, valueAt } from '../../../values/path.ts';
 import type { IncomingDelivery, VerificationResult, VerifyDeps } from '../../types.ts';
 import { header, missingHeader, OK, reject } from '../result.ts';
 
@@ -37,7 +38,7 @@ function tokenValue(token: ProviderApiToken, values: Values): unknown {
     case 'config':
       return values.config[token.key] ?? '';
     case 'body':
-      return token.path === undefined ? values.parsed : (getPath(values.parsed, token.path) ?? null);
+      return token.path === undefined ? values.parsed : (valueAt(values.parsed, token.path) ?? null);
     case 'rawBody':
       return values.rawBody;
   }
@@ -133,7 +134,7 @@ export async function verifyProviderApi(
       "the provider's webhook verification answered with a body that is not JSON; the delivery will be retried",
     );
   }
-  return getPath(verdict, v.verdict.path) === v.verdict.equals
+  return valueAt(verdict, v.verdict.path) === v.verdict.equals
     ? OK
     : reject('webhook_signature_invalid', 'the provider did not confirm the signature of this delivery');
 }
