@@ -180,7 +180,7 @@ async function checkOn(node: string, tarball: string, first: boolean): Promise<v
       await service.waitFor(/Ctrl-C stops the demo\./, 60_000);
       const readyAfter = seconds(started);
       const [, records] = /records +(.+)/.exec(service.output()) ?? [];
-      assert.match(records ?? '', /^121 sales, 5 products$/, service.output());
+      assert.match(records ?? '', /^51 sales, 5 products$/, service.output());
       const [, receiver] = /receiver +(http:\/\/\S+)/.exec(service.output()) ?? [];
       const deliveries = (await (await fetch(`${receiver}/deliveries.json`)).json()) as Array<{
         verified: boolean;
