@@ -37,6 +37,7 @@ export const LAYERS: readonly { name: string; entries: readonly string[] }[] = [
       'integrations',
       'connections',
       'connect',
+      'scripting',
       'syncs',
       'actions',
       'inbound',

@@ -50,7 +50,7 @@ const ORDERS = [
  */
 function writeProvider(dir: string): void {
   const catalog = new URL('../../src/catalog/index.ts', import.meta.url).href;
-  const define = new URL('../../src/syncs/define.ts', import.meta.url).href;
+  const define = new URL('../../src/scripting/define.ts', import.meta.url).href;
   const zod = import.meta.resolve('zod');
   const folder = join(dir, PROVIDER);
   mkdirSync(join(folder, 'syncs'), { recursive: true });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { z } from 'zod';
-import type { ActionContext, ActionDefinition } from '../syncs/types.ts';
+import type { ActionContext, ActionDefinition } from '../scripting/types.ts';
 import { perform } from './perform.ts';
 
 /** An action whose output schema lets anything through, as a host's own provider may declare. */

@@ -17,8 +17,8 @@ import { appendEvent } from '../events/index.ts';
 import { newId, parseId } from '../ids/index.ts';
 import { checkValueDepth } from '../json/index.ts';
 import type { TransactionalQueue } from '../queue/index.ts';
+import type { ActionDefinition } from '../scripting/types.ts';
 import type { ActionRunsTable, Database } from '../store/index.ts';
-import type { ActionDefinition } from '../syncs/types.ts';
 import { actionRunJobOf } from './jobs.ts';
 import {
   DEFAULT_ACTION_TIMEOUT_MS,

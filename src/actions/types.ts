@@ -8,8 +8,8 @@ import type { ConnectionsService } from '../connections/types.ts';
 import type { IdFactory } from '../ids/index.ts';
 import type { Logger } from '../logger/index.ts';
 import type { JobQueue, TransactionalQueue } from '../queue/index.ts';
+import type { ActionContext, ActionDefinition } from '../scripting/types.ts';
 import type { ActionRunStatus, Store } from '../store/index.ts';
-import type { ActionContext, ActionDefinition } from '../syncs/types.ts';
 
 export type ActionMode = 'sync' | 'async';
 

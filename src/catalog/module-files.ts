@@ -2,7 +2,7 @@
  * Which files of a provider folder are modules to load. A provider is TypeScript in the
  * repository and in a host's own directory (Node strips the types, which it does everywhere but
  * under node_modules), and JavaScript in the npm package (built from the same sources) or when a
- * host writes it so. The catalog (./registry.ts) and the script loader (src/syncs/loader.ts)
+ * host writes it so. The catalog (./registry.ts) and the script loader (src/scripting/loader.ts)
  * both discover files through these rules, so the two never disagree on what a module is.
  */
 import { existsSync } from 'node:fs';

@@ -1,6 +1,6 @@
 /**
  * Pagination styles: a discriminated union on `type`, each style implemented by one paginator
- * (src/syncs/pagination/<style>.ts), or `custom` for a paginator in the provider's own folder. A
+ * (src/scripting/pagination/<style>.ts), or `custom` for a paginator in the provider's own folder. A
  * sync names its own resultsPath when the provider's list endpoints differ (Slack's `channels` vs
  * `members`); the definition gives the provider-wide default.
  */

@@ -23,23 +23,23 @@ import type { Logger } from '../logger/index.ts';
 import { createResponseCache, type ResponseCache } from '../proxy/cache.ts';
 import { templateValuesOf } from '../proxy/values.ts';
 import type { JobHandlers, TransactionalJobQueue } from '../queue/index.ts';
+import { getAction, getSync, loadScripts } from '../scripting/loader.ts';
+import { paginate } from '../scripting/paginate.ts';
+import { createScriptProxy } from '../scripting/script-proxy.ts';
+import type { ProviderScripts, ScriptContext, ScriptRegistry, SyncDefinition } from '../scripting/types.ts';
 import type { Store } from '../store/index.ts';
-import { getAction, getSync, loadScripts } from '../syncs/loader.ts';
 import {
   createFieldMappings,
   type FieldMappingsService,
   type PathSchema,
   type ProviderTargets,
 } from '../syncs/mappings/index.ts';
-import { paginate } from '../syncs/paginate.ts';
 import { createRecordsRepository, prepareRecord, type RecordsRepository } from '../syncs/records/index.ts';
 import { createRunLock } from '../syncs/run-lock.ts';
 import { createSyncRunner, type SyncRunner } from '../syncs/runner.ts';
 import { createRunsRepository } from '../syncs/runs.ts';
 import { createSyncScheduler, type SyncScheduler } from '../syncs/schedules.ts';
-import { createScriptProxy } from '../syncs/script-proxy.ts';
 import { createSyncsService, type SyncsService } from '../syncs/service.ts';
-import type { ProviderScripts, ScriptContext, ScriptRegistry, SyncDefinition } from '../syncs/types.ts';
 import { isObject } from '../values/path.ts';
 import type { EngineJobs } from './jobs.ts';
 import type { ProvidersLayer } from './providers.ts';

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
 import { isPatchbayError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
+import type { CachedResponse, CacheScope } from '../scripting/types.ts';
 import { openSyncFixture, type SyncFixture } from '../syncs/fixtures/sync-fixture.ts';
-import type { CachedResponse, CacheScope } from '../syncs/types.ts';
 import { cacheKeyOf, cacheUrlOf, createResponseCache, type ResponseCache } from './cache.ts';
 
 const body = (text: string) => new TextEncoder().encode(text);

@@ -32,7 +32,8 @@ export {
   type PatchbayErrorOptions,
 } from '../errors/index.ts';
 export type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
-export { defineAction, defineSync } from '../syncs/define.ts';
+export { defineAction, definePaginator, defineSync } from '../scripting/define.ts';
+export type { CustomPaginator, FetchedPage, ListingRequest } from '../scripting/pagination/types.ts';
 export type {
   ActionContext,
   ActionDefinition,
@@ -51,4 +52,4 @@ export type {
   SyncDefinition,
   SyncImport,
   SyncRunInfo,
-} from '../syncs/types.ts';
+} from '../scripting/types.ts';

@@ -6,13 +6,13 @@ import type { Connection } from '../connections/types.ts';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
 import { createLogger } from '../logger/index.ts';
+import type { Page, PageCursor, PaginateRequest, ScriptContext, SyncDefinition } from '../scripting/types.ts';
 import { openSyncFixture, type SyncFixture } from './fixtures/sync-fixture.ts';
 import { createRecordsRepository, prepareRecord, type RecordsRepository } from './records/index.ts';
 import { createRunLock } from './run-lock.ts';
 import { createSyncRunner, type SyncRunner } from './runner.ts';
 import { createRunsRepository, type RunsRepository } from './runs.ts';
 import { createSyncScheduler, type SyncScheduler } from './schedules.ts';
-import type { Page, PageCursor, PaginateRequest, ScriptContext, SyncDefinition } from './types.ts';
 
 const itemSchema = z.object({ id: z.string(), name: z.string(), price: z.number().int() });
 type Item = z.output<typeof itemSchema>;

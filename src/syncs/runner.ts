@@ -14,10 +14,16 @@ import { appendEvent } from '../events/index.ts';
 import { newId } from '../ids/index.ts';
 import type { Logger } from '../logger/index.ts';
 import { redactString } from '../logger/index.ts';
+import type {
+  ModelSchemas,
+  PaginateRequest,
+  ScriptContext,
+  SyncContext,
+  SyncDefinition,
+} from '../scripting/types.ts';
 import type { Database } from '../store/index.ts';
 import type { RunLock } from './run-lock.ts';
 import type { RunCounts, RunsRepository, SyncRun } from './runs.ts';
-import type { ModelSchemas, PaginateRequest, ScriptContext, SyncContext, SyncDefinition } from './types.ts';
 import { createRunWriter, type ModelCounts, type RecordsPort } from './writer.ts';
 
 export interface SyncRunnerDeps {

@@ -11,12 +11,12 @@ import { realSleep, type Sleep } from '../concurrency/sleep.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
 import type { TransactionalJobQueue } from '../queue/index.ts';
+import { parseDuration } from '../scripting/duration.ts';
+import type { ScriptRegistry, SyncDefinition } from '../scripting/types.ts';
 import type { Database, SyncRunMode, SyncRunTrigger } from '../store/index.ts';
-import { parseDuration } from './duration.ts';
 import { syncRunJobOf } from './jobs.ts';
 import { resumeOrphans } from './orphans.ts';
 import type { RunsRepository } from './runs.ts';
-import type { ScriptRegistry, SyncDefinition } from './types.ts';
 
 /** A connection's sync as the API shows it. */
 export interface SyncSchedule {

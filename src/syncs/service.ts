@@ -10,12 +10,12 @@ import type { Clock } from '../clock/index.ts';
 import type { Connection } from '../connections/types.ts';
 import { ERROR_STATUS, type ErrorCode, PatchbayError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
+import type { SyncDefinition } from '../scripting/types.ts';
 import type { Database, SyncRunMode } from '../store/index.ts';
 import { type ImportFormat, type ImportProgress, type ImportReport, ingestReport } from './import/index.ts';
 import type { ExecuteOptions, SyncRunner } from './runner.ts';
 import type { ListRunsFilter, RunCounts, RunsRepository, SyncRun } from './runs.ts';
 import { runMode, type SyncSchedule, type SyncScheduler, type TriggerResult } from './schedules.ts';
-import type { SyncDefinition } from './types.ts';
 
 /** A sync of a connection's provider, with its schedule when it has one. */
 export interface ConnectionSync {

@@ -20,8 +20,8 @@ import type { Catalog } from '../catalog/index.ts';
 import { registerAction } from '../cli/commands/action.ts';
 import { registerSync } from '../cli/commands/sync.ts';
 import { createLogger } from '../logger/index.ts';
-import { getAction, loadScripts } from './loader.ts';
-import type { ActionContext } from './types.ts';
+import { getAction, loadScripts } from '../scripting/loader.ts';
+import type { ActionContext } from '../scripting/types.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const doc = readFileSync(join(root, 'docs/syncs.md'), 'utf8');

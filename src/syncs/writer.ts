@@ -9,10 +9,10 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import { PatchbayError } from '../errors/index.ts';
+import type { CheckpointStore, ModelSchemas, RecordsWriter } from '../scripting/types.ts';
 import type { Database } from '../store/index.ts';
 import type { RunLock, RunLockKey } from './run-lock.ts';
 import type { RunCounts, RunsRepository } from './runs.ts';
-import type { CheckpointStore, ModelSchemas, RecordsWriter } from './types.ts';
 
 /** A record ready to store: what the records repository writes. */
 export interface PreparedRecord {

@@ -6,8 +6,8 @@ import { createTestApi, type TestApi } from '../../../test/support/api.ts';
 import { type TestDatabase, testDatabases } from '../../../test/support/databases.ts';
 import { PatchbayError } from '../../errors/index.ts';
 import { newId } from '../../ids/index.ts';
+import type { ModelSchemas, SyncImport } from '../../scripting/types.ts';
 import { ingestReport } from '../../syncs/import/index.ts';
-import type { ModelSchemas, SyncImport } from '../../syncs/types.ts';
 import { type ImportReportFn, importRoutes } from './imports.ts';
 
 const spec: SyncImport<ModelSchemas, z.ZodType> = {

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { isPatchbayError } from '../../errors/index.ts';
-import type { ModelSchemas, SyncImport } from '../types.ts';
+import type { ModelSchemas, SyncImport } from '../../scripting/types.ts';
 import { detectFormat, type ImportProgress, ingestReport } from './index.ts';
 
 const row = z.object({

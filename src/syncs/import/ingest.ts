@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { z } from 'zod';
 import { isPatchbayError, PatchbayError } from '../../errors/index.ts';
-import type { ModelSchemas, SyncImport } from '../types.ts';
+import type { ModelSchemas, SyncImport } from '../../scripting/types.ts';
 import { readCsv } from './csv.ts';
 import { checkColumns, type Header, readHeader } from './header.ts';
 import { checkRow, isBlank } from './rows.ts';

@@ -18,8 +18,8 @@ import { scriptModuleName } from '../catalog/module-files.ts';
 import type { Pagination } from '../catalog/pagination.ts';
 import { BUILTIN_PROVIDERS_DIR, type Catalog } from '../catalog/registry.ts';
 import { PatchbayError } from '../errors/index.ts';
+import { MAX_SYNC_TIMEOUT_MS } from '../syncs/jobs.ts';
 import { parseDuration } from './duration.ts';
-import { MAX_SYNC_TIMEOUT_MS } from './jobs.ts';
 import { type CustomPaginator, customSettings } from './pagination/index.ts';
 import type { ActionDefinition, ProviderScripts, ScriptRegistry, SyncDefinition } from './types.ts';
 
