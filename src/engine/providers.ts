@@ -184,6 +184,9 @@ async function sharedRateLimitStore(
   // Loaded only on PostgreSQL, so that the SQLite default does not load the driver at start-up.
   const { default: pg } = await import('pg');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  // An idle client's error (the server restarted or dropped the connection) is emitted on the pool;
+  // without a listener it would crash the process. Queries still fail, and the limiter reports it.
+  pool.on('error', () => {});
   const tableName = 'patchbay_rate_limits';
   // The first limiter creates the table (IF NOT EXISTS); the others reuse it.
   await new Promise<void>((resolve, reject) => {
