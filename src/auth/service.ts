@@ -6,13 +6,7 @@
 import type { Clock } from '../clock/index.ts';
 import { PatchbayError } from '../errors/index.ts';
 import type { Logger } from '../logger/index.ts';
-import type {
-  ConnectionContext,
-  Credentials,
-  IntegrationResolver,
-  RefreshOutcome,
-  ResolvedIntegration,
-} from '../ports/connections.ts';
+import type { ConnectionContext, IntegrationResolver, TokenRefresher } from '../ports/connections.ts';
 import type { ProviderCaller } from '../proxy/types.ts';
 import type { Store } from '../store/index.ts';
 import type { Vault } from '../vault/index.ts';
@@ -44,14 +38,7 @@ export interface AuthServiceOptions {
  * The AuthService. `refresh` takes an optional fourth argument, the connection config, which
  * token URLs with placeholders (`https://${loginHost}/services/oauth2/token`) need.
  */
-export type EngineAuthService = AuthService & {
-  refresh(
-    integration: ResolvedIntegration,
-    credentials: Credentials,
-    signal?: AbortSignal,
-    connectionConfig?: Record<string, string>,
-  ): Promise<RefreshOutcome>;
-};
+export type EngineAuthService = AuthService & TokenRefresher;
 
 export function createAuthService(options: AuthServiceOptions): EngineAuthService {
   const { clock, logger } = options;

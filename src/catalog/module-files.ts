@@ -5,7 +5,7 @@
  * host writes it so. The catalog (./registry.ts) and the script loader (src/scripting/loader.ts)
  * both discover files through these rules, so the two never disagree on what a module is.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The extensions of a loadable module, in the order they are named in messages. */
@@ -36,4 +36,16 @@ export function scriptModuleName(fileName: string): string | undefined {
 export function moduleNames(name: string): string {
   const [first, ...others] = MODULE_EXTENSIONS;
   return `${name}${first} (or ${others.join(', ')})`;
+}
+
+/**
+ * The provider folders of a providers directory, sorted: every subdirectory but hidden ones and
+ * those starting with `_`. Throws the file system's error when `dir` cannot be read; each caller
+ * turns it into its own error code.
+ */
+export function providerFolderNames(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
+    .map((entry) => entry.name)
+    .sort();
 }

@@ -4,12 +4,12 @@
  * default-exports the definition; there is no hand-kept index to drift. Host apps may add
  * directories of their own providers.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import { validateDefinition } from './define.ts';
-import { moduleFilesNamed, moduleNames } from './module-files.ts';
+import { moduleFilesNamed, moduleNames, providerFolderNames } from './module-files.ts';
 import type { ProviderDefinition } from './schema.ts';
 
 /**
@@ -97,10 +97,7 @@ export function logoFile(definition: ProviderDefinition): string | undefined {
 
 function providerFolders(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
-      .map((entry) => entry.name)
-      .sort();
+    return providerFolderNames(dir);
   } catch (cause) {
     throw new PatchbayError('provider_definition_invalid', `cannot read providers directory ${dir}`, {
       cause,

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { actionRunJob } from '../actions/jobs.ts';
 import { describeIssues } from '../catalog/define.ts';
-import { scriptModuleName } from '../catalog/module-files.ts';
+import { providerFolderNames, scriptModuleName } from '../catalog/module-files.ts';
 import type { Pagination } from '../catalog/pagination.ts';
 import { BUILTIN_PROVIDERS_DIR, type Catalog } from '../catalog/registry.ts';
 import { PatchbayError } from '../errors/index.ts';
@@ -284,10 +284,7 @@ async function importDefault(file: string, helper: string): Promise<unknown> {
 
 function providerFolders(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !entry.name.startsWith('_'))
-      .map((entry) => entry.name)
-      .sort();
+    return providerFolderNames(dir);
   } catch (cause) {
     throw new PatchbayError('script_definition_invalid', `cannot read providers directory ${dir}`, {
       details: { file: dir },
