@@ -20,7 +20,7 @@ import { type TestDatabase, testDatabases } from '../support/databases.ts';
 
 const SRC = join(import.meta.dirname, '..', '..', 'src');
 const CATALOG_MODULE = pathToFileURL(join(SRC, 'catalog', 'index.ts')).href;
-const DEFINE_MODULE = pathToFileURL(join(SRC, 'syncs', 'define.ts')).href;
+const DEFINE_MODULE = pathToFileURL(join(SRC, 'scripting', 'define.ts')).href;
 const ZOD_MODULE = import.meta.resolve('zod');
 const MAIN = join(SRC, 'cli', 'main.ts');
 const ITEMS = 25;
