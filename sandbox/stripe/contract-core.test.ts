@@ -94,11 +94,11 @@ describe('contract: customers, errors, scoping', () => {
       seen.push(customer.id);
     assert.deepEqual(seen, [...made].reverse());
     const newer = await stripe.customers
-      .list({ limit: 4, ending_before: made[10] }, { stripeAccount: accountId })
+      .list({ limit: 4, ending_before: made[10] as string }, { stripeAccount: accountId })
       .autoPagingToArray({ limit: 100 });
     assert.deepEqual(new Set(newer.map((customer) => customer.id)), new Set(made.slice(11)));
     const page = await stripe.customers.list(
-      { limit: 3, starting_after: made[2] },
+      { limit: 3, starting_after: made[2] as string },
       { stripeAccount: accountId },
     );
     assert.deepEqual(

@@ -87,7 +87,7 @@ function encode(object: FormObject): string {
       return;
     }
     if (Array.isArray(value)) {
-      value.forEach((item, index) => walk(`${prefix}[${index}]`, item));
+      for (const [index, item] of value.entries()) walk(`${prefix}[${index}]`, item);
       return;
     }
     for (const [key, item] of Object.entries(value)) walk(`${prefix}[${key}]`, item);
