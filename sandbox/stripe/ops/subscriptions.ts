@@ -38,14 +38,21 @@ export interface SubscriptionRequest {
 
 const DAY = 24 * 60 * 60;
 
-/** `from` (seconds) plus `count` intervals, by the calendar for months and years. */
+/**
+ * `from` (seconds) plus `count` intervals. Months and years follow the calendar, and a day the
+ * target month lacks becomes its last day, as Stripe bills an anchor of January 31st on
+ * February 28th.
+ */
 export function addInterval(from: number, interval: Interval, count: number): number {
-  const date = new Date(from * 1000);
   if (interval === 'day') return from + count * DAY;
   if (interval === 'week') return from + count * 7 * DAY;
-  if (interval === 'month') date.setUTCMonth(date.getUTCMonth() + count);
-  else date.setUTCFullYear(date.getUTCFullYear() + count);
-  return Math.floor(date.getTime() / 1000);
+  const date = new Date(from * 1000);
+  const months = interval === 'month' ? count : count * 12;
+  const target = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(date.getUTCDate(), lastDay));
+  target.setUTCHours(date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds());
+  return Math.floor(target.getTime() / 1000);
 }
 
 export function createSubscription(scope: Scope, request: SubscriptionRequest): SubscriptionRecord {
