@@ -1,7 +1,7 @@
 /**
  * Local emulators of provider APIs for tests, benchmarks and `patchbay demo`. Each emulator lives
  * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
- * `gumroad/` sit beside it) and shares the tiny HTTP helpers of `http/`.
+ * `gumroad/` and `stripe/` sit beside it) and shares the tiny HTTP helpers of `http/`.
  */
 
 export type { GumroadFaultControl } from './gumroad/faults.ts';
@@ -31,3 +31,13 @@ export {
 } from './oauth/server.ts';
 export type { AcceptedApiRequest, OAuthSandboxStats } from './oauth/stats.ts';
 export type { SandboxClock } from './oauth/tokens.ts';
+export type { PlatformAccount, PlatformOptions } from './stripe/accounts.ts';
+export type { Decline } from './stripe/cards.ts';
+export { STRIPE_API_VERSION, type StripeClock } from './stripe/context.ts';
+export type { ConnectedAccount, StripeSandboxControl } from './stripe/control.ts';
+export type { StripeJson } from './stripe/json.ts';
+export { type StripeRateLimit, TEST_MODE_RATE_LIMIT } from './stripe/rate-limit.ts';
+export { type StripeSandbox, type StripeSandboxOptions, startStripeSandbox } from './stripe/server.ts';
+export type { StripeSandboxStats } from './stripe/stats.ts';
+export type { DeliveryAttempt, WebhookDelivery, WebhookDeliveryOptions } from './stripe/webhook-delivery.ts';
+export { stripeSignatureHeader } from './stripe/webhook-signature.ts';
