@@ -375,6 +375,52 @@ describe('contract: subscriptions', () => {
     );
   });
 
+  it('changes items by id, adds and deletes them, and refuses an unknown item without changing any', async () => {
+    const addOn = await stripe.prices.create({
+      product: String(monthly.product),
+      currency: 'usd',
+      unit_amount: 500,
+      recurring: { interval: 'month' },
+    });
+    const subscription = await stripe.subscriptions.create({
+      customer: customer.id,
+      items: [{ price: monthly.id }],
+    });
+    const [first] = subscription.items.data;
+    const grown = await stripe.subscriptions.update(subscription.id, {
+      items: [
+        { id: first?.id as string, quantity: 5 },
+        { price: addOn.id, quantity: 2 },
+      ],
+      proration_behavior: 'none',
+    });
+    assert.deepEqual(
+      grown.items.data.map((item) => [item.price.id, item.quantity]),
+      [
+        [monthly.id, 5],
+        [addOn.id, 2],
+      ],
+    );
+    await assert.rejects(
+      stripe.subscriptions.update(subscription.id, {
+        items: [
+          { id: first?.id as string, quantity: 9 },
+          { id: 'si_missing', deleted: true },
+        ],
+      }),
+      { code: 'resource_missing', param: 'items[1][id]' },
+    );
+    assert.equal((await stripe.subscriptions.retrieve(subscription.id)).items.data[0]?.quantity, 5);
+    const shrunk = await stripe.subscriptions.update(subscription.id, {
+      items: [{ id: first?.id as string, deleted: true }],
+    });
+    assert.deepEqual(
+      shrunk.items.data.map((item) => item.price.id),
+      [addOn.id],
+    );
+    await stripe.subscriptions.cancel(subscription.id);
+  });
+
   it('bills send_invoice with an open invoice, trials for free, and stays incomplete when declined', async () => {
     const invoiced = await stripe.subscriptions.create({
       customer: customer.id,

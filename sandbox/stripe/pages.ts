@@ -12,7 +12,7 @@ import { StripeApiError } from './errors.ts';
 import { checkoutUrl } from './objects/checkout-session.ts';
 import { invoiceTotal } from './objects/invoice.ts';
 import { completeSession, sessionForLink } from './ops/checkout.ts';
-import { payInvoice } from './ops/invoicing.ts';
+import { payInvoice } from './ops/invoice-payment.ts';
 import { simplePdf } from './pdf.ts';
 import type { AccountState } from './state.ts';
 

@@ -8,6 +8,9 @@
  */
 import { invalidRequest, parameterMissing, parameterUnknown, type StripeApiError } from './errors.ts';
 import type { FormObject, FormValue } from './form.ts';
+import { type MetadataUpdate, readMetadata } from './metadata.ts';
+
+export { applyMetadata, type MetadataUpdate } from './metadata.ts';
 
 /** A `created[gt|gte|lt|lte]` filter in seconds (a bare integer means equal). */
 export interface Range {
@@ -16,9 +19,6 @@ export interface Range {
   lt?: number;
   lte?: number;
 }
-
-/** Metadata as sent: null clears every key; a null value removes that key. */
-export type MetadataUpdate = null | Record<string, string | null>;
 
 interface Consumption {
   /** Full names read as a whole (their contents need no further check). */
@@ -36,6 +36,11 @@ export class Params {
     this.#tree = tree;
     this.#prefix = prefix;
     this.#used = used;
+  }
+
+  /** Where these parameters were sent: `''` at the top, `line_items[0]` for a nested hash. */
+  get path(): string {
+    return this.#prefix;
   }
 
   /** The full parameter name, as Stripe reports it in `param`: `line_items[0][price]`. */
@@ -141,28 +146,10 @@ export class Params {
     throw invalidRequest(`Invalid ${key}: must be one of ${values.join(', ')}`, { param: this.name(key) });
   }
 
-  /** Metadata with Stripe's limits: 50 keys, keys up to 40 characters, values up to 500. */
+  /** Metadata with Stripe's limits (see metadata.ts); null clears it, a null value removes a key. */
   metadata(key = 'metadata'): MetadataUpdate | undefined {
     const value = this.#take(key);
-    if (value === undefined) return undefined;
-    if (value === '') return null;
-    if (typeof value !== 'object' || Array.isArray(value)) {
-      throw invalidRequest('Invalid metadata: must be a hash of keys and values', { param: this.name(key) });
-    }
-    const entries = Object.entries(value);
-    if (entries.length > 50) {
-      throw invalidRequest('Metadata can have up to 50 keys.', { param: this.name(key) });
-    }
-    const update: Record<string, string | null> = {};
-    for (const [name, item] of entries) {
-      const param = `${this.name(key)}[${name}]`;
-      if (typeof item !== 'string') throw invalidRequest(`Invalid ${param}: must be a string`, { param });
-      if (name.length > 40) throw invalidRequest('Metadata keys can have up to 40 characters.', { param });
-      if (item.length > 500)
-        throw invalidRequest('Metadata values can have up to 500 characters.', { param });
-      update[name] = item === '' ? null : item;
-    }
-    return update;
+    return value === undefined ? undefined : readMetadata(value, this.name(key));
   }
 
   /** A nested hash (`price_data[…]`); its keys must be read in turn. */
@@ -259,16 +246,4 @@ function emptyValue(param: string): StripeApiError {
     `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`,
     { code: 'parameter_invalid_empty', param },
   );
-}
-
-/** Applies a metadata update to the current metadata (a new object; the old one is not changed). */
-export function applyMetadata(current: Record<string, string>, update: MetadataUpdate | undefined) {
-  if (update === undefined) return current;
-  if (update === null) return {};
-  const next: Record<string, string> = { ...current };
-  for (const [key, value] of Object.entries(update)) {
-    if (value === null) delete next[key];
-    else next[key] = value;
-  }
-  return next;
 }

@@ -1,11 +1,10 @@
 /**
  * The life of an invoice, as Stripe's status transitions describe it: a draft collects lines;
  * finalizing gives it a number, its hosted page and PDF (and pays a zero total at once); an open
- * invoice can be sent, paid (a payment intent and charge on the customer's card, or out of band),
- * voided or marked uncollectible; paying or sending a draft finalizes it first. Each transition
+ * invoice can be sent, paid (invoice-payment.ts), voided or marked uncollectible; sending a draft
+ * finalizes it first. Each transition
  * records the event Stripe documents for it.
  */
-import type { PlatformAccount } from '../accounts.ts';
 import { nowSeconds, type Scope } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { recordEvent } from '../events.ts';
@@ -14,7 +13,6 @@ import type { CustomerRecord } from '../objects/customer.ts';
 import { type InvoiceRecord, invoiceJson, invoiceTotal } from '../objects/invoice.ts';
 import type { InvoiceItemRecord } from '../objects/invoice-item.ts';
 import type { InvoiceLineRecord } from '../objects/invoice-line.ts';
-import { confirmPaymentIntent, createPaymentIntent } from './payments.ts';
 
 export interface InvoiceFields {
   customer: CustomerRecord;
@@ -131,7 +129,8 @@ export function finalizeInvoice(scope: Scope, invoice: InvoiceRecord, autoAdvanc
   if (invoiceTotal(invoice) === 0) markPaid(scope, invoice, null);
 }
 
-function markPaid(scope: Scope, invoice: InvoiceRecord, paymentIntent: string | null): void {
+/** Marks an open invoice paid in full (by `paymentIntent`, or out of band when null). */
+export function markPaid(scope: Scope, invoice: InvoiceRecord, paymentIntent: string | null): void {
   const now = nowSeconds(scope);
   const amount = invoiceTotal(invoice) - invoice.amountPaid;
   invoice.status = 'paid';
@@ -148,56 +147,6 @@ function markPaid(scope: Scope, invoice: InvoiceRecord, paymentIntent: string | 
   const json = invoiceJson(invoice, scope);
   recordEvent(scope, 'invoice.paid', json);
   recordEvent(scope, 'invoice.payment_succeeded', json);
-}
-
-export interface PayOptions {
-  paidOutOfBand?: boolean | undefined;
-  paymentMethod?: string | undefined;
-  platform: PlatformAccount | undefined;
-  /** A subscription's `application_fee_percent`, taken from the payment on a connected account. */
-  applicationFeePercent?: number | null;
-}
-
-/** Pays an invoice; a declined card records the failure and throws Stripe's 402. */
-export function payInvoice(scope: Scope, invoice: InvoiceRecord, options: PayOptions): void {
-  if (invoice.status === 'draft') finalizeInvoice(scope, invoice);
-  if (invoice.status === 'paid') {
-    if (invoice.amountPaid > 0 || invoice.paidOutOfBand || options.paidOutOfBand) {
-      throw invalidRequest('Invoice is already paid');
-    }
-    return;
-  }
-  if (invoice.status === 'void')
-    throw invalidRequest('This invoice has been voided and can no longer be paid.');
-  if (options.paidOutOfBand) {
-    invoice.paidOutOfBand = true;
-    markPaid(scope, invoice, null);
-    return;
-  }
-  const customer = scope.account.customers.get(invoice.customer) as CustomerRecord;
-  const amount = invoiceTotal(invoice) - invoice.amountPaid;
-  const percent = options.platform ? (options.applicationFeePercent ?? null) : null;
-  const intent = createPaymentIntent(scope, {
-    amount,
-    currency: invoice.currency,
-    customer: invoice.customer,
-    description: `Payment for Invoice ${invoice.number}`,
-    metadata: {},
-    applicationFeeAmount: percent === null ? null : Math.round((amount * percent) / 100),
-    paymentMethod: options.paymentMethod ?? null,
-    receiptEmail: null,
-  });
-  invoice.attemptCount++;
-  invoice.attempted = true;
-  const outcome = confirmPaymentIntent(scope, intent, {
-    platform: options.platform,
-    payer: { email: customer.email, name: customer.name },
-  });
-  if (outcome.declined) {
-    recordEvent(scope, 'invoice.payment_failed', invoiceJson(invoice, scope));
-    throw outcome.declined;
-  }
-  markPaid(scope, invoice, intent.id);
 }
 
 export function sendInvoice(scope: Scope, invoice: InvoiceRecord): void {

@@ -20,7 +20,8 @@ import {
   type SubscriptionRecord,
   subscriptionJson,
 } from '../objects/subscription.ts';
-import { draftInvoice, finalizeInvoice, payInvoice, storeInvoice } from './invoicing.ts';
+import { payInvoice } from './invoice-payment.ts';
+import { draftInvoice, finalizeInvoice, storeInvoice } from './invoicing.ts';
 
 export interface SubscriptionRequest {
   customer: CustomerRecord;

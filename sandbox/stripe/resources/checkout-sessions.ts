@@ -14,9 +14,9 @@ import {
 import { createSession, expireSession } from '../ops/checkout.ts';
 import { applyMetadata } from '../params.ts';
 import type { Call, RouteTable } from '../routes.ts';
+import { readApplicationFee } from './application-fee-params.ts';
 import { readLineItems } from './line-items.ts';
 import { find } from './lookup.ts';
-import { readApplicationFee } from './payment-intents.ts';
 
 function sessionOf(call: Call): CheckoutSessionRecord {
   return find(call.scope.account.checkoutSessions, call.path.id as string, 'checkout.session');

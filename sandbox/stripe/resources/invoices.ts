@@ -10,11 +10,11 @@ import { previousAttributes, recordEvent } from '../events.ts';
 import { arrayPage, listPage } from '../list.ts';
 import { deletedInvoiceJson, type InvoiceRecord, invoiceJson } from '../objects/invoice.ts';
 import { invoiceLineJson } from '../objects/invoice-line.ts';
+import { payInvoice } from '../ops/invoice-payment.ts';
 import {
   createInvoice,
   finalizeInvoice,
   markUncollectible,
-  payInvoice,
   pendingItems,
   sendInvoice,
   voidInvoice,

@@ -9,36 +9,14 @@ import { recordEvent } from '../events.ts';
 import { listPage } from '../list.ts';
 import { type PaymentIntentRecord, paymentIntentJson } from '../objects/payment-intent.ts';
 import { confirmPaymentIntent, createPaymentIntent } from '../ops/payments.ts';
-import { applyMetadata, type Params } from '../params.ts';
+import { applyMetadata } from '../params.ts';
 import type { Call, RouteTable } from '../routes.ts';
+import { readApplicationFee } from './application-fee-params.ts';
 import { find } from './lookup.ts';
 import { readCurrency } from './prices.ts';
 
 /** Stripe's minimum charge amounts for the common currencies, in their smallest unit. */
 const MINIMUM_AMOUNT: Record<string, number> = { usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, chf: 50 };
-
-/** `application_fee_amount`, refused unless a platform is charging on a connected account. */
-export function readApplicationFee(
-  call: Call,
-  params: Params,
-  amount: number,
-  key = 'application_fee_amount',
-) {
-  const fee = params.nonNegative(key);
-  if (fee === undefined) return null;
-  if (!call.platform) {
-    throw invalidRequest(
-      'Can only apply an application_fee_amount when the PaymentIntent is attempting a direct payment (using an OAuth key or Stripe-Account header) or destination payment (using `transfer_data[destination]`).',
-      { param: params.name(key) },
-    );
-  }
-  if (fee > amount) {
-    throw invalidRequest('The application fee cannot be greater than the amount.', {
-      param: params.name(key),
-    });
-  }
-  return fee;
-}
 
 function intentOf(call: Call): PaymentIntentRecord {
   return find(call.scope.account.paymentIntents, call.path.id as string, 'payment_intent');

@@ -9,34 +9,14 @@ import { base62, newId } from '../ids.ts';
 import { arrayPage, listPage } from '../list.ts';
 import { checkoutLineJson } from '../objects/checkout-session.ts';
 import { type PaymentLinkRecord, paymentLinkJson } from '../objects/payment-link.ts';
-import { applyMetadata, type Params } from '../params.ts';
+import { applyMetadata } from '../params.ts';
 import type { Call, RouteTable } from '../routes.ts';
+import { readApplicationFee, readApplicationFeePercent } from './application-fee-params.ts';
 import { readLineItems } from './line-items.ts';
 import { find } from './lookup.ts';
-import { readApplicationFee } from './payment-intents.ts';
 
 function linkOf(call: Call): PaymentLinkRecord {
   return find(call.scope.account.paymentLinks, call.path.id as string, 'payment_link');
-}
-
-function readPercent(call: Call, params: Params): number | null {
-  const text = params.decimal('application_fee_percent');
-  if (text === undefined) return null;
-  if (!call.platform) {
-    throw invalidRequest(
-      'Can only apply an application_fee_percent on a connected account (Stripe-Account header or OAuth key).',
-      {
-        param: 'application_fee_percent',
-      },
-    );
-  }
-  const percent = Number(text);
-  if (percent < 0 || percent > 100) {
-    throw invalidRequest('application_fee_percent must be between 0 and 100.', {
-      param: 'application_fee_percent',
-    });
-  }
-  return percent;
 }
 
 export function paymentLinkRoutes(routes: RouteTable): void {
@@ -46,7 +26,7 @@ export function paymentLinkRoutes(routes: RouteTable): void {
     const currency = (lines[0] as (typeof lines)[number]).price.currency;
     const total = lines.reduce((sum, line) => sum + line.price.unitAmount * line.quantity, 0);
     const feeAmount = readApplicationFee(call, params, total);
-    const feePercent = readPercent(call, params);
+    const feePercent = readApplicationFeePercent(call, params);
     if (feeAmount !== null && feePercent !== null) {
       throw invalidRequest(
         'You may only specify one of these parameters: application_fee_amount, application_fee_percent.',

@@ -1,19 +1,13 @@
-/**
- * `/v1/subscriptions`: create (items by `price` or `price_data`), retrieve, update (metadata,
- * description, `cancel_at_period_end`, collection, items by id), cancel (`DELETE`), list (by
- * `customer`, `price`, `status` — every status but canceled by default — `collection_method`,
- * `created`). Updates change no amounts already billed (no prorations are made).
- */
-import { nowSeconds } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { previousAttributes, recordEvent } from '../events.ts';
-import { newId } from '../ids.ts';
 import { listPage } from '../list.ts';
 import type { PriceRecord } from '../objects/price.ts';
 import { type SubscriptionRecord, subscriptionJson } from '../objects/subscription.ts';
+import { changeItems } from '../ops/subscription-items.ts';
 import { cancelSubscription, createSubscription } from '../ops/subscriptions.ts';
 import { applyMetadata, type Params } from '../params.ts';
 import type { Call, RouteTable } from '../routes.ts';
+import { readApplicationFeePercent } from './application-fee-params.ts';
 import { readDaysUntilDue } from './invoice-params.ts';
 import { find } from './lookup.ts';
 import { createPrice, readCurrency, readRecurring, readUnitAmount } from './prices.ts';
@@ -100,7 +94,7 @@ export function subscriptionRoutes(routes: RouteTable): void {
           'default_incomplete',
           'error_if_incomplete',
         ] as const) ?? 'allow_incomplete',
-      applicationFeePercent: readFeePercent(call, params),
+      applicationFeePercent: readApplicationFeePercent(call, params),
       paymentMethod: params.string('default_payment_method'),
       platform: call.platform,
     };
@@ -133,6 +127,7 @@ export function subscriptionRoutes(routes: RouteTable): void {
     params.enumeration('proration_behavior', ['always_invoice', 'create_prorations', 'none'] as const);
     params.string('default_payment_method');
     const itemChanges = changes.map((item) => ({
+      param: item.path,
       id: item.string('id'),
       deleted: item.boolean('deleted') ?? false,
       price: item.has('price') || item.has('price_data') ? readItemPrice(call, item) : undefined,
@@ -140,32 +135,7 @@ export function subscriptionRoutes(routes: RouteTable): void {
       metadata: item.metadata(),
     }));
     params.done();
-    for (const change of itemChanges) {
-      const existing =
-        change.id === undefined ? undefined : subscription.items.find((item) => item.id === change.id);
-      if (change.id !== undefined && !existing)
-        throw invalidRequest(`No such subscription item: '${change.id}'`, {
-          code: 'resource_missing',
-          param: 'items',
-        });
-      if (existing && change.deleted) subscription.items.splice(subscription.items.indexOf(existing), 1);
-      else if (existing) {
-        if (change.price) existing.price = change.price.id;
-        if (change.quantity !== undefined) existing.quantity = change.quantity;
-        existing.metadata = applyMetadata(existing.metadata, change.metadata);
-      } else if (change.price) {
-        const anchor = subscription.items[0];
-        subscription.items.push({
-          id: newId('si').slice(0, 17),
-          created: nowSeconds(scope),
-          price: change.price.id,
-          quantity: change.quantity ?? 1,
-          metadata: applyMetadata({}, change.metadata),
-          periodStart: anchor?.periodStart ?? nowSeconds(scope),
-          periodEnd: anchor?.periodEnd ?? nowSeconds(scope),
-        });
-      }
-    }
+    changeItems(scope, subscription, itemChanges);
     if (description !== undefined) subscription.description = description;
     if (cancelAtPeriodEnd !== undefined) subscription.cancelAtPeriodEnd = cancelAtPeriodEnd;
     if (method) subscription.collectionMethod = method;
@@ -217,21 +187,4 @@ function statusMatches(
   if (wanted === 'ended') return status === 'canceled' || status === 'incomplete_expired';
   if (wanted === undefined) return status !== 'canceled';
   return status === wanted;
-}
-
-function readFeePercent(call: Call, params: Params): number | null {
-  const text = params.decimal('application_fee_percent');
-  if (text === undefined) return null;
-  const percent = Number(text);
-  if (!call.platform) {
-    throw invalidRequest(
-      'Can only apply an application_fee_percent when the request is made on behalf of another account (using an OAuth key or the Stripe-Account header).',
-      { param: 'application_fee_percent' },
-    );
-  }
-  if (percent < 0 || percent > 100)
-    throw invalidRequest('application_fee_percent must be between 0 and 100.', {
-      param: 'application_fee_percent',
-    });
-  return percent;
 }
