@@ -67,7 +67,8 @@ export function createStripeApi(core: StripeCore, routes: RouteTable): Handler {
         ),
       );
     }
-    if (core.limiter && !core.limiter.take(auth.caller.id, method)) {
+    // A platform's calls for connected accounts (by header or access token) count against it.
+    if (core.limiter && !core.limiter.take(auth.platform?.id ?? auth.caller.id, method)) {
       core.stats.tooManyRequests.planned++;
       return fail(rateLimited());
     }
@@ -138,7 +139,11 @@ export function createStripeApi(core: StripeCore, routes: RouteTable): Handler {
       });
       body = JSON.stringify(expand(answer, paths, scope), null, 2);
     } catch (error) {
-      if (!(error instanceof StripeApiError)) throw error;
+      if (!(error instanceof StripeApiError)) {
+        // An emulator bug: free the key so the failure does not turn every retry into a 409.
+        if (idempotencyKey !== undefined) account.idempotency.release(idempotencyKey);
+        throw error;
+      }
       status = error.status;
       body = JSON.stringify(error.body(), null, 2);
       // Stripe saves no result for a request that failed validation, so a corrected retry works.

@@ -290,11 +290,12 @@ describe('contract: rate limits and faults', () => {
     assert.equal(limited.headers?.['retry-after'], undefined);
     await stripe.customers.create({ email: 'write@example.com' });
     // Requests on behalf of a connected account count against the platform's key too.
-    const { accountId } = sandbox.control.connectAccount();
+    const { accountId, accessToken } = sandbox.control.connectAccount();
     await assert.rejects(stripe.customers.list({}, { stripeAccount: accountId }), { statusCode: 429 });
+    await assert.rejects(sdk(sandbox, accessToken).customers.list(), { statusCode: 429 });
     clock.advance(1000);
     assert.equal((await stripe.customers.list({ limit: 1 })).object, 'list');
-    assert.equal(sandbox.stats.tooManyRequests.planned, 2);
+    assert.equal(sandbox.stats.tooManyRequests.planned, 3);
     sandbox.control.setRateLimit(false);
   });
 

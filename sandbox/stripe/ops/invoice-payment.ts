@@ -24,12 +24,7 @@ export interface PayOptions {
 /** Pays an invoice; a declined card records the failure and throws Stripe's 402. */
 export function payInvoice(scope: Scope, invoice: InvoiceRecord, options: PayOptions): void {
   if (invoice.status === 'draft') finalizeInvoice(scope, invoice);
-  if (invoice.status === 'paid') {
-    if (invoice.amountPaid > 0 || invoice.paidOutOfBand || options.paidOutOfBand) {
-      throw invalidRequest('Invoice is already paid');
-    }
-    return;
-  }
+  if (invoice.status === 'paid') throw invalidRequest('Invoice is already paid');
   if (invoice.status === 'void')
     throw invalidRequest('This invoice has been voided and can no longer be paid.');
   if (options.paidOutOfBand) {

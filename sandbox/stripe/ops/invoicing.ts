@@ -136,14 +136,17 @@ export function markPaid(scope: Scope, invoice: InvoiceRecord, paymentIntent: st
   invoice.status = 'paid';
   invoice.amountPaid += amount;
   invoice.paidAt = now;
-  invoice.payments.push({
-    id: newId('inpay'),
-    created: now,
-    amount,
-    paymentIntent,
-    status: 'paid',
-    paidAt: now,
-  });
+  // A zero total is settled without any payment.
+  if (amount > 0) {
+    invoice.payments.push({
+      id: newId('inpay'),
+      created: now,
+      amount,
+      paymentIntent,
+      status: 'paid',
+      paidAt: now,
+    });
+  }
   const json = invoiceJson(invoice, scope);
   recordEvent(scope, 'invoice.paid', json);
   recordEvent(scope, 'invoice.payment_succeeded', json);
