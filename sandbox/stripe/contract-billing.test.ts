@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { ManualClock } from '../../src/clock/index.ts';
 import { type StripeSandbox, startStripeSandbox } from './server.ts';
-import { sdk } from './test-client.ts';
+import { ManualClock, sdk } from './test-client.ts';
 
 const T0 = Date.UTC(2026, 3, 1);
 const DAY = 24 * 60 * 60;

@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
-import { ManualClock } from '../../src/clock/index.ts';
 import { type StripeSandbox, startStripeSandbox } from './server.ts';
-import { type Receiver, sdk, startReceiver } from './test-client.ts';
+import { ManualClock, type Receiver, sdk, startReceiver } from './test-client.ts';
 
 const REDIRECT = 'http://127.0.0.1:4400/connect/oauth/callback';
 

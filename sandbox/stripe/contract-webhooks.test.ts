@@ -7,9 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Stripe from 'stripe';
-import { ManualClock } from '../../src/clock/index.ts';
 import { type StripeSandbox, startStripeSandbox } from './server.ts';
-import { type Received, type Receiver, sdk, startReceiver } from './test-client.ts';
+import { ManualClock, type Received, type Receiver, sdk, startReceiver } from './test-client.ts';
 
 const T0 = Date.UTC(2026, 5, 1);
 

@@ -3,10 +3,12 @@
  * completing Checkout, faults, the rate limit and webhook delivery. Objects are found by id in
  * whichever account holds them (ids are unique across the emulator).
  */
+import type Stripe from 'stripe';
 import type { Connection, PlatformAccount } from './accounts.ts';
 import { type Decline, GENERIC_DECLINE } from './cards.ts';
 import { nowSeconds, type StripeCore, scopeOf } from './context.ts';
 import type { Pause } from './faults.ts';
+import type { StripeJson } from './json.ts';
 import type { OAuthDecisions } from './oauth.ts';
 import { checkoutSessionJson } from './objects/checkout-session.ts';
 import { type Buyer, completeSession, sessionForLink } from './ops/checkout.ts';
@@ -47,9 +49,9 @@ export interface StripeSandboxControl {
   failPayments(customerId: string, decline?: Decline): void;
   succeedPayments(customerId: string): void;
   /** A buyer pays a checkout session; returns the completed session. Throws the 402 if declined. */
-  completeCheckoutSession(sessionId: string, buyer?: Buyer): object;
+  completeCheckoutSession(sessionId: string, buyer?: Buyer): StripeJson<Stripe.Checkout.Session>;
   /** A buyer pays through a payment link (a new session each time); returns that session. */
-  completePaymentLink(linkId: string, buyer?: Buyer): object;
+  completePaymentLink(linkId: string, buyer?: Buyer): StripeJson<Stripe.Checkout.Session>;
   /** The next `count` API requests answer 429 `rate_limit`. */
   tooManyRequests(count: number): void;
   /** The next `count` API requests answer `status` (default 500). */
@@ -75,9 +77,12 @@ export function createControl(core: StripeCore, decisions: OAuthDecisions): Stri
     if (!account) throw new Error(`no account ${id}`);
     return account;
   };
-  /** The account holding an object of `kind` with this id. */
-  const holder = (id: string, has: (account: AccountState) => boolean): AccountState => {
-    for (const account of core.accounts.all()) if (has(account)) return account;
+  /** The object `pick` finds for this id, in whichever account holds it. */
+  const locate = <T>(id: string, pick: (account: AccountState) => T | undefined) => {
+    for (const account of core.accounts.all()) {
+      const found = pick(account);
+      if (found !== undefined) return { account, found };
+    }
     throw new Error(`no object ${id} in any account`);
   };
 
@@ -110,30 +115,22 @@ export function createControl(core: StripeCore, decisions: OAuthDecisions): Stri
     seedCustomers: (count, options = {}) => seedCustomers(core, accountOf(options.account), count, options),
     seedInvoices: (count, options = {}) => seedInvoices(core, accountOf(options.account), count, options),
     failPayments(customerId, decline = GENERIC_DECLINE) {
-      holder(customerId, (a) => a.customers.get(customerId) !== undefined).failingCustomers.set(
+      locate(customerId, (a) => a.customers.get(customerId)).account.failingCustomers.set(
         customerId,
         decline,
       );
     },
     succeedPayments(customerId) {
-      holder(customerId, (a) => a.customers.get(customerId) !== undefined).failingCustomers.delete(
-        customerId,
-      );
+      locate(customerId, (a) => a.customers.get(customerId)).account.failingCustomers.delete(customerId);
     },
     completeCheckoutSession(sessionId, buyer) {
-      const account = holder(sessionId, (a) => a.checkoutSessions.get(sessionId) !== undefined);
-      const session = account.checkoutSessions.get(sessionId) as NonNullable<
-        ReturnType<AccountState['checkoutSessions']['get']>
-      >;
+      const { account, found: session } = locate(sessionId, (a) => a.checkoutSessions.get(sessionId));
       const scope = scopeOf(core, account);
       completeSession(scope, session, buyer);
       return checkoutSessionJson(session, scope);
     },
     completePaymentLink(linkId, buyer) {
-      const account = holder(linkId, (a) => a.paymentLinks.get(linkId) !== undefined);
-      const link = account.paymentLinks.get(linkId) as NonNullable<
-        ReturnType<AccountState['paymentLinks']['get']>
-      >;
+      const { account, found: link } = locate(linkId, (a) => a.paymentLinks.get(linkId));
       const scope = scopeOf(core, account);
       const session = sessionForLink(scope, link);
       completeSession(scope, session, buyer);

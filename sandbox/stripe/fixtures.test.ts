@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type Stripe from 'stripe';
-import { ManualClock } from '../../src/clock/index.ts';
 import { AccountRegistry } from './accounts.ts';
 import { type StripeCore, scopeOf } from './context.ts';
 import { StripeFaults } from './faults.ts';
@@ -43,6 +42,7 @@ import { createPrice } from './resources/prices.ts';
 import { createProduct } from './resources/products.ts';
 import type { AccountState } from './state.ts';
 import { StripeSandboxStats } from './stats.ts';
+import { ManualClock } from './test-client.ts';
 import { WebhookDispatcher } from './webhook-delivery.ts';
 
 /** Whether two types are the same (a compile-time check: a wrong `true` does not compile). */

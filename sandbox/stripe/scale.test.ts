@@ -6,9 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Stripe from 'stripe';
-import { ManualClock } from '../../src/clock/index.ts';
 import { type StripeSandbox, startStripeSandbox } from './server.ts';
-import { sdk } from './test-client.ts';
+import { ManualClock, sdk } from './test-client.ts';
 
 const NOW = Date.UTC(2026, 7, 1);
 const CUSTOMERS = 10_000;

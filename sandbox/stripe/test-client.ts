@@ -1,11 +1,30 @@
 /**
- * Test helpers: the official SDK pointed at an emulator, and a webhook receiver on loopback that
- * keeps every delivery's raw body and headers and answers with the statuses a test queues.
+ * Test helpers: the official SDK pointed at an emulator, a clock that moves only when told, and a
+ * webhook receiver on loopback that keeps every delivery's raw body and headers and answers with
+ * the statuses a test queues. (The folder's tests import nothing from the engine either.)
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import type { StripeClock } from './context.ts';
 import type { StripeSandbox } from './server.ts';
+
+/** Epoch ms that change only by `advance` and `set`. */
+export class ManualClock implements StripeClock {
+  #now: number;
+  constructor(start: number) {
+    this.#now = start;
+  }
+  now(): number {
+    return this.#now;
+  }
+  advance(ms: number): void {
+    this.#now += ms;
+  }
+  set(epochMs: number): void {
+    this.#now = epochMs;
+  }
+}
 
 /** The SDK aimed at the emulator; no automatic retries, so every answer is seen as sent. */
 export function sdk(
