@@ -171,6 +171,12 @@ describe('contract: invoices', () => {
     const payments =
       (await stripe.invoices.retrieve(draft.id, { expand: ['payments'] })).payments?.data ?? [];
     const intentId = String(payments[0]?.payment.payment_intent);
+    const listed = await stripe.invoicePayments.list({ invoice: draft.id });
+    assert.deepEqual(
+      listed.data.map((payment) => payment.id),
+      payments.map((payment) => payment.id),
+    );
+    assert.equal((await stripe.invoicePayments.retrieve(String(payments[0]?.id))).amount_paid, 6534);
     const intent = await stripe.paymentIntents.retrieve(intentId);
     assert.equal(intent.status, 'succeeded');
     assert.equal(intent.amount, 6534);
@@ -386,6 +392,13 @@ describe('contract: subscriptions', () => {
       items: [{ price: monthly.id }],
     });
     const [first] = subscription.items.data;
+    const byUrl = await stripe.subscriptionItems.list({ subscription: subscription.id });
+    assert.deepEqual(
+      byUrl.data.map((item) => item.id),
+      [first?.id],
+    );
+    assert.equal(byUrl.url, subscription.items.url);
+    assert.equal((await stripe.subscriptionItems.retrieve(String(first?.id))).subscription, subscription.id);
     const grown = await stripe.subscriptions.update(subscription.id, {
       items: [
         { id: first?.id as string, quantity: 5 },

@@ -28,12 +28,14 @@ import { checkoutRoutes } from './resources/checkout-sessions.ts';
 import { customerRoutes } from './resources/customers.ts';
 import { eventRoutes } from './resources/events.ts';
 import { invoiceItemRoutes } from './resources/invoice-items.ts';
+import { invoicePaymentRoutes } from './resources/invoice-payments.ts';
 import { invoiceRoutes } from './resources/invoices.ts';
 import { paymentIntentRoutes } from './resources/payment-intents.ts';
 import { paymentLinkRoutes } from './resources/payment-links.ts';
 import { priceRoutes } from './resources/prices.ts';
 import { productRoutes } from './resources/products.ts';
 import { refundRoutes } from './resources/refunds.ts';
+import { subscriptionItemRoutes } from './resources/subscription-items.ts';
 import { subscriptionRoutes } from './resources/subscriptions.ts';
 import { webhookEndpointRoutes } from './resources/webhook-endpoints.ts';
 import { RouteTable } from './routes.ts';
@@ -75,11 +77,13 @@ export function stripeRoutes(): RouteTable {
     priceRoutes,
     invoiceItemRoutes,
     invoiceRoutes,
+    invoicePaymentRoutes,
     paymentIntentRoutes,
     chargeRoutes,
     refundRoutes,
     applicationFeeRoutes,
     subscriptionRoutes,
+    subscriptionItemRoutes,
     checkoutRoutes,
     paymentLinkRoutes,
     webhookEndpointRoutes,

@@ -50,7 +50,7 @@ export interface SubscriptionRecord {
   cancellation: { comment: string | null; feedback: string | null; reason: 'cancellation_requested' | null };
 }
 
-function itemJson(
+export function subscriptionItemJson(
   item: SubscriptionItemRecord,
   subscription: SubscriptionRecord,
   view: View,
@@ -78,7 +78,7 @@ export function subscriptionJson(
   subscription: SubscriptionRecord,
   view: View,
 ): StripeJson<Stripe.Subscription> {
-  const items = subscription.items.map((item) => itemJson(item, subscription, view));
+  const items = subscription.items.map((item) => subscriptionItemJson(item, subscription, view));
   const cancellation = subscription.cancellation;
   return {
     id: subscription.id,
