@@ -1,7 +1,7 @@
 /**
  * Local emulators of provider APIs for tests, benchmarks and `patchbay demo`. Each emulator lives
  * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
- * `gumroad/` and `facebook-messenger/` sit beside it) and shares the tiny HTTP helpers of `http/`.
+ * `gumroad/`, `facebook-messenger/` and `stripe/` sit beside it) and shares the tiny HTTP helpers of `http/`.
  */
 
 export type { MessengerPerson, MessengerSandboxControl } from './facebook-messenger/control.ts';
@@ -21,7 +21,7 @@ export {
   type SubscribeOptions,
   type SubscribeResult,
   signatureHeaders,
-  type WebhookDelivery,
+  type WebhookDelivery as MessengerWebhookDelivery,
 } from './facebook-messenger/webhooks.ts';
 export type { GumroadFaultControl } from './gumroad/faults.ts';
 export {
@@ -50,3 +50,17 @@ export {
 } from './oauth/server.ts';
 export type { AcceptedApiRequest, OAuthSandboxStats } from './oauth/stats.ts';
 export type { SandboxClock } from './oauth/tokens.ts';
+export type { PlatformAccount, PlatformOptions } from './stripe/accounts.ts';
+export type { Decline } from './stripe/cards.ts';
+export { STRIPE_API_VERSION, type StripeClock } from './stripe/context.ts';
+export type { ConnectedAccount, StripeSandboxControl } from './stripe/control.ts';
+export type { StripeJson } from './stripe/json.ts';
+export { type StripeRateLimit, TEST_MODE_RATE_LIMIT } from './stripe/rate-limit.ts';
+export { type StripeSandbox, type StripeSandboxOptions, startStripeSandbox } from './stripe/server.ts';
+export type { StripeSandboxStats } from './stripe/stats.ts';
+export type {
+  DeliveryAttempt,
+  WebhookDelivery as StripeWebhookDelivery,
+  WebhookDeliveryOptions,
+} from './stripe/webhook-delivery.ts';
+export { stripeSignatureHeader } from './stripe/webhook-signature.ts';
