@@ -64,6 +64,8 @@ export interface IntakeDeps {
 }
 
 export const DEFAULT_INTAKE_BODY_LIMIT = 1024 * 1024;
+/** Handshake answers are the bare challenge (or `ok`), as the providers expect. */
+const HANDSHAKE_TYPE = 'text/plain; charset=utf-8';
 const PREFIX = '/webhooks';
 
 interface IntakeParams {
@@ -145,7 +147,8 @@ async function intake(
         : secrets;
     const answer = deps.verifier.answerHandshake(webhooks, delivery, handshakeSecrets);
     if (!answer) throw notFound('Webhook handshake', integration.key);
-    return reply.code(answer.status).type(answer.contentType).send(answer.body);
+    if (!answer.ok) return reject(answer.code, answer.message);
+    return reply.code(200).type(HANDSHAKE_TYPE).send(answer.body);
   }
 
   if (webhooks.verification.scheme === 'url_token' && secrets.length === 0) {
@@ -172,7 +175,8 @@ async function intake(
   if (!result.ok) reject(result.code, result.message);
 
   const handshake = deps.verifier.answerHandshake(webhooks, delivery, secrets);
-  if (handshake) return reply.code(handshake.status).type(handshake.contentType).send(handshake.body);
+  if (handshake && !handshake.ok) reject(handshake.code, handshake.message);
+  if (handshake?.ok) return reply.code(200).type(HANDSHAKE_TYPE).send(handshake.body);
 
   const metas = deps.verifier.readEventMeta(webhooks, delivery);
   const events = metas.map((meta) => toNewEvent(integration, webhooks, delivery, meta, connectionIds));
