@@ -193,3 +193,42 @@ export async function snapshot(
   taken['api key'] = (keys.data as Array<{ id: string }>).find((key) => key.id === set.apiKeyId) ?? null;
   return taken;
 }
+
+/**
+ * One integration of every provider of the catalog (key `hooks-<provider>`), so that webhook
+ * deliveries reach each provider's verification; and, where a provider routes deliveries by a
+ * connection's URL token, a connection and its token. Answers the integration keys and tokens.
+ */
+export async function seedProviders(
+  engine: Patchbay,
+  environmentId: string,
+  secret: string,
+): Promise<{ keys: string[]; tokens: string[] }> {
+  const app = engine.api!;
+  const keys: string[] = [];
+  const tokens: string[] = [];
+  for (const [provider, definition] of engine.services.connect.catalog) {
+    const integration = await call(app, secret, 'POST', '/v1/integrations', {
+      provider,
+      key: `hooks-${provider}`.slice(0, 60),
+      clientId: 'fuzz-client',
+      clientSecret: 'fuzz-client-secret',
+      webhookSecret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+    });
+    const key = String(integration.key);
+    keys.push(key);
+    if (definition.webhooks?.routing.from !== 'url') continue;
+    const connection = await engine.services.connect.connections.save(environmentId, {
+      integrationId: key,
+      endUser: { id: `hooks-user-${provider}`, email: null, organization: null },
+      credentials: { type: 'api_key', values: { apiKey: 'fuzz' } },
+      connectionConfig: {},
+      metadata: {},
+    });
+    const issued = await call(app, secret, 'POST', `/v1/connections/${connection.id}/webhook-token`, {});
+    const url = new URL(String(issued.url));
+    const token = url.pathname.split('/')[4] ?? url.searchParams.values().next().value;
+    if (token) tokens.push(token);
+  }
+  return { keys, tokens };
+}

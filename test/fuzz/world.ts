@@ -19,7 +19,7 @@ import { generateKeyString } from '../../src/vault/index.ts';
 import type { TestDatabase } from '../support/databases.ts';
 import type { OpenApiDocument } from './openapi-operations.ts';
 import { Pools } from './pools.ts';
-import { type SeedSet, seedSet, snapshot } from './seed.ts';
+import { type SeedSet, seedProviders, seedSet, snapshot } from './seed.ts';
 
 /** Fuzzed requests are never rate limited: a 429 would hide what the request would have reached. */
 const UNLIMITED = 1_000_000_000;
@@ -103,6 +103,12 @@ export async function createWorld(database: TestDatabase): Promise<World> {
     return set;
   };
   const target = await seedTarget();
+  const providers = await seedProviders(engine, dev.id, devKey.secret);
+  for (const key of providers.keys) {
+    pools.add('target:webhookKey', key);
+    pools.add('target:integration', key);
+  }
+  for (const token of providers.tokens) pools.add('target:webhookToken', token);
   // After the target set, so that a pool's first value (what the edge cases use) is its row.
   pools.addNames();
   const session = await seedSession(app, devKey.secret);
