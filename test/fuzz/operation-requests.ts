@@ -115,10 +115,18 @@ function parts(
       query: queryOf(queryParams, principal, mutating, options, schemaOptions),
       body: bodyOf(operation.body, options, schemaOptions),
       headers: extraHeaders,
+      // Every GET route answers HEAD too (Fastify adds it): the same handler, the body dropped.
+      method:
+        operation.method === 'GET'
+          ? fc.oneof(
+              { weight: 9, arbitrary: fc.constant('GET') },
+              { weight: 1, arbitrary: fc.constant('HEAD') },
+            )
+          : fc.constant(operation.method),
     })
-    .map(({ params, query, body, headers }) => ({
+    .map(({ params, query, body, headers, method }) => ({
       target: operation.id,
-      method: operation.method,
+      method,
       path: pathParts(operation.path, pathParams, params),
       query,
       headers: [...headers, ...body.headers],
