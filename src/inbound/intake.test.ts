@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { LightMyRequestResponse } from 'fastify';
 import { Registry } from 'prom-client';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { createTestApi, type TestApi } from '../../test/support/api.ts';
@@ -587,7 +588,9 @@ for (const target of await testDatabases()) {
       const ping = await api.app.inject({ method: 'GET', url: url.pathname + url.search });
       assert.equal(ping.statusCode, 200);
       const forged = await api.app.inject({ method: 'GET', url: `${url.pathname}?token=${'B'.repeat(43)}` });
-      assert.equal(forged.statusCode, 403);
+      // A refused handshake is an error like any other: the error model, a stable code, a request
+      // id (found by the API fuzz test: it was a text/plain 403 without a code).
+      assertRefused(forged, 401, 'webhook_token_invalid');
       const noHandshake = await api.app.inject({ method: 'GET', url: `/webhooks/${env()}/stripe` });
       assert.equal(noHandshake.statusCode, 404);
 
@@ -606,7 +609,25 @@ for (const target of await testDatabases()) {
       const accepted = await subscribe('my-verify-token');
       assert.equal(accepted.statusCode, 200, accepted.body);
       assert.equal(accepted.body, '1158201444');
-      assert.equal((await subscribe('meta-app-secret')).statusCode, 403);
+      assertRefused(await subscribe('meta-app-secret'), 401, 'webhook_token_invalid');
+      const noChallenge = await api.app.inject({
+        method: 'GET',
+        url: `/webhooks/${env()}/facebook-messenger?hub.mode=subscribe&hub.verify_token=my-verify-token`,
+      });
+      assertRefused(noChallenge, 400, 'webhook_payload_invalid');
+      const slackWithoutChallenge = JSON.stringify({ token: 'x', type: 'url_verification' });
+      const signed = `v0=${createHmac('sha256', SLACK_SECRET).update(`v0:${ts}:${slackWithoutChallenge}`).digest('hex')}`;
+      const emptyChallenge = await api.app.inject({
+        method: 'POST',
+        url: `/webhooks/${env()}/slack`,
+        headers: {
+          'content-type': 'application/json',
+          'x-slack-request-timestamp': ts,
+          'x-slack-signature': signed,
+        },
+        payload: slackWithoutChallenge,
+      });
+      assertRefused(emptyChallenge, 400, 'webhook_payload_invalid');
     });
 
     it('emits inbound.<provider>.<type> once per routed connection, once only', async () => {
@@ -795,4 +816,13 @@ for (const target of await testDatabases()) {
       assert.equal((response.json() as { error: { code: string } }).error.code, 'inbound_store_unavailable');
     });
   });
+}
+
+/** An answer in the API's error model with `code`, answered with `status` and its request id. */
+function assertRefused(response: LightMyRequestResponse, status: number, code: string): void {
+  assert.equal(response.statusCode, status, response.body);
+  const { error } = response.json() as { error: { code: string; message: string; requestId: string } };
+  assert.equal(error.code, code);
+  assert.ok(error.message.length > 0);
+  assert.equal(error.requestId, response.headers['x-request-id']);
 }

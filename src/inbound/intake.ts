@@ -67,6 +67,8 @@ export interface IntakeDeps {
 }
 
 export const DEFAULT_INTAKE_BODY_LIMIT = 1024 * 1024;
+/** Handshake answers are the bare challenge (or `ok`), as the providers expect. */
+const HANDSHAKE_TYPE = 'text/plain; charset=utf-8';
 
 /** The URL's parts: which environment and integration, and the connection's URL token. */
 export interface IntakeParams {
@@ -159,7 +161,8 @@ async function intake(
         : secrets;
     const answer = deps.verifier.answerHandshake(webhooks, delivery, handshakeSecrets);
     if (!answer) throw notFound('Webhook handshake', integration.key);
-    return answer;
+    if (!answer.ok) return reject(answer.code, answer.message);
+    return { status: 200, contentType: HANDSHAKE_TYPE, body: answer.body };
   }
 
   if (webhooks.verification.scheme === 'url_token' && secrets.length === 0) {
@@ -186,7 +189,8 @@ async function intake(
   if (!result.ok) reject(result.code, result.message);
 
   const handshake = deps.verifier.answerHandshake(webhooks, delivery, secrets);
-  if (handshake) return handshake;
+  if (handshake && !handshake.ok) reject(handshake.code, handshake.message);
+  if (handshake?.ok) return { status: 200, contentType: HANDSHAKE_TYPE, body: handshake.body };
 
   let metas: EventMeta[];
   try {

@@ -67,12 +67,14 @@ export type VerifyDelivery = (
   deps?: VerifyDeps,
 ) => Promise<VerificationResult>;
 
-/** The answer to a set-up handshake (Slack url_verification, Meta hub challenge, Mailchimp GET). */
-export interface HandshakeAnswer {
-  status: number;
-  contentType: string;
-  body: string;
-}
+/**
+ * The answer to a set-up handshake (Slack url_verification, Meta hub challenge, Mailchimp GET):
+ * the text to answer 200 with, or why the handshake is refused. A refusal is answered like every
+ * other rejected delivery (the API's error model, a stable code), never as a bare status.
+ */
+export type HandshakeAnswer =
+  | { ok: true; body: string }
+  | { ok: false; code: 'webhook_token_invalid' | 'webhook_payload_invalid'; message: string };
 
 /** What the intake needs to store and route one event of a delivery. */
 export interface EventMeta {

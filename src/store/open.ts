@@ -9,6 +9,7 @@ import { NodeSqliteDialect } from './dialects/node-sqlite-driver.ts';
 import { type MigrationReport, pendingMigrations, runMigrations } from './migration.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import type { Database } from './schema.ts';
+import { refuseNulText } from './text-guard.ts';
 
 export interface StoreOptions {
   /** `postgres://…`, `sqlite:path`, `file:path`, or empty for `<dataDir>/patchbay.db`. */
@@ -70,7 +71,7 @@ function openSqlite(path: string): Store {
       },
     );
   }
-  const db = new Kysely<Database>({ dialect: new NodeSqliteDialect(database) });
+  const db = new Kysely<Database>({ dialect: refuseNulText(new NodeSqliteDialect(database)) });
   return createStore(db, sqliteDialect, `sqlite:${path}`);
 }
 
@@ -89,7 +90,7 @@ async function openPostgres(url: string, poolSize: number): Promise<Store> {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: refuseNulText(new PostgresDialect({ pool })) });
   return createStore(db, postgresDialect, redactUrl(url));
 }
 

@@ -16,21 +16,26 @@ describe('answerHandshake', () => {
   const get = (query: string) =>
     incomingDelivery({ method: 'GET', url: `https://p.example/w/fb?${query}`, body: '', receivedAt: 0 });
 
-  it('answers a Meta hub challenge with a matching verify token, 403 otherwise', () => {
+  it('answers a Meta hub challenge with a matching verify token, refuses it otherwise', () => {
     const ok = answerHandshake(
       meta,
       get('hub.mode=subscribe&hub.verify_token=vt-1&hub.challenge=1158201444'),
       ['vt-0', 'vt-1'],
     );
-    assert.deepEqual(ok, { status: 200, contentType: 'text/plain; charset=utf-8', body: '1158201444' });
+    assert.deepEqual(ok, { ok: true, body: '1158201444' });
     const wrong = answerHandshake(meta, get('hub.mode=subscribe&hub.verify_token=nope&hub.challenge=1'), [
       'vt-1',
     ]);
-    assert.equal(wrong?.status, 403);
-    assert.equal(answerHandshake(meta, get('hub.mode=subscribe&hub.challenge=1'), ['vt-1'])?.status, 403);
+    const refusedWith = (answer: ReturnType<typeof answerHandshake>) =>
+      answer?.ok === false ? answer.code : null;
+    assert.equal(refusedWith(wrong), 'webhook_token_invalid');
     assert.equal(
-      answerHandshake(meta, get('hub.mode=subscribe&hub.verify_token=vt-1'), ['vt-1'])?.status,
-      400,
+      refusedWith(answerHandshake(meta, get('hub.mode=subscribe&hub.challenge=1'), ['vt-1'])),
+      'webhook_token_invalid',
+    );
+    assert.equal(
+      refusedWith(answerHandshake(meta, get('hub.mode=subscribe&hub.verify_token=vt-1'), ['vt-1'])),
+      'webhook_payload_invalid',
     );
     assert.equal(answerHandshake(meta, get('a=b'), ['vt-1']), null);
     const post = incomingDelivery({ url: 'https://p.example/w/fb', body: '{}', receivedAt: 0 });
@@ -47,8 +52,7 @@ describe('answerHandshake', () => {
       '{"token":"t","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}';
     const delivery = incomingDelivery({ url: 'https://p.example/w/slack', body, receivedAt: 0 });
     assert.deepEqual(answerHandshake(slack, delivery, []), {
-      status: 200,
-      contentType: 'text/plain; charset=utf-8',
+      ok: true,
       body: '3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P',
     });
     const event = incomingDelivery({
@@ -65,8 +69,9 @@ describe('answerHandshake', () => {
     const mailchimp = webhooksSchema.parse({ ...base, bodyFormat: 'form', handshake: { kind: 'get_ok' } });
     const at = (method: string, token: string) =>
       incomingDelivery({ method, url: `https://p.example/w/mc?token=${token}`, body: '', receivedAt: 0 });
-    assert.equal(answerHandshake(mailchimp, at('GET', 'tok'), ['tok'])?.status, 200);
-    assert.equal(answerHandshake(mailchimp, at('GET', 'bad'), ['tok'])?.status, 403);
+    assert.deepEqual(answerHandshake(mailchimp, at('GET', 'tok'), ['tok']), { ok: true, body: 'ok' });
+    const forged = answerHandshake(mailchimp, at('GET', 'bad'), ['tok']);
+    assert.equal(forged?.ok === false && forged.code, 'webhook_token_invalid');
     assert.equal(answerHandshake(mailchimp, at('POST', 'tok'), ['tok']), null);
   });
 

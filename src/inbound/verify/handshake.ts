@@ -3,11 +3,12 @@
  * returns null when the delivery is not a handshake (then it is verified as an event).
  *
  * - `hub_challenge` (Meta): a GET with `hub.mode=subscribe`; `hub.verify_token` must equal one of
- *   `secrets` (the verify tokens, compared in constant time) → 200 with the challenge, else 403.
+ *   `secrets` (the verify tokens, compared in constant time) → 200 with the challenge, else
+ *   refused (`webhook_token_invalid`).
  * - `body_challenge` (Slack `url_verification`): the body names the challenge. The caller MUST
  *   verify the delivery's signature first and only then ask for the answer: Slack signs it.
  * - `get_ok` (Mailchimp): a GET to the webhook URL answers 200. When the definition's scheme is
- *   `url_token` the GET must carry a valid token (else 403), so the probe reveals nothing.
+ *   `url_token` the GET must carry a valid token (else refused), so the probe reveals nothing.
  */
 
 import type { Webhooks } from '../../catalog/index.ts';
@@ -17,10 +18,12 @@ import type { HandshakeAnswer, IncomingDelivery } from '../types.ts';
 import { equalSecrets } from './compare.ts';
 import { verifyUrlToken } from './schemes/url-token.ts';
 
-const TEXT = 'text/plain; charset=utf-8';
+function accept(body: string): HandshakeAnswer {
+  return { ok: true, body };
+}
 
-function answer(status: number, body: string): HandshakeAnswer {
-  return { status, contentType: TEXT, body };
+function refuse(code: 'webhook_token_invalid' | 'webhook_payload_invalid', message: string): HandshakeAnswer {
+  return { ok: false, code, message };
 }
 
 function parsedJson(body: Buffer): unknown {
@@ -48,11 +51,16 @@ export function answerHandshake(
       for (const secret of secrets) {
         if (secret !== '' && equalSecrets(token, secret)) matched = true;
       }
-      if (!matched) return answer(403, 'the verify token does not match');
+      if (!matched) {
+        return refuse(
+          'webhook_token_invalid',
+          `the ${handshake.tokenParam} parameter does not match the verify token set as the integration's webhook secret`,
+        );
+      }
       const challenge = query.get(handshake.challengeParam);
       return challenge
-        ? answer(200, challenge)
-        : answer(400, `the ${handshake.challengeParam} parameter is missing`);
+        ? accept(challenge)
+        : refuse('webhook_payload_invalid', `the ${handshake.challengeParam} parameter is missing`);
     }
     case 'body_challenge': {
       if (method !== 'POST') return null;
@@ -60,16 +68,19 @@ export function answerHandshake(
       if (valueAt(body, handshake.typePath) !== handshake.typeValue) return null;
       const challenge = valueAt(body, handshake.challengePath);
       return typeof challenge === 'string' && challenge !== ''
-        ? answer(200, challenge)
-        : answer(400, `the ${handshake.challengePath} field is missing`);
+        ? accept(challenge)
+        : refuse('webhook_payload_invalid', `the ${handshake.challengePath} field is missing`);
     }
     case 'get_ok': {
       if (method !== 'GET') return null;
       const verification = webhooks.verification;
       if (verification.scheme === 'url_token' && !verifyUrlToken(verification, delivery, secrets).ok) {
-        return answer(403, 'the webhook URL token is not valid');
+        return refuse(
+          'webhook_token_invalid',
+          'the webhook URL token is not valid; use the URL Patchbay gave out',
+        );
       }
-      return answer(200, 'ok');
+      return accept('ok');
     }
     default: {
       const unknown: never = handshake;
