@@ -56,6 +56,12 @@ describe('endpoint header rules', () => {
     );
   });
 
+  it('refuses __proto__ as a name, in any case: such a header never reaches the receiver', () => {
+    for (const name of ['__proto__', '__PROTO__', '__Proto__']) assert.equal(isHeaderName(name), false, name);
+    for (const name of ['proto', '__proto', 'x-proto__', 'constructor'])
+      assert.equal(isHeaderName(name), true, name);
+  });
+
   it('refuses what the client would refuse or garble: controls, DEL, Latin-1 and beyond', () => {
     for (const refused of [
       'a\r\nb',

@@ -38,7 +38,9 @@ const RESERVED_HEADERS: ReadonlySet<string> = new Set([
 ]);
 
 export function isHeaderName(name: string): boolean {
-  return HEADER_NAME.test(name);
+  // `__proto__` is a token, but a header of that name never arrives: assigning it into a plain
+  // object (the HTTP client's header map, the receiver's) sets the prototype instead of a key.
+  return HEADER_NAME.test(name) && name.toLowerCase() !== '__proto__';
 }
 
 export function isHeaderValue(value: string): boolean {
