@@ -1,5 +1,5 @@
-/** Building an IncomingDelivery as the intake would (lower-cased header names, raw bytes). */
-import type { IncomingDelivery } from '../../src/inbound/types.ts';
+/** A delivery as a receiver gets it (lower-cased header names, raw bytes), for verifier tests. */
+import type { ReceivedRequest } from './recipe.ts';
 
 export interface DeliveryInput {
   method?: string;
@@ -9,7 +9,7 @@ export interface DeliveryInput {
   receivedAt: number;
 }
 
-export function incomingDelivery(input: DeliveryInput): IncomingDelivery {
+export function incomingDelivery(input: DeliveryInput): ReceivedRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
   return {

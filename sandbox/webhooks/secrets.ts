@@ -4,7 +4,7 @@
  * ECDSA. `sign` goes to signDelivery, `verify` to verifyDelivery (they differ only for ECDSA).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import type { WebhookVerification } from '../../src/catalog/index.ts';
+import type { SigningRecipe } from './recipe.ts';
 
 export interface SampleSecret {
   sign: string;
@@ -20,7 +20,7 @@ export function ecdsaP256KeyPair(): SampleSecret {
   };
 }
 
-export function sampleSecret(verification: WebhookVerification): SampleSecret {
+export function sampleSecret(verification: SigningRecipe): SampleSecret {
   const same = (secret: string): SampleSecret => ({ sign: secret, verify: secret });
   switch (verification.scheme) {
     case 'standard_webhooks':

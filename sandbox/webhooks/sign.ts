@@ -7,8 +7,8 @@
  * token in the URL).
  */
 import { createHash, createHmac, createPrivateKey, sign } from 'node:crypto';
-import type { WebhookVerification } from '../../src/catalog/index.ts';
 import { providerApiStandIn } from './provider-api.ts';
+import type { SigningRecipe } from './recipe.ts';
 
 export interface SignOptions {
   body: string | Buffer;
@@ -57,7 +57,7 @@ function decodeListed(text: string, characters: string): string {
 }
 
 function hmacHeaders(
-  v: WebhookVerification<'hmac'>,
+  v: Extract<SigningRecipe, { scheme: 'hmac' }>,
   options: SignOptions,
   body: Buffer,
 ): Record<string, string> {
@@ -89,10 +89,7 @@ function hmacHeaders(
 }
 
 /** The headers a provider would send with this body. */
-export function signDelivery(
-  verification: WebhookVerification,
-  options: SignOptions,
-): Record<string, string> {
+export function signDelivery(verification: SigningRecipe, options: SignOptions): Record<string, string> {
   const body = bytes(options.body);
   const seconds = String(Math.floor(options.timestamp / 1000));
   const id = options.id ?? defaultId(body, options.timestamp);
@@ -131,7 +128,7 @@ export function signDelivery(
 }
 
 /** The URL to deliver to: for `url_token`, `url` with the token placed as the scheme says. */
-export function deliveryUrl(verification: WebhookVerification, url: string | URL, secret: string): URL {
+export function deliveryUrl(verification: SigningRecipe, url: string | URL, secret: string): URL {
   const result = new URL(url);
   if (verification.scheme !== 'url_token') return result;
   if (verification.location === 'query') result.searchParams.set(verification.param, secret);
