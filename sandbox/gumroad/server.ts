@@ -13,12 +13,11 @@
  * gumroad.control.faults.truncate(1);  // the next list answer is cut mid-array
  * await gumroad.close();
  */
-import { systemClock } from '../../src/clock/index.ts';
 import type { OAuthSandboxClient } from '../oauth/clients.ts';
 import type { OAuthSandboxContext } from '../oauth/context.ts';
 import type { RateLimitOptions } from '../oauth/rate-limit.ts';
 import { type OAuthSandbox, startOAuthSandbox } from '../oauth/server.ts';
-import type { SandboxClock } from '../oauth/tokens.ts';
+import { type SandboxClock, wallClock } from '../oauth/tokens.ts';
 import { createGumroadApi } from './api.ts';
 import { type GumroadFaultControl, GumroadFaults } from './faults.ts';
 import { saleJson } from './json.ts';
@@ -96,7 +95,7 @@ export interface GumroadSandbox {
 
 /** Starts a Gumroad emulator on loopback (a free port unless `port` is given). */
 export async function startGumroadSandbox(options: GumroadSandboxOptions = {}): Promise<GumroadSandbox> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? wallClock;
   const pageSize = options.pageSize ?? GUMROAD_PAGE_SIZE;
   if (!(Number.isSafeInteger(pageSize) && pageSize > 0))
     throw new Error('pageSize must be a positive integer');

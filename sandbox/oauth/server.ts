@@ -11,7 +11,6 @@
  * // point a definition at it: settings.baseUrls = { '*': sandbox.url }
  * await sandbox.close();
  */
-import { systemClock } from '../../src/clock/index.ts';
 import { listen } from '../http/listen.ts';
 import { sendJson } from '../http/respond.ts';
 import { Router } from '../http/router.ts';
@@ -23,7 +22,7 @@ import { type FailureOptions, type FailureStatus, Faults } from './faults.ts';
 import { type RateLimitOptions, SlidingWindowLimiter } from './rate-limit.ts';
 import { OAuthSandboxStats } from './stats.ts';
 import { createRevokeHandler, createTokenHandler } from './token-endpoint.ts';
-import { type SandboxClock, TokenStore } from './tokens.ts';
+import { type SandboxClock, TokenStore, wallClock } from './tokens.ts';
 
 export interface OAuthSandboxOptions {
   /** Default 127.0.0.1. */
@@ -108,7 +107,7 @@ export interface OAuthSandbox {
 }
 
 export async function startOAuthSandbox(options: OAuthSandboxOptions = {}): Promise<OAuthSandbox> {
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? wallClock;
   const paths: OAuthSandboxPaths = { ...DEFAULT_PATHS, ...options.paths };
   if (!paths.api.endsWith('/')) paths.api += '/';
   const ctx: OAuthSandboxContext = {

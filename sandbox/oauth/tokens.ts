@@ -5,11 +5,15 @@
  * and it is what providers do). Maps are keyed by a hash of the token, never the token itself.
  */
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../src/clock/index.ts';
 import { randomToken, tokenKey } from './secrets.ts';
 
-/** The project's clock interface: `{ now(): number }` in epoch ms (ManualClock in tests). */
-export type SandboxClock = Clock;
+/** Time in epoch ms: `{ now(): number }` (the engine's ManualClock fits it, in tests). */
+export interface SandboxClock {
+  now(): number;
+}
+
+/** The wall clock, for emulators not given one. */
+export const wallClock: SandboxClock = { now: () => Date.now() };
 
 export type GrantType = 'authorization_code' | 'client_credentials';
 
