@@ -19,7 +19,6 @@ export const LAYERS: readonly { name: string; entries: readonly string[] }[] = [
       'errors',
       'events',
       'ids',
-      'json',
       'logger',
       'net',
       'queue',

@@ -4,9 +4,9 @@
  */
 import type { z } from 'zod';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
-import { depthLimitText, MAX_JSON_DEPTH, valueTooDeep } from '../json/index.ts';
 import { redactString, redactValue } from '../logger/index.ts';
 import type { ActionContext, ActionDefinition } from '../scripting/types.ts';
+import { depthLimitText, MAX_JSON_DEPTH, valueTooDeep } from '../values/json-depth.ts';
 import type { ActionRunError, InputMapper } from './types.ts';
 
 /** The longest error message a run keeps. */

@@ -15,10 +15,10 @@ import type { Connection } from '../connections/types.ts';
 import { isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { newId, parseId } from '../ids/index.ts';
-import { checkValueDepth } from '../json/index.ts';
 import type { TransactionalQueue } from '../queue/index.ts';
 import type { ActionDefinition } from '../scripting/types.ts';
 import type { ActionRunsTable, Database } from '../store/index.ts';
+import { checkValueDepth } from '../values/json-depth.ts';
 import { actionRunJobOf } from './jobs.ts';
 import {
   DEFAULT_ACTION_TIMEOUT_MS,

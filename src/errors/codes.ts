@@ -6,7 +6,7 @@ export const ERROR_STATUS = {
   // 400
   invalid_request: 400,
   invalid_json: 400,
-  /** JSON nested deeper than MAX_JSON_DEPTH (src/json/depth.ts) objects and arrays; `details.maxDepth`. */
+  /** JSON nested deeper than MAX_JSON_DEPTH (src/values/json-depth.ts) objects and arrays; `details.maxDepth`. */
   json_too_deep: 400,
   invalid_id: 400,
   validation_failed: 400,

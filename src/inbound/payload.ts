@@ -3,7 +3,7 @@
  * is JSON, form fields as an object, else text) and values at dot paths, for routing. Decoding
  * never throws, whatever the stored bytes hold: the read path and processing both start here.
  */
-import { jsonTextTooDeep } from '../json/index.ts';
+import { jsonTextTooDeep } from '../values/json-depth.ts';
 
 // As the intake's parser reads it (verify/body.ts), a leading byte order mark skipped, so what it
 // accepted as JSON reads back as JSON; but lenient, since a stored body must always be shown.

@@ -12,9 +12,9 @@ import type { Clock } from '../clock/index.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { EVENT_TYPE_PATTERN, isReservedEventType, RESERVED_PREFIXES, typePrefix } from '../events/index.ts';
 import { type IdFactory, newId, parseId } from '../ids/index.ts';
-import { checkValueDepth } from '../json/index.ts';
 import { createCatalog, createJobs, type JobQueue, type TransactionalQueue } from '../queue/index.ts';
 import type { AttemptsTable, MessagesTable, Store } from '../store/index.ts';
+import { checkValueDepth } from '../values/json-depth.ts';
 import { deliverJob, recoverJob } from './jobs.ts';
 import {
   firstAttemptJobs,

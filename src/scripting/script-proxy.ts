@@ -4,9 +4,9 @@
  * with provider errors as stable codes, and the response cache for GETs that ask for it.
  */
 import { PatchbayError } from '../errors/index.ts';
-import { depthLimitText, jsonTextTooDeep, MAX_JSON_DEPTH } from '../json/index.ts';
 import { redactString } from '../logger/index.ts';
 import type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
+import { depthLimitText, jsonTextTooDeep, MAX_JSON_DEPTH } from '../values/json-depth.ts';
 import type { CacheScope, ResponseCacheLike, ScriptProxy, ScriptRequestOptions } from './types.ts';
 
 /** Sends one provider request for the script's connection. */

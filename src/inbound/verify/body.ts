@@ -1,6 +1,6 @@
 /** Parsing a delivery's raw body by the definition's `bodyFormat`, strictly. */
 import { PatchbayError } from '../../errors/index.ts';
-import { jsonTextTooDeep, jsonTooDeep } from '../../json/index.ts';
+import { jsonTextTooDeep, jsonTooDeep } from '../../values/json-depth.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -4,7 +4,7 @@
  * model (applied to records on read) or action (applied to the host's input).
  */
 import { z } from 'zod';
-import { MAX_JSON_DEPTH, valueTooDeep } from '../../json/index.ts';
+import { MAX_JSON_DEPTH, valueTooDeep } from '../../values/json-depth.ts';
 
 /** Path segments that would reach an object's prototype: refused so a mapping cannot pollute it. */
 const FORBIDDEN_SEGMENTS = new Set(['__proto__', 'prototype', 'constructor']);

@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
 import type { z } from 'zod';
 import { PatchbayError } from '../../errors/index.ts';
-import { depthLimitText, MAX_JSON_DEPTH, valueTooDeep } from '../../json/index.ts';
 import type { RecordShape } from '../../scripting/types.ts';
+import { depthLimitText, MAX_JSON_DEPTH, valueTooDeep } from '../../values/json-depth.ts';
 import type { PreparedRecord } from './types.ts';
 
 /** How many issues a `record_invalid` error lists (a record can fail on every field). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isPatchbayError } from '../errors/index.ts';
-import { checkValueDepth, jsonTextTooDeep, jsonTooDeep, MAX_JSON_DEPTH, valueTooDeep } from './depth.ts';
+import { checkValueDepth, jsonTextTooDeep, jsonTooDeep, MAX_JSON_DEPTH, valueTooDeep } from './json-depth.ts';
 
 /** The depth by definition (recursive: only ever called on the small values generated here). */
 function depthOf(value: unknown): number {

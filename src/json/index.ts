@@ -1,8 +1,0 @@
-export {
-  checkValueDepth,
-  depthLimitText,
-  jsonTextTooDeep,
-  jsonTooDeep,
-  MAX_JSON_DEPTH,
-  valueTooDeep,
-} from './depth.ts';
