@@ -28,7 +28,7 @@ export const LAYERS: readonly { name: string; entries: readonly string[] }[] = [
       'version.ts',
     ],
   },
-  { name: 'provider runtime', entries: ['catalog', 'ports', 'auth', 'proxy'] },
+  { name: 'provider runtime', entries: ['catalog', 'models', 'ports', 'auth', 'proxy'] },
   {
     name: 'engine services',
     entries: [

@@ -3,6 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import type { JobContext } from '../queue/index.ts';
+import type { ActionContext } from '../scripting/types.ts';
 import { type ActionsFixture, openActionsFixture } from './fixtures/actions-fixture.ts';
 import { actionHandlers, actionRunJob } from './jobs.ts';
 import { ABANDONED_GRACE_MS } from './service.ts';
@@ -102,6 +103,59 @@ for (const target of await testDatabases()) {
       assert.deepEqual(
         events.map((e) => [e.type, (e.data.error as { code: string }).code]),
         [['action.failed', 'action_output_invalid']],
+      );
+    });
+
+    it('writes the events a script emits with the run, with the connection added, even when it then fails', async () => {
+      const eventsOf = async () =>
+        (
+          await f.store.db
+            .selectFrom('events')
+            .select(['type', 'data'])
+            .where('environment_id', '=', f.dev.id)
+            .orderBy('id')
+            .execute()
+        ).filter((row) => !row.type.startsWith('connection.'));
+      f.behaviour = async (context) => {
+        context.events.emit('invoice.created', {
+          invoiceId: 'in_1',
+          number: 'INV-1',
+          amount: 4200,
+          currency: 'usd',
+          url: null,
+          status: 'open',
+        });
+        throw new PatchbayError('provider_error', 'the second call failed');
+      };
+      const run = await f.service.run(f.dev.id, conn, 'create-invoice', input, { mode: 'sync' });
+      assert.equal(run.error?.code, 'provider_error');
+      const written = await eventsOf();
+      assert.deepEqual(
+        written.map((row) => row.type),
+        ['invoice.created', 'action.failed'],
+      );
+      const data = JSON.parse(written[0]!.data) as Record<string, unknown>;
+      assert.equal(data.invoiceId, 'in_1');
+      assert.equal(data.connectionId, conn);
+      assert.equal(data.endUserId, 'user_1');
+
+      // A type scripts may not emit, or data that does not match, fails the run and writes nothing of it.
+      for (const emit of [
+        (context: ActionContext) =>
+          context.events.emit('connection.deleted' as 'invoice.created', {} as never),
+        (context: ActionContext) =>
+          context.events.emit('invoice.created', { invoiceId: 'in_2', amount: 'many' } as never),
+      ]) {
+        f.behaviour = async (context) => {
+          emit(context);
+          return { invoiceId: 'in_2', total: 1 };
+        };
+        const refused = await f.service.run(f.dev.id, conn, 'create-invoice', input, { mode: 'sync' });
+        assert.equal(refused.error?.code, 'script_event_invalid');
+      }
+      assert.deepEqual(
+        (await eventsOf()).map((row) => row.type),
+        ['invoice.created', 'action.failed', 'action.failed', 'action.failed'],
       );
     });
 

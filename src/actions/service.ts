@@ -16,6 +16,7 @@ import { isPatchbayError, notFound, PatchbayError } from '../errors/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { newId, parseId } from '../ids/index.ts';
 import type { TransactionalQueue } from '../queue/index.ts';
+import { createEventCollector, type PendingScriptEvent, scriptEventOf } from '../scripting/events.ts';
 import type { ActionDefinition } from '../scripting/types.ts';
 import type { ActionRunsTable, Database } from '../store/index.ts';
 import { checkValueDepth } from '../values/json-depth.ts';
@@ -97,21 +98,24 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
     input: unknown,
     signal?: AbortSignal,
   ): Promise<ActionRun> {
+    const collector = createEventCollector();
     const outcome = await perform({
       action,
       input,
       timeoutMs: action.timeoutMs ?? defaultTimeoutMs,
       ...(signal ? { signal } : {}),
-      context: (runSignal) =>
-        options.contextFor({
+      context: async (runSignal) => ({
+        ...(await options.contextFor({
           environmentId: row.environment_id,
           connectionId: row.connection_id,
           runId: row.id,
           idempotencyKey: row.idempotency_key,
           signal: runSignal,
-        }),
+        })),
+        events: collector.events,
+      }),
     });
-    return finish(row, connection, outcome);
+    return finish(row, connection, outcome, collector.drain());
   }
 
   /**
@@ -119,7 +123,12 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
    * set the run `running` (same attempt) may finish it: a stalled worker whose run was meanwhile
    * marked interrupted writes nothing, and gets the stored run back.
    */
-  async function finish(row: Row, connection: Connection | null, outcome: Outcome): Promise<ActionRun> {
+  async function finish(
+    row: Row,
+    connection: Connection | null,
+    outcome: Outcome,
+    emitted: readonly PendingScriptEvent[] = [],
+  ): Promise<ActionRun> {
     const now = clock.now();
     const startedAt = row.started_at === null ? now : Number(row.started_at);
     const durationMs = Math.max(0, now - startedAt);
@@ -146,7 +155,11 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
         .where('attempt', '=', row.attempt)
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) === 0) return false;
-      if (connection) await appendEvent(trx, eventOf(row, connection, outcome, durationMs), outbox);
+      if (connection) {
+        // What the script emitted happened at the provider, so it is written on failure too.
+        for (const event of emitted) await appendEvent(trx, scriptEventOf(connection, event), outbox);
+        await appendEvent(trx, eventOf(row, connection, outcome, durationMs), outbox);
+      }
       return true;
     });
     const stored = await findRow(row.environment_id, row.id);

@@ -82,7 +82,8 @@ export interface ActionsServiceOptions {
   /** The action `name` of `provider`; throws `action_not_found` when there is none. */
   resolveAction(provider: string, name: string): ActionDefinition | Promise<ActionDefinition>;
   /** The script context (proxy, paginate, log) of one run. */
-  contextFor(request: ActionContextRequest): Promise<ActionContext>;
+  /** The run's script context; the service adds `events` itself (it writes them with the outcome). */
+  contextFor(request: ActionContextRequest): Promise<Omit<ActionContext, 'events'>>;
   /** The connection's field mapping of the action, or null when it has none. */
   mapInput(environmentId: string, connectionId: string, actionName: string): Promise<InputMapper | null>;
   ids?: IdFactory;

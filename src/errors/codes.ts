@@ -102,6 +102,8 @@ export const ERROR_STATUS = {
   sync_lock_lost: 409,
   /** A sync script threw something that is not a PatchbayError (a bug in the script, or an unexpected answer). */
   script_error: 500,
+  /** A script emitted an event of a type scripts cannot emit, or with data that does not match its type. */
+  script_event_invalid: 502,
   action_input_invalid: 400,
   action_output_invalid: 502,
   action_timeout: 504,

@@ -27,6 +27,7 @@ describe('event catalog', () => {
     assert.deepEqual(Object.keys(EVENT_CATALOG).sort(), [
       'action.failed',
       'action.succeeded',
+      'checkout.completed',
       'connection.created',
       'connection.deleted',
       'connection.reauth_required',
@@ -35,8 +36,20 @@ describe('event catalog', () => {
       'endpoint.enabled',
       'endpoint.failing',
       'invoice.created',
+      'invoice.finalized',
       'invoice.paid',
+      'invoice.payment_failed',
+      'invoice.sent',
+      'invoice.uncollectible',
+      'invoice.voided',
+      'message.delivered',
+      'message.fallback_required',
+      'message.read',
+      'message.received',
+      'message.sent',
+      'payment.refunded',
       'records.changed',
+      'rollup.invoiced',
       'sync.failed',
       'sync.succeeded',
     ]);
@@ -77,11 +90,15 @@ describe('event catalog', () => {
   it('reserves the catalog prefixes for the engine', () => {
     assert.deepEqual([...RESERVED_PREFIXES].sort(), [
       'action',
+      'checkout',
       'connection',
       'endpoint',
       'inbound',
       'invoice',
+      'message',
+      'payment',
       'records',
+      'rollup',
       'sync',
     ]);
     assert.ok(isReservedEventType('connection.anything'));

@@ -8,11 +8,12 @@
  * (`inbound.<provider>.<type>`, one type per provider webhook type).
  */
 import { z } from 'zod';
+import { SCRIPT_EVENT_CATALOG, type ScriptEventType } from './script-events.ts';
 
 const id = (example: string) => z.string().min(1).meta({ example });
 const iso = z.string().meta({ format: 'date-time', example: '2026-01-01T00:00:00.000Z' });
 
-/** Identities of a connection: every `connection.*`, `sync.*`, `records.*`, `action.*`, `invoice.*` event carries them. */
+/** Identities of a connection: every `connection.*`, `sync.*`, `records.*`, `action.*` event and every event a script emits carries them. */
 const connectionFields = {
   connectionId: id('conn_01jz8x7y6w5v4t3s2r1q0p9n8m'),
   integrationId: id('int_01jz8x7y6w5v4t3s2r1q0p9n8m'),
@@ -39,15 +40,6 @@ const actionFields = {
   actionRunId: id('act_01jz8x7y6w5v4t3s2r1q0p9n8m'),
   mode: z.enum(['sync', 'async']),
   durationMs: z.number().int().nonnegative(),
-};
-const invoiceFields = {
-  ...connectionFields,
-  invoiceId: id('in_1PXYZ'),
-  number: z.string().nullable(),
-  /** In the currency's minor unit (cents). */
-  amount: z.number().int(),
-  currency: z.string().length(3).meta({ example: 'usd' }),
-  url: z.string().nullable(),
 };
 
 /** One entry of the catalog. */
@@ -76,6 +68,37 @@ const connection = {
   endUserId: 'user_42',
 };
 const endpoint = { endpointId: 'ep_01jz8x7y6w5v4t3s2r1q0p9n8m', url: 'https://example.com/webhooks' };
+
+type ScriptCatalog = typeof SCRIPT_EVENT_CATALOG;
+type ScriptEntries = {
+  [T in ScriptEventType]: EventTypeDefinition<
+    z.ZodObject<
+      Omit<ScriptCatalog[T]['data']['shape'], keyof typeof connectionFields> & typeof connectionFields
+    >
+  >;
+};
+
+/**
+ * The types scripts emit (src/events/script-events.ts), with the connection's identities the
+ * engine adds: the catalog documents and validates the event as it is written.
+ */
+function scriptEventEntries(): ScriptEntries {
+  const entries = Object.entries(SCRIPT_EVENT_CATALOG).map(([type, definition]) => [
+    type,
+    defineEventType({
+      type,
+      description: definition.description,
+      data: definition.data.extend(connectionFields),
+      example: {
+        ...connection,
+        provider: definition.exampleProvider,
+        integrationKey: definition.exampleProvider,
+        ...definition.example,
+      },
+    }),
+  ]);
+  return Object.fromEntries(entries) as ScriptEntries;
+}
 
 /** The exact event types, keyed by type. */
 export const EVENT_CATALOG = {
@@ -209,38 +232,7 @@ export const EVENT_CATALOG = {
       },
     },
   }),
-  'invoice.created': defineEventType({
-    type: 'invoice.created',
-    description: 'An invoice was created at the provider through an action.',
-    data: z.object({ ...invoiceFields, status: z.string() }),
-    example: {
-      ...connection,
-      provider: 'stripe',
-      integrationKey: 'stripe',
-      invoiceId: 'in_1PXYZ',
-      number: 'INV-0001',
-      amount: 4200,
-      currency: 'usd',
-      url: null,
-      status: 'open',
-    },
-  }),
-  'invoice.paid': defineEventType({
-    type: 'invoice.paid',
-    description: 'An invoice was paid at the provider.',
-    data: z.object({ ...invoiceFields, paidAt: iso }),
-    example: {
-      ...connection,
-      provider: 'stripe',
-      integrationKey: 'stripe',
-      invoiceId: 'in_1PXYZ',
-      number: 'INV-0001',
-      amount: 4200,
-      currency: 'usd',
-      url: null,
-      paidAt: '2026-01-01T00:00:00.000Z',
-    },
-  }),
+  ...scriptEventEntries(),
 } as const;
 
 /** `inbound.<provider>.<type>`: a verified provider webhook, routed to its connection when known. */

@@ -27,4 +27,11 @@ export {
   type StoredEvent,
   typePrefix,
 } from './outbox.ts';
+export {
+  isScriptEventType,
+  SCRIPT_EVENT_CATALOG,
+  type ScriptEventData,
+  type ScriptEventDefinition,
+  type ScriptEventType,
+} from './script-events.ts';
 export { createEventStream, type EventStream, type EventStreamOptions } from './stream.ts';

@@ -15,6 +15,7 @@ import type { z } from 'zod';
 import type { Logger } from '../logger/index.ts';
 import type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
 import type { SyncRunMode } from '../store/index.ts';
+import type { ScriptEvents } from './events.ts';
 import type { CustomPaginator } from './pagination/types.ts';
 
 /** A record as a model schema must produce it: a string `id` (the provider's id) and any fields. */
@@ -186,6 +187,8 @@ export interface ActionContext extends ScriptContext {
   runId: string;
   /** The host's idempotency key, when it gave one: pass it to providers that accept one. */
   idempotencyKey: string | null;
+  /** Emits events (`invoice.created`, `message.fallback_required`…) written with the run's outcome. */
+  events: ScriptEvents;
 }
 
 /** An action as declared by a provider script. */

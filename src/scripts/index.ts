@@ -31,8 +31,31 @@ export {
   PatchbayError,
   type PatchbayErrorOptions,
 } from '../errors/index.ts';
+export type { ScriptEventData, ScriptEventType } from '../events/index.ts';
+export {
+  type CustomerRecord,
+  commerceModels,
+  customerModel,
+  type InvoiceRecord,
+  type InvoiceStatus,
+  invoiceLineModel,
+  invoiceModel,
+  invoiceStatus,
+  invoiceStatusMayMove,
+  type PaymentRecord,
+  type ProductRecord,
+  paymentModel,
+  paymentStatus,
+  priceModel,
+  productModel,
+  refundModel,
+  type SubscriptionRecord,
+  subscriptionModel,
+  subscriptionStatus,
+} from '../models/commerce.ts';
 export type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
 export { defineAction, definePaginator, defineSync } from '../scripting/define.ts';
+export type { ScriptEvents } from '../scripting/events.ts';
 export type { CustomPaginator, FetchedPage, ListingRequest } from '../scripting/pagination/types.ts';
 export type {
   ActionContext,
