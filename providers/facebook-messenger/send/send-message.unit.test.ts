@@ -70,7 +70,10 @@ async function run(input: unknown, status = 200, body: unknown = { recipient_id:
   return result;
 }
 
-const jsonOf = (request: ProviderRequest | undefined) => (request?.body as { json: unknown }).json;
+function jsonOf(request: ProviderRequest | undefined): unknown {
+  assert.ok(request, 'a request was sent');
+  return (request.body as { json: unknown }).json;
+}
 
 describe('send-message: the Send API request', () => {
   it('sends plain text to a PSID as RESPONSE on POST /{page-id}/messages', async () => {
