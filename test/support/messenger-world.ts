@@ -23,16 +23,26 @@ export interface MessengerWorld {
   close(): Promise<void>;
 }
 
-export async function startMessengerWorld(
-  options: { engine?: LibraryEngineOptions; sandbox?: Omit<MessengerSandboxOptions, 'redirectUris'> } = {},
-): Promise<MessengerWorld> {
-  const engine = await startLibraryEngine(options.engine);
-  let messenger: MessengerSandbox | undefined;
+/** A seller's Page connected on an engine already running (the live-selling e2e adds Messenger to its engine). */
+export interface MessengerOnEngine {
+  messenger: MessengerSandbox;
+  connectionId: string;
+  connect(endUserId?: string): Promise<string>;
+}
+
+/**
+ * Starts the Messenger emulator for `engine`, creates the `facebook-messenger` integration with
+ * the emulator's app, and connects a seller's Page. The caller closes `messenger`.
+ */
+export async function connectMessenger(
+  engine: LibraryEngine,
+  sandboxOptions: Omit<MessengerSandboxOptions, 'redirectUris'> = {},
+): Promise<MessengerOnEngine> {
+  const messenger = await startMessengerSandbox({
+    ...sandboxOptions,
+    redirectUris: [`${engine.baseUrl}/connect/oauth/callback`],
+  });
   try {
-    messenger = await startMessengerSandbox({
-      ...options.sandbox,
-      redirectUris: [`${engine.baseUrl}/connect/oauth/callback`],
-    });
     const integration = await engine.call('POST', '/v1/integrations', {
       provider: 'facebook-messenger',
       clientId: messenger.app.id,
@@ -40,7 +50,6 @@ export async function startMessengerWorld(
       settings: { baseUrls: { '*': messenger.url } },
     });
     assert.equal(integration.status, 201, integration.text);
-    const sandbox = messenger;
     const connect = async (endUserId = 'seller-1') =>
       (
         await connectHeadless({
@@ -48,23 +57,35 @@ export async function startMessengerWorld(
           apiKey: engine.apiKey,
           integration: 'facebook-messenger',
           endUserId,
-          connectionConfig: { pageId: sandbox.page.id },
+          connectionConfig: { pageId: messenger.page.id },
         })
       ).connectionId;
-    const connectionId = await connect();
+    return { messenger, connectionId: await connect(), connect };
+  } catch (error) {
+    await messenger.close();
+    throw error;
+  }
+}
+
+/** An engine of its own with a seller's Page connected to the Messenger emulator. */
+export async function startMessengerWorld(
+  options: { engine?: LibraryEngineOptions; sandbox?: Omit<MessengerSandboxOptions, 'redirectUris'> } = {},
+): Promise<MessengerWorld> {
+  const engine = await startLibraryEngine(options.engine);
+  try {
+    const { messenger, connectionId, connect } = await connectMessenger(engine, options.sandbox);
     return {
       engine,
-      messenger: sandbox,
+      messenger,
       connectionId,
       connect,
       async close() {
         await engine.stop();
-        await sandbox.close();
+        await messenger.close();
       },
     };
   } catch (error) {
     await engine.stop();
-    await messenger?.close();
     throw error;
   }
 }
