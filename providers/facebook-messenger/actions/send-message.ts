@@ -19,6 +19,8 @@ import { classifyRefusal, FALLBACK_REASONS, type GraphErrorInfo } from '../send/
 
 /** The longest provider message an output or event carries. */
 const MAX_PROVIDER_MESSAGE = 500;
+/** Send API answers are a few hundred bytes; more than this is not one, and is not buffered. */
+const MAX_ANSWER_BYTES = 64 * 1024;
 
 const recipientOut = z.object({ psid: z.string().nullable(), commentId: z.string().nullable() });
 
@@ -63,7 +65,7 @@ export default defineAction({
       body: { json: sendRequestBody(input) },
       signal: ctx.signal,
     });
-    const body = parseJson(await response.text());
+    const body = parseJson(await readBounded(response.body, MAX_ANSWER_BYTES));
     const recipient = { psid: input.recipient.psid ?? null, commentId: input.recipient.commentId ?? null };
     const buyerRef = input.buyerRef ?? null;
     const url = input.url ?? null;
@@ -146,6 +148,25 @@ function describe(error: GraphErrorInfo | null): string {
   if (error === null) return '';
   const code = error.subcode === null ? `${error.code}` : `${error.code}/${error.subcode}`;
   return ` (#${code}: ${error.message.slice(0, MAX_PROVIDER_MESSAGE)})`;
+}
+
+/** The body's text, or '' when it is longer than `maxBytes` (the rest is cancelled, not read). */
+async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<string> {
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) return '';
+      chunks.push(value);
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks));
 }
 
 function parseJson(text: string): unknown {

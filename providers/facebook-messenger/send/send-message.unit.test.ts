@@ -270,6 +270,15 @@ describe('send-message: refusals', () => {
     assert.deepEqual(events, [{ type: 'message.fallback_required', data: fallback }]);
   });
 
+  it('does not buffer an answer far larger than any Send API answer', async () => {
+    const { error, events } = await run({ recipient: { psid: PSID }, text: 'x' }, 200, {
+      message_id: 'm_1',
+      padding: 'x'.repeat(100_000),
+    });
+    assert.ok(isPatchbayError(error) && error.code === 'provider_response_invalid', String(error));
+    assert.deepEqual(events, []);
+  });
+
   it('throws provider_error, transient, for throttling, and emits nothing', async () => {
     const { error, events } = await run({ recipient: { psid: PSID }, text: 'x' }, 400, graph(613));
     assert.ok(isPatchbayError(error) && error.code === 'provider_error');
