@@ -8,7 +8,7 @@
  * output is `{ status: 'fallback_required', reason, text, url, … }` and it emits
  * `message.fallback_required`, so a console can show the operator the ready-to-share text and
  * link. Passing failures (throttling, server faults) fail the run with `provider_error`
- * (`details.transient: true`): nothing reached the buyer, and the host may send again.
+ * (`details.transient: true`): Meta asks for the message to be sent again later.
  *
  * The Send API takes no idempotency key: run the action with the host's own key (the run's
  * `Idempotency-Key`) so that a retried request answers the first run instead of sending twice.
@@ -101,7 +101,7 @@ export default defineAction({
     if (refusal.kind === 'error') {
       throw new PatchbayError(
         'provider_error',
-        `POST ${path}: the Send API answered ${response.status}${describe(refusal.error)}${refusal.transient ? '; nothing was sent, try again later' : ''}`,
+        `POST ${path}: the Send API answered ${response.status}${describe(refusal.error)}${refusal.transient ? '; Meta asks to send it again later' : ''}`,
         {
           details: {
             status: response.status,
