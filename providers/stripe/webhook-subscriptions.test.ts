@@ -12,7 +12,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { type StripeSandbox, startStripeSandbox } from '../../sandbox/index.ts';
+import { isPatchbayApiError, PatchbayClient } from '../../sdk/src/index.ts';
 import { createLogger, createMemoryDestination } from '../../src/logger/index.ts';
+import { REMOVAL_SETTLE_MS } from '../../src/webhook-subscriptions/index.ts';
 import { testDatabases } from '../../test/support/databases.ts';
 import {
   type LibraryEngine,
@@ -115,6 +117,7 @@ for (const target of await testDatabases()) {
     };
     const endpoints = async () => (await stripe.webhookEndpoints.list({ limit: 100 })).data;
     const service = () => harness.engine.services.webhookSubscriptions.service;
+    const sdk = () => new PatchbayClient({ baseUrl: harness.baseUrl, apiKey: harness.apiKey });
 
     it('registers an own-key connection, keeps the secret encrypted, verifies with it, removes on delete', async () => {
       const connectionId = await connectByKeys('merchant-1');
@@ -219,10 +222,38 @@ for (const target of await testDatabases()) {
         .selectAll()
         .where('connection_id', '=', connectionId)
         .executeTakeFirstOrThrow();
-      assert.deepEqual(
-        [gone.secrets, gone.url_token, gone.url_token_hash, gone.removal],
-        [null, null, null, null],
-      );
+      assert.deepEqual([gone.secrets, gone.url_token, gone.url_token_hash], [null, null, null]);
+      // Its URL and secret no longer verify anything.
+      const late = JSON.stringify({
+        id: 'evt_late_1',
+        object: 'event',
+        type: 'invoice.paid',
+        data: { object: {} },
+      });
+      const refused = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload: late, secret }),
+        },
+        body: late,
+      });
+      assert.equal(refused.status, 401, await refused.text());
+      // The saved credentials outlive the removal only for the settle window, then go.
+      assert.notEqual(gone.removal, null);
+      clock.offset += REMOVAL_SETTLE_MS + 60_000;
+      try {
+        await waitFor('the saved credentials to go', async () => {
+          const row = await harness.engine.store.db
+            .selectFrom('webhook_subscriptions')
+            .select('removal')
+            .where('connection_id', '=', connectionId)
+            .executeTakeFirstOrThrow();
+          return row.removal === null ? true : undefined;
+        });
+      } finally {
+        clock.offset = 0;
+      }
       const check = await call('POST', `/v1/connections/${connectionId}/webhook-subscriptions/check`);
       assert.equal(check.status, 409);
       assert.equal(check.body.error.code, 'conflict');
@@ -239,6 +270,7 @@ for (const target of await testDatabases()) {
       await service().sync(environmentId, connectionId, { check: true });
       const repaired = await view(connectionId);
       assert.equal(repaired.body.status, 'registered');
+      assert.deepEqual(await sdk().inbound.webhookSubscriptions(connectionId), repaired.body);
       const [replacement, ...more] = await endpoints();
       assert.equal(more.length, 0);
       assert.ok(replacement && replacement.id !== endpoint.id);
@@ -286,13 +318,7 @@ for (const target of await testDatabases()) {
     it('retries a registration the provider fails, showing failed with its code, until it succeeds', async () => {
       // The next API request, the registration's POST, answers 503.
       sandbox.control.serverErrors(1, 503);
-      const connection = await harness.engine.services.providers.connections.save(environmentId, {
-        integrationId,
-        endUser: { id: 'merchant-3', email: null, organization: null },
-        credentials: { type: 'api_key', values: { secretKey: sandbox.platform.secretKey } },
-        connectionConfig: {},
-        metadata: {},
-      });
+      const connection = await saveConnection('merchant-3');
       const failed = await untilStatus(connection.id, 'failed');
       assert.equal(failed.error.code, 'provider_error');
       assert.match(failed.error.message, /Stripe answered 503/);
@@ -321,6 +347,73 @@ for (const target of await testDatabases()) {
       assert.deepEqual(await endpoints(), []);
     });
 
+    const saveConnection = (endUserId: string, secretKey = sandbox.platform.secretKey) =>
+      harness.engine.services.providers.connections.save(environmentId, {
+        integrationId,
+        endUser: { id: endUserId, email: null, organization: null },
+        credentials: { type: 'api_key', values: { secretKey } },
+        connectionConfig: {},
+        metadata: {},
+      });
+
+    it('removes what a registration in flight at the deletion registers', async () => {
+      // The registration's POST reaches Stripe and is held there while the connection is deleted.
+      const pause = sandbox.control.pauseNext();
+      const connection = await saveConnection('merchant-5');
+      await pause.reached;
+      const deleted = await call('DELETE', `/v1/connections/${connection.id}`);
+      assert.equal(deleted.status, 200, deleted.text);
+      assert.equal((await view(connection.id)).body.status, 'removed');
+      const deletes = () => sandbox.stats.byPath['DELETE /v1/webhook_endpoints/:id'] ?? 0;
+      const deletesBefore = deletes();
+      pause.release();
+      // Its answer comes back after the deletion: the endpoint it made is removed as well.
+      await waitFor('the late endpoint to be removed', () => (deletes() > deletesBefore ? true : undefined));
+      const final = await untilStatus(connection.id, 'removed');
+      assert.deepEqual(final.subscriptions, []);
+      assert.deepEqual(await endpoints(), []);
+    });
+
+    it('retries a removal that fails for now; gives up, forgetting the credentials, on a refusal', async () => {
+      const connection = await saveConnection('merchant-6');
+      await untilStatus(connection.id, 'registered');
+      // Four 503s: the proxy's own retries of the DELETE are used up, the job fails and is retried.
+      sandbox.control.serverErrors(4, 503);
+      await call('DELETE', `/v1/connections/${connection.id}`);
+      const failing = await waitFor('the failed removal', async () => {
+        const shown = (await view(connection.id)).body;
+        return shown.failures > 0 ? shown : undefined;
+      });
+      assert.equal(failing.status, 'removing');
+      assert.equal(failing.error.code, 'provider_error');
+      assert.equal((await endpoints()).length, 1);
+      clock.offset += 10 * 60_000;
+      try {
+        await untilStatus(connection.id, 'removed');
+      } finally {
+        clock.offset = 0;
+      }
+      assert.deepEqual(await endpoints(), []);
+
+      // A key Stripe no longer accepts (the account was disconnected): no retry, and the saved
+      // credentials are dropped at once.
+      const { accountId, accessToken } = sandbox.control.connectAccount({ email: 'own@example.com' });
+      const revoked = await saveConnection('merchant-7', accessToken);
+      await untilStatus(revoked.id, 'registered');
+      sandbox.control.disconnectAccount(accountId);
+      await call('DELETE', `/v1/connections/${revoked.id}`);
+      const refused = await untilStatus(revoked.id, 'removal_failed');
+      assert.equal(refused.error.code, 'provider_error');
+      assert.match(refused.error.message, /Stripe answered 401/);
+      assert.equal(refused.subscriptions.length, 1, 'what is left at Stripe is shown');
+      const row = await harness.engine.store.db
+        .selectFrom('webhook_subscriptions')
+        .select('removal')
+        .where('connection_id', '=', revoked.id)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.removal, null);
+    });
+
     it('registers nothing for Connect connections: the platform endpoint serves them', async () => {
       const connect = await call('POST', '/v1/integrations', {
         provider: 'stripe',
@@ -340,8 +433,9 @@ for (const target of await testDatabases()) {
       const shown = await view(connection.id);
       assert.equal(shown.body.managed, false);
       assert.equal(shown.body.status, 'not_managed');
-      const check = await call('POST', `/v1/connections/${connection.id}/webhook-subscriptions/check`);
-      assert.equal(check.status, 409);
+      await assert.rejects(sdk().inbound.checkWebhookSubscriptions(connection.id), (error: unknown) =>
+        isPatchbayApiError(error, 'conflict'),
+      );
       assert.deepEqual(await endpoints(), []);
       const unknown = await call(
         'GET',

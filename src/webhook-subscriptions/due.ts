@@ -26,6 +26,8 @@ export interface CheckDueDeps {
   ): Promise<void>;
   checkIntervalMs: number;
   retentionMs: number;
+  /** After this long, a deleted connection's saved credentials go even if its settle job was lost. */
+  settleMs: number;
 }
 
 interface ConnectionFacts {
@@ -51,6 +53,13 @@ export async function checkDue(
     .where('status', 'in', ['removed', 'removal_failed'])
     .where('updated_at', '<', now - deps.retentionMs)
     .executeTakeFirst();
+  await db
+    .updateTable('webhook_subscriptions')
+    .set({ removal: null, updated_at: now })
+    .where('status', '=', 'removed')
+    .where('removal', 'is not', null)
+    .where('updated_at', '<', now - 2 * deps.settleMs)
+    .execute();
   const providers = [...scripts.keys()];
   if (providers.length === 0) return { queued: 0, purged: Number(purged.numDeletedRows) };
 

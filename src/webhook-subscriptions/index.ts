@@ -19,6 +19,7 @@ export {
   CHECK_INTERVAL_MS,
   createWebhookSubscriptionsService,
   type DetachedConnection,
+  REMOVAL_SETTLE_MS,
   REMOVED_RETENTION_MS,
   type WebhookSubscriptionsDeps,
 } from './service.ts';

@@ -39,6 +39,8 @@ export interface RemovalSnapshot {
   connectionConfig: Record<string, string>;
   metadata: Record<string, unknown>;
   credentials: Credentials;
+  /** When the connection was deleted (epoch ms). */
+  deletedAt: number;
 }
 
 export interface RowSecrets {

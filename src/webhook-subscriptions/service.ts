@@ -28,7 +28,7 @@ import {
   updateSubscription,
 } from './calls.ts';
 import { checkDue } from './due.ts';
-import { removeJobOf, syncJobOf } from './jobs.ts';
+import { removeJobOf, syncJobOf, syncSubscriptionsJob } from './jobs.ts';
 import { planReconcile, topicGroups } from './plan.ts';
 import {
   findRow,
@@ -84,6 +84,13 @@ export const CHECK_INTERVAL_MS = 6 * 3_600_000;
 
 /** Rows of deleted connections (removed, or removal failed) are kept this long for the API. */
 export const REMOVED_RETENTION_MS = 30 * 86_400_000;
+
+/**
+ * How long a deleted connection's credentials are kept after its subscriptions are removed: a
+ * sync job that was running at the deletion ends within its time limit, and what it registered
+ * meanwhile is removed with them.
+ */
+export const REMOVAL_SETTLE_MS = 2 * syncSubscriptionsJob.timeoutMs;
 
 const NEVER = new AbortController().signal;
 
@@ -333,12 +340,16 @@ export function createWebhookSubscriptionsService(
     const added = registered.filter((s) => !known.some((k) => k.id === s.id));
     if (added.length === 0) return;
     const merged = JSON.stringify([...known, ...added]);
-    if (row.status === 'removing') {
-      await update(trx, row.environment_id, row.connection_id, { subscriptions: merged });
+    if (row.removal !== null && row.status !== 'removal_failed') {
+      await update(trx, row.environment_id, row.connection_id, {
+        status: 'removing',
+        subscriptions: merged,
+        removed_at: null,
+      });
       await queue.enqueueManyIn(trx, [removeJobOf(row.environment_id, row.connection_id)]);
       return;
     }
-    // The removal already ran and its credentials are gone: the host must remove these by hand.
+    // Its credentials are gone (a sync that outlived the settle window): the host must remove these by hand.
     await update(trx, row.environment_id, row.connection_id, {
       status: 'removal_failed',
       subscriptions: merged,
@@ -401,61 +412,72 @@ export function createWebhookSubscriptionsService(
     return new Set(rows.flatMap((r) => storedSubscriptions(r).map((s) => s.id)));
   }
 
-  /** The removal job: removes a deleted connection's subscriptions with its saved credentials. */
+  /**
+   * The removal job: removes a deleted connection's subscriptions with its saved credentials.
+   * The credentials are kept until REMOVAL_SETTLE_MS after the deletion, for what a sync that was
+   * running then may still register (it joins the list, see mergeIntoRemoval); the job queued for
+   * that moment, or the first to finish after it, drops them.
+   */
   async function remove(
     environmentId: string,
     connectionId: string,
     options: { signal?: AbortSignal; lastAttempt?: boolean } = {},
   ): Promise<void> {
     const row = await findRow(db, environmentId, connectionId);
-    if (row?.status !== 'removing') return;
+    if (!row || row.removal === null || !isRemoval(row.status)) return;
+    const snapshot = secrets.removal(row) as RemovalSnapshot;
+    const settled = () => clock.now() >= snapshot.deletedAt + REMOVAL_SETTLE_MS;
+    if (row.status !== 'removing') {
+      if (settled()) await forgetCredentials(environmentId, connectionId);
+      return;
+    }
     const log = logger.child({ connectionId, provider: row.provider });
-    const snapshot = secrets.removal(row);
     const script = scriptOf(row.provider);
     const todo = storedSubscriptions(row);
     const removed = new Set<string>();
     let failure: unknown = null;
-    if (!snapshot || !script) {
-      failure = new PatchbayError(
-        'script_definition_invalid',
-        `Provider ${row.provider} has no webhooks/subscriptions script (or nothing to remove its subscriptions with)`,
-      );
-    } else {
-      try {
-        const integration = await deps.integrations.resolve(environmentId, snapshot.integrationId);
-        const context = deps.detachedContextFor({
-          environmentId,
-          connectionId,
-          integration,
-          endUserId: snapshot.endUserId,
-          connectionConfig: snapshot.connectionConfig,
-          metadata: snapshot.metadata,
-          credentials: snapshot.credentials,
-          signal: options.signal ?? NEVER,
-          log,
-        });
-        for (const subscription of todo) {
-          await removeSubscription(script, context, subscription.id);
-          removed.add(subscription.id);
-          log.info({ subscriptionId: subscription.id }, 'webhook subscription removed');
-        }
-      } catch (error) {
-        failure = error;
+    try {
+      if (!script) {
+        throw new PatchbayError(
+          'script_definition_invalid',
+          `Provider ${row.provider} has no webhooks/subscriptions script to remove its subscriptions with`,
+        );
       }
+      const integration = await deps.integrations.resolve(environmentId, snapshot.integrationId);
+      const context = deps.detachedContextFor({
+        environmentId,
+        connectionId,
+        integration,
+        endUserId: snapshot.endUserId,
+        connectionConfig: snapshot.connectionConfig,
+        metadata: snapshot.metadata,
+        credentials: snapshot.credentials,
+        signal: options.signal ?? NEVER,
+        log,
+      });
+      for (const subscription of todo) {
+        await removeSubscription(script, context, subscription.id);
+        removed.add(subscription.id);
+        log.info({ subscriptionId: subscription.id }, 'webhook subscription removed');
+      }
+    } catch (error) {
+      failure = error;
     }
     const retry = failure !== null && isTransient(failure) && !options.lastAttempt;
     await db.transaction().execute(async (trx) => {
       const current = await findRow(trx, environmentId, connectionId);
       if (current?.status !== 'removing') return;
-      // Re-read: a sync that finished after the deletion may have added to the list.
+      // Re-read: a sync that finished after the deletion may have added to the list (and queued
+      // a removal of its own).
       const left = storedSubscriptions(current).filter((s) => !removed.has(s.id));
-      const merged = left.some((s) => !todo.some((t) => t.id === s.id));
-      if (failure === null || merged) {
+      const added = left.some((s) => !todo.some((t) => t.id === s.id));
+      if (failure === null || added) {
+        const done = left.length === 0;
         await update(trx, environmentId, connectionId, {
-          status: left.length === 0 ? 'removed' : 'removing',
+          status: done ? 'removed' : 'removing',
           subscriptions: JSON.stringify(left),
-          removal: left.length === 0 ? null : current.removal,
-          removed_at: left.length === 0 ? clock.now() : null,
+          removal: done && settled() ? null : current.removal,
+          removed_at: done ? clock.now() : null,
           error_code: null,
           error_message: null,
           failures: 0,
@@ -477,6 +499,17 @@ export function createWebhookSubscriptionsService(
       });
     });
     if (retry) throw failure;
+  }
+
+  /** Drops a deleted connection's saved credentials once its subscriptions are removed. */
+  async function forgetCredentials(environmentId: string, connectionId: string): Promise<void> {
+    await db
+      .updateTable('webhook_subscriptions')
+      .set({ removal: null, updated_at: clock.now() })
+      .where('environment_id', '=', environmentId)
+      .where('connection_id', '=', connectionId)
+      .where('status', '=', 'removed')
+      .execute();
   }
 
   function scriptTopics(provider: string): string[] {
@@ -563,27 +596,29 @@ export function createWebhookSubscriptionsService(
       const row = await findRow(event.trx, event.environmentId, event.connectionId);
       if (!row || isRemoval(row.status)) return;
       const subscriptions = storedSubscriptions(row);
-      const gone = {
-        // Deliveries to the connection's URL and its secrets stop verifying with it.
-        secrets: null,
-        url_token: null,
-        url_token_hash: null,
-        error_code: null,
-        error_message: null,
-        failures: 0,
-      };
-      const credentials = subscriptions.length === 0 ? null : event.credentials();
-      if (subscriptions.length === 0 || credentials === null) {
+      const now = clock.now();
+      // Deliveries to the connection's URL and its secrets stop verifying with it at once.
+      const gone = { secrets: null, url_token: null, url_token_hash: null, error_code: null, error_message: null };
+      if (row.status === 'not_managed') {
+        await update(event.trx, event.environmentId, event.connectionId, {
+          ...gone,
+          status: 'removed',
+          removed_at: now,
+        });
+        return;
+      }
+      const credentials = event.credentials();
+      if (credentials === null) {
         await update(event.trx, event.environmentId, event.connectionId, {
           ...gone,
           status: subscriptions.length === 0 ? 'removed' : 'removal_failed',
-          removed_at: subscriptions.length === 0 ? clock.now() : null,
-          ...(credentials === null && subscriptions.length > 0
-            ? {
+          removed_at: subscriptions.length === 0 ? now : null,
+          ...(subscriptions.length === 0
+            ? {}
+            : {
                 error_code: 'connection_reauth_required',
                 error_message: 'The connection had no stored credentials to remove its subscriptions with',
-              }
-            : {}),
+              }),
         });
         return;
       }
@@ -593,13 +628,21 @@ export function createWebhookSubscriptionsService(
         connectionConfig: { ...event.connection.connectionConfig },
         metadata: { ...event.connection.metadata },
         credentials,
+        deletedAt: now,
       };
       await update(event.trx, event.environmentId, event.connectionId, {
         ...gone,
-        status: 'removing',
+        status: subscriptions.length === 0 ? 'removed' : 'removing',
+        removed_at: subscriptions.length === 0 ? now : null,
+        failures: 0,
         removal: secrets.sealRemoval(event.connectionId, snapshot),
       });
-      await queue.enqueueManyIn(event.trx, [removeJobOf(event.environmentId, event.connectionId)]);
+      await queue.enqueueManyIn(event.trx, [
+        ...(subscriptions.length === 0 ? [] : [removeJobOf(event.environmentId, event.connectionId)]),
+        // At the end of the settle window: removes what a sync still running at the deletion
+        // registered, and drops the credentials.
+        { ...removeJobOf(event.environmentId, event.connectionId), runAt: now + REMOVAL_SETTLE_MS },
+      ]);
     },
 
     sync,
@@ -616,6 +659,7 @@ export function createWebhookSubscriptionsService(
           insertRow,
           checkIntervalMs: CHECK_INTERVAL_MS,
           retentionMs: REMOVED_RETENTION_MS,
+          settleMs: REMOVAL_SETTLE_MS,
         },
         limit,
       ),
