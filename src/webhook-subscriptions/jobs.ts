@@ -11,7 +11,7 @@ import { parsePayload } from '../queue/catalog.ts';
 import { type CatalogOf, defineJob, type JobHandlers, type NewJob } from '../queue/index.ts';
 import type { WebhookSubscriptionsService } from './types.ts';
 
-// A provider outage: 30 s, 1 min, 2 min… up to an hour between attempts, about 4 hours in all;
+// A provider outage: 30 s, 1 min, 2 min… up to an hour between attempts, about 2 hours in all;
 // after that the scheduled check takes over.
 const PROVIDER_RETRY = { attempts: 9, backoff: { initialMs: 30_000, maxMs: 3_600_000 } };
 
