@@ -15,14 +15,9 @@ export {
   webhookSubscriptionSchedules,
 } from './jobs.ts';
 export { planReconcile, topicGroups } from './plan.ts';
-export {
-  CHECK_INTERVAL_MS,
-  createWebhookSubscriptionsService,
-  type DetachedConnection,
-  REMOVAL_SETTLE_MS,
-  REMOVED_RETENTION_MS,
-  type WebhookSubscriptionsDeps,
-} from './service.ts';
+export { REMOVAL_SETTLE_MS } from './removal.ts';
+export type { DetachedConnection, WebhookSubscriptionsDeps } from './runtime.ts';
+export { CHECK_INTERVAL_MS, createWebhookSubscriptionsService, REMOVED_RETENTION_MS } from './service.ts';
 export type {
   AttemptOptions,
   StoredSubscription,
