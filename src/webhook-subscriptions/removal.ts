@@ -5,7 +5,6 @@
  * so that what a sync still running at that moment registers is removed too, and dropped at once
  * when the provider refuses the removal for good.
  */
-
 import type { ConnectionDeleted } from '../connections/hooks.ts';
 import { PatchbayError } from '../errors/index.ts';
 import { failureOf, isTransient, removeSubscription } from './calls.ts';
@@ -34,6 +33,7 @@ export interface Removal {
 export function createRemoval(rt: Runtime): Removal {
   const { db, clock, logger, queue, integrations } = rt.deps;
   const { secrets } = rt;
+
   /**
    * The removal job: removes a deleted connection's subscriptions with its saved credentials.
    * The credentials are kept until REMOVAL_SETTLE_MS after the deletion, for what a sync that was

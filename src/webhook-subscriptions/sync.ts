@@ -36,6 +36,7 @@ export type SyncSubscriptions = (
 export function createSync(rt: Runtime): SyncSubscriptions {
   const { db, clock, logger, queue, publicUrl, connections, integrations } = rt.deps;
   const { secrets } = rt;
+
   /** A connection's intake URL, and the token in it (new when the URL needs one and none was kept). */
   function targetUrl(
     row: SubscriptionRow,
@@ -101,8 +102,8 @@ export function createSync(rt: Runtime): SyncSubscriptions {
         signal: options.signal ?? NEVER,
         log,
       });
-      // A new connection's first registration needs no listing; a check, or a retry that finds
-      // subscriptions recorded, compares with what the provider has.
+      // A check compares with what the provider has; otherwise what was recorded is trusted, so
+      // a new connection's registration is one call and a retry goes on where the last stopped.
       const remote = options.check ? await listSubscriptions(script, context) : null;
       const plan = planReconcile({
         groups: topicGroups(script.topics, script.topicsPerSubscription),
