@@ -325,11 +325,15 @@ for (const target of await testDatabases()) {
       assert.equal(failed.failures, 1);
       assert.deepEqual(failed.subscriptions, []);
       assert.deepEqual(await endpoints(), []);
-      const [retry] = await harness.engine.services.queue.list({
-        state: 'queued',
-        name: 'webhook-subscriptions.sync',
+      // The worker records the failed attempt after the job has recorded the status.
+      const retry = await waitFor('the job queued again', async () => {
+        const [queued] = await harness.engine.services.queue.list({
+          state: 'queued',
+          name: 'webhook-subscriptions.sync',
+        });
+        return queued;
       });
-      assert.equal(retry?.attempts, 1);
+      assert.equal(retry.attempts, 1);
       assert.ok(retry.runAt > clock.now(), 'queued again for later (backoff)');
 
       // Past the backoff, the queue runs it again and the emulator accepts it.
