@@ -418,6 +418,26 @@ for (const target of await testDatabases()) {
       assert.equal(row.removal, null);
     });
 
+    it('registers, on the scheduled check, a connection made before its provider had the script', async () => {
+      const connection = await saveConnection('merchant-8');
+      await untilStatus(connection.id, 'registered');
+      // As if the connection predated webhooks/subscriptions.ts: no endpoint, no row.
+      for (const endpoint of await endpoints()) await stripe.webhookEndpoints.del(endpoint.id);
+      await harness.engine.store.db
+        .deleteFrom('webhook_subscriptions')
+        .where('connection_id', '=', connection.id)
+        .execute();
+      assert.equal((await view(connection.id)).body.status, 'pending');
+      const due = await service().checkDue();
+      assert.equal(due.queued, 1);
+      const registered = await untilStatus(connection.id, 'registered');
+      const [endpoint] = await endpoints();
+      assert.deepEqual(registered.subscriptions, [{ id: endpoint?.id, topics: TOPICS }]);
+      await call('DELETE', `/v1/connections/${connection.id}`);
+      await untilStatus(connection.id, 'removed');
+      assert.deepEqual(await endpoints(), []);
+    });
+
     it('registers nothing for Connect connections: the platform endpoint serves them', async () => {
       const connect = await call('POST', '/v1/integrations', {
         provider: 'stripe',
