@@ -1,7 +1,8 @@
 /**
  * The script API, `patchbay/scripts`: everything a provider folder needs and nothing of the
  * engine's internals. A provider's `definition` calls `defineProvider`, its `syncs/<name>` and
- * `actions/<name>` call `defineSync` / `defineAction`, and its code may throw `PatchbayError`
+ * `actions/<name>` call `defineSync` / `defineAction`, its `webhooks/subscriptions` calls
+ * `defineWebhookSubscriptions`, and its code may throw `PatchbayError`
  * with a stable code (`provider_error`, `provider_response_invalid`…).
  *
  * `z` is the zod the engine validates with: a host's provider that builds its models with it
@@ -54,19 +55,26 @@ export {
   subscriptionStatus,
 } from '../models/commerce.ts';
 export type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
-export { defineAction, definePaginator, defineSync } from '../scripting/define.ts';
+export {
+  defineAction,
+  definePaginator,
+  defineSync,
+  defineWebhookSubscriptions,
+} from '../scripting/define.ts';
 export type { ScriptEvents } from '../scripting/events.ts';
 export type { CustomPaginator, FetchedPage, ListingRequest } from '../scripting/pagination/types.ts';
 export type {
   ActionContext,
   ActionDefinition,
   CheckpointStore,
+  ListedWebhookSubscription,
   ModelSchemas,
   Page,
   PageCursor,
   PaginateRequest,
   RecordShape,
   RecordsWriter,
+  RegisteredWebhookSubscription,
   ScriptConnection,
   ScriptContext,
   ScriptProxy,
@@ -75,4 +83,8 @@ export type {
   SyncDefinition,
   SyncImport,
   SyncRunInfo,
+  WebhookSubscriptionRequest,
+  WebhookSubscriptionsContext,
+  WebhookSubscriptionsDefinition,
+  WebhookSubscriptionTarget,
 } from '../scripting/types.ts';

@@ -152,7 +152,13 @@ for (const target of await testDatabases()) {
       const registry = new Map([
         [
           'test',
-          { provider: 'test', syncs: new Map([['items', sync]]), actions: new Map(), paginators: new Map() },
+          {
+            provider: 'test',
+            syncs: new Map([['items', sync]]),
+            actions: new Map(),
+            paginators: new Map(),
+            webhookSubscriptions: null,
+          },
         ],
       ]);
       const runner = createSyncRunner({
