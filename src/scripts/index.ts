@@ -60,6 +60,7 @@ export type { CustomPaginator, FetchedPage, ListingRequest } from '../scripting/
 export type {
   ActionContext,
   ActionDefinition,
+  ActionProgressUpdate,
   CheckpointStore,
   ModelSchemas,
   Page,
