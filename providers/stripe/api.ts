@@ -8,6 +8,12 @@
 import { type ActionContext, PatchbayError, type ScriptContext } from '../../src/scripts/index.ts';
 import { encodeForm, type FormParams, formPairs } from './form.ts';
 
+/**
+ * The API version the scripts read answers in (the one the `stripe` SDK pins): sent with every
+ * call, so the shapes do not follow an account's default version, which its owner may change.
+ */
+export const STRIPE_API_VERSION = '2026-10-28.endive';
+
 /** Attempts of a POST sent with an Idempotency-Key (Stripe replays the first answer to the others). */
 const IDEMPOTENT_POST_ATTEMPTS = 3;
 /** Stripe accepts keys of up to 255 characters. */
@@ -49,6 +55,7 @@ export async function stripeRequest<T>(ctx: ScriptContext, request: StripeReques
           method: 'POST',
           path: request.path,
           headers: {
+            'stripe-version': STRIPE_API_VERSION,
             'content-type': 'application/x-www-form-urlencoded',
             ...(request.idempotencyKey === undefined ? {} : { 'idempotency-key': request.idempotencyKey }),
           },
@@ -59,6 +66,7 @@ export async function stripeRequest<T>(ctx: ScriptContext, request: StripeReques
       : await ctx.proxy.request({
           method: request.method,
           path: request.path,
+          headers: { 'stripe-version': STRIPE_API_VERSION },
           ...(pairs.length === 0 ? {} : { query: Object.fromEntries(pairs) }),
           signal: ctx.signal,
         });

@@ -83,7 +83,7 @@ describe('contract: search', () => {
     assert.equal(first.has_more, true);
     assert.ok(first.next_page);
     const seen = [...first.data.map((i) => i.id)];
-    let page = first.next_page;
+    let page: string | null = first.next_page;
     while (page) {
       const next = await stripe.invoices.search({ query: "metadata['rollupId']:'show-1'", limit: 2, page });
       seen.push(...next.data.map((i) => i.id));
