@@ -148,7 +148,11 @@ async function invoiceBuyer(
 ): Promise<BuyerResult> {
   // An invoice this run created before its worker stopped is still this run's new invoice.
   const ours = found?.metadata[RUN_KEY] === ctx.runId;
-  if (found && found.status !== 'draft') return resultOf(buyer, found, !ours);
+  if (found && found.status !== 'draft') {
+    // Its event was lost with the attempt that created it: this attempt reports it.
+    if (ours) ctx.events.emit('invoice.created', createdEventOf(found));
+    return resultOf(buyer, found, !ours);
+  }
   const customerId =
     found?.customer ??
     (

@@ -342,6 +342,7 @@ function createEngineWorker(options: {
       catalog: engineJobs,
       handlers: others,
       concurrency: config.workerConcurrency,
+      leaseMs: config.jobLeaseMs,
       onEvent,
     }),
   ];
@@ -352,6 +353,7 @@ function createEngineWorker(options: {
         catalog: engineJobs,
         handlers: { 'outbound.deliver': deliver },
         concurrency: config.deliveryConcurrency,
+        leaseMs: config.jobLeaseMs,
         onEvent,
       }),
     );
@@ -363,6 +365,7 @@ function createEngineWorker(options: {
         catalog: engineJobs,
         handlers: { 'sync.run': syncRun },
         concurrency: config.syncConcurrency,
+        leaseMs: config.jobLeaseMs,
         onEvent,
       }),
     );
