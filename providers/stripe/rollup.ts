@@ -78,7 +78,7 @@ export const buyerResult = z.object({
   invoicePdf: z.string().nullable(),
   status: z.string().nullable(),
   total: z.number().int().nullable(),
-  /** The invoice was there before this run (a re-run of the rollup). */
+  /** The finalized invoice was there before this run (a re-run of the rollup): nothing was written. */
   alreadyExisted: z.boolean(),
   error: buyerError.nullable(),
 });
@@ -184,9 +184,9 @@ async function invoiceBuyer(
     keyOf: (step) => scopedKey([ctx.connection.id, 'rollup', input.rollupId, buyer.buyerId], step),
     draft: found,
   });
-  const alreadyExisted = found !== undefined && !ours;
-  if (!alreadyExisted) ctx.events.emit('invoice.created', createdEventOf(invoice));
-  return resultOf(buyer, invoice, alreadyExisted);
+  // This run finalized it (a draft found was left by a run that stopped): a new invoice to the host.
+  ctx.events.emit('invoice.created', createdEventOf(invoice));
+  return resultOf(buyer, invoice, false);
 }
 
 /** The rollup's invoices by buyer id (the one furthest along when a buyer has several). */

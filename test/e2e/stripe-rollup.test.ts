@@ -180,6 +180,53 @@ describe('Stripe: invoices from a live-selling rollup', { timeout: 60_000 }, () 
     );
     assert.equal((await allInvoices(world.sdk, world.accountId)).length, before + 5);
   });
+  it('completes a draft a stopped run left behind: only its missing lines, then finalized', async () => {
+    const on = { stripeAccount: world.accountId };
+    const customer = await world.sdk.customers.create({ metadata: { handle: '@draft' } }, on);
+    const draft = await world.sdk.invoices.create(
+      {
+        customer: customer.id,
+        collection_method: 'send_invoice',
+        days_until_due: 7,
+        metadata: { rollupId: 'show-3', buyerId: 'd-1', handle: '@draft', patchbayRunId: 'act_gone' },
+      },
+      on,
+    );
+    await world.sdk.invoiceItems.create(
+      {
+        customer: customer.id,
+        invoice: draft.id,
+        currency: 'usd',
+        description: 'Lot A',
+        quantity: 1,
+        amount: 700,
+        metadata: { patchbay_line: '0' },
+      },
+      on,
+    );
+    const run = await world.run('create-invoices-from-rollup', {
+      rollupId: 'show-3',
+      buyers: [
+        {
+          buyerId: 'd-1',
+          handle: '@draft',
+          items: [
+            { title: 'Lot A', quantity: 1, unitAmount: 700, currency: 'usd' },
+            { title: 'Lot B', quantity: 3, unitAmount: 100, currency: 'usd' },
+          ],
+        },
+      ],
+    });
+    assert.equal(run.body.status, 'succeeded', run.text);
+    const [result] = run.body.output.buyers;
+    assert.equal(result.invoiceId, draft.id, 'the draft was completed, not replaced');
+    assert.equal(result.alreadyExisted, false, 'this run finalized it');
+    const invoice = await world.sdk.invoices.retrieve(draft.id, {}, on);
+    assert.equal(invoice.status, 'open');
+    assert.equal(invoice.total, 1000);
+    const lines = await world.sdk.invoices.listLineItems(draft.id, {}, on);
+    assert.deepEqual(lines.data.map((line) => line.description).sort(), ['Lot A', 'Lot B']);
+  });
 });
 
 function postCount(world: StripeWorld): number {
