@@ -11,8 +11,8 @@
  * minute) once it has been running longer than its action's time limit plus a grace period.
  *
  * A `resumable` action (its script declares every write idempotent) is the exception for async
- * runs: the job that finds its run `running` executes it again, as the next attempt, up to the
- * job's attempts; only past them is it marked interrupted. The attempt number fences the runs:
+ * runs: the job that finds its run `running` executes it again, as the next attempt, up to
+ * MAX_ACTION_ATTEMPTS executions; past them it is marked interrupted. The attempt number fences the runs:
  * only the latest execution may record progress or the outcome.
  */
 import type { Insertable, Kysely } from 'kysely';
@@ -48,10 +48,11 @@ export const MAX_PAGE = 200;
  */
 export const ABANDONED_GRACE_MS = 60_000;
 /**
- * Executions a resumable run may have: the `action.run` job's attempts (a worker that keeps
- * dying on it ends it interrupted, as the job ends dead).
+ * Executions a resumable run may have: one fewer than the `action.run` job's attempts, so that
+ * the job's last attempt is left to end a run whose workers keep dying (`action_interrupted`)
+ * rather than the job ending dead with its run still `running`.
  */
-export const MAX_ACTION_ATTEMPTS = actionRunJob.retry.attempts;
+export const MAX_ACTION_ATTEMPTS = actionRunJob.retry.attempts - 1;
 /** Runs handled per sweep; the next sweep takes the rest. */
 const SWEEP_BATCH = 100;
 

@@ -214,8 +214,8 @@ export interface ActionDefinition<Input extends z.ZodType = z.ZodType, Output ex
   /**
    * The script is safe to execute again from the start: every write it makes is idempotent at
    * the provider (idempotency keys derived from the run, a lookup before each create). A queued
-   * (async) run whose worker stopped mid-call is then executed again by its job (up to the job's
-   * attempts; the run's `attempt` counts the executions) instead of failing with `action_interrupted`. Default
+   * (async) run whose worker stopped mid-call is then executed again by its job (twice in all at
+   * most; the run's `attempt` counts the executions) instead of failing with `action_interrupted`. Default
    * false: at most one call.
    */
   resumable?: boolean;
