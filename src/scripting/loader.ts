@@ -6,7 +6,8 @@
  * definePaginator; the file name is the script's name. Test files (`*.test.ts`), declarations
  * (`*.d.ts`) and helpers (`_*.ts`) are skipped. Every script is validated when it loads — and a
  * definition's custom pagination against the paginator it names — so a broken one stops startup
- * with its file and field named instead of failing on its first run.
+ * with its file and field named instead of failing on its first run. A provider that is a variant
+ * of another (`variantOf`) and has no scripts of its own gets its family's.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -85,6 +86,13 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
       }
       registry.set(provider, { provider, syncs, actions, paginators });
     }
+  }
+  // A variant without scripts of its own runs its family's (stripe-api-key runs stripe's): the
+  // same syncs, actions and records whichever way the end user connected.
+  for (const definition of options.catalog.values()) {
+    if (definition.variantOf === undefined || registry.has(definition.name)) continue;
+    const family = registry.get(definition.variantOf);
+    if (family) registry.set(definition.name, { ...family, provider: definition.name });
   }
   for (const definition of options.catalog.values()) {
     checkCustomPagination(definition.name, definition.pagination, registry.get(definition.name));

@@ -234,3 +234,27 @@ function postCount(world: StripeWorld): number {
     .filter(([route]) => route.startsWith('POST '))
     .reduce((sum, [, count]) => sum + count, 0);
 }
+
+describe('Stripe: the rollup on a connection by the user’s own keys', { timeout: 60_000 }, () => {
+  let world: StripeWorld;
+  before(async () => {
+    world = await startStripeWorld({ method: 'keys' });
+  });
+  after(() => world?.close());
+
+  it('runs the same actions on the account of the pasted key', async () => {
+    const buyers = showBuyers('keys-1').slice(0, 5);
+    const run = await world.run('create-invoices-from-rollup', { rollupId: 'keys-1', buyers });
+    assert.equal(run.body.status, 'succeeded', run.text);
+    assert.deepEqual(
+      [run.body.output.invoiced, run.body.output.alreadyInvoiced, run.body.output.failed],
+      [5, 0, 0],
+    );
+    const invoices = await allInvoices(world.sdk, world.on);
+    assert.equal(invoices.length, 5, 'in the key owner’s own account');
+    assert.ok(invoices.every((invoice) => invoice.status === 'open' && invoice.hosted_invoice_url));
+    const again = await world.run('create-invoices-from-rollup', { rollupId: 'keys-1', buyers });
+    assert.equal(again.body.output.alreadyInvoiced, 5);
+    assert.equal((await allInvoices(world.sdk, world.on)).length, 5);
+  });
+});
