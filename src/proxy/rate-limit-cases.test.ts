@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: provider definitions are written with ${placeholders}
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { rateLimitSchema } from '../catalog/proxy.ts';
