@@ -60,6 +60,7 @@ export type StripeInvoiceLine = StripeWire<Stripe.InvoiceLineItem>;
 export type StripeCharge = StripeWire<Stripe.Charge>;
 export type StripeRefund = StripeWire<Stripe.Refund>;
 export type StripeSubscription = StripeWire<Stripe.Subscription>;
+export type StripeSubscriptionItem = StripeWire<Stripe.SubscriptionItem>;
 
 /** The page of a Stripe list answer (`{ object: 'list', data, has_more, url }`). */
 export interface StripeList<T> {
@@ -210,8 +211,14 @@ export function toPayment(charge: StripeCharge, refunds?: readonly StripeRefund[
   };
 }
 
-export function toSubscription(subscription: StripeSubscription): SubscriptionRecord {
-  const items = subscription.items?.data ?? [];
+/**
+ * A subscription. `items` defaults to the items embedded in it (a list Stripe may cut,
+ * `items.has_more`); pass every item, read from `GET /v1/subscription_items`, when it is cut.
+ */
+export function toSubscription(
+  subscription: StripeSubscription,
+  items: readonly StripeSubscriptionItem[] = subscription.items?.data ?? [],
+): SubscriptionRecord {
   // Older API versions keep the current period on the subscription, newer ones on each item.
   const legacy = subscription as { current_period_start?: number; current_period_end?: number };
   const starts = items.map((item) => item.current_period_start).filter(isNumber);
