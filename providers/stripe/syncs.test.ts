@@ -292,7 +292,10 @@ describe('stripe syncs', () => {
     assert.deepEqual(memory.get(bare.id)?.prices, []);
 
     await stripe.prices.update(usd.id, { active: false });
+    await stripe.products.del(bare.id);
     await run(products, memory);
+    assert.equal(memory.get(bare.id), undefined);
+    assert.ok(memory.deleted.has(bare.id), 'product.deleted soft-deletes the record');
     const prices = memory.get(mug.id)?.prices as Array<{ id: string; active: boolean }>;
     assert.equal(prices.find((price) => price.id === usd.id)?.active, false);
   });
