@@ -4,7 +4,8 @@
  * limit) against the emulator enforcing Stripe's test-mode limit, and serves the records.
  * A scaled first sync (1,000 customers, 2,000 invoices) in exact counts with no 429; then an
  * invoice paid, one voided and a customer deleted at Stripe are reflected by the next incremental
- * runs, through two 429s the proxy retries. The issue's full size (10,000 + 20,000) runs in `npm run bench -- stripe-sync`.
+ * runs, through two 429s the proxy retries. The issue's full size (10,000 + 20,000) runs in
+ * `npm run bench -- stripe-sync`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
