@@ -107,4 +107,36 @@ describe('Stripe syncs end to end', () => {
     );
     assert.deepEqual(world.stripe.stats.tooManyRequests, { planned: 0, injected: 2 });
   });
+
+  it('runs the same syncs for a seller connected by their own key (stripe-api-key)', async (t) => {
+    // Another seller, whose secret key Patchbay is given: no Connect, no Stripe-Account.
+    const own = world.stripe.control.connectAccount({ email: 'own-keys@example.com' });
+    world.stripe.control.seedCustomers(150, { account: own.accountId });
+    const { engine } = world.engine;
+    const { id: environmentId } = await engine.services.environments.getEnvironmentByName('dev');
+    const integration = await engine.services.providers.integrations.create(environmentId, {
+      provider: 'stripe-api-key',
+      settings: { baseUrls: { '*': world.stripe.url } },
+    });
+    const connection = await engine.services.providers.connections.save(environmentId, {
+      integrationId: integration.id,
+      endUser: { id: 'own-keys-seller', email: null, organization: null },
+      credentials: { type: 'api_key', values: { secretKey: own.accessToken } },
+      connectionConfig: {},
+      metadata: {},
+    });
+    const trigger = await world.engine.call(
+      'POST',
+      `/v1/connections/${connection.id}/syncs/customers/trigger`,
+      { mode: 'full' },
+    );
+    if (trigger.status === 404) {
+      // The loader rule that gives a variant its provider's scripts lands with branch webhook-subs.
+      t.todo(`stripe-api-key has no syncs yet: ${trigger.body.error?.code}`);
+      return;
+    }
+    assert.equal(trigger.status, 202, trigger.text);
+    const run = await world.finishedRun('customers', trigger.body.runId);
+    assert.deepEqual([run.status, run.added], ['succeeded', 150]);
+  });
 });
