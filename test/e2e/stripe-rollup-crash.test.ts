@@ -44,7 +44,7 @@ describe('a Stripe rollup across an engine SIGKILL', { timeout: 90_000 }, () => 
         provider: 'stripe',
         clientId: stripe.platform.clientId,
         clientSecret: stripe.platform.secretKey,
-        settings: { baseUrls: { '*': stripe.url } },
+        settings: { baseUrls: { '*': stripe.url }, autoStartSyncs: [] },
       });
       assert.equal(integration.status, 201, JSON.stringify(integration.body));
       const { connectionId } = await connectHeadless({ engineUrl: first.url, apiKey, integration: 'stripe' });

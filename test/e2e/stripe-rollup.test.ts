@@ -34,6 +34,21 @@ describe('Stripe: invoices from a live-selling rollup', { timeout: 60_000 }, () 
   });
   after(() => world?.close());
 
+  it('starts none of the syncs of a connection whose integration lists none in autoStartSyncs', async () => {
+    const syncs = await world.engine.call('GET', `/v1/connections/${world.connectionId}/syncs`);
+    assert.equal(syncs.status, 200, syncs.text);
+    const listed = syncs.body.data as Array<{ name: string; schedule: { nextRunAt: string | null } | null }>;
+    assert.ok(listed.length >= 5, syncs.text);
+    // Scheduled (so a host can start them), but with no turn until one is started.
+    assert.ok(
+      listed.every((sync) => sync.schedule !== null && sync.schedule.nextRunAt === null),
+      syncs.text,
+    );
+    const runs = await world.engine.call('GET', `/v1/sync-runs?connectionId=${world.connectionId}`);
+    assert.equal(runs.status, 200, runs.text);
+    assert.deepEqual(runs.body.data, []);
+  });
+
   it('invoices 25 buyers (80 items) once each; the same rollup again creates nothing', async () => {
     const buyers = showBuyers('show-1');
     assert.equal(

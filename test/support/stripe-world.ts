@@ -119,7 +119,8 @@ async function connectByOAuth(
     provider: 'stripe',
     clientId: stripe.platform.clientId,
     clientSecret: stripe.platform.secretKey,
-    settings: { baseUrls },
+    // The actions are under test: the syncs a new connection would start stay off.
+    settings: { baseUrls, autoStartSyncs: [] },
   });
   assert.equal(integration.status, 201, integration.text);
   const { connectionId } = await connectHeadless({
@@ -141,7 +142,10 @@ async function connectByKeys(
 ): Promise<{ connectionId: string; accountId: string }> {
   const integration = await engine.call('POST', '/v1/integrations', {
     provider: 'stripe-api-key',
-    settings: { baseUrls: { 'https://api.stripe.com': baseUrls['https://api.stripe.com'] } },
+    settings: {
+      baseUrls: { 'https://api.stripe.com': baseUrls['https://api.stripe.com'] },
+      autoStartSyncs: [],
+    },
   });
   assert.equal(integration.status, 201, integration.text);
   const session = await engine.call('POST', '/v1/connect/sessions', { endUser: { id: 'end-user-1' } });
