@@ -14,6 +14,8 @@ export interface ConnectionCreated {
   environmentId: string;
   connectionId: string;
   provider: string;
+  /** The host's id of the connection's end user (the plans module counts their connections). */
+  endUserId: string;
 }
 
 /** A deletion, after the connection's row is gone and before the transaction commits. */

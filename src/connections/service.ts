@@ -159,7 +159,13 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('connections').values(columns).execute();
         await appendEvent(trx, { environmentId, type: 'connection.created', data: eventData(row) }, outbox);
-        await hooks?.created({ trx, environmentId, connectionId: id, provider: integration.provider });
+        await hooks?.created({
+          trx,
+          environmentId,
+          connectionId: id,
+          provider: integration.provider,
+          endUserId: endUser.id,
+        });
       });
     } catch (error) {
       // The integration was deleted since it was read.
@@ -319,7 +325,13 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
         // cached provider answers; migration 0006 says why) remove it. After the connection's
         // row: a sync batch still writing holds its schedule row, which the deletion above
         // cascades to and so waits for; the listeners then see that batch's rows too.
-        await hooks?.deleted({ trx, environmentId, connectionId: row.id, provider: row.provider });
+        await hooks?.deleted({
+          trx,
+          environmentId,
+          connectionId: row.id,
+          provider: row.provider,
+          endUserId: row.end_user_id,
+        });
         await appendEvent(
           trx,
           { environmentId, type: 'connection.deleted', data: { ...eventData(row), revoked } },

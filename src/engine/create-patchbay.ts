@@ -32,6 +32,7 @@ import { createInboundLayer, type InboundLayer } from './inbound.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
 import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
+import { createPlansLayer, type PlansLayer } from './plans.ts';
 import { providerRequestVia } from './provider-request.ts';
 import { createProvidersLayer, type ProvidersLayer } from './providers.ts';
 import { createSyncsLayer, type SyncsLayer } from './syncs.ts';
@@ -70,6 +71,8 @@ export interface PatchbayServices {
   inbound: InboundLayer;
   /** Provider scripts: syncs, records, field mappings, actions, report imports, the response cache. */
   syncs: SyncsLayer;
+  /** Plans, end users, usage metering and their enforcement. */
+  plans: PlansLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -116,6 +119,9 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     const environments = createEnvironmentsService({ store, clock, authCacheMs: MAX_AUTH_CACHE_MS });
     const bootstrap = await environments.ensureBootstrap();
 
+    // The plans layer needs the providers' catalog and connections, and the providers' connect
+    // sessions and proxy need its checks: the gates call it once it exists.
+    let plansLayer: PlansLayer | undefined;
     const providers = await createProvidersLayer({
       config,
       store,
@@ -123,8 +129,20 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       clock,
       logger,
       ...(options.lookup ? { lookup: options.lookup } : {}),
+      gates: {
+        session: async (environmentId, request) =>
+          plansLayer
+            ? plansLayer.entitlements.connectSession(environmentId, request)
+            : { allowed: request.allowed, locked: null },
+        proxyCall: async (environmentId, connectionId) =>
+          plansLayer?.entitlements.beforeProxyCall(environmentId, connectionId),
+      },
     });
     cleanup.unshift(() => providers.close());
+    const plans = createPlansLayer({ config, store, clock, logger, providers });
+    plansLayer = plans;
+    cleanup.unshift(() => plans.close());
+    await plans.loadPlansFile();
 
     const queue = createSqlQueue(store, { clock });
     cleanup.unshift(() => queue.close());
@@ -156,9 +174,18 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
         providerRequestVia(providers.proxy, environmentId, connectionId),
     });
     cleanup.unshift(() => inbound.close());
-    const syncs = await createSyncsLayer({ config, store, queue, providers, clock, logger });
+    const syncs = await createSyncsLayer({
+      config,
+      store,
+      queue,
+      providers,
+      clock,
+      logger,
+      entitlements: plans.entitlements,
+    });
     syncs.registerInboundTriggers(inbound.triggers);
     syncs.registerConnectionHooks(providers.connectionHooks);
+    plans.registerConnectionHooks(providers.connectionHooks);
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({
@@ -188,7 +215,13 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             metrics,
             environments,
             clock,
-            routes: [...providers.routes(), ...outbound.routes(), ...inbound.routes(), ...syncs.routes()],
+            routes: [
+              ...providers.routes(),
+              ...outbound.routes(),
+              ...inbound.routes(),
+              ...syncs.routes(),
+              ...plans.routes(),
+            ],
             connectSessions: providers.sessions,
           });
 
@@ -200,7 +233,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       api,
       worker,
       scheduler,
-      services: { environments, providers, outbound, inbound, syncs, jobs, queue },
+      services: { environments, providers, outbound, inbound, syncs, plans, jobs, queue },
       cleanup,
       startReport: {
         firstApiKey: bootstrap.firstKey?.secret ?? null,

@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { ConnectTables } from './schema-connect.ts';
 import type { InboundTables } from './schema-inbound.ts';
 import type { OutboundTables } from './schema-outbound.ts';
+import type { PlanTables } from './schema-plans.ts';
 import type { SyncTables } from './schema-syncs.ts';
 
 /**
@@ -10,7 +11,7 @@ import type { SyncTables } from './schema-syncs.ts';
  *   PostgreSQL, parsed back to numbers), JSON is stored as text and parsed by the repository;
  * - every table holding customer data has `environment_id`, and every query filters on it.
  */
-export interface Database extends ConnectTables, OutboundTables, InboundTables, SyncTables {
+export interface Database extends ConnectTables, OutboundTables, InboundTables, SyncTables, PlanTables {
   schema_migrations: SchemaMigrationsTable;
   environments: EnvironmentsTable;
   api_keys: ApiKeysTable;
