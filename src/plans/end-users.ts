@@ -9,7 +9,7 @@ import type { Clock } from '../clock/index.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { type IdFactory, newId } from '../ids/index.ts';
-import { isForeignKeyViolation } from '../integrations/db-errors.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../integrations/db-errors.ts';
 import type { Database, EndUsersTable, Store } from '../store/index.ts';
 import { checkValueDepth } from '../values/json-depth.ts';
 import type {
@@ -118,7 +118,8 @@ export function createEndUsersService(options: EndUsersServiceOptions): EndUsers
     id: string,
     build: (existing: Selectable<EndUsersTable> | undefined, now: number) => Selectable<EndUsersTable>,
     source: PlanChangeSource,
-  ) {
+    retried = false,
+  ): Promise<{ endUser: EndUserRecord; created: boolean }> {
     const result = await db
       .transaction()
       .execute(async (trx) => {
@@ -153,8 +154,11 @@ export function createEndUsersService(options: EndUsersServiceOptions): EndUsers
       })
       .catch((error: unknown) => {
         if (isForeignKeyViolation(error)) throw notFound('Environment', environmentId);
+        // Created by a concurrent request (a connect session, say) since it was read: update it.
+        if (isUniqueViolation(error) && !retried) return null;
         throw error;
       });
+    if (result === null) return save(environmentId, id, build, source, true);
     if (result.moved) await planChanged(environmentId, id);
     return { endUser: toEndUser(result.row), created: result.created };
   }

@@ -63,6 +63,14 @@ export interface Entitlements {
   planOf(environmentId: string, endUserId: string, executor?: Kysely<Database>): Promise<Plan | null>;
   /** Records the end user and decides what a connect session may offer; throws when it may offer nothing asked for. */
   connectSession(environmentId: string, check: ConnectSessionCheck): Promise<ConnectSessionVerdict>;
+  /**
+   * What the end user's plan says of each enabled integration, without refusing anything: `lock`
+   * is what a new connection of it would be refused with (null: allowed). The hub's tiles.
+   */
+  integrationStates(
+    environmentId: string,
+    endUserId: string,
+  ): Promise<Array<{ integrationKey: string; lock: LockedIntegration | null }>>;
   /** In the transaction creating a connection: records the end user, refuses what the plan does not allow. */
   connectionCreated(event: {
     trx: Kysely<Database>;
@@ -506,6 +514,18 @@ export function createEntitlements(options: EntitlementsOptions): Entitlements {
         );
       }
       return { allowed: locked.length === 0 ? check.allowed : offered, locked };
+    },
+
+    async integrationStates(environmentId, endUserId) {
+      const integrations = [...(await integrationsOf(db, environmentId)).values()].filter((i) => i.enabled);
+      const list = await plans(environmentId);
+      const plan = list.length === 0 ? null : await planOf(environmentId, endUserId);
+      if (!plan) return integrations.map((integration) => ({ integrationKey: integration.key, lock: null }));
+      const kept = await keptConnections(db, environmentId, endUserId);
+      return integrations.map((integration) => ({
+        integrationKey: integration.key,
+        lock: refusalOf(list, plan, endUserId, integration, kept),
+      }));
     },
 
     async connectionCreated({ trx, environmentId, connectionId, endUserId }) {

@@ -125,6 +125,18 @@ for (const target of await testDatabases()) {
       });
       assert.equal(bad.status, 400, bad.text);
       assert.equal((await events('plan.updated')).length, 5);
+      // A key deleted and used again continues its version log.
+      await pb.call('POST', '/v1/plans', { key: 'temp', name: 'Temp', rank: 5 });
+      assert.equal((await pb.call('DELETE', '/v1/plans/temp')).status, 200);
+      assert.equal(
+        (await pb.call('POST', '/v1/plans', { key: 'temp', name: 'Temp', rank: 5 })).body.version,
+        3,
+      );
+      assert.deepEqual(
+        (await pb.call('GET', '/v1/plans/temp/versions')).body.data.map((v: { change: string }) => v.change),
+        ['created', 'deleted', 'created'],
+      );
+      assert.equal((await pb.call('DELETE', '/v1/plans/temp')).status, 200);
     });
 
     it('refuses a session for locked integrations naming the cheapest plan, and filters a mixed one', async () => {
@@ -152,6 +164,16 @@ for (const target of await testDatabases()) {
         [['medusajs', 'plan_upgrade_required']],
       );
       assert.equal(mixed.body.locked[0].details.requiredPlan.key, 'business');
+      const states = await services().plans.entitlements.integrationStates(envId, 'u-1');
+      assert.deepEqual(
+        states.map((state) => [state.integrationKey, state.lock?.code ?? null]),
+        [
+          ['medusajs', 'plan_upgrade_required'],
+          ['resend', null],
+          ['stripe-api-key', null],
+          ['whop', null],
+        ],
+      );
       const session = await services().providers.sessions.authenticate(mixed.body.token);
       assert.deepEqual(session.allowedIntegrations, ['stripe-api-key']);
       assert.deepEqual(await events('end_user.plan_changed'), [

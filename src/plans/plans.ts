@@ -8,7 +8,7 @@ import type { Clock } from '../clock/index.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
 import { appendEvent } from '../events/index.ts';
 import { type IdFactory, newId } from '../ids/index.ts';
-import { isForeignKeyViolation } from '../integrations/db-errors.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../integrations/db-errors.ts';
 import type { Database, PlansTable, Store } from '../store/index.ts';
 import { byRank } from './rules.ts';
 import { type PlanInput, type PlanRules, planInputSchema } from './schema.ts';
@@ -98,7 +98,16 @@ export function createPlansService(options: PlansServiceOptions): PlansService {
           return { row: existing, changed: false };
         }
         const now = clock.now();
-        const version = existing ? Number(existing.version) + 1 : 1;
+        // A key used before (a deleted plan) continues its version log rather than restarting it.
+        const last = existing
+          ? { version: Number(existing.version) }
+          : await trx
+              .selectFrom('plan_versions')
+              .select((eb) => eb.fn.max('version').as('version'))
+              .where('environment_id', '=', environmentId)
+              .where('plan_key', '=', parsed.key)
+              .executeTakeFirst();
+        const version = Number(last?.version ?? 0) + 1;
         if (isDefault === 1) {
           // One default per environment: the new default takes the place of the old one.
           await trx
@@ -153,6 +162,16 @@ export function createPlansService(options: PlansServiceOptions): PlansService {
       })
       .catch((error: unknown) => {
         if (isForeignKeyViolation(error)) throw notFound('Environment', environmentId);
+        // Another request wrote the same plan at the same moment.
+        if (isUniqueViolation(error)) {
+          throw new PatchbayError(
+            'conflict',
+            `The plan "${parsed.key}" was changed by another request; try again`,
+            {
+              details: { planKey: parsed.key },
+            },
+          );
+        }
         throw error;
       });
     if (result.changed) await changed(environmentId, parsed.key);
@@ -175,53 +194,72 @@ export function createPlansService(options: PlansServiceOptions): PlansService {
     put: (environmentId, input, actor) => write(environmentId, input, actor, 'put'),
 
     async delete(environmentId, key, actor) {
-      await db.transaction().execute(async (trx) => {
-        const existing = await findRow(trx, environmentId, key);
-        if (!existing) throw notFound('Plan', key.slice(0, 100));
-        if (existing.source === 'file' && actor !== 'file') {
-          throw new PatchbayError(
-            'conflict',
-            `The plan "${key}" comes from the plans file (PATCHBAY_PLANS_FILE); remove it there`,
-            { details: { planKey: key, source: 'file' } },
+      await db
+        .transaction()
+        .execute(async (trx) => {
+          const existing = await findRow(trx, environmentId, key);
+          if (!existing) throw notFound('Plan', key.slice(0, 100));
+          if (existing.source === 'file' && actor !== 'file') {
+            throw new PatchbayError(
+              'conflict',
+              `The plan "${key}" comes from the plans file (PATCHBAY_PLANS_FILE); remove it there`,
+              { details: { planKey: key, source: 'file' } },
+            );
+          }
+          const users = await trx
+            .selectFrom('end_users')
+            .select((eb) => eb.fn.countAll<number | string>().as('count'))
+            .where('environment_id', '=', environmentId)
+            .where('plan_key', '=', key)
+            .executeTakeFirstOrThrow();
+          if (Number(users.count) > 0) {
+            throw new PatchbayError(
+              'conflict',
+              `${users.count} end user(s) are on the plan "${key}"; move them to another plan first`,
+              { details: { planKey: key, endUsers: Number(users.count) } },
+            );
+          }
+          await trx
+            .deleteFrom('plans')
+            .where('environment_id', '=', environmentId)
+            .where('key', '=', key)
+            .execute();
+          const version = Number(existing.version) + 1;
+          await trx
+            .insertInto('plan_versions')
+            .values({
+              environment_id: environmentId,
+              plan_key: key,
+              version,
+              change: 'deleted',
+              snapshot: JSON.stringify(inputOf(toPlan(existing))),
+              actor,
+              created_at: clock.now(),
+            })
+            .execute();
+          await appendEvent(
+            trx,
+            {
+              environmentId,
+              type: 'plan.updated',
+              data: { planKey: key, version, change: 'deleted', actor },
+            },
+            outbox,
           );
-        }
-        const users = await trx
-          .selectFrom('end_users')
-          .select((eb) => eb.fn.countAll<number | string>().as('count'))
-          .where('environment_id', '=', environmentId)
-          .where('plan_key', '=', key)
-          .executeTakeFirstOrThrow();
-        if (Number(users.count) > 0) {
-          throw new PatchbayError(
-            'conflict',
-            `${users.count} end user(s) are on the plan "${key}"; move them to another plan first`,
-            { details: { planKey: key, endUsers: Number(users.count) } },
-          );
-        }
-        await trx
-          .deleteFrom('plans')
-          .where('environment_id', '=', environmentId)
-          .where('key', '=', key)
-          .execute();
-        const version = Number(existing.version) + 1;
-        await trx
-          .insertInto('plan_versions')
-          .values({
-            environment_id: environmentId,
-            plan_key: key,
-            version,
-            change: 'deleted',
-            snapshot: JSON.stringify(inputOf(toPlan(existing))),
-            actor,
-            created_at: clock.now(),
-          })
-          .execute();
-        await appendEvent(
-          trx,
-          { environmentId, type: 'plan.updated', data: { planKey: key, version, change: 'deleted', actor } },
-          outbox,
-        );
-      });
+        })
+        .catch((error: unknown) => {
+          // Another request changed or deleted it at the same moment.
+          if (isUniqueViolation(error)) {
+            throw new PatchbayError(
+              'conflict',
+              `The plan "${key}" was changed by another request; try again`,
+              {
+                details: { planKey: key },
+              },
+            );
+          }
+          throw error;
+        });
       await changed(environmentId, key);
     },
 

@@ -103,3 +103,14 @@ describe('plan rules', () => {
     assert.equal(periodBounds('2026-13'), undefined);
   });
 });
+
+describe('plan schema', () => {
+  it('refuses sync frequencies the scheduler could not parse', async () => {
+    const { planRulesSchema } = await import('./schema.ts');
+    for (const good of ['15m', '1d', '2h30m', '365d'])
+      assert.ok(planRulesSchema.safeParse({ minSyncFrequency: good }).success, good);
+    for (const bad of ['', '0m', '366d', '02h5875604958m7s', '1x', '1h1d']) {
+      assert.ok(!planRulesSchema.safeParse({ minSyncFrequency: bad }).success, bad);
+    }
+  });
+});

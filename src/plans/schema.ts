@@ -8,6 +8,17 @@ import { CATEGORIES } from '../catalog/common.ts';
 // Units in decreasing order, each at most once (the grammar of src/scripting/duration.ts).
 const DURATION = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
+const UNIT_MS = [86_400_000, 3_600_000, 60_000, 1_000] as const;
+const YEAR_MS = 365 * 86_400_000;
+
+/** A duration scripts' frequencies accept (src/scripting/duration.ts): above zero, at most a year. */
+function isFrequency(text: string): boolean {
+  const match = DURATION.exec(text);
+  if (!match || text === '') return false;
+  const ms = UNIT_MS.reduce((sum, unit, index) => sum + Number(match[index + 1] ?? 0) * unit, 0);
+  return ms > 0 && ms <= YEAR_MS;
+}
+
 const planKey = z
   .string()
   .regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'lower-case letters, digits, - and _, starting with a letter or digit')
@@ -55,8 +66,8 @@ export const planRulesSchema = z.strictObject({
     .optional(),
   minSyncFrequency: z
     .string()
-    .regex(DURATION)
-    .refine((text) => text !== '', 'write it like 15m, 1h or 1d')
+    .max(40)
+    .refine(isFrequency, 'write it like 15m, 1h or 1d: longer than zero, at most a year')
     .nullable()
     .optional()
     .meta({
