@@ -124,6 +124,9 @@ export interface EntitlementsOptions {
   ids?: IdFactory;
 }
 
+/** Entries per cache (end users' plans, connections) before it starts over. */
+const MAX_CACHED = 100_000;
+
 interface ConnectionEntry {
   endUserId: string;
   integrationKey: string;
@@ -141,6 +144,11 @@ export function createEntitlements(options: EntitlementsOptions): Entitlements {
   const endUserPlans = new Map<string, { planKey: string | null; readAt: number }>();
   const connectionsCache = new Map<string, ConnectionEntry>();
   const fresh = (readAt: number) => clock.now() - readAt < cacheMs;
+  /** Remembers at most MAX_CACHED entries: past that, the cache starts over (entries are cheap to read again). */
+  const remember = <V>(map: Map<string, V>, key: string, value: V) => {
+    if (map.size >= MAX_CACHED && !map.has(key)) map.clear();
+    map.set(key, value);
+  };
   const userKey = (environmentId: string, endUserId: string) => `${environmentId}\u0000${endUserId}`;
 
   async function plans(environmentId: string, executor: Kysely<Database> = db): Promise<Plan[]> {
@@ -163,7 +171,7 @@ export function createEntitlements(options: EntitlementsOptions): Entitlements {
     if (!cached || !fresh(cached.readAt)) {
       const endUser = await options.endUsers.find(environmentId, endUserId, executor);
       cached = { planKey: endUser?.planKey ?? null, readAt: clock.now() };
-      endUserPlans.set(key, cached);
+      remember(endUserPlans, key, cached);
     }
     const planKey = cached.planKey;
     return (
@@ -197,7 +205,7 @@ export function createEntitlements(options: EntitlementsOptions): Entitlements {
       paused: row.pausedId !== null,
       readAt: clock.now(),
     };
-    connectionsCache.set(connectionId, entry);
+    remember(connectionsCache, connectionId, entry);
     return entry;
   }
 

@@ -132,6 +132,8 @@ export function createUsageMeter(options: UsageMeterOptions): UsageMeter {
       .where('metric', '=', metric)
       .executeTakeFirst();
     const value = row ? Number(row.value) : 0;
+    // Bounded: past this many counters the remembered values start over (they are read again).
+    if (stored.size >= 100_000) stored.clear();
     stored.set(key, { value, readAt: now });
     return value;
   }
