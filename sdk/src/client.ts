@@ -116,6 +116,25 @@ export type FieldMappingInput = Omit<FieldMapping['mapping'], 'keepUnmapped'> & 
 /** Which cached provider answers to remove: all, or those under `pathPrefix`. */
 export type InvalidateCacheOptions = NonNullable<RequestOf<Contract['cache']['invalidate']>['query']>;
 
+/** An end user: your id, contact fields, metadata and plan. */
+export type EndUser = ResponseOf<Contract['endUsers']['update']>;
+/** An end user with their connections (each with `paused`) and this month's usage. */
+export type EndUserDetail = ResponseOf<Contract['endUsers']['get']>;
+/** An end user's usage and limits in one calendar month (UTC). */
+export type EndUserUsage = ResponseOf<Contract['endUsers']['usage']>;
+/** What creating or updating an end user takes: your `id` and the fields to set. */
+export type UpsertEndUserInput = RequestOf<Contract['endUsers']['upsert']>['body'];
+/** The fields of an end user to change; `planKey` moves them to another plan. */
+export type UpdateEndUserInput = RequestOf<Contract['endUsers']['update']>['body'];
+/** Search, plan filter and cursor of an end users list. */
+export type ListEndUsersQuery = NonNullable<RequestOf<Contract['endUsers']['list']>['query']>;
+/** A plan: its rules (integrations, limits, frequency, actions, features, quotas), rank and version. */
+export type Plan = ResponseOf<Contract['plans']['get']>;
+/** A plan as created: its key, name, rank and rules. */
+export type PlanInput = RequestOf<Contract['plans']['create']>['body'];
+/** One version of a plan in its audit trail. */
+export type PlanVersion = ResponseOf<Contract['plans']['versions']>['data'][number];
+
 /** Where the client connects and as whom. */
 export interface PatchbayClientOptions {
   /** Where the Patchbay API is served, e.g. `http://127.0.0.1:4400`. */
@@ -354,6 +373,42 @@ export class PatchbayClient {
     ): Promise<ResponseOf<Contract['cache']['invalidate']>>;
   };
 
+  /** End users: created on first use or here, with their plan, connections and usage. */
+  readonly endUsers: {
+    /** Creates the end user `input.id`, or updates the fields given. */
+    upsert(input: UpsertEndUserInput): Promise<EndUser>;
+    /** A page of end users by id; `search` matches the start of the id or email. */
+    list(query?: ListEndUsersQuery): Promise<ResponseOf<Contract['endUsers']['list']>>;
+    /** The end user with their connections and this month's usage. */
+    get(id: string): Promise<EndUserDetail>;
+    /**
+     * Changes fields; `{ planKey }` moves the end user to another plan (connections over its
+     * limits are paused, those within them resumed).
+     *
+     * @example
+     * await patchbay.endUsers.update('user_42', { planKey: 'pro' });
+     */
+    update(id: string, patch: UpdateEndUserInput): Promise<EndUser>;
+    /** Deletes the end user, their connections (revoked at the provider where it can be) and usage. */
+    delete(id: string): Promise<ResponseOf<Contract['endUsers']['delete']>>;
+    /** Usage and limits of a month (`YYYY-MM`, default the current one). */
+    usage(id: string, period?: string): Promise<EndUserUsage>;
+  };
+
+  /** Plans: what each end user may connect and use. */
+  readonly plans: {
+    /** Every plan, cheapest first. */
+    list(): Promise<ResponseOf<Contract['plans']['list']>>;
+    create(plan: PlanInput): Promise<Plan>;
+    get(key: string): Promise<Plan>;
+    /** Creates or replaces the plan `key` (a new version when anything changed). */
+    put(key: string, plan: Omit<PlanInput, 'key'>): Promise<Plan>;
+    /** Deletes a plan no end user is on. */
+    delete(key: string): Promise<ResponseOf<Contract['plans']['delete']>>;
+    /** The plan's versions, newest first: who changed what, when. */
+    versions(key: string): Promise<ResponseOf<Contract['plans']['versions']>>;
+  };
+
   /** Creates a client; it makes no request until a method is called. */
   constructor(options: PatchbayClientOptions) {
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -477,6 +532,27 @@ export class PatchbayClient {
       list: (id) => callOperation(transport, contract.fieldMappings.list, { params: { id } }),
       delete: (id, kind, target) =>
         callOperation(transport, contract.fieldMappings.delete, { params: { id, kind, target } }),
+    };
+    this.endUsers = {
+      upsert: (input) => callOperation(transport, contract.endUsers.upsert, { body: input }),
+      list: (query = {}) => callOperation(transport, contract.endUsers.list, { query }),
+      get: (id) => callOperation(transport, contract.endUsers.get, { params: { id } }),
+      update: (id, patch) =>
+        callOperation(transport, contract.endUsers.update, { params: { id }, body: patch }),
+      delete: (id) => callOperation(transport, contract.endUsers.delete, { params: { id } }),
+      usage: (id, period) =>
+        callOperation(transport, contract.endUsers.usage, {
+          params: { id },
+          query: period === undefined ? {} : { period },
+        }),
+    };
+    this.plans = {
+      list: () => callOperation(transport, contract.plans.list, {}),
+      create: (plan) => callOperation(transport, contract.plans.create, { body: plan }),
+      get: (key) => callOperation(transport, contract.plans.get, { params: { key } }),
+      put: (key, plan) => callOperation(transport, contract.plans.put, { params: { key }, body: plan }),
+      delete: (key) => callOperation(transport, contract.plans.delete, { params: { key } }),
+      versions: (key) => callOperation(transport, contract.plans.versions, { params: { key } }),
     };
     this.cache = {
       invalidate: (id, options) =>

@@ -148,6 +148,11 @@ export const configSchema = z.object({
   inboundDedupeWindowHours: positiveInt.default(168),
   /** How long a connect session token stays valid unless the host asks for another lifetime. */
   connectSessionTtlSeconds: positiveInt.max(86_400).default(1800),
+  /**
+   * A JSON file of plans loaded at start (docs/plans.md): `{ "plans": [...] }` for every
+   * environment, `environments.<name>.plans` for one. Unset: plans come from the API only.
+   */
+  plansFile: z.string().min(1).optional(),
 });
 
 export type PatchbayConfig = z.output<typeof configSchema>;
@@ -182,6 +187,7 @@ export const CONFIG_ENV: { [K in keyof PatchbayConfig]-?: string } = {
   webhookRetryJitter: 'PATCHBAY_WEBHOOK_RETRY_JITTER',
   endpointFailingWarnAfterHours: 'PATCHBAY_ENDPOINT_FAILING_WARN_AFTER_HOURS',
   endpointDisableAfterHours: 'PATCHBAY_ENDPOINT_DISABLE_AFTER_HOURS',
+  plansFile: 'PATCHBAY_PLANS_FILE',
 };
 
 /** Variable that names an optional JSON config file; environment variables override it. */

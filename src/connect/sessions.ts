@@ -12,7 +12,13 @@ import { type IdFactory, newId } from '../ids/index.ts';
 import { isForeignKeyViolation } from '../integrations/db-errors.ts';
 import type { IntegrationsService } from '../integrations/index.ts';
 import type { ConnectSessionsTable, Store } from '../store/index.ts';
-import type { ConnectSession, ConnectSessionsService, CreateConnectSessionInput } from './types.ts';
+import type {
+  ConnectSession,
+  ConnectSessionGate,
+  ConnectSessionsService,
+  CreateConnectSessionInput,
+  LockedIntegration,
+} from './types.ts';
 
 export const CONNECT_TOKEN_PREFIX = 'pb_cst_';
 export const DEFAULT_SESSION_TTL_SECONDS = 1800;
@@ -30,6 +36,8 @@ export interface ConnectSessionsServiceOptions {
   ids?: IdFactory;
   /** Random bytes for tokens; default node:crypto randomBytes. */
   random?: (size: number) => Buffer;
+  /** Narrows what a session offers to what the end user's plan allows (the plans module). */
+  gate?: ConnectSessionGate;
 }
 
 /** SHA-256 hex of a session token: what the database stores and looks up. */
@@ -111,6 +119,20 @@ export function createConnectSessionsService(options: ConnectSessionsServiceOpti
         allowed = await allowedKeys(environmentId, [connection.integrationId]);
       }
 
+      let locked: LockedIntegration[] | null = null;
+      if (options.gate) {
+        try {
+          ({ allowed, locked } = await options.gate(environmentId, {
+            endUser: { ...input.endUser, id: endUserId },
+            allowed,
+            connectionId,
+          }));
+        } catch (error) {
+          if (isForeignKeyViolation(error)) throw notFound('Environment', environmentId);
+          throw error;
+        }
+      }
+
       const now = clock.now();
       const token = `${CONNECT_TOKEN_PREFIX}${random(32).toString('base64url')}`;
       const row: Selectable<ConnectSessionsTable> = {
@@ -132,7 +154,7 @@ export function createConnectSessionsService(options: ConnectSessionsServiceOpti
         if (isForeignKeyViolation(error)) throw notFound('Environment', environmentId);
         throw error;
       }
-      return { session: toSession(row), token };
+      return { session: toSession(row), token, ...(locked === null ? {} : { locked }) };
     },
 
     async authenticate(token) {

@@ -32,12 +32,37 @@ export interface CreateConnectSessionInput {
   ttlSeconds?: number;
 }
 
+/** An integration the end user's plan keeps a session from offering, and why (a plan refusal). */
+export interface LockedIntegration {
+  integrationKey: string;
+  code: 'plan_upgrade_required' | 'plan_limit_reached';
+  /** The refusal's details: the limit, the usage, the plan and the cheapest plan that allows it. */
+  details: unknown;
+}
+
+/**
+ * What a session may offer the end user, decided before it is stored (the plans module
+ * implements it): the integrations asked for minus those the plan locks, or a refusal
+ * (`plan_upgrade_required`, `plan_limit_reached`) when none asked for is left.
+ */
+export type ConnectSessionGate = (
+  environmentId: string,
+  request: {
+    endUser: { id: string; email?: string | null; organization?: string | null };
+    allowed: string[] | null;
+    connectionId: string | null;
+  },
+) => Promise<{ allowed: string[] | null; locked: LockedIntegration[] | null }>;
+
 export interface ConnectSessionsService {
-  /** Throws `not_found` for an unknown integration key or connection id in the environment. */
+  /**
+   * Throws `not_found` for an unknown integration key or connection id in the environment.
+   * `locked` lists what the end user's plan held back; it is absent when no plans apply.
+   */
   create(
     environmentId: string,
     input: CreateConnectSessionInput,
-  ): Promise<{ session: ConnectSession; token: string }>;
+  ): Promise<{ session: ConnectSession; token: string; locked?: LockedIntegration[] }>;
   /**
    * The session a token stands for. Throws `connect_session_invalid` (401) for an unknown or
    * malformed token and `connect_session_expired` (401) after expiry.

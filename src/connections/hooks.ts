@@ -26,6 +26,8 @@ export interface ConnectionCreated {
   connectionId: string;
   provider: string;
   connection: HookConnection;
+  /** The host's id of the connection's end user (the plans module counts their connections). */
+  endUserId: string;
 }
 
 /** A reconnect (new credentials for the same connection), inside its transaction. */

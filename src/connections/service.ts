@@ -165,6 +165,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
           connectionId: id,
           provider: integration.provider,
           connection: hookConnection(row),
+          endUserId: endUser.id,
         });
       });
     } catch (error) {
@@ -232,6 +233,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
         connectionId: row.id,
         provider: row.provider,
         connection: hookConnection(updated),
+        endUserId: row.end_user_id,
       });
       return toConnection(updated);
     });
@@ -341,6 +343,7 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
           // Decrypted only for a listener that asks (one that must still call the provider).
           credentials: () =>
             row.credentials === null ? null : openCredentials(vault, row.id, row.credentials),
+          endUserId: row.end_user_id,
         });
         await appendEvent(
           trx,

@@ -32,6 +32,7 @@ import { createInboundLayer, type InboundLayer } from './inbound.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
 import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
+import { createPlansLayer, type PlansLayer } from './plans.ts';
 import { providerRequestVia } from './provider-request.ts';
 import { createProvidersLayer, type ProvidersLayer } from './providers.ts';
 import { createSyncsLayer, type SyncsLayer } from './syncs.ts';
@@ -73,6 +74,8 @@ export interface PatchbayServices {
   syncs: SyncsLayer;
   /** Provider webhook subscriptions registered per connection: the service, its jobs and routes. */
   webhookSubscriptions: WebhookSubscriptionsLayer;
+  /** Plans, end users, usage metering and their enforcement. */
+  plans: PlansLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -119,6 +122,9 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     const environments = createEnvironmentsService({ store, clock, authCacheMs: MAX_AUTH_CACHE_MS });
     const bootstrap = await environments.ensureBootstrap();
 
+    // The plans layer needs the providers' catalog and connections, and the providers' connect
+    // sessions and proxy need its checks: the gates call it once it exists.
+    let plansLayer: PlansLayer | undefined;
     const providers = await createProvidersLayer({
       config,
       store,
@@ -126,8 +132,20 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       clock,
       logger,
       ...(options.lookup ? { lookup: options.lookup } : {}),
+      gates: {
+        session: async (environmentId, request) =>
+          plansLayer
+            ? plansLayer.entitlements.connectSession(environmentId, request)
+            : { allowed: request.allowed, locked: null },
+        proxyCall: async (environmentId, connectionId) =>
+          plansLayer?.entitlements.beforeProxyCall(environmentId, connectionId),
+      },
     });
     cleanup.unshift(() => providers.close());
+    const plans = createPlansLayer({ config, store, clock, logger, providers });
+    plansLayer = plans;
+    cleanup.unshift(() => plans.close());
+    await plans.loadPlansFile();
 
     const queue = createSqlQueue(store, { clock });
     cleanup.unshift(() => queue.close());
@@ -143,7 +161,15 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     });
     cleanup.unshift(() => outbound.close());
     const metrics = createMetricsRegistry();
-    const syncs = await createSyncsLayer({ config, store, queue, providers, clock, logger });
+    const syncs = await createSyncsLayer({
+      config,
+      store,
+      queue,
+      providers,
+      clock,
+      logger,
+      entitlements: plans.entitlements,
+    });
     const webhookSubscriptions = createWebhookSubscriptionsLayer({
       store,
       vault,
@@ -173,6 +199,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     syncs.registerInboundTriggers(inbound.triggers);
     syncs.registerConnectionHooks(providers.connectionHooks);
     webhookSubscriptions.registerConnectionHooks(providers.connectionHooks);
+    plans.registerConnectionHooks(providers.connectionHooks);
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({
@@ -209,6 +236,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
               ...inbound.routes(),
               ...syncs.routes(),
               ...webhookSubscriptions.routes(),
+              ...plans.routes(),
             ],
             connectSessions: providers.sessions,
           });
@@ -221,7 +249,17 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       api,
       worker,
       scheduler,
-      services: { environments, providers, outbound, inbound, syncs, webhookSubscriptions, jobs, queue },
+      services: {
+        environments,
+        providers,
+        outbound,
+        inbound,
+        syncs,
+        webhookSubscriptions,
+        plans,
+        jobs,
+        queue,
+      },
       cleanup,
       startReport: {
         firstApiKey: bootstrap.firstKey?.secret ?? null,

@@ -17,7 +17,7 @@ import { BUILTIN_PROVIDERS_DIR, type Catalog, loadCatalog } from '../catalog/ind
 import type { Clock } from '../clock/index.ts';
 import type { PatchbayConfig } from '../config/index.ts';
 import { createConnectSessionsService } from '../connect/sessions.ts';
-import type { ConnectSessionsService } from '../connect/types.ts';
+import type { ConnectSessionGate, ConnectSessionsService } from '../connect/types.ts';
 import { type ConnectionHooks, createConnectionHooks } from '../connections/hooks.ts';
 import { createRefreshCoordinator } from '../connections/refresh.ts';
 import { refreshDueHandlers } from '../connections/refresh-job.ts';
@@ -49,6 +49,12 @@ export interface ProvidersLayerDeps {
   logger: Logger;
   /** DNS resolution for the SSRF guard (tests stub it). */
   lookup?: LookupFn;
+  /** The plans layer's checks: what a connect session offers, and each call through `/proxy`. */
+  gates?: {
+    session?: ConnectSessionGate;
+    /** Before a host's proxied call: refuses it (a paused connection, a used-up quota) or counts it. */
+    proxyCall?: (environmentId: string, connectionId: string) => Promise<void>;
+  };
 }
 
 /** The providers layer's services, for library mode and tests. */
@@ -134,10 +140,21 @@ export async function createProvidersLayer(deps: ProvidersLayerDeps): Promise<Pr
     connections,
     clock,
     defaultTtlSeconds: config.connectSessionTtlSeconds,
+    ...(deps.gates?.session ? { gate: deps.gates.session } : {}),
   });
   const refresh = createRefreshCoordinator({ store, connections, refresher: auth, clock, logger, marginMs });
   const proxy = createProxyClient({ refresher: refresh, caller });
   const authService = auth;
+  // The host's calls through /proxy pass the plans' check; scripts' calls are metered as their runs.
+  const proxyCall = deps.gates?.proxyCall;
+  const hostProxy: ProxyClient = proxyCall
+    ? {
+        request: async (environmentId, connectionId, request) => {
+          await proxyCall(environmentId, connectionId);
+          return proxy.request(environmentId, connectionId, request);
+        },
+      }
+    : proxy;
 
   return {
     catalog,
@@ -161,7 +178,7 @@ export async function createProvidersLayer(deps: ProvidersLayerDeps): Promise<Pr
       connectSessionRoutes(sessions, { publicUrl }),
       connectFlowRoutes({ sessions, auth: authService, integrations, connections, catalog, publicUrl }),
       connectInstallRoutes({ integrations, sessions, auth: authService, publicUrl }),
-      proxyRoutes({ proxy }),
+      proxyRoutes({ proxy: hostProxy }),
     ],
     jobHandlers: () => refreshDueHandlers({ store, coordinator: refresh, clock, logger, marginMs }),
     async close() {

@@ -21,6 +21,7 @@ import type { ConnectionHooks } from '../connections/hooks.ts';
 import { PatchbayError } from '../errors/index.ts';
 import type { TriggerRegistry } from '../inbound/triggers.ts';
 import type { Logger } from '../logger/index.ts';
+import type { Entitlements } from '../plans/entitlements.ts';
 import type { ResolvedIntegration } from '../ports/connections.ts';
 import { createResponseCache, type ResponseCache } from '../proxy/cache.ts';
 import { templateValuesOf } from '../proxy/values.ts';
@@ -60,6 +61,8 @@ export interface SyncsLayerDeps {
   providers: ProvidersLayer;
   clock: Clock;
   logger: Logger;
+  /** The plans' checks and metering of actions, synced records and schedules; none: nothing limited. */
+  entitlements?: Pick<Entitlements, 'beforeAction' | 'actionRan' | 'recordsSynced' | 'pace'>;
 }
 
 export interface SyncsLayer {
@@ -119,7 +122,7 @@ function targetsOf(scripts: ProviderScripts | undefined): ProviderTargets {
 }
 
 export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer> {
-  const { config, store, queue, providers, clock, logger } = deps;
+  const { config, store, queue, providers, clock, logger, entitlements } = deps;
   const registry = await loadScripts({
     catalog: providers.catalog,
     dirs: [BUILTIN_PROVIDERS_DIR, ...config.providerDirs],
@@ -282,7 +285,15 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     records: {
       prepare: (schema, model, input) =>
         prepareRecord(model, schema as Parameters<typeof prepareRecord>[1], input),
-      upsert: (trx, scope, model, list, options) => records.upsert(trx, scope, model, list, options),
+      upsert: async (trx, scope, model, list, options) => {
+        const counts = await records.upsert(trx, scope, model, list, options);
+        // Not awaited: metering reads outside the run's transaction, which SQLite's one handle
+        // would make wait for this very transaction.
+        entitlements
+          ?.recordsSynced(scope.environmentId, scope.connectionId, counts.added + counts.updated)
+          .catch((error: unknown) => logger.warn({ err: error }, 'counting synced records failed'));
+        return counts;
+      },
       softDelete: (trx, scope, model, ids) => records.softDelete(trx, scope, model, ids),
       deleteUnseen: (trx, scope, model, runId) => records.deleteUnseen(trx, scope, model, runId),
       forgetSeen: (trx, scope) => records.forgetSeen(trx, scope),
@@ -298,6 +309,12 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     runs,
     registry,
     minFrequencyMs: config.minSyncFrequencySeconds * 1000,
+    ...(entitlements
+      ? {
+          pace: (environmentId, connectionId, frequencyMs, executor) =>
+            entitlements.pace(environmentId, connectionId, frequencyMs, executor),
+        }
+      : {}),
   });
   const syncs = createSyncsService({
     db: store.db,
@@ -309,28 +326,43 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     syncsOf: (provider) => registry.get(provider)?.syncs ?? EMPTY_SYNCS,
     resolveSync,
   });
-  const actions = createActionsService({
+  const ungatedActions = createActionsService({
     store,
     queue,
     clock,
     logger,
     connections: providers.connections,
     resolveAction: (provider, name) => getAction(registry, provider, name),
-    contextFor: async ({ environmentId, connectionId, runId, idempotencyKey, signal }) => ({
-      ...(await contextFor({
-        environmentId,
-        connectionId,
-        signal,
-        log: logger.child({ actionRunId: runId, connectionId }),
-      })),
-      runId,
-      idempotencyKey,
-    }),
+    contextFor: async ({ environmentId, connectionId, runId, idempotencyKey, signal }) => {
+      // The script is about to run: one action run of the end user's month.
+      await entitlements?.actionRan(environmentId, connectionId);
+      return {
+        ...(await contextFor({
+          environmentId,
+          connectionId,
+          signal,
+          log: logger.child({ actionRunId: runId, connectionId }),
+        })),
+        runId,
+        idempotencyKey,
+      };
+    },
     mapInput: async (environmentId, connectionId, action) => {
       const mapper = await mappings.mapperFor(environmentId, connectionId, 'action', action);
       return mapper ? (input: unknown) => mapper(isObject(input) ? input : {}) : null;
     },
   });
+
+  // The plan is checked before a run is stored: a refused action leaves no run behind.
+  const actions: ActionsService = entitlements
+    ? {
+        ...ungatedActions,
+        run: async (environmentId, connectionId, actionName, input, runOptions) => {
+          await entitlements.beforeAction(environmentId, connectionId, actionName);
+          return ungatedActions.run(environmentId, connectionId, actionName, input, runOptions);
+        },
+      }
+    : ungatedActions;
 
   return {
     registry,

@@ -14,6 +14,15 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   invalid_api_key: 401,
   forbidden: 403,
+  /**
+   * Plans (src/plans): the end user's plan does not include the integration or action asked for;
+   * `details` names the limit and `requiredPlan`, the cheapest plan that allows it.
+   */
+  plan_upgrade_required: 403,
+  /** A plan's count limit (connections in all or per category) is reached; `details` has the usage. */
+  plan_limit_reached: 403,
+  /** A plan's monthly quota (action runs, proxied calls, synced records) is used up until the period ends. */
+  quota_exceeded: 403,
   // 404 / 405 / 409
   not_found: 404,
   route_not_found: 404,

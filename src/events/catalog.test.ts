@@ -30,8 +30,12 @@ describe('event catalog', () => {
       'checkout.completed',
       'connection.created',
       'connection.deleted',
+      'connection.paused',
       'connection.reauth_required',
       'connection.reconnected',
+      'connection.resumed',
+      'end_user.deleted',
+      'end_user.plan_changed',
       'endpoint.disabled',
       'endpoint.enabled',
       'endpoint.failing',
@@ -48,6 +52,7 @@ describe('event catalog', () => {
       'message.received',
       'message.sent',
       'payment.refunded',
+      'plan.updated',
       'records.changed',
       'rollup.invoiced',
       'sync.failed',
@@ -92,11 +97,13 @@ describe('event catalog', () => {
       'action',
       'checkout',
       'connection',
+      'end_user',
       'endpoint',
       'inbound',
       'invoice',
       'message',
       'payment',
+      'plan',
       'records',
       'rollup',
       'sync',
@@ -158,7 +165,7 @@ for (const target of await testDatabases()) {
         }
       });
       assert.equal((await listEvents(store.db, environmentId)).length, EVENT_TYPE_DEFINITIONS.length);
-      assert.equal((await listEvents(store.db, environmentId, { type: 'connection.*' })).length, 4);
+      assert.equal((await listEvents(store.db, environmentId, { type: 'connection.*' })).length, 6);
       assert.equal((await listEvents(store.db, environmentId, { type: 'sync.failed' })).length, 1);
 
       await assert.rejects(

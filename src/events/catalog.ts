@@ -127,6 +127,52 @@ export const EVENT_CATALOG = {
     data: z.object({ ...connectionFields, reason: errorData }),
     example: { ...connection, reason: { code: 'invalid_grant', message: 'The refresh token was revoked' } },
   }),
+  'connection.paused': defineEventType({
+    type: 'connection.paused',
+    description:
+      'A connection was paused because its end user’s plan allows fewer connections (or no longer has its integration): it is kept, its syncs and calls stop.',
+    data: z.object({ ...connectionFields, reason: z.string().meta({ example: 'connections' }) }),
+    example: { ...connection, reason: 'connections' },
+  }),
+  'connection.resumed': defineEventType({
+    type: 'connection.resumed',
+    description: 'A paused connection is active again (the plan allows it again).',
+    data: connectionData,
+    example: connection,
+  }),
+  'end_user.deleted': defineEventType({
+    type: 'end_user.deleted',
+    description:
+      'An end user was deleted, with their connections (revoked at the provider where it can be) and usage.',
+    data: z.object({
+      endUserId: id('user_42'),
+      connectionsDeleted: z.number().int().nonnegative(),
+    }),
+    example: { endUserId: 'user_42', connectionsDeleted: 2 },
+  }),
+  'end_user.plan_changed': defineEventType({
+    type: 'end_user.plan_changed',
+    description:
+      'An end user’s plan changed (`from`/`to` are plan keys, null for the default plan); `source` says who changed it.',
+    data: z.object({
+      endUserId: id('user_42'),
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+      source: z.string().meta({ example: 'api' }),
+    }),
+    example: { endUserId: 'user_42', from: 'free', to: 'pro', source: 'api' },
+  }),
+  'plan.updated': defineEventType({
+    type: 'plan.updated',
+    description: 'A plan was created, changed or deleted; `version` is its new version in the audit log.',
+    data: z.object({
+      planKey: id('pro'),
+      version: z.number().int().positive(),
+      change: z.enum(['created', 'updated', 'deleted']),
+      actor: z.string().meta({ example: 'key_01jz8x7y6w5v4t3s2r1q0p9n8m' }),
+    }),
+    example: { planKey: 'pro', version: 2, change: 'updated', actor: 'key_01jz8x7y6w5v4t3s2r1q0p9n8m' },
+  }),
   'endpoint.failing': defineEventType({
     type: 'endpoint.failing',
     description:

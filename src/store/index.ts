@@ -13,5 +13,6 @@ export type * from './schema.ts';
 export type * from './schema-connect.ts';
 export type * from './schema-inbound.ts';
 export type * from './schema-outbound.ts';
+export type * from './schema-plans.ts';
 export type * from './schema-syncs.ts';
 export type * from './schema-webhook-subscriptions.ts';

@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { ConnectTables } from './schema-connect.ts';
 import type { InboundTables } from './schema-inbound.ts';
 import type { OutboundTables } from './schema-outbound.ts';
+import type { PlanTables } from './schema-plans.ts';
 import type { SyncTables } from './schema-syncs.ts';
 import type { WebhookSubscriptionTables } from './schema-webhook-subscriptions.ts';
 
@@ -16,7 +17,8 @@ export interface Database
     OutboundTables,
     InboundTables,
     SyncTables,
-    WebhookSubscriptionTables {
+    WebhookSubscriptionTables,
+    PlanTables {
   schema_migrations: SchemaMigrationsTable;
   environments: EnvironmentsTable;
   api_keys: ApiKeysTable;

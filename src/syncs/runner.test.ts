@@ -12,7 +12,7 @@ import { createRecordsRepository, prepareRecord, type RecordsRepository } from '
 import { createRunLock } from './run-lock.ts';
 import { createSyncRunner, type SyncRunner } from './runner.ts';
 import { createRunsRepository, type RunsRepository } from './runs.ts';
-import { createSyncScheduler, type SyncScheduler } from './schedules.ts';
+import { createSyncScheduler, type SyncPacer, type SyncScheduler } from './schedules.ts';
 
 const itemSchema = z.object({ id: z.string(), name: z.string(), price: z.number().int() });
 type Item = z.output<typeof itemSchema>;
@@ -144,6 +144,7 @@ for (const target of await testDatabases()) {
         batchSize?: number;
         checkpointIntervalMs?: number;
         spy?: WriteSpy;
+        pace?: SyncPacer;
       } = {},
     ): {
       runner: SyncRunner;
@@ -213,6 +214,7 @@ for (const target of await testDatabases()) {
         clock: f.clock,
         runs,
         registry,
+        ...(options.pace ? { pace: options.pace } : {}),
       });
       return { runner, scheduler };
     }
@@ -719,6 +721,46 @@ for (const target of await testDatabases()) {
       await w.scheduler.tick();
       const runsAfter = await runs.list(f.dev.id, { connectionId, limit: 100 });
       assert.equal(runsAfter.data.length, runsBefore.data.length, 'a paused schedule is not run');
+      await f.store.db.deleteFrom('jobs').execute();
+    });
+
+    it('paces scheduled runs by the plan: a slower floor spaces them, a held connection is skipped', async () => {
+      sync = itemsSync();
+      await f.store.db.deleteFrom('jobs').execute();
+      const held = new Set<string>();
+      const w = world({
+        pace: async (_environmentId, connectionId, frequencyMs) => ({
+          run: !held.has(connectionId),
+          frequencyMs: Math.max(frequencyMs, 86_400_000),
+        }),
+      });
+      const connectionId = await newConnection();
+      const runsOf = async () => (await runs.list(f.dev.id, { connectionId, limit: 100 })).data.length;
+      await w.scheduler.tick();
+      const first = await runsOf();
+      assert.equal(first, 1);
+      const [schedule] = await w.scheduler.list(f.dev.id, connectionId);
+      // The sync's own frequency (1 h) stays; the plan's floor (1 day) sets the next turn.
+      assert.equal(schedule?.frequencyMs, 3_600_000);
+      assert.equal(schedule?.nextRunAt, f.clock.now() + 86_400_000);
+      // The run is done (no worker here): nothing pending for the next triggers to meet.
+      await f.store.db.deleteFrom('jobs').execute();
+      await f.store.db
+        .updateTable('sync_runs')
+        .set({ status: 'succeeded' })
+        .where('connection_id', '=', connectionId)
+        .execute();
+      f.clock.advance(2 * 3_600_000);
+      await w.scheduler.tick();
+      assert.equal(await runsOf(), first, 'not due again after one hour on a daily plan');
+      f.clock.advance(86_400_000);
+      held.add(connectionId);
+      await w.scheduler.tick();
+      assert.equal(await runsOf(), first, 'a paused connection is not run');
+      f.clock.advance(86_400_000);
+      held.delete(connectionId);
+      await w.scheduler.tick();
+      assert.equal(await runsOf(), first + 1);
       await f.store.db.deleteFrom('jobs').execute();
     });
 

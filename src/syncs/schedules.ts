@@ -83,6 +83,19 @@ export interface SyncScheduler {
   list(environmentId: string, connectionId: string): Promise<SyncSchedule[]>;
 }
 
+/**
+ * How a connection's plan paces its scheduled runs (the plans module implements it): `run` false
+ * skips this turn (the connection is paused, or its synced-records quota is used up), and
+ * `frequencyMs` is the schedule's frequency raised to the plan's shortest one. Reads go through
+ * `executor` (the caller's transaction when there is one).
+ */
+export type SyncPacer = (
+  environmentId: string,
+  connectionId: string,
+  frequencyMs: number,
+  executor: Kysely<Database>,
+) => Promise<{ run: boolean; frequencyMs: number }>;
+
 export interface SyncSchedulerDeps {
   db: Kysely<Database>;
   /** Runs queued with another change join that change's transaction. */
@@ -94,6 +107,8 @@ export interface SyncSchedulerDeps {
   minFrequencyMs?: number;
   /** How a trigger waits for a finished run's job to be released. Default: real time. */
   sleep?: Sleep;
+  /** Plans' pacing of scheduled runs; without it every schedule runs at its own frequency. */
+  pace?: SyncPacer;
 }
 
 /** Run statuses after which a run's job only has to complete. */
@@ -106,6 +121,7 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
   const { db, queue, clock, runs, registry } = deps;
   const minFrequencyMs = deps.minFrequencyMs ?? 60_000;
   const sleep = deps.sleep ?? realSleep;
+  const pace: SyncPacer = deps.pace ?? (async (_e, _c, frequencyMs) => ({ run: true, frequencyMs }));
 
   function frequencyOf(sync: SyncDefinition): number {
     return Math.max(minFrequencyMs, parseDuration(sync.frequency));
@@ -245,9 +261,10 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       await insertSchedule(trx, environmentId, connectionId, sync);
       if (sync.autoStart === false || !sync.exec) continue;
       // The first run is queued here, so the schedule's next turn is one period away.
+      const paced = await pace(environmentId, connectionId, frequencyOf(sync), trx);
       await trx
         .updateTable('sync_schedules')
-        .set({ next_run_at: now + frequencyOf(sync), updated_at: now })
+        .set({ next_run_at: now + paced.frequencyMs, updated_at: now })
         .where('connection_id', '=', connectionId)
         .where('sync_name', '=', sync.name)
         .execute();
@@ -341,14 +358,16 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
       const results: TriggerResult[] = [];
       for (const row of due) {
         const sync = registry.get(row.provider)?.syncs.get(row.syncName);
+        // The plan may slow the schedule down (its shortest frequency) or hold it (a paused connection).
+        const paced = await pace(row.environmentId, row.connectionId, Number(row.frequencyMs), db);
         // Moving next_run_at first keeps a slow enqueue from triggering the same schedule twice.
         await db
           .updateTable('sync_schedules')
-          .set({ next_run_at: sync?.exec ? now + Number(row.frequencyMs) : null, updated_at: now })
+          .set({ next_run_at: sync?.exec ? now + paced.frequencyMs : null, updated_at: now })
           .where('connection_id', '=', row.connectionId)
           .where('sync_name', '=', row.syncName)
           .execute();
-        if (!sync?.exec) continue;
+        if (!sync?.exec || !paced.run) continue;
         results.push(await trigger(row.environmentId, row.connectionId, sync, { trigger: 'schedule' }));
       }
       await resumeOrphans({ db, queue }, now);

@@ -97,6 +97,9 @@ export async function createWorld(database: TestDatabase): Promise<World> {
   let generation = 0;
   const seedTarget = async () => {
     generation += 1;
+    // Plans are environment-wide: one the fuzzer made (a default allowing no action, say) would
+    // refuse the seeding's own calls. The target starts in an environment without plans.
+    await clearPlans(engine, dev.id);
     const set = await seedSet(engine, dev.id, devKey.secret, `target${generation}`);
     pools.addSet('target', set);
     pools.replace('target:signedWebhookKey', set.hooksKey);
@@ -148,4 +151,18 @@ async function seedSession(app: FastifyInstance, secret: string): Promise<string
   });
   if (response.statusCode !== 201) throw new Error(`seeding: connect session answered ${response.body}`);
   return (JSON.parse(response.body) as { token: string }).token;
+}
+
+/** Moves every end user of the environment off their plan and deletes its plans (the file's stay). */
+async function clearPlans(engine: Patchbay, environmentId: string): Promise<void> {
+  const { plans, entitlements } = engine.services.plans;
+  await engine.store.db
+    .updateTable('end_users')
+    .set({ plan_key: null })
+    .where('environment_id', '=', environmentId)
+    .execute();
+  entitlements.invalidate(environmentId);
+  for (const plan of await plans.list(environmentId)) {
+    if (plan.source !== 'file') await plans.delete(environmentId, plan.key, 'fuzz');
+  }
 }

@@ -47,7 +47,22 @@ export const createConnectSession = defineOperation({
       token: z.string().meta({ description: 'The session token (`pb_cst_…`). Shown once.' }),
       expiresAt: timestamp,
       url: z.string().meta({ description: 'The connect page for this session.' }),
+      locked: z
+        .array(
+          z.object({
+            integrationKey: z.string(),
+            code: z.enum(['plan_upgrade_required', 'plan_limit_reached']),
+            details: z
+              .unknown()
+              .meta({ description: 'The limit, the usage and `requiredPlan`, as in the 403 error.' }),
+          }),
+        )
+        .optional()
+        .meta({
+          description:
+            "Integrations the end user's plan keeps the session from offering; present only when the environment has plans.",
+        }),
     })
     .meta({ id: 'CreatedConnectSession' }),
-  errors: ['not_found'],
+  errors: ['not_found', 'plan_upgrade_required', 'plan_limit_reached'],
 });

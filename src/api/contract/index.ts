@@ -15,6 +15,16 @@ import {
   updateConnectionMetadata,
 } from './connections.ts';
 import {
+  deleteEndUser,
+  endUserSchema,
+  getEndUser,
+  getEndUserUsage,
+  listEndUsers,
+  updateEndUser,
+  upsertEndUser,
+  usageSchema,
+} from './end-users.ts';
+import {
   createdEndpointSchema,
   createEndpoint,
   deleteEndpoint,
@@ -61,6 +71,16 @@ import {
   recoverEndpoint,
   resendMessage,
 } from './messages.ts';
+import {
+  createPlan,
+  deletePlan,
+  getPlan,
+  listPlans,
+  listPlanVersions,
+  planSchema,
+  planVersionSchema,
+  putPlan,
+} from './plans.ts';
 import { listRecords, recordSchema } from './records.ts';
 import {
   connectionSyncSchema,
@@ -137,6 +157,22 @@ export const contract = {
   fieldMappings: { put: putFieldMapping, list: listFieldMappings, delete: deleteFieldMapping },
   cache: { invalidate: invalidateConnectionCache },
   records: { list: listRecords },
+  endUsers: {
+    upsert: upsertEndUser,
+    list: listEndUsers,
+    get: getEndUser,
+    update: updateEndUser,
+    delete: deleteEndUser,
+    usage: getEndUserUsage,
+  },
+  plans: {
+    list: listPlans,
+    create: createPlan,
+    get: getPlan,
+    put: putPlan,
+    delete: deletePlan,
+    versions: listPlanVersions,
+  },
 } as const;
 
 export {
@@ -160,6 +196,7 @@ export {
   createdApiKeySchema,
   createdEndpointSchema,
   endpointSchema,
+  endUserSchema,
   environmentSchema,
   eventSchema,
   eventTypeSchema,
@@ -168,8 +205,11 @@ export {
   inboundEventSchema,
   integrationSchema,
   messageSchema,
+  planSchema,
+  planVersionSchema,
   recordSchema,
   syncRunSchema,
   syncScheduleSchema,
+  usageSchema,
   webhookSubscriptionsSchema,
 };

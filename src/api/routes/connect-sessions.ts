@@ -18,7 +18,7 @@ export function connectSessionRoutes(
     name: 'connect-sessions',
     routes: [
       route(contract.connectSessions.create, async ({ auth, body, reply }) => {
-        const { session, token } = await sessions.create(auth.environment.id, {
+        const { session, token, locked } = await sessions.create(auth.environment.id, {
           endUser: {
             id: body.endUser.id,
             email: body.endUser.email ?? null,
@@ -36,6 +36,7 @@ export function connectSessionRoutes(
           token,
           expiresAt: isoTime(session.expiresAt),
           url: `${base}/connect?session=${encodeURIComponent(token)}`,
+          ...(locked === undefined ? {} : { locked }),
         };
       }),
     ],

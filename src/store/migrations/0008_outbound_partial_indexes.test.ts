@@ -125,7 +125,7 @@ for (const target of await testDatabases()) {
 
     it('applies on a database at version 7 with messages, keeping them, and makes both indexes partial', async () => {
       const report = await store.migrate();
-      // 0008 first; later migrations (if any) follow it.
+      // Later migrations follow it; 0008 is the first one this database lacked.
       assert.equal(report.applied[0], '0008_outbound_partial_indexes');
       const rows = await store.db.selectFrom('messages').selectAll().orderBy('id').execute();
       assert.equal(rows.length, ROWS);

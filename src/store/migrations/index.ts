@@ -9,6 +9,7 @@ import { actionRunsRunning } from './0007_action_runs_running.ts';
 import { outboundPartialIndexes } from './0008_outbound_partial_indexes.ts';
 import { webhookSubscriptions } from './0009_webhook_subscriptions.ts';
 import { actionRunProgress } from './0010_action_run_progress.ts';
+import { plans } from './0011_plans.ts';
 
 /**
  * Every migration, in version order. Forward-only: a shipped migration is never edited; a change
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   outboundPartialIndexes,
   webhookSubscriptions,
   actionRunProgress,
+  plans,
 ];
