@@ -18,6 +18,7 @@ import type { Clock } from '../clock/index.ts';
 import type { PatchbayConfig } from '../config/index.ts';
 import type { ConnectionHooks } from '../connections/hooks.ts';
 import { PatchbayError } from '../errors/index.ts';
+import { newId } from '../ids/index.ts';
 import type { TriggerRegistry } from '../inbound/triggers.ts';
 import type { Logger } from '../logger/index.ts';
 import { createResponseCache, type ResponseCache } from '../proxy/cache.ts';
@@ -40,6 +41,7 @@ import { createSyncRunner, type SyncRunner } from '../syncs/runner.ts';
 import { createRunsRepository } from '../syncs/runs.ts';
 import { createSyncScheduler, type SyncScheduler } from '../syncs/schedules.ts';
 import { createSyncsService, type SyncsService } from '../syncs/service.ts';
+import { webhookHandlersTrigger } from '../syncs/webhook-handlers.ts';
 import { isObject } from '../values/path.ts';
 import type { EngineJobs } from './jobs.ts';
 import type { ProvidersLayer } from './providers.ts';
@@ -71,7 +73,10 @@ export interface SyncsLayer {
   }): Promise<ScriptContext>;
   routes(): RouteModule[];
   jobHandlers(): JobHandlers<EngineJobs>;
-  /** Registers, per provider, the syncs its webhooks start (`webhookEvents` of a sync). */
+  /**
+   * Registers, per provider, its webhook handlers (`webhooks/handlers/`) and the syncs its
+   * webhooks start (`webhookEvents` of a sync).
+   */
   registerInboundTriggers(triggers: TriggerRegistry): void;
   /**
    * Starts a new connection's auto-start syncs in the transaction that creates it, and removes a
@@ -213,7 +218,8 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
         prepareRecord(model, schema as Parameters<typeof prepareRecord>[1], input),
       upsert: (trx, scope, model, list, options) => records.upsert(trx, scope, model, list, options),
       softDelete: (trx, scope, model, ids) => records.softDelete(trx, scope, model, ids),
-      deleteUnseen: (trx, scope, model, runId) => records.deleteUnseen(trx, scope, model, runId),
+      deleteUnseen: (trx, scope, model, runId, writtenBefore) =>
+        records.deleteUnseen(trx, scope, model, runId, writtenBefore),
       forgetSeen: (trx, scope) => records.forgetSeen(trx, scope),
     },
     connection: (environmentId, connectionId) => providers.connections.get(environmentId, connectionId),
@@ -304,6 +310,15 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       });
     },
     registerInboundTriggers(triggers) {
+      for (const scripts of registry.values()) {
+        if (scripts.webhookHandlers.size === 0) continue;
+        triggers.register(
+          scripts.provider,
+          webhookHandlersTrigger({ records, connections: providers.connections, clock, ids: newId, logger }, [
+            ...scripts.webhookHandlers.values(),
+          ]),
+        );
+      }
       for (const scripts of registry.values()) {
         const started = [...scripts.syncs.values()].filter((sync) => sync.webhookEvents && sync.exec);
         if (started.length === 0) continue;

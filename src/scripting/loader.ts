@@ -3,7 +3,9 @@
  * time, the way the catalog discovers definitions. `<dir>/<provider>/syncs/<name>.ts`,
  * `<dir>/<provider>/actions/<name>.ts` and `<dir>/<provider>/paginators/<name>.ts` (or `.mts`,
  * `.js`, `.mjs`: src/catalog/module-files.ts) each default-export one defineSync / defineAction /
- * definePaginator; the file name is the script's name. Test files (`*.test.ts`), declarations
+ * definePaginator; the file name is the script's name. `<dir>/<provider>/webhooks/handlers/<name>.ts`
+ * default-exports one defineWebhookHandler (one folder below `webhooks/`, whose own modules are
+ * not handlers). Test files (`*.test.ts`), declarations
  * (`*.d.ts`) and helpers (`_*.ts`) are skipped. Every script is validated when it loads — and a
  * definition's custom pagination against the paginator it names — so a broken one stops startup
  * with its file and field named instead of failing on its first run.
@@ -21,12 +23,20 @@ import { PatchbayError } from '../errors/index.ts';
 import { MAX_SYNC_TIMEOUT_MS } from '../syncs/jobs.ts';
 import { parseDuration } from './duration.ts';
 import { type CustomPaginator, customSettings } from './pagination/index.ts';
-import type { ActionDefinition, ProviderScripts, ScriptRegistry, SyncDefinition } from './types.ts';
+import type {
+  ActionDefinition,
+  ProviderScripts,
+  ScriptRegistry,
+  SyncDefinition,
+  WebhookHandlerDefinition,
+} from './types.ts';
 
 /** The folders of a provider that hold scripts. */
 export const SYNCS_FOLDER = 'syncs';
 export const ACTIONS_FOLDER = 'actions';
 export const PAGINATORS_FOLDER = 'paginators';
+/** Webhook handlers: `webhooks/handlers/<name>.ts`. */
+export const WEBHOOK_HANDLERS_FOLDER = join('webhooks', 'handlers');
 
 /** The shortest sync frequency accepted by default: one minute. */
 export const MIN_FREQUENCY_MS = 60_000;
@@ -57,7 +67,14 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
       const syncFiles = scriptFiles(join(folder, SYNCS_FOLDER));
       const actionFiles = scriptFiles(join(folder, ACTIONS_FOLDER));
       const paginatorFiles = scriptFiles(join(folder, PAGINATORS_FOLDER));
-      if (syncFiles.length === 0 && actionFiles.length === 0 && paginatorFiles.length === 0) continue;
+      const handlerFiles = scriptFiles(join(folder, WEBHOOK_HANDLERS_FOLDER));
+      if (
+        syncFiles.length === 0 &&
+        actionFiles.length === 0 &&
+        paginatorFiles.length === 0 &&
+        handlerFiles.length === 0
+      )
+        continue;
       if (!options.catalog.has(provider)) {
         throw invalid(folder, 'provider', `has scripts but the catalog has no provider "${provider}"`);
       }
@@ -83,11 +100,20 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
       for (const { name, file } of paginatorFiles) {
         paginators.set(name, validate(await importDefault(file, 'definePaginator'), paginatorSchema, file));
       }
-      registry.set(provider, { provider, syncs, actions, paginators });
+      const webhookHandlers = new Map<string, WebhookHandlerDefinition>();
+      for (const { name, file } of handlerFiles) {
+        webhookHandlers.set(
+          name,
+          validate(await importDefault(file, 'defineWebhookHandler'), webhookHandlerSchema(name), file),
+        );
+      }
+      registry.set(provider, { provider, syncs, actions, paginators, webhookHandlers });
     }
   }
   for (const definition of options.catalog.values()) {
-    checkCustomPagination(definition.name, definition.pagination, registry.get(definition.name));
+    const scripts = registry.get(definition.name);
+    checkCustomPagination(definition.name, definition.pagination, scripts);
+    checkWebhookHandlers(definition.name, definition.webhooks !== undefined, scripts);
   }
   return new Map([...registry].sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -117,6 +143,20 @@ function checkCustomPagination(
       { details: { provider, field: 'pagination.options' }, cause },
     );
   }
+}
+
+/** Handlers need webhooks to handle: a definition without a `webhooks` block receives none. */
+function checkWebhookHandlers(
+  provider: string,
+  receivesWebhooks: boolean,
+  scripts: ProviderScripts | undefined,
+) {
+  if (receivesWebhooks || !scripts || scripts.webhookHandlers.size === 0) return;
+  throw new PatchbayError(
+    'script_definition_invalid',
+    `provider "${provider}": ${WEBHOOK_HANDLERS_FOLDER}/ holds handlers, but the definition has no webhooks block to receive their events`,
+    { details: { provider, field: 'webhooks' } },
+  );
 }
 
 /** The sync `name` of `provider`; throws `sync_not_found` (404) listing the syncs it has. */
@@ -235,6 +275,22 @@ const paginatorSchema = z.strictObject({
   next: fn,
 });
 
+// Provider event types: `invoice.paid`, `orders/create`…; `*` for every event of the provider.
+const handledEvent = z.string().min(1).max(200).regex(/^\S+$/, 'expected an event type without whitespace');
+
+function webhookHandlerSchema(name: string) {
+  return z.strictObject({
+    name: nameField(name),
+    description,
+    events: z
+      .array(handledEvent)
+      .min(1, 'declare at least one event type (or "*")')
+      .refine((events) => new Set(events).size === events.length, 'event types must not repeat'),
+    models: z.record(modelName, zodSchema),
+    handle: fn,
+  });
+}
+
 function actionSchema(name: string) {
   return z.strictObject({
     name: nameField(name),
@@ -294,7 +350,7 @@ function providerFolders(dir: string): string[] {
 }
 
 /**
- * The script modules of a syncs/, actions/ or paginators/ folder, sorted by name; none when the folder does
+ * The script modules of a syncs/, actions/, paginators/ or webhooks/handlers/ folder, sorted by name; none when the folder does
  * not exist. Two modules of one name (`orders.ts` and `orders.js`) are refused: which one would
  * run is not for the loader to guess.
  */

@@ -1,7 +1,8 @@
 /**
  * The script API, `patchbay/scripts`: everything a provider folder needs and nothing of the
- * engine's internals. A provider's `definition` calls `defineProvider`, its `syncs/<name>` and
- * `actions/<name>` call `defineSync` / `defineAction`, and its code may throw `PatchbayError`
+ * engine's internals. A provider's `definition` calls `defineProvider`, its `syncs/<name>`,
+ * `actions/<name>` and `webhooks/handlers/<name>` call `defineSync` / `defineAction` /
+ * `defineWebhookHandler`, and its code may throw `PatchbayError`
  * with a stable code (`provider_error`, `provider_response_invalid`…).
  *
  * `z` is the zod the engine validates with: a host's provider that builds its models with it
@@ -54,7 +55,7 @@ export {
   subscriptionStatus,
 } from '../models/commerce.ts';
 export type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
-export { defineAction, definePaginator, defineSync } from '../scripting/define.ts';
+export { defineAction, definePaginator, defineSync, defineWebhookHandler } from '../scripting/define.ts';
 export type { ScriptEvents } from '../scripting/events.ts';
 export type { CustomPaginator, FetchedPage, ListingRequest } from '../scripting/pagination/types.ts';
 export type {
@@ -75,4 +76,9 @@ export type {
   SyncDefinition,
   SyncImport,
   SyncRunInfo,
+  WebhookHandlerConnection,
+  WebhookHandlerContext,
+  WebhookHandlerDefinition,
+  WebhookHandlerEvent,
+  WebhookRecords,
 } from '../scripting/types.ts';
