@@ -6,6 +6,7 @@ import { isPatchbayError } from '../../errors/index.ts';
 import { openSyncFixture, type SyncFixture } from '../fixtures/sync-fixture.ts';
 import { prepareRecord } from './prepare.ts';
 import { createRecordsRepository } from './repository.ts';
+import { webhookWriterId } from './sql.ts';
 import type { RecordsRepository, RecordsScope, StoredRecord } from './types.ts';
 
 const product = z.object({ id: z.string(), name: z.string(), price: z.number() });
@@ -193,6 +194,40 @@ for (const target of await testDatabases()) {
         'other models untouched',
       );
       assert.equal(await records.deleteUnseen(f.store.db, full, 'products', 'run_b'), 0, 'idempotent');
+    });
+
+    it('delete detection spares what a webhook handler wrote since the run started, not before', async () => {
+      const scope = await scopeOf('run_old');
+      const db = f.store.db;
+      const earlyHandler = { ...scope, runId: webhookWriterId('in_early') };
+      await records.upsert(db, scope, 'products', [prep('h1', 'a'), prep('h2', 'b'), prep('h3', 'c')]);
+      await records.upsert(db, earlyHandler, 'products', [prep('h5', 'e')]);
+      f.clock.advance(1000);
+      const startedAt = f.clock.now();
+      f.clock.advance(1000);
+      // While the full run lists (and sees none of these), a handler changes h2 and adds h4.
+      const handler = { ...scope, runId: webhookWriterId('in_late') };
+      assert.deepEqual(await records.upsert(db, handler, 'products', [prep('h2', 'b2'), prep('h4', 'd')]), {
+        added: 1,
+        updated: 1,
+        unchanged: 0,
+      });
+      const full = { ...scope, runId: 'run_full' };
+      assert.equal(await records.deleteUnseen(db, full, 'products', 'run_full', startedAt), 3);
+      const stored = await all(scope);
+      assert.deepEqual(
+        stored
+          .filter((r) => r.deleted)
+          .map((r) => r.id)
+          .sort(),
+        ['h1', 'h3', 'h5'],
+      );
+      assert.equal(
+        (await records.find(db, scope.environmentId, scope.connectionId, 'products', 'h2'))?.data.name,
+        'b2',
+      );
+      assert.equal(await records.find(db, scope.environmentId, scope.connectionId, 'products', 'h1'), null);
+      assert.equal(await records.find(db, scope.environmentId, scope.connectionId, 'orders', 'h2'), null);
     });
 
     it('remembers seen ids per run, connection and model, and forgetSeen drops them', async () => {
