@@ -3,7 +3,8 @@ import { defineProvider } from '../../src/scripts/index.ts';
 /**
  * Stripe with the user's own keys ("bring your own keys"), for single-operator setups that do not
  * go through Stripe Connect. A separate definition rather than a second auth mode of `stripe`, so
- * each definition has exactly one auth mode; `variantOf` puts both on the same tile.
+ * each definition has exactly one auth mode; `variantOf` puts both on the same tile of the connect
+ * page, where this one is the "Use my own keys" button beside "Connect with Stripe".
  */
 export default defineProvider({
   name: 'stripe-api-key',
@@ -13,6 +14,7 @@ export default defineProvider({
   logo: 'logo.svg',
   docsUrl: 'https://docs.stripe.com/keys',
   variantOf: 'stripe',
+  methodLabel: 'Use my own keys',
   auth: {
     mode: 'api_key',
     fields: [

@@ -1,7 +1,8 @@
 /**
  * The provider catalog: provider definitions as typed data (schema.ts), their discovery and
  * lookup (registry.ts), `${placeholder}` rendering that cannot change a URL's host
- * (template.ts), and base-URL overrides for sandboxes (overrides.ts).
+ * (template.ts), base-URL overrides for sandboxes (overrides.ts), and provider families with the
+ * labels of their ways to connect (families.ts).
  */
 export {
   type DefinitionIssue,
@@ -10,6 +11,7 @@ export {
   describeIssues,
   validateDefinition,
 } from './define.ts';
+export { familyHead, familyName, methodLabel } from './families.ts';
 export { applyOverrides, definitionOrigins, type OverrideOptions } from './overrides.ts';
 export { RESERVED_VALUE_NAMES } from './references.ts';
 export {

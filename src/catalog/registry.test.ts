@@ -155,6 +155,18 @@ describe('catalog registry', () => {
     );
   });
 
+  it('refuses a variant of a variant: a family is one provider and its variants', async () => {
+    const dir = providersDir({
+      alpha: definition('alpha'),
+      beta: definition('beta', "variantOf: 'alpha',"),
+      gamma: definition('gamma', "variantOf: 'beta',"),
+    });
+    assert.match(
+      (await loadError([dir])).message,
+      /gamma\/definition\.ts: variantOf: "beta" is itself a variant of "alpha"; name "alpha" instead/,
+    );
+  });
+
   it('loads the built-in providers by default', async () => {
     const catalog = await loadCatalog();
     assert.equal(getProvider(catalog, 'gumroad').auth.mode, 'oauth2');

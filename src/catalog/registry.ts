@@ -40,8 +40,8 @@ const sources = new WeakMap<ProviderDefinition, ProviderSource>();
 /**
  * Discovers and validates every provider. Fails with `provider_definition_invalid` naming the
  * file (and field path) for a folder without a definition, an invalid definition, a name that
- * does not match its folder, a missing logo file, a variantOf naming no provider, or a name
- * defined twice.
+ * does not match its folder, a missing logo file, a variantOf naming no provider or a variant, or
+ * a name defined twice.
  */
 export async function loadCatalog(options: LoadCatalogOptions = {}): Promise<Catalog> {
   const dirs = (options.dirs ?? [BUILTIN_PROVIDERS_DIR]).map((dir) => resolve(dir));
@@ -62,10 +62,15 @@ export async function loadCatalog(options: LoadCatalogOptions = {}): Promise<Cat
     }
   }
   for (const definition of catalog.values()) {
-    if (definition.variantOf !== undefined && !catalog.has(definition.variantOf)) {
+    if (definition.variantOf === undefined) continue;
+    const parent = catalog.get(definition.variantOf);
+    const file = sources.get(definition)?.file ?? definition.name;
+    if (!parent) throw invalid(file, `variantOf: no provider named "${definition.variantOf}"`);
+    // One level only, so a family is named by its first provider and a tile never nests.
+    if (parent.variantOf !== undefined) {
       throw invalid(
-        sources.get(definition)?.file ?? definition.name,
-        `variantOf: no provider named "${definition.variantOf}"`,
+        file,
+        `variantOf: "${parent.name}" is itself a variant of "${parent.variantOf}"; name "${parent.variantOf}" instead`,
       );
     }
   }

@@ -59,9 +59,16 @@ export const providerDefinitionSchema = z
     docsUrl: httpsUrl,
     /**
      * Another provider this one is an alternative way of connecting to (stripe-api-key is a
-     * variant of stripe); dashboards show variants on one tile.
+     * variant of stripe): the provider and its variants form a family, which the connect page
+     * shows as one tile with a button per way. Families are one level deep: the named provider
+     * is not itself a variant.
      */
     variantOf: slug.optional(),
+    /**
+     * The label of this way of connecting on a family's tile ("Use my own keys"). Default by auth
+     * mode, with the family's display name: see `methodLabel` in families.ts.
+     */
+    methodLabel: z.string().trim().min(1).max(40).optional(),
     auth: authSchema,
     connectionConfig: z.array(connectionConfigFieldSchema).default([]),
     proxy: proxySchema.optional(),

@@ -199,12 +199,15 @@ export const SCRIPT_EVENT_CATALOG = {
       recipient,
       text: z.string().nullable(),
       url: z.string().nullable(),
+      /** The host's reference of the buyer, when it gave one. */
+      buyerRef: z.string().nullable(),
     }),
     example: {
       messageId: 'm_AbCdEf',
       recipient: { psid: '24681357902468135', commentId: null },
       text: 'Your checkout link',
       url: 'https://invoice.stripe.com/i/acct_1Nv0FGQ9RKHgCVdK/test_YWNjdF8x',
+      buyerRef: 'buyer_17',
     },
   }),
   'message.delivered': scriptEvent({
@@ -226,7 +229,7 @@ export const SCRIPT_EVENT_CATALOG = {
   'message.fallback_required': scriptEvent({
     exampleProvider: 'facebook-messenger',
     description:
-      'The provider refused a message (outside the messaging window, blocked, missing permission, expired token): share `text` and `url` by hand.',
+      'The provider refused a message for good (outside the messaging window, blocked, missing permission, expired token, unknown recipient, comment already answered): share `text` and `url` by hand.',
     data: z.object({
       reason: z.enum([
         'outside_window',
@@ -237,7 +240,7 @@ export const SCRIPT_EVENT_CATALOG = {
         'rejected',
       ]),
       /** The provider's own error, for the operator. */
-      providerError: z.object({ code: z.string(), message: z.string() }),
+      providerError: z.object({ code: z.string(), subcode: z.string().nullable(), message: z.string() }),
       recipient,
       /** The host's reference of the buyer, when it gave one. */
       buyerRef: z.string().nullable(),
@@ -246,7 +249,11 @@ export const SCRIPT_EVENT_CATALOG = {
     }),
     example: {
       reason: 'outside_window',
-      providerError: { code: '10', message: 'This message is sent outside of allowed window.' },
+      providerError: {
+        code: '10',
+        subcode: '2018278',
+        message: '(#10) This message is sent outside of allowed window.',
+      },
       recipient: { psid: '24681357902468135', commentId: null },
       buyerRef: 'buyer_17',
       text: 'Thanks for buying at the show! Pay here:',

@@ -19,6 +19,7 @@ import { requireConnectSession } from '../core/request-auth.ts';
 import { type RouteDefinition, route } from '../core/routes.ts';
 import type { ConnectFlowDeps } from './flow-deps.ts';
 import { presentIntegration } from './flow-present.ts';
+import { arrangeTiles } from './flow-tiles.ts';
 
 /** The three operations of the page API, bound to `deps`. */
 export function connectPageApi(deps: ConnectFlowDeps): RouteDefinition[] {
@@ -86,14 +87,17 @@ async function sessionView(deps: ConnectFlowDeps, session: ConnectSession) {
       (integration) => integration.enabled && (allowed === null || allowed.includes(integration.key)),
     );
   }
+  const presented = offered.flatMap((integration) => {
+    const definition = deps.catalog.get(integration.provider);
+    if (!definition) return [];
+    return [{ definition, view: presentIntegration(integration, definition, deps.catalog, deps.publicUrl) }];
+  });
   return {
     endUser: { id: session.endUser.id },
     allowedOrigin: session.allowedOrigin,
     expiresAt: isoTime(session.expiresAt),
-    integrations: offered.flatMap((integration) => {
-      const definition = deps.catalog.get(integration.provider);
-      return definition ? [presentIntegration(integration, definition, deps.publicUrl)] : [];
-    }),
+    integrations: presented.map((item) => item.view),
+    tiles: arrangeTiles(presented, deps.catalog, deps.publicUrl),
     reconnect,
   };
 }

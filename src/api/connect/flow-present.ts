@@ -6,17 +6,28 @@
  * connection. Nothing here is ever a secret.
  */
 import type { z } from 'zod';
-import type { AuthConfig, CredentialInput, ProviderDefinition } from '../../catalog/index.ts';
+import {
+  type AuthConfig,
+  type Catalog,
+  type CredentialInput,
+  familyHead,
+  methodLabel,
+  type ProviderDefinition,
+} from '../../catalog/index.ts';
 import type { Integration } from '../../integrations/types.ts';
 import type { connectCredentialFieldSchema, connectIntegrationSchema } from '../contract/connect-flow.ts';
 
 export type ConnectIntegrationView = z.output<typeof connectIntegrationSchema>;
 type CredentialFieldView = z.output<typeof connectCredentialFieldSchema>;
 
-/** The tile and form of `integration`; `publicUrl` without a trailing slash. */
+/**
+ * The tile and form of `integration`, and the label of its button on its family's tile (which
+ * names the family, hence the catalog); `publicUrl` without a trailing slash.
+ */
 export function presentIntegration(
   integration: Integration,
   definition: ProviderDefinition,
+  catalog: Catalog,
   publicUrl: string,
 ): ConnectIntegrationView {
   return {
@@ -26,6 +37,7 @@ export function presentIntegration(
     description: definition.description,
     logoUrl: logoUrl(definition, publicUrl),
     authMode: definition.auth.mode,
+    methodLabel: methodLabel(definition, familyHead(catalog, definition).displayName),
     connectionConfig: definition.connectionConfig.map((field) => ({
       key: field.key,
       label: field.label,

@@ -48,6 +48,8 @@ describe('connect flow routes', () => {
     stripeKeys = world.addIntegration(api.dev.id, 'stripe-api-key', { displayName: 'Stripe' });
     woocommerce = world.addIntegration(api.dev.id, 'woocommerce');
     world.addIntegration(api.dev.id, 'paypal', { enabled: false });
+    // Stripe by Connect, the family of stripe-api-key: one tile for both.
+    world.addIntegration(api.dev.id, 'stripe');
     world.addIntegration(api.prod.id, 'hubspot');
   });
   after(async () => {
@@ -109,10 +111,11 @@ describe('connect flow routes', () => {
       // paypal is disabled; hubspot is prod's.
       assert.deepEqual(
         body.integrations.map((i: { key: string }) => i.key),
-        ['shopify', 'stripe-api-key', 'woocommerce'],
+        ['shopify', 'stripe-api-key', 'woocommerce', 'stripe'],
       );
-      const [shop, stripe, woo] = body.integrations;
+      const [shop, stripe, woo, connect] = body.integrations;
       assert.equal(shop.authMode, 'oauth2');
+      assert.equal(shop.methodLabel, 'Connect with Shopify');
       assert.equal(shop.logoUrl, 'https://patchbay.example.com/connect/logos/shopify');
       assert.deepEqual(
         shop.connectionConfig.map((f: { key: string; required: boolean }) => [f.key, f.required]),
@@ -120,6 +123,8 @@ describe('connect flow routes', () => {
       );
       assert.deepEqual(shop.credentialFields, []);
       assert.equal(stripe.displayName, 'Stripe');
+      assert.equal(stripe.methodLabel, 'Use my own keys');
+      assert.equal(connect.methodLabel, 'Connect with Stripe');
       assert.deepEqual(
         stripe.credentialFields.map((f: { key: string; secret: boolean }) => [f.key, f.secret]),
         [
@@ -137,12 +142,78 @@ describe('connect flow routes', () => {
       assert.doesNotMatch(response.body, /app-secret|app-client/);
     });
 
+    it('offers Stripe as one tile with both ways to connect, where the first of them is listed', async () => {
+      const { token } = devSession();
+      const body = (await api.app.inject({ url: '/connect/api/session', headers: bearer(token) })).json();
+      assert.deepEqual(body.tiles, [
+        {
+          key: 'shopify',
+          provider: 'shopify',
+          displayName: 'Shopify',
+          description: catalog.get('shopify')!.description,
+          logoUrl: 'https://patchbay.example.com/connect/logos/shopify',
+          integrations: ['shopify'],
+        },
+        {
+          key: 'stripe',
+          provider: 'stripe',
+          displayName: 'Stripe',
+          description: catalog.get('stripe')!.description,
+          logoUrl: 'https://patchbay.example.com/connect/logos/stripe',
+          integrations: ['stripe', 'stripe-api-key'],
+        },
+        {
+          key: 'woocommerce',
+          provider: 'woocommerce',
+          displayName: 'WooCommerce',
+          description: catalog.get('woocommerce')!.description,
+          logoUrl: 'https://patchbay.example.com/connect/logos/woocommerce',
+          integrations: ['woocommerce'],
+        },
+      ]);
+    });
+
+    it('offers only the allowed way to connect when the session allows one of the family', async () => {
+      // Listed as the environment lists them; the Stripe tile holds only the allowed way.
+      const cases = [
+        [
+          'stripe-api-key',
+          [
+            ['stripe-api-key', 'Use my own keys'],
+            ['woocommerce', 'Enter credentials'],
+          ],
+        ],
+        [
+          'stripe',
+          [
+            ['woocommerce', 'Enter credentials'],
+            ['stripe', 'Connect with Stripe'],
+          ],
+        ],
+      ] as const;
+      for (const [allowed, offered] of cases) {
+        const { token } = devSession({ allowedIntegrations: [allowed, 'woocommerce'] });
+        const body = (await api.app.inject({ url: '/connect/api/session', headers: bearer(token) })).json();
+        assert.deepEqual(
+          body.integrations.map((i: { key: string; methodLabel: string }) => [i.key, i.methodLabel]),
+          offered,
+        );
+        const stripeTile = body.tiles.find((tile: { provider: string }) => tile.provider === 'stripe');
+        assert.deepEqual(stripeTile.integrations, [allowed]);
+        assert.equal(body.tiles.length, 2);
+      }
+    });
+
     it('offers only the allowed integrations', async () => {
       const { token } = devSession({ allowedIntegrations: ['woocommerce'] });
       const body = (await api.app.inject({ url: '/connect/api/session', headers: bearer(token) })).json();
       assert.deepEqual(
         body.integrations.map((i: { key: string }) => i.key),
         ['woocommerce'],
+      );
+      assert.deepEqual(
+        body.tiles.map((tile: { key: string; integrations: string[] }) => [tile.key, tile.integrations]),
+        [['woocommerce', ['woocommerce']]],
       );
     });
 
@@ -157,6 +228,10 @@ describe('connect flow routes', () => {
       assert.deepEqual(
         body.integrations.map((i: { key: string }) => i.key),
         ['shopify'],
+      );
+      assert.deepEqual(
+        body.tiles.map((tile: { integrations: string[] }) => tile.integrations),
+        [['shopify']],
       );
       assert.deepEqual(body.reconnect, {
         connectionId: connection.id,

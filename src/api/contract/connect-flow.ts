@@ -47,7 +47,7 @@ export const connectCredentialFieldSchema = z
   })
   .meta({ id: 'ConnectCredentialField' });
 
-/** An integration the page offers as a tile. */
+/** An integration the page offers: on a tile of its own, or as one method of a family's tile. */
 export const connectIntegrationSchema = z
   .object({
     key: z.string().meta({ example: 'shopify' }),
@@ -56,10 +56,43 @@ export const connectIntegrationSchema = z
     description: z.string(),
     logoUrl: z.string().meta({ description: 'An absolute URL or a data URI.' }),
     authMode: z.enum(['oauth2', 'oauth2_client_credentials', 'api_key', 'basic', 'none']),
+    methodLabel: z.string().meta({
+      description:
+        'The label of its button on a tile that offers several ways to connect: the definition’s `methodLabel`, else by auth mode (`Connect with Stripe`, `Enter API key`).',
+      example: 'Use my own keys',
+    }),
     connectionConfig: z.array(connectConfigFieldSchema),
     credentialFields: z.array(connectCredentialFieldSchema),
   })
   .meta({ id: 'ConnectIntegration' });
+
+/**
+ * One choice on the page. Integrations of one provider family (a provider and its variants, such
+ * as stripe and stripe-api-key) share a tile, each a method; any other integration is a tile alone.
+ */
+export const connectTileSchema = z
+  .object({
+    key: z.string().meta({
+      description: 'The key of the tile’s first integration; unique among the tiles.',
+      example: 'stripe',
+    }),
+    provider: z.string().meta({
+      description: 'The family’s provider: the one its variants name in `variantOf`.',
+      example: 'stripe',
+    }),
+    displayName: z.string(),
+    description: z.string(),
+    logoUrl: z.string().meta({ description: 'An absolute URL or a data URI.' }),
+    integrations: z
+      .array(z.string())
+      .min(1)
+      .meta({
+        description:
+          'Keys of the `integrations` the tile offers, one button each when there are several: the family’s provider first, then its variants by name.',
+        example: ['stripe', 'stripe-api-key'],
+      }),
+  })
+  .meta({ id: 'ConnectTile' });
 
 export const connectPageSessionSchema = z
   .object({
@@ -70,6 +103,10 @@ export const connectPageSessionSchema = z
       .meta({ description: 'Where the page posts its result; null: it posts nothing.' }),
     expiresAt: timestamp,
     integrations: z.array(connectIntegrationSchema),
+    tiles: z.array(connectTileSchema).meta({
+      description:
+        'How the page groups `integrations`, in the order it shows them; each integration is on exactly one tile.',
+    }),
     reconnect: z
       .object({
         connectionId: z.string(),

@@ -12,7 +12,11 @@
   const state = {
     token: null,
     session: null,
+    // The tile each integration is offered on, by integration key: its name is what the user picked.
+    tileOf: new Map(),
     selected: null,
+    // The button that opened the form, for focus to return to.
+    opener: null,
     busy: false,
     finished: false,
     oauthPopup: null,
@@ -108,7 +112,9 @@
   function setBusy(busy, text) {
     state.busy = busy;
     $('app').setAttribute('aria-busy', String(busy));
-    for (const button of document.querySelectorAll('.tile, #submit, #back')) button.disabled = busy;
+    for (const button of document.querySelectorAll('button.tile, button.method, #submit, #back')) {
+      button.disabled = busy;
+    }
     setStatus(busy ? text : '');
   }
 
@@ -122,27 +128,70 @@
     return node;
   }
 
-  function renderTiles() {
-    const session = state.session;
-    const list = $('tiles');
-    list.replaceChildren();
-    for (const integration of session.integrations) {
+  /** The name the user chose by: the tile's (Stripe), which is the integration's own when alone. */
+  function nameOf(integration) {
+    const tile = state.tileOf.get(integration.key);
+    return tile ? tile.displayName : integration.displayName;
+  }
+
+  function tileHeader(tile, nameId) {
+    return [
+      element('img', { class: 'logo', src: tile.logoUrl, alt: '', width: '40', height: '40' }),
+      element('span', { class: 'tile-name', id: nameId }, tile.displayName),
+      element('span', { class: 'tile-description' }, tile.description),
+    ];
+  }
+
+  /** A tile alone is one button; a family's tile is a group with a button per way to connect. */
+  function renderTile(tile, index, byKey) {
+    const members = tile.integrations.map((key) => byKey.get(key)).filter(Boolean);
+    for (const integration of members) state.tileOf.set(integration.key, tile);
+    if (members.length === 1) {
+      const integration = members[0];
       const button = element('button', {
         type: 'button',
         class: 'tile',
+        'data-tile': tile.key,
         'data-integration': integration.key,
       });
-      button.append(
-        element('img', { class: 'logo', src: integration.logoUrl, alt: '', width: '40', height: '40' }),
-        element('span', { class: 'tile-name' }, integration.displayName),
-        element('span', { class: 'tile-description' }, integration.description),
-      );
-      button.addEventListener('click', () => choose(integration));
-      const item = element('li');
-      item.append(button);
-      list.append(item);
+      button.append(...tileHeader(tile, null));
+      button.addEventListener('click', () => choose(integration, button));
+      return button;
     }
-    $('empty').hidden = session.integrations.length > 0;
+    const nameId = `tile-${index}-name`;
+    const group = element('div', {
+      class: 'tile tile-family',
+      role: 'group',
+      'aria-labelledby': nameId,
+      'data-tile': tile.key,
+    });
+    const methods = element('div', { class: 'methods' });
+    for (const integration of members) {
+      // The tile's name describes each button, so "Use my own keys" is heard as Stripe's.
+      const button = element(
+        'button',
+        { type: 'button', class: 'method', 'data-integration': integration.key, 'aria-describedby': nameId },
+        integration.methodLabel,
+      );
+      button.addEventListener('click', () => choose(integration, button));
+      methods.append(button);
+    }
+    group.append(...tileHeader(tile, nameId), methods);
+    return group;
+  }
+
+  function renderTiles() {
+    const session = state.session;
+    const byKey = new Map(session.integrations.map((integration) => [integration.key, integration]));
+    const list = $('tiles');
+    list.replaceChildren();
+    state.tileOf.clear();
+    session.tiles.forEach((tile, index) => {
+      const item = element('li');
+      item.append(renderTile(tile, index, byKey));
+      list.append(item);
+    });
+    $('empty').hidden = session.tiles.length > 0;
     show('choose');
   }
 
@@ -190,14 +239,14 @@
   function showForm(integration) {
     const reconnect = state.session.reconnect;
     const known = reconnect && reconnect.integration === integration.key ? reconnect.connectionConfig : {};
-    $('form-logo').src = integration.logoUrl;
-    $('form-title').textContent = integration.displayName;
+    const name = nameOf(integration);
+    $('form-logo').src = state.tileOf.get(integration.key)?.logoUrl ?? integration.logoUrl;
+    $('form-title').textContent = name;
     $('form-intro').textContent =
       integration.authMode === 'oauth2'
-        ? `You will sign in to ${integration.displayName} in a new window.`
-        : `Enter the details of your ${integration.displayName} account.`;
-    $('submit').textContent =
-      integration.authMode === 'oauth2' ? `Continue to ${integration.displayName}` : 'Connect';
+        ? `You will sign in to ${name} in a new window.`
+        : `Enter the details of your ${name} account.`;
+    $('submit').textContent = integration.authMode === 'oauth2' ? `Continue to ${name}` : 'Connect';
     const fields = $('fields');
     fields.replaceChildren();
     for (const field of integration.connectionConfig) {
@@ -220,10 +269,11 @@
 
   // --- the flow ---------------------------------------------------------------------------------
 
-  function choose(integration) {
+  function choose(integration, opener) {
     if (state.busy || state.finished) return;
     clearError();
     state.selected = integration;
+    state.opener = opener;
     emit('selected', { integration: integration.key });
     const needsForm = integration.connectionConfig.length > 0 || integration.credentialFields.length > 0;
     if (needsForm) showForm(integration);
@@ -269,7 +319,7 @@
   }
 
   async function submitCredentials(integration, config, values) {
-    setBusy(true, `Checking your ${integration.displayName} details…`);
+    setBusy(true, `Checking your ${nameOf(integration)} details…`);
     try {
       const result = await api('POST', 'connect/api/credentials', {
         integration: integration.key,
@@ -305,7 +355,7 @@
       return;
     }
     state.oauthPopup = popup;
-    setBusy(true, `Opening ${integration.displayName}…`);
+    setBusy(true, `Opening ${nameOf(integration)}…`);
     api('POST', 'connect/api/oauth/start', { integration: integration.key, connectionConfig: config }).then(
       (start) => {
         if (state.oauthPopup !== popup) return;
@@ -319,7 +369,7 @@
           return;
         }
         popup.location.replace(start.authorizationUrl);
-        setStatus(`Waiting for you to finish signing in to ${integration.displayName}…`);
+        setStatus(`Waiting for you to finish signing in to ${nameOf(integration)}…`);
         emit('authorization_started', { integration: integration.key });
         watchPopup(popup, integration);
       },
@@ -394,7 +444,7 @@
     });
     setStatus('');
     showDone(
-      `Connected to ${integration.displayName}`,
+      `Connected to ${nameOf(integration)}`,
       posted ? 'Returning you to the app. You can close this window.' : 'You can close this window.',
     );
   }
@@ -433,7 +483,10 @@
     clearError();
     state.selected = null;
     show('choose');
-    $('title').focus();
+    // Back where the user was: on the button that opened the form.
+    const opener = state.opener;
+    state.opener = null;
+    (opener?.isConnected ? opener : $('title')).focus();
   });
 
   $('cancel').addEventListener('click', () => {
@@ -468,14 +521,14 @@
     }
     const session = state.session;
     $('app').setAttribute('aria-busy', 'false');
+    renderTiles();
     if (session.reconnect) {
       const target = session.integrations.find((i) => i.key === session.reconnect.integration);
-      $('title').textContent = `Reconnect ${target ? target.displayName : 'your account'}`;
+      $('title').textContent = `Reconnect ${target ? nameOf(target) : 'your account'}`;
       $('subtitle').textContent = 'Sign in again to keep your account connected.';
     } else {
       $('subtitle').textContent = 'Choose a service to connect.';
     }
-    renderTiles();
     emit('ready', {});
   }
 
