@@ -242,6 +242,36 @@ describe('Stripe webhook handlers against the emulator', () => {
     );
   });
 
+  it('an object the handler cannot map is left to the raw event; the event is not failed', async () => {
+    const body = JSON.stringify({
+      id: 'evt_partial_1',
+      object: 'event',
+      type: 'invoice.paid',
+      created: Math.floor(clock.now() / 1000),
+      account: accountId,
+      data: { object: { id: 'in_partial', object: 'invoice', status: 'paid' } },
+    });
+    const response = await fetch(intake, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': stripeSignatureHeader(body, endpointSecret, Math.floor(clock.now() / 1000)),
+      },
+      body,
+    });
+    assert.equal(response.status, 200);
+    const { id } = (await response.json()) as { id: string };
+    const processed = await waitFor('the event to be processed', async () => {
+      const answer = await harness.call('GET', `/v1/inbound-events/${id}`);
+      return answer.body.status === 'received' ? undefined : answer.body.status;
+    });
+    assert.equal(processed, 'processed');
+    assert.equal(await record('invoices', 'in_partial'), undefined);
+    assert.equal((await events('invoice.paid')).filter((e) => e.data.invoiceId === 'in_partial').length, 0);
+    const raw = (await events('inbound.stripe.invoice.paid')).filter((e) => e.data.inboundEventId === id);
+    assert.equal(raw.length, 1);
+  });
+
   it('a declined payment, a voided and an uncollectible invoice', async () => {
     const declined = await openInvoice('buyer_3');
     sandbox.control.failPayments(declined.customer);

@@ -1,4 +1,4 @@
-import { PatchbayError, z } from '../../../../src/scripts/index.ts';
+import { z } from '../../../../src/scripts/index.ts';
 
 /**
  * The envelope of a Stripe event (https://docs.stripe.com/api/events/object): `data.object` is
@@ -20,16 +20,42 @@ export interface StripeEvent<T> {
   object: T;
 }
 
+interface Log {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
 /**
- * The event's object, checked to be a Stripe `kind` (`invoice`, `charge`…). A payload that is
- * not one is refused with `webhook_payload_invalid`: it was verified as Stripe's, so it is a
- * shape this code does not know, and failing it leaves the event for inspection.
+ * The event's object, when it is a Stripe `kind` (`invoice`, `charge`…); null, with a warning,
+ * when it is not. The payload was verified as Stripe's, so an unknown shape is one no retry can
+ * change: the handler leaves it alone rather than failing the event, whose raw
+ * `inbound.<provider>.<type>` still reaches the host.
  */
-export function stripeEvent<T>(payload: unknown, kind: string): StripeEvent<T> {
+export function stripeEvent<T>(payload: unknown, kind: string, log: Log): StripeEvent<T> | null {
   const parsed = envelope.safeParse(payload);
   if (!parsed.success || parsed.data.data.object.object !== kind) {
-    throw new PatchbayError('webhook_payload_invalid', `Expected a Stripe event about a ${kind}`);
+    log.warn({ expected: kind }, 'not a Stripe event about this kind of object: left to the raw event');
+    return null;
   }
   const { id, type, created, data } = parsed.data;
   return { id, type, createdAt: new Date(created * 1000).toISOString(), object: data.object as T };
+}
+
+/**
+ * `map()` checked against the record's model; null, with a warning, when the object does not map
+ * (a field Stripe left out, a status the model does not know): like an unknown shape, nothing a
+ * retry could change.
+ */
+export function recordOf<R>(log: Log, model: z.ZodType, map: () => R): R | null {
+  let record: R;
+  try {
+    record = map();
+  } catch (error) {
+    log.warn({ error: error instanceof Error ? error.message : String(error) }, 'Stripe object not mapped');
+    return null;
+  }
+  const checked = model.safeParse(record);
+  if (checked.success) return record;
+  const paths = checked.error.issues.slice(0, 5).map((issue) => issue.path.join('.'));
+  log.warn({ paths }, 'Stripe object does not make a valid record');
+  return null;
 }

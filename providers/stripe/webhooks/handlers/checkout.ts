@@ -29,7 +29,9 @@ export default defineWebhookHandler({
   events: ['checkout.session.completed'],
   models: {},
   async handle(ctx, event) {
-    const { object: session } = stripeEvent<Session>(event.payload, 'checkout.session');
+    const parsed = stripeEvent<Session>(event.payload, 'checkout.session', ctx.log);
+    if (!parsed) return;
+    const session = parsed.object;
     const paymentIntent = session.payment_intent;
     ctx.events.emit('checkout.completed', {
       checkoutId: session.id,

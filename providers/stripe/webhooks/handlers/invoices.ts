@@ -6,7 +6,7 @@ import {
   type ScriptEventType,
 } from '../../../../src/scripts/index.ts';
 import { type StripeInvoice, toInvoice } from '../../models.ts';
-import { stripeEvent } from './_event.ts';
+import { recordOf, stripeEvent } from './_event.ts';
 
 /** Stripe's invoice events and the typed event each one emits. */
 const EMITS = {
@@ -38,9 +38,11 @@ export default defineWebhookHandler({
   events: Object.keys(EMITS),
   models: { invoices: invoiceModel },
   async handle(ctx, event) {
-    const { object, createdAt, type } = stripeEvent<StripeInvoice>(event.payload, 'invoice');
+    const parsed = stripeEvent<StripeInvoice>(event.payload, 'invoice', ctx.log);
+    const invoice = parsed && recordOf(ctx.log, invoiceModel, () => toInvoice(parsed.object));
+    if (!parsed || !invoice) return;
+    const { object, createdAt, type } = parsed;
     const stored = await ctx.records.get('invoices', object.id);
-    const invoice = toInvoice(object);
     if (stored && !invoiceStatusMayMove(stored.status, invoice.status)) {
       ctx.log.info(
         { invoiceId: object.id, stored: stored.status, reported: invoice.status },

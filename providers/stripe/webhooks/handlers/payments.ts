@@ -1,6 +1,6 @@
 import { defineWebhookHandler, type PaymentRecord, paymentModel } from '../../../../src/scripts/index.ts';
 import { type StripeCharge, toPayment } from '../../models.ts';
-import { stripeEvent } from './_event.ts';
+import { recordOf, stripeEvent } from './_event.ts';
 
 /**
  * `charge.refunded` moves the `payments` record (a charge, see ../../models.ts) and emits
@@ -15,13 +15,15 @@ export default defineWebhookHandler({
   events: ['charge.refunded'],
   models: { payments: paymentModel },
   async handle(ctx, event) {
-    const { object: charge } = stripeEvent<StripeCharge>(event.payload, 'charge');
+    const parsed = stripeEvent<StripeCharge>(event.payload, 'charge', ctx.log);
+    const payment = parsed && recordOf(ctx.log, paymentModel, () => toPayment(parsed.object));
+    if (!parsed || !payment) return;
+    const charge = parsed.object;
     const stored = await ctx.records.get('payments', charge.id);
     if (stored && stored.amountRefunded > charge.amount_refunded) {
       ctx.log.info({ paymentId: charge.id }, 'stale refund event: the record has more refunded');
       return;
     }
-    const payment = toPayment(charge);
     const record: PaymentRecord = {
       ...payment,
       refunds: charge.refunds?.data ? payment.refunds : (stored?.refunds ?? []),
