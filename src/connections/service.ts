@@ -71,9 +71,10 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
 
   /**
    * The end user must connect again: the provider refused the credentials (`reauth_required`) or
-   * reported the grant revoked (`disconnected`, which nothing but a reconnect undoes). The status condition makes concurrent callers
-   * race for one row change, and only the winner writes `connection.reauth_required`; a
-   * connection already waiting for its user is not announced twice.
+   * reported the grant revoked (`disconnected`, which nothing but a reconnect undoes). The status
+   * condition makes concurrent callers race for one row change, and only the winner writes
+   * `connection.reauth_required`; a connection already waiting for its user is not announced
+   * twice.
    */
   async function markNeedsConnecting(
     trx: Kysely<Database>,

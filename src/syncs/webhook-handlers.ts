@@ -24,7 +24,7 @@ import type {
 import { prepareRecord, type RecordsRepository, webhookWriterId } from './records/index.ts';
 
 export interface WebhookHandlersDeps {
-  records: Pick<RecordsRepository, 'find' | 'upsert' | 'softDelete'>;
+  records: Pick<RecordsRepository, 'lock' | 'find' | 'upsert' | 'softDelete'>;
   connections: Pick<ConnectionsService, 'getIn' | 'markRevokedIn'>;
   clock: Clock;
   ids: IdFactory;
@@ -115,12 +115,21 @@ async function runHandler(
     records: {
       async get(model, id) {
         schemaOf(model);
+        // Held to the end of the transaction: a concurrent event about the same record waits,
+        // then reads what this one wrote (PostgreSQL; SQLite serializes writers anyway).
+        await deps.records.lock(trx, scope, model, [id]);
         const record = await deps.records.find(trx, environmentId, connection.id, model, id);
         return (record?.data ?? null) as never;
       },
       async save(model, list) {
         const schema = schemaOf(model);
         const prepared = list.map((input) => prepareRecord(model, schema, input));
+        await deps.records.lock(
+          trx,
+          scope,
+          model,
+          prepared.map((record) => record.externalId),
+        );
         const result = await deps.records.upsert(trx, scope, model, prepared);
         const entry = countsOf(model);
         entry.added += result.added;
@@ -136,6 +145,7 @@ async function runHandler(
             );
           }
         }
+        await deps.records.lock(trx, scope, model, ids);
         countsOf(model).deleted += await deps.records.softDelete(trx, scope, model, ids);
       },
     },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { type TestDatabase, testDatabases } from '../../../test/support/databases.ts';
 import { isPatchbayError } from '../../errors/index.ts';
@@ -8,6 +9,24 @@ import { prepareRecord } from './prepare.ts';
 import { createRecordsRepository } from './repository.ts';
 import { webhookWriterId } from './sql.ts';
 import type { RecordsRepository, RecordsScope, StoredRecord } from './types.ts';
+
+/** Polls pg_locks until the record locks of this database stand as expected (10 s at most). */
+async function waitForLocks(
+  db: SyncFixture['store']['db'],
+  expected: { granted: number; waiting: number },
+): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    // Record locks are (namespace "recd", key hash): objsubid 2, the namespace in classid.
+    const { rows } = await sql<{ granted: boolean }>`select granted from pg_locks
+      where locktype = 'advisory' and objsubid = 2 and classid = ${0x72656364}::oid
+      and database = (select oid from pg_database where datname = current_database())`.execute(db);
+    const granted = rows.filter((row) => row.granted).length;
+    if (granted === expected.granted && rows.length - granted === expected.waiting) return;
+    if (Date.now() > until) throw new Error(`record locks never became ${JSON.stringify(expected)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 const product = z.object({ id: z.string(), name: z.string(), price: z.number() });
 const prep = (id: string, name: string, price = 1) => prepareRecord('products', product, { id, name, price });
@@ -228,6 +247,32 @@ for (const target of await testDatabases()) {
       );
       assert.equal(await records.find(db, scope.environmentId, scope.connectionId, 'products', 'h1'), null);
       assert.equal(await records.find(db, scope.environmentId, scope.connectionId, 'orders', 'h2'), null);
+    });
+
+    it('lock: a second writer of the same record waits for the first to commit, then reads its write', {
+      skip: target.name === 'sqlite' ? 'SQLite serializes write transactions already' : false,
+    }, async () => {
+      const scope = await scopeOf('webhook:in_a');
+      const db = f.store.db;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const first = db.transaction().execute(async (trx) => {
+        await records.lock(trx, scope, 'products', ['L1']);
+        await held;
+        await records.upsert(trx, scope, 'products', [prep('L1', 'written first')]);
+      });
+      // The first transaction holds the lock before the second asks for it.
+      await waitForLocks(db, { granted: 1, waiting: 0 });
+      const second = db.transaction().execute(async (trx) => {
+        await records.lock(trx, scope, 'products', ['L1']);
+        return records.find(trx, scope.environmentId, scope.connectionId, 'products', 'L1');
+      });
+      await waitForLocks(db, { granted: 1, waiting: 1 });
+      release();
+      await first;
+      assert.equal((await second)?.data.name, 'written first');
     });
 
     it('remembers seen ids per run, connection and model, and forgetSeen drops them', async () => {

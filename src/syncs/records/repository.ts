@@ -12,6 +12,9 @@ import type {
   UpsertCounts,
 } from './types.ts';
 
+/** The advisory-lock namespace of record locks (PostgreSQL): "recd". */
+const RECORD_LOCKS = 0x72656364;
+
 /** How many (run, connection, model) stamp floors a repository remembers. */
 const STAMP_FLOORS_KEPT = 1000;
 
@@ -165,6 +168,15 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
           .where('connection_id', '=', connectionId)
           .execute();
       }
+    },
+
+    async lock(trx, scope, model, externalIds) {
+      await store.dialect.lockKeys(
+        trx,
+        RECORD_LOCKS,
+        // JSON keeps the three apart without a separator character (text may not hold NUL).
+        externalIds.map((id) => JSON.stringify([scope.connectionId, model, id])),
+      );
     },
 
     async find(executor, environmentId, connectionId, model, externalId) {

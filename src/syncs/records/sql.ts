@@ -80,8 +80,8 @@ export interface RecordsSql {
   /**
    * Soft-deletes the live rows of (conn, model) that runId neither wrote (`last_run_id`) nor
    * remembered as seen unchanged (`records_seen`), sparing those a webhook handler wrote at or
-   * after `writtenBefore` (a newer word on them than the run's listing). Several statements: run them in
-   * order, in one transaction; the rows deleted are the sum of their affected rows.
+   * after `writtenBefore` (a newer word on them than the run's listing). Several statements: run
+   * them in order, in one transaction; the rows deleted are the sum of their affected rows.
    */
   deleteUnseen(
     environmentId: string,
@@ -172,7 +172,7 @@ function sqliteSql(): RecordsSql {
     }),
     deleteUnseen: (env, conn, model, runId, stamp, writtenBefore) => [
       {
-        text: `update records set deleted_at = ?5, modified_at = ?5 where ${scope} and deleted_at is null and not (last_run_id like '${WEBHOOK_WRITER_PREFIX}%' and modified_at >= ?6) and (last_run_id is null or last_run_id <> ?4) and external_id not in (${seenIds})`,
+        text: `update records set deleted_at = ?5, modified_at = ?5 where ${scope} and deleted_at is null and not (coalesce(last_run_id, '') like '${WEBHOOK_WRITER_PREFIX}%' and modified_at >= ?6) and (last_run_id is null or last_run_id <> ?4) and external_id not in (${seenIds})`,
         parameters: [env, conn, model, runId, stamp, writtenBefore],
       },
     ],
@@ -235,7 +235,7 @@ function postgresSql(): RecordsSql {
           'with seen as materialized (select json_array_elements_text(s.ids::json) as id from records_seen s ' +
           'where s.run_id = $4 and s.environment_id = $1 and s.connection_id = $2 and s.model = $3) ' +
           'update records set deleted_at = $5, modified_at = $5 where environment_id = $1 and connection_id = $2 and model = $3 ' +
-          `and deleted_at is null and not (last_run_id like '${WEBHOOK_WRITER_PREFIX}%' and modified_at >= $6) ` +
+          `and deleted_at is null and not (coalesce(last_run_id, '') like '${WEBHOOK_WRITER_PREFIX}%' and modified_at >= $6) ` +
           'and (last_run_id is null or last_run_id <> $4) ' +
           'and not exists (select 1 from seen where seen.id = records.external_id)',
         parameters: [env, conn, model, runId, stamp, writtenBefore],

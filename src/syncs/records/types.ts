@@ -110,6 +110,17 @@ export interface RecordsRepository {
   /** Deletes every record of a deleted connection, and the ids its runs remembered. */
   forgetConnection(trx: RecordsExecutor, environmentId: string, connectionId: string): Promise<void>;
   /**
+   * Serializes writers of the same records (by provider id) until `trx` ends, for writers that
+   * read a record and then decide what to write (webhook handlers): two events about one invoice
+   * processed at once then see each other's write instead of both reading the same old record.
+   */
+  lock(
+    trx: RecordsExecutor,
+    scope: RecordsScope,
+    model: string,
+    externalIds: readonly string[],
+  ): Promise<void>;
+  /**
    * The live record of (connection, model) with this provider id, or null; read with `executor`
    * (a webhook handler's transaction sees its own writes).
    */
