@@ -89,12 +89,14 @@ const EMPTY_SYNCS: ReadonlyMap<string, SyncDefinition> = new Map();
 
 /**
  * What a provider's field mappings may target: its models (with the record schemas of every
- * sync declaring each) and its actions (with their input schemas), by name.
+ * sync and webhook handler declaring each: both write the same records) and its actions (with
+ * their input schemas), by name.
  */
 function targetsOf(scripts: ProviderScripts | undefined): ProviderTargets {
   const modelSchemas = new Map<string, PathSchema[]>();
-  for (const sync of scripts?.syncs.values() ?? []) {
-    for (const [model, schema] of Object.entries(sync.models)) {
+  const writers = [...(scripts?.syncs.values() ?? []), ...(scripts?.webhookHandlers.values() ?? [])];
+  for (const writer of writers) {
+    for (const [model, schema] of Object.entries(writer.models)) {
       const list = modelSchemas.get(model);
       if (list) list.push(schema);
       else modelSchemas.set(model, [schema]);
