@@ -5,6 +5,7 @@ import { defineProvider } from '../../src/scripts/index.ts';
  * go through Stripe Connect. A separate definition rather than a second auth mode of `stripe`, so
  * each definition has exactly one auth mode; `variantOf` puts both on the same tile of the connect
  * page, where this one is the "Use my own keys" button beside "Connect with Stripe".
+ * Its connections run the scripts of `stripe` (this folder has none of its own).
  */
 export default defineProvider({
   name: 'stripe-api-key',
@@ -50,7 +51,10 @@ export default defineProvider({
   },
   rateLimit: { requests: 100, windowSeconds: 1 },
   webhooks: {
-    // The user creates the endpoint in their own dashboard and pastes its whsec_ secret.
+    // Patchbay registers each connection's endpoint in the user's account (Stripe's
+    // webhooks/subscriptions.ts) and verifies with the whsec_ secret Stripe returned. A secret
+    // pasted with PUT /v1/connections/{id}/webhook-secret, for an endpoint made by hand at the
+    // URL from POST /v1/connections/{id}/webhook-token, is tried too.
     verification: { scheme: 'hmac', preset: 'stripe', secretFrom: 'connection' },
     routing: { from: 'url' },
     eventIdPath: 'id',

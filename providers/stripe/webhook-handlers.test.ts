@@ -4,7 +4,9 @@
  * the official SDK, reach the engine's intake through the platform's Connect endpoint, signed by
  * the emulator. The emulator's clock is the engine's (shifted together), so a delivery retried
  * ten minutes later still carries a fresh signature — which is how a `finalized` arrives after
- * `paid` here. A host endpoint receives `invoice.paid` signed the Standard Webhooks way.
+ * `paid` here. A host endpoint receives `invoice.paid` signed the Standard Webhooks way. An
+ * own-key connection (`stripe-api-key`, which runs Stripe's scripts) gets the same handlers
+ * through the endpoint the engine registers for it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -352,5 +354,70 @@ describe('Stripe webhook handlers against the emulator', () => {
       (e) => e.data.connectionId === connectionId,
     );
     assert.equal(reauth.length, 1);
+  });
+});
+
+describe('Stripe webhook handlers for own-key connections (stripe-api-key)', () => {
+  let sandbox: StripeSandbox;
+  let stripe: Stripe;
+  let harness: LibraryEngine;
+
+  before(async () => {
+    sandbox = await startStripeSandbox({ rateLimit: false });
+    stripe = sdk(sandbox);
+    harness = await startLibraryEngine({ config: { apiRateLimit: 1_000_000 } });
+  });
+
+  after(async () => {
+    await harness?.stop();
+    await sandbox?.close();
+  });
+
+  it('the variant runs Stripe’s handlers: a paid invoice moves the record and emits invoice.paid', async () => {
+    const integration = await harness.call('POST', '/v1/integrations', {
+      provider: 'stripe-api-key',
+      settings: { baseUrls: { '*': sandbox.url } },
+    });
+    assert.equal(integration.status, 201, integration.text);
+    const session = await harness.call('POST', '/v1/connect/sessions', { endUser: { id: 'merchant-9' } });
+    const connected = await harness.call(
+      'POST',
+      '/connect/api/credentials',
+      { integration: 'stripe-api-key', values: { secretKey: sandbox.platform.secretKey } },
+      { authorization: `Bearer ${session.body.token}` },
+    );
+    assert.equal(connected.status, 200, connected.text);
+    const connectionId = connected.body.connectionId as string;
+    // The engine registers the connection's own endpoint at Stripe (webhooks/subscriptions.ts).
+    await waitFor('the endpoint to be registered', async () => {
+      const answer = await harness.call('GET', `/v1/connections/${connectionId}/webhook-subscriptions`);
+      return answer.body.status === 'registered' ? true : undefined;
+    });
+
+    const customer = await stripe.customers.create({ email: 'own@example.com' });
+    await stripe.invoiceItems.create({ customer: customer.id, amount: 1500, currency: 'usd' });
+    const draft = await stripe.invoices.create({
+      customer: customer.id,
+      collection_method: 'send_invoice',
+      days_until_due: 7,
+      pending_invoice_items_behavior: 'include',
+      metadata: { buyerId: 'buyer_own' },
+    });
+    await stripe.invoices.finalizeInvoice(draft.id);
+    await stripe.invoices.pay(draft.id);
+    await sandbox.control.deliverPending();
+
+    const paid = await waitFor('invoice.paid for the own-key connection', async () => {
+      const answer = await harness.call('GET', '/v1/events?type=invoice.paid');
+      return (answer.body.data as EventBody[]).find((e) => e.data.invoiceId === draft.id);
+    });
+    assert.equal(paid.data.connectionId, connectionId);
+    assert.equal(paid.data.provider, 'stripe-api-key');
+    assert.deepEqual(paid.data.metadata, { buyerId: 'buyer_own' });
+    const records = await harness.call('GET', `/v1/records?connectionId=${connectionId}&model=invoices`);
+    const stored = (records.body.data as Array<{ id: string; data: { status: string } }>).find(
+      (r) => r.id === draft.id,
+    );
+    assert.equal(stored?.data.status, 'paid');
   });
 });

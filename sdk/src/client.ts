@@ -63,6 +63,8 @@ export type InboundEvent = ResponseOf<Contract['inbound']['list']>['data'][numbe
 export type InboundEventDetail = ResponseOf<Contract['inbound']['get']>;
 /** Filters and cursor of an inbound events list. */
 export type ListInboundEventsQuery = NonNullable<RequestOf<Contract['inbound']['list']>['query']>;
+/** The webhook subscriptions Patchbay registered at the provider for a connection, and their status. */
+export type WebhookSubscriptions = ResponseOf<Contract['inbound']['webhookSubscriptions']>;
 
 /** A sync of a connection's provider, with its schedule once it has one. */
 export type ConnectionSync = ResponseOf<Contract['syncs']['list']>['data'][number];
@@ -250,6 +252,13 @@ export class PatchbayClient {
     issueWebhookToken(connectionId: string): Promise<{ connectionId: string; url: string }>;
     /** Sets (null: clears) the key that verifies a connection's webhooks. */
     setWebhookSecret(connectionId: string, secret: string | null): Promise<void>;
+    /**
+     * The webhook subscriptions Patchbay registered at the provider for a connection (for
+     * providers it registers them for): status, ids, topics, the last error. Never a secret.
+     */
+    webhookSubscriptions(connectionId: string): Promise<WebhookSubscriptions>;
+    /** Queues a check of them at the provider now (repairs a missing, disabled or changed one). */
+    checkWebhookSubscriptions(connectionId: string): Promise<WebhookSubscriptions>;
   };
 
   /** Syncs of connections: schedules, manual runs and the run log. */
@@ -425,6 +434,10 @@ export class PatchbayClient {
           body: { secret },
         });
       },
+      webhookSubscriptions: (id) =>
+        callOperation(transport, contract.inbound.webhookSubscriptions, { params: { id } }),
+      checkWebhookSubscriptions: (id) =>
+        callOperation(transport, contract.inbound.checkWebhookSubscriptions, { params: { id } }),
     };
     this.syncs = {
       list: (id) => callOperation(transport, contract.syncs.list, { params: { id } }),

@@ -54,6 +54,7 @@ export {
   type UpdateIntegrationInput,
   type UpdateSyncInput,
   type WaitForRunOptions,
+  type WebhookSubscriptions,
 } from './client.ts';
 export {
   type ConnectErrorCode,

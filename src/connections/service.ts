@@ -17,7 +17,7 @@ import { type Database, marker, prepare, type Store } from '../store/index.ts';
 import { checkValueDepth } from '../values/json-depth.ts';
 import type { Vault } from '../vault/index.ts';
 import { checkCredentials, credentialsExpiry, openCredentials, sealCredentials } from './credentials.ts';
-import type { ConnectionHooks } from './hooks.ts';
+import type { ConnectionHooks, HookConnection } from './hooks.ts';
 import { type ConnectionRow, toConnection } from './present.ts';
 import type { ConnectionRevoker, ConnectionsService, SaveConnectionInput } from './types.ts';
 import { bumpUpdatedAt } from './updated-at.ts';
@@ -197,7 +197,13 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('connections').values(columns).execute();
         await appendEvent(trx, { environmentId, type: 'connection.created', data: eventData(row) }, outbox);
-        await hooks?.created({ trx, environmentId, connectionId: id, provider: integration.provider });
+        await hooks?.created({
+          trx,
+          environmentId,
+          connectionId: id,
+          provider: integration.provider,
+          connection: hookConnection(row),
+        });
       });
     } catch (error) {
       // The integration was deleted since it was read.
@@ -258,6 +264,13 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
         { environmentId, type: 'connection.reconnected', data: eventData(updated) },
         outbox,
       );
+      await hooks?.reconnected({
+        trx,
+        environmentId,
+        connectionId: row.id,
+        provider: row.provider,
+        connection: hookConnection(updated),
+      });
       return toConnection(updated);
     });
     return result;
@@ -357,7 +370,16 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
         // cached provider answers; migration 0006 says why) remove it. After the connection's
         // row: a sync batch still writing holds its schedule row, which the deletion above
         // cascades to and so waits for; the listeners then see that batch's rows too.
-        await hooks?.deleted({ trx, environmentId, connectionId: row.id, provider: row.provider });
+        await hooks?.deleted({
+          trx,
+          environmentId,
+          connectionId: row.id,
+          provider: row.provider,
+          connection: hookConnection(row),
+          // Decrypted only for a listener that asks (one that must still call the provider).
+          credentials: () =>
+            row.credentials === null ? null : openCredentials(vault, row.id, row.credentials),
+        });
         await appendEvent(
           trx,
           { environmentId, type: 'connection.deleted', data: { ...eventData(row), revoked } },
@@ -424,7 +446,15 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
   };
 }
 
-/** A query compiled once, with this execution's values. */
+/** What hook listeners learn of a connection: never its credentials. */
+function hookConnection(row: ConnectionRow): HookConnection {
+  return {
+    integrationId: row.integration_id,
+    endUserId: row.end_user_id,
+    connectionConfig: JSON.parse(row.connection_config) as Record<string, string>,
+    metadata: JSON.parse(row.metadata) as Record<string, unknown>,
+  };
+}
 
 function eventData(row: ConnectionRow): ConnectionEventData {
   return {

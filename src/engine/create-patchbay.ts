@@ -35,6 +35,7 @@ import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
 import { providerRequestVia } from './provider-request.ts';
 import { createProvidersLayer, type ProvidersLayer } from './providers.ts';
 import { createSyncsLayer, type SyncsLayer } from './syncs.ts';
+import { createWebhookSubscriptionsLayer, type WebhookSubscriptionsLayer } from './webhook-subscriptions.ts';
 
 export interface CreatePatchbayOptions {
   /** Configuration values; they win over PATCHBAY_* variables and the config file. */
@@ -70,6 +71,8 @@ export interface PatchbayServices {
   inbound: InboundLayer;
   /** Provider scripts: syncs, records, field mappings, actions, report imports, the response cache. */
   syncs: SyncsLayer;
+  /** Provider webhook subscriptions registered per connection: the service, its jobs and routes. */
+  webhookSubscriptions: WebhookSubscriptionsLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -140,11 +143,22 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     });
     cleanup.unshift(() => outbound.close());
     const metrics = createMetricsRegistry();
+    const syncs = await createSyncsLayer({ config, store, queue, providers, clock, logger });
+    const webhookSubscriptions = createWebhookSubscriptionsLayer({
+      store,
+      vault,
+      queue,
+      providers,
+      syncs,
+      clock,
+      logger,
+    });
     const inbound = createInboundLayer({
       store,
       catalog: providers.catalog,
       integrations: providers.integrations,
       connections: providers.connections,
+      managed: webhookSubscriptions.service,
       queue,
       clock,
       logger,
@@ -156,9 +170,9 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
         providerRequestVia(providers.proxy, environmentId, connectionId),
     });
     cleanup.unshift(() => inbound.close());
-    const syncs = await createSyncsLayer({ config, store, queue, providers, clock, logger });
     syncs.registerInboundTriggers(inbound.triggers);
     syncs.registerConnectionHooks(providers.connectionHooks);
+    webhookSubscriptions.registerConnectionHooks(providers.connectionHooks);
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({
@@ -169,6 +183,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             ...outbound.jobHandlers(),
             ...inbound.jobHandlers(),
             ...syncs.jobHandlers(),
+            ...webhookSubscriptions.jobHandlers(),
           },
           config,
           logger,
@@ -188,7 +203,13 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             metrics,
             environments,
             clock,
-            routes: [...providers.routes(), ...outbound.routes(), ...inbound.routes(), ...syncs.routes()],
+            routes: [
+              ...providers.routes(),
+              ...outbound.routes(),
+              ...inbound.routes(),
+              ...syncs.routes(),
+              ...webhookSubscriptions.routes(),
+            ],
             connectSessions: providers.sessions,
           });
 
@@ -200,7 +221,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       api,
       worker,
       scheduler,
-      services: { environments, providers, outbound, inbound, syncs, jobs, queue },
+      services: { environments, providers, outbound, inbound, syncs, webhookSubscriptions, jobs, queue },
       cleanup,
       startReport: {
         firstApiKey: bootstrap.firstKey?.secret ?? null,

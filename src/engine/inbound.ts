@@ -14,6 +14,7 @@ import { type IdFactory, newId } from '../ids/index.ts';
 import { createIntake, type IntakeDeps, type Verifier } from '../inbound/intake.ts';
 import type { InboundJobs } from '../inbound/jobs.ts';
 import { processHandlers, processInboundEvent } from '../inbound/process.ts';
+import type { ManagedWebhookKeys } from '../inbound/secrets.ts';
 import { createInboundEventsService, type InboundEventsService } from '../inbound/service.ts';
 import { createInboundWriter } from '../inbound/store.ts';
 import { createTriggerRegistry, type TriggerRegistry } from '../inbound/triggers.ts';
@@ -31,6 +32,8 @@ export interface InboundLayerDeps {
     ConnectionsService,
     'get' | 'findByWebhookToken' | 'webhookSecrets' | 'issueWebhookToken' | 'setWebhookSecret'
   >;
+  /** URLs and secrets of the provider webhook subscriptions the engine registered. */
+  managed?: ManagedWebhookKeys;
   queue: Pick<JobQueue, 'enqueue' | 'enqueueMany'>;
   clock: Clock;
   logger: Logger;
@@ -85,6 +88,7 @@ export function createInboundLayer(deps: InboundLayerDeps): InboundLayer {
           store: deps.store,
           integrations: deps.integrations,
           connections: deps.connections,
+          ...(deps.managed ? { managed: deps.managed } : {}),
           writer,
           queue: deps.queue,
           verifier: deps.verifier ?? { verifyDelivery, answerHandshake, readEventMeta },

@@ -6,6 +6,7 @@ import { deliverySweepSchedule } from '../outbound/delivery/index.ts';
 import { outboundJobs } from '../outbound/jobs.ts';
 import { createCatalog, defineJob } from '../queue/index.ts';
 import { syncJobs, syncSchedules } from '../syncs/jobs.ts';
+import { webhookSubscriptionJobs, webhookSubscriptionSchedules } from '../webhook-subscriptions/jobs.ts';
 
 /**
  * The engine's job catalog: every durable job any module runs, declared in one place (name,
@@ -29,6 +30,7 @@ export const engineJobs = createCatalog([
   ...inboundJobs,
   ...syncJobs,
   ...actionJobs,
+  ...webhookSubscriptionJobs,
 ]);
 
 export type EngineJobs = typeof engineJobs;
@@ -54,4 +56,5 @@ export const engineSchedules = [
   ...inboundSchedules,
   ...syncSchedules,
   ...actionSchedules,
+  ...webhookSubscriptionSchedules,
 ] as const;

@@ -21,13 +21,20 @@ import { PatchbayError } from '../errors/index.ts';
 import { newId } from '../ids/index.ts';
 import type { TriggerRegistry } from '../inbound/triggers.ts';
 import type { Logger } from '../logger/index.ts';
+import type { ResolvedIntegration } from '../ports/connections.ts';
 import { createResponseCache, type ResponseCache } from '../proxy/cache.ts';
 import { templateValuesOf } from '../proxy/values.ts';
 import type { JobHandlers, TransactionalJobQueue } from '../queue/index.ts';
 import { getAction, getSync, loadScripts } from '../scripting/loader.ts';
 import { paginate } from '../scripting/paginate.ts';
-import { createScriptProxy } from '../scripting/script-proxy.ts';
-import type { ProviderScripts, ScriptContext, ScriptRegistry, SyncDefinition } from '../scripting/types.ts';
+import { createScriptProxy, type SendProviderRequest } from '../scripting/script-proxy.ts';
+import type {
+  ProviderScripts,
+  ScriptConnection,
+  ScriptContext,
+  ScriptRegistry,
+  SyncDefinition,
+} from '../scripting/types.ts';
 import type { Store } from '../store/index.ts';
 import {
   createFieldMappings,
@@ -43,6 +50,7 @@ import { createSyncScheduler, type SyncScheduler } from '../syncs/schedules.ts';
 import { createSyncsService, type SyncsService } from '../syncs/service.ts';
 import { webhookHandlersTrigger } from '../syncs/webhook-handlers.ts';
 import { isObject } from '../values/path.ts';
+import type { DetachedConnection } from '../webhook-subscriptions/index.ts';
 import type { EngineJobs } from './jobs.ts';
 import type { ProvidersLayer } from './providers.ts';
 
@@ -71,6 +79,11 @@ export interface SyncsLayer {
     signal: AbortSignal;
     log: Logger;
   }): Promise<ScriptContext>;
+  /**
+   * A script context over a deleted connection's saved credentials: requests go to the provider
+   * with them as they are (no refresh, no response cache). What removes its webhooks uses it.
+   */
+  detachedContextFor(connection: DetachedConnection): ScriptContext;
   routes(): RouteModule[];
   jobHandlers(): JobHandlers<EngineJobs>;
   /**
@@ -143,19 +156,74 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     signal: AbortSignal;
     log: Logger;
   }): Promise<ScriptContext> {
-    const { environmentId, connectionId, signal, log } = args;
+    const { environmentId, connectionId, signal } = args;
     const connection = await providers.connections.get(environmentId, connectionId);
     const integration = await providers.integrations.resolve(environmentId, connection.integrationId);
-    const { definition } = integration;
-    const identity = {
-      id: connection.id,
+    return scriptContext({
+      ...args,
+      integration,
+      identity: {
+        id: connection.id,
+        environmentId,
+        integrationId: connection.integrationId,
+        provider: connection.provider,
+        endUserId: connection.endUser.id,
+        config: connection.connectionConfig,
+        metadata: connection.metadata,
+      },
+      send: (request) =>
+        providers.proxy.request(environmentId, connectionId, {
+          ...request,
+          signal: request.signal ?? signal,
+        }),
+      cache: true,
+    });
+  }
+
+  function detachedContextFor(connection: DetachedConnection): ScriptContext {
+    const { environmentId, connectionId, integration, signal } = connection;
+    const target = {
       environmentId,
-      integrationId: connection.integrationId,
-      provider: connection.provider,
-      endUserId: connection.endUser.id,
-      config: connection.connectionConfig,
+      connectionId,
+      integration,
+      connectionConfig: connection.connectionConfig,
       metadata: connection.metadata,
+      credentials: connection.credentials,
     };
+    return scriptContext({
+      environmentId,
+      connectionId,
+      signal,
+      log: connection.log,
+      integration,
+      identity: {
+        id: connectionId,
+        environmentId,
+        integrationId: integration.id,
+        provider: integration.provider,
+        endUserId: connection.endUserId,
+        config: connection.connectionConfig,
+        metadata: connection.metadata,
+      },
+      // Straight to the caller: there is no stored connection to load or refresh any more.
+      send: (request) => providers.caller.call(target, { ...request, signal: request.signal ?? signal }),
+      cache: false,
+    });
+  }
+
+  function scriptContext(args: {
+    environmentId: string;
+    connectionId: string;
+    signal: AbortSignal;
+    log: Logger;
+    integration: ResolvedIntegration;
+    identity: ScriptConnection;
+    send: SendProviderRequest;
+    /** Whether `cacheTtlSeconds` GETs use the response cache (a deleted connection's would not be kept). */
+    cache: boolean;
+  }): ScriptContext {
+    const { environmentId, connectionId, signal, log, integration, identity, send } = args;
+    const { definition } = integration;
     if (!definition.proxy) {
       // Import-only providers (Amazon KDP) have no API: their report runs never call one, so a
       // missing base URL is an error only for a script that does.
@@ -183,16 +251,18 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       environmentId,
       connectionId,
       integration,
-      connectionConfig: connection.connectionConfig,
-      metadata: connection.metadata,
+      connectionConfig: identity.config,
+      metadata: identity.metadata,
       credentials: { type: 'none' },
     });
     const proxyBaseUrl = renderTemplate(definition.proxy.baseUrl, values, { allowHttp });
-    const send = (request: Parameters<typeof providers.proxy.request>[2]) =>
-      providers.proxy.request(environmentId, connectionId, { ...request, signal: request.signal ?? signal });
     return {
       connection: identity,
-      proxy: createScriptProxy({ send, cache, scope: { environmentId, connectionId } }),
+      proxy: createScriptProxy({
+        send,
+        ...(args.cache ? { cache } : {}),
+        scope: { environmentId, connectionId },
+      }),
       paginate: (request) =>
         paginate({
           pagination: definition.pagination,
@@ -279,6 +349,7 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     scheduler,
     actions,
     contextFor,
+    detachedContextFor,
     routes: () => [
       syncRoutes(syncs),
       recordRoutes(records, {

@@ -121,6 +121,11 @@ export const ERROR_STATUS = {
    * caller must resolve (check the provider) before repeating the write, never a blind retry.
    */
   action_interrupted: 409,
+  // Provider webhook subscriptions (src/webhook-subscriptions)
+  /** A provider's `webhooks/subscriptions` script answered outside its contract (no id, a list that is not one). */
+  webhook_subscription_invalid: 502,
+  /** A provider's `webhooks/subscriptions` script threw something other than a PatchbayError (its message is redacted). */
+  webhook_subscription_failed: 502,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -21,7 +21,7 @@ import { jsonTextTooDeep, jsonTooDeep } from '../values/json-depth.ts';
 import { keptHeaders } from './headers.ts';
 import { processDedupeKey } from './jobs.ts';
 import { rejectionCounter } from './rejections.ts';
-import { secretsFor } from './secrets.ts';
+import { type ManagedWebhookKeys, secretsFor } from './secrets.ts';
 import type { InboundWriter, NewInboundEvent } from './store.ts';
 import type {
   EventMeta,
@@ -47,6 +47,8 @@ export interface IntakeDeps {
   store: Pick<Store, 'db'>;
   integrations: Pick<IntegrationsService, 'resolve' | 'webhookSecret'>;
   connections: Pick<ConnectionsService, 'findByWebhookToken' | 'webhookSecrets'>;
+  /** URLs and secrets of the webhook subscriptions the engine registered (see secrets.ts). */
+  managed?: ManagedWebhookKeys;
   writer: InboundWriter;
   queue: Pick<JobQueue, 'enqueueMany'>;
   verifier: Verifier;

@@ -1,8 +1,10 @@
 /**
  * The candidate keys a delivery is verified with, by the definition's `secretFrom`: the
  * integration's webhook secret, its OAuth client secret, or the routed connections' own webhook
- * secrets. For URL tokens kept per connection, the token's hash finds the connection, and the
- * token itself is then the one candidate.
+ * secrets — those the provider returned when the engine registered the connection's webhooks
+ * (src/webhook-subscriptions) first, then one the host set by hand. For URL tokens kept per
+ * connection, the token's hash finds the connection (the host-issued URL's or the one the engine
+ * registered), and the token itself is then the one candidate.
  */
 import type { Webhooks, WebhookVerification } from '../catalog/index.ts';
 import type { ConnectionsService } from '../connections/types.ts';
@@ -13,10 +15,22 @@ import { decodeBody } from './payload.ts';
 import { byKey, routingValue } from './routing.ts';
 import type { IncomingDelivery } from './types.ts';
 
+/**
+ * Webhook URLs and signing secrets another module keeps per connection: the webhook
+ * subscriptions module, for the subscriptions it registered at the provider.
+ */
+export interface ManagedWebhookKeys {
+  /** The connection of the integration whose registered URL carries `token`; null when none. */
+  findByWebhookToken(environmentId: string, integrationId: string, token: string): Promise<string | null>;
+  /** The signing secrets kept for each of the given connections of the environment (those with any). */
+  webhookSecrets(environmentId: string, ids: readonly string[]): Promise<Map<string, string[]>>;
+}
+
 export interface SecretSources {
   store: Pick<Store, 'db'>;
   integrations: Pick<IntegrationsService, 'webhookSecret'>;
   connections: Pick<ConnectionsService, 'findByWebhookToken' | 'webhookSecrets'>;
+  managed?: ManagedWebhookKeys;
 }
 
 export interface DeliverySecrets {
@@ -59,16 +73,13 @@ export async function secretsFor(
   const token = urlToken(verification, delivery.url, pathToken);
   if (verification.scheme === 'url_token') {
     if (token === null) return { secrets: [], connectionIds: [] };
-    const id = await sources.connections.findByWebhookToken(integration.environmentId, integration.id, token);
+    const id = await connectionOfToken(token);
     // The hash matched: the token is the connection's. The verifier still compares it (constant time).
     return id === null ? { secrets: [], connectionIds: [] } : { secrets: [token], connectionIds: [id] };
   }
   let candidates: string[] = [];
   if (webhooks.routing.from === 'url') {
-    const id =
-      token === null
-        ? null
-        : await sources.connections.findByWebhookToken(integration.environmentId, integration.id, token);
+    const id = token === null ? null : await connectionOfToken(token);
     candidates = id === null ? [] : [id];
   } else if (webhooks.routing.from === 'header' || webhooks.routing.from === 'body') {
     const parsed = decodeBody(delivery.rawBody, delivery.headers['content-type'] ?? null).value;
@@ -84,9 +95,12 @@ export async function secretsFor(
       candidates = routed.map((c) => c.id);
     }
   }
-  const secrets = await sources.connections.webhookSecrets(integration.environmentId, candidates);
+  const managed = sources.managed
+    ? await sources.managed.webhookSecrets(integration.environmentId, candidates)
+    : new Map<string, string[]>();
+  const pasted = await sources.connections.webhookSecrets(integration.environmentId, candidates);
   return {
-    secrets: [...secrets.values()],
+    secrets: [...[...managed.values()].flat(), ...pasted.values()],
     connectionIds: webhooks.routing.from === 'url' ? candidates : [],
   };
 
@@ -94,7 +108,17 @@ export async function secretsFor(
     if (webhooks.routing.from !== 'url') return [];
     const token = urlToken(verification, delivery.url, pathToken);
     if (token === null) return [];
-    const id = await sources.connections.findByWebhookToken(integration.environmentId, integration.id, token);
+    const id = await connectionOfToken(token);
     return id === null ? [] : [id];
+  }
+
+  /** The connection a URL token belongs to: a URL the host issued, else one the engine registered. */
+  async function connectionOfToken(token: string): Promise<string | null> {
+    const { environmentId, id } = integration;
+    return (
+      (await sources.connections.findByWebhookToken(environmentId, id, token)) ??
+      (await sources.managed?.findByWebhookToken(environmentId, id, token)) ??
+      null
+    );
   }
 }

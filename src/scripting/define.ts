@@ -1,10 +1,17 @@
 /**
- * `defineSync`, `defineAction`, `defineWebhookHandler` and `definePaginator`: identity functions that give a provider
- * script its types. The loader (./loader.ts) validates what they return.
+ * `defineSync`, `defineAction`, `defineWebhookHandler`, `definePaginator` and
+ * `defineWebhookSubscriptions`: identity functions that give a provider script its types. The
+ * loader (./loader.ts) validates what they return.
  */
 import type { z } from 'zod';
 import type { CustomPaginator } from './pagination/types.ts';
-import type { ActionDefinition, ModelSchemas, SyncDefinition, WebhookHandlerDefinition } from './types.ts';
+import type {
+  ActionDefinition,
+  ModelSchemas,
+  SyncDefinition,
+  WebhookHandlerDefinition,
+  WebhookSubscriptionsDefinition,
+} from './types.ts';
 
 /**
  * Declares a sync.
@@ -92,4 +99,36 @@ export function definePaginator<O = Record<string, unknown>>(
   paginator: CustomPaginator<O>,
 ): CustomPaginator<O> {
   return paginator;
+}
+
+/**
+ * Declares how a provider's webhooks are registered per connection, in
+ * `webhooks/subscriptions.ts` of its folder. The engine calls it: it registers a connection's
+ * subscription when the connection is created or reconnected, removes it when the connection is
+ * deleted, keeps the signing secret the provider returns (encrypted) to verify the connection's
+ * deliveries, and a scheduled check repairs subscriptions that drifted.
+ *
+ * @example
+ * export default defineWebhookSubscriptions({
+ *   topics: ['orders/create', 'orders/updated'],
+ *   topicsPerSubscription: 'one',
+ *   async register(ctx, { url, topics }) {
+ *     const { webhook } = await ctx.proxy.sendJson<{ webhook: { id: number } }>('POST', '/webhooks.json', {
+ *       webhook: { topic: topics[0], address: url, format: 'json' },
+ *     });
+ *     return { id: String(webhook.id) };
+ *   },
+ *   async list(ctx) {
+ *     const { webhooks } = await ctx.proxy.getJson<{ webhooks: Array<{ id: number; address: string; topic: string }> }>('/webhooks.json');
+ *     return webhooks.map((w) => ({ id: String(w.id), url: w.address, topics: [w.topic] }));
+ *   },
+ *   async remove(ctx, id) {
+ *     await ctx.proxy.request({ method: 'DELETE', path: `/webhooks/${id}.json` });
+ *   },
+ * });
+ */
+export function defineWebhookSubscriptions(
+  definition: WebhookSubscriptionsDefinition,
+): WebhookSubscriptionsDefinition {
+  return definition;
 }

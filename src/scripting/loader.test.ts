@@ -327,6 +327,86 @@ describe('loadScripts', () => {
     });
   });
 
+  describe('webhook subscriptions and variants', () => {
+    const SUBSCRIPTIONS = `${HEADER.replace('defineAction, defineSync', 'defineWebhookSubscriptions')}export default defineWebhookSubscriptions({
+  topics: ['order.created', 'order.paid'],
+  register: async () => ({ id: 'sub_1' }),
+  list: async () => [],
+  remove: async () => {},
+});
+`;
+    const WEBHOOKS = "webhooks: { verification: { scheme: 'url_token' }, routing: { from: 'url' } },";
+
+    /** Writes `acme` (with `files`) and `acme-keys`, a variant of it, whose definitions get `extra`. */
+    function withVariant(
+      files: Record<string, string>,
+      variantFiles: Record<string, string> = {},
+      extra = WEBHOOKS,
+    ) {
+      const dir = providersDir({ acme: files, 'acme-keys': variantFiles });
+      writeFileSync(
+        join(dir, 'acme', 'definition.ts'),
+        definition('acme').replace("auth: { mode: 'none' },", `auth: { mode: 'none' },\n  ${extra}`),
+      );
+      writeFileSync(
+        join(dir, 'acme-keys', 'definition.ts'),
+        definition('acme-keys').replace(
+          "auth: { mode: 'none' },",
+          `auth: { mode: 'none' },\n  variantOf: 'acme',\n  ${extra}`,
+        ),
+      );
+      return dir;
+    }
+
+    it("loads webhooks/subscriptions.ts, and gives a variant without scripts its provider's", async () => {
+      const registry = await load(
+        withVariant({ 'webhooks/subscriptions.ts': SUBSCRIPTIONS, 'syncs/products.ts': sync() }),
+      );
+      const acme = registry.get('acme');
+      assert.deepEqual(acme?.webhookSubscriptions?.topics, ['order.created', 'order.paid']);
+      const variant = registry.get('acme-keys');
+      assert.equal(variant?.provider, 'acme-keys');
+      assert.equal(variant?.webhookSubscriptions, acme?.webhookSubscriptions);
+      assert.equal(variant?.syncs.get('products'), acme?.syncs.get('products'));
+    });
+
+    it('a variant with scripts of its own runs only its own', async () => {
+      const registry = await load(
+        withVariant({ 'webhooks/subscriptions.ts': SUBSCRIPTIONS }, { 'syncs/products.ts': sync() }),
+      );
+      assert.equal(registry.get('acme-keys')?.webhookSubscriptions, null);
+      assert.deepEqual([...(registry.get('acme-keys')?.syncs.keys() ?? [])], ['products']);
+      assert.equal(registry.get('acme')?.syncs.size, 0);
+    });
+
+    it('refuses a subscriptions script outside its contract, two of them, or no webhooks block to receive', async () => {
+      const broken = withVariant({
+        'webhooks/subscriptions.ts': SUBSCRIPTIONS.replace(
+          "['order.created', 'order.paid']",
+          "['a b', 'a b']",
+        ),
+      });
+      const message = (await loadError(broken)).message;
+      assert.match(message, /subscriptions\.ts: invalid script:/);
+      assert.match(message, /topics\[0\]: expected an event type without whitespace/);
+      assert.match(message, /topics: topics must not repeat/);
+      const noRemove = withVariant({
+        'webhooks/subscriptions.ts': SUBSCRIPTIONS.replace('remove: async () => {},', ''),
+      });
+      assert.match((await loadError(noRemove)).message, /- remove: expected a function/);
+      const twice = withVariant({
+        'webhooks/subscriptions.ts': SUBSCRIPTIONS,
+        'webhooks/subscriptions.js': 'export default {};\n',
+      });
+      assert.match((await loadError(twice)).message, /"subscriptions" is also defined by/);
+      const nowhere = withVariant({ 'webhooks/subscriptions.ts': SUBSCRIPTIONS }, {}, '');
+      assert.match(
+        (await loadError(nowhere)).message,
+        /provider "acme": webhooks\/subscriptions\.ts registers webhooks, but the definition has no webhooks block/,
+      );
+    });
+  });
+
   describe('webhook handlers', () => {
     const HANDLER_HEADER = `import { z } from '${ZOD_MODULE}';\nimport { defineWebhookHandler } from '${DEFINE_MODULE}';\n`;
     function handler(fields: Record<string, string> = {}): string {
@@ -362,8 +442,7 @@ describe('loadScripts', () => {
         'webhooks/handlers/invoices.ts': handler(),
         'webhooks/handlers/everything.ts': handler({ name: "'everything'", events: "['*']", models: '{}' }),
         'webhooks/handlers/_shared.ts': 'export const x = 1;\n',
-        'webhooks/subscriptions.ts':
-          'throw new Error("not a handler: never imported by the handler loader");\n',
+        'webhooks/notes.ts': 'throw new Error("neither a handler nor the subscriptions: never imported");\n',
       });
       const handlers = (await load(dir)).get('acme')?.webhookHandlers;
       assert.deepEqual([...(handlers?.keys() ?? [])], ['everything', 'invoices']);

@@ -4,11 +4,17 @@
  * `<dir>/<provider>/actions/<name>.ts` and `<dir>/<provider>/paginators/<name>.ts` (or `.mts`,
  * `.js`, `.mjs`: src/catalog/module-files.ts) each default-export one defineSync / defineAction /
  * definePaginator; the file name is the script's name. `<dir>/<provider>/webhooks/handlers/<name>.ts`
- * default-exports one defineWebhookHandler (one folder below `webhooks/`, whose own modules are
- * not handlers). Test files (`*.test.ts`), declarations
+ * default-exports one defineWebhookHandler, and `<dir>/<provider>/webhooks/subscriptions.ts` the
+ * provider's defineWebhookSubscriptions (handlers sit one folder below `webhooks/`, so that
+ * folder's own modules are never read as handlers). Test files (`*.test.ts`), declarations
  * (`*.d.ts`) and helpers (`_*.ts`) are skipped. Every script is validated when it loads — and a
  * definition's custom pagination against the paginator it names — so a broken one stops startup
  * with its file and field named instead of failing on its first run.
+ *
+ * A definition with `variantOf` whose folder has no scripts runs those of the provider it is a
+ * variant of (Stripe by API keys runs Stripe's): another way of connecting to the same API, with
+ * the same syncs, actions, webhook handlers and subscriptions. A variant with scripts of its own
+ * uses only its own.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -16,9 +22,10 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { actionRunJob } from '../actions/jobs.ts';
 import { describeIssues } from '../catalog/define.ts';
-import { providerFolderNames, scriptModuleName } from '../catalog/module-files.ts';
+import { moduleFilesNamed, providerFolderNames, scriptModuleName } from '../catalog/module-files.ts';
 import type { Pagination } from '../catalog/pagination.ts';
 import { BUILTIN_PROVIDERS_DIR, type Catalog } from '../catalog/registry.ts';
+import type { ProviderDefinition } from '../catalog/schema.ts';
 import { PatchbayError } from '../errors/index.ts';
 import { MAX_SYNC_TIMEOUT_MS } from '../syncs/jobs.ts';
 import { parseDuration } from './duration.ts';
@@ -29,14 +36,18 @@ import type {
   ScriptRegistry,
   SyncDefinition,
   WebhookHandlerDefinition,
+  WebhookSubscriptionsDefinition,
 } from './types.ts';
 
 /** The folders of a provider that hold scripts. */
 export const SYNCS_FOLDER = 'syncs';
 export const ACTIONS_FOLDER = 'actions';
 export const PAGINATORS_FOLDER = 'paginators';
+/** `webhooks/subscriptions.ts`: how the provider's webhooks are registered per connection. */
+export const WEBHOOKS_FOLDER = 'webhooks';
+export const WEBHOOK_SUBSCRIPTIONS_MODULE = 'subscriptions';
 /** Webhook handlers: `webhooks/handlers/<name>.ts`. */
-export const WEBHOOK_HANDLERS_FOLDER = join('webhooks', 'handlers');
+export const WEBHOOK_HANDLERS_FOLDER = join(WEBHOOKS_FOLDER, 'handlers');
 
 /** The shortest sync frequency accepted by default: one minute. */
 export const MIN_FREQUENCY_MS = 60_000;
@@ -68,11 +79,13 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
       const actionFiles = scriptFiles(join(folder, ACTIONS_FOLDER));
       const paginatorFiles = scriptFiles(join(folder, PAGINATORS_FOLDER));
       const handlerFiles = scriptFiles(join(folder, WEBHOOK_HANDLERS_FOLDER));
+      const subscriptionsFile = singleModule(join(folder, WEBHOOKS_FOLDER), WEBHOOK_SUBSCRIPTIONS_MODULE);
       if (
         syncFiles.length === 0 &&
         actionFiles.length === 0 &&
         paginatorFiles.length === 0 &&
-        handlerFiles.length === 0
+        handlerFiles.length === 0 &&
+        subscriptionsFile === undefined
       )
         continue;
       if (!options.catalog.has(provider)) {
@@ -107,15 +120,53 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
           validate(await importDefault(file, 'defineWebhookHandler'), webhookHandlerSchema(name), file),
         );
       }
-      registry.set(provider, { provider, syncs, actions, paginators, webhookHandlers });
+      const webhookSubscriptions =
+        subscriptionsFile === undefined
+          ? null
+          : validate<WebhookSubscriptionsDefinition>(
+              await importDefault(subscriptionsFile, 'defineWebhookSubscriptions'),
+              webhookSubscriptionsSchema,
+              subscriptionsFile,
+            );
+      registry.set(provider, { provider, syncs, actions, paginators, webhookHandlers, webhookSubscriptions });
     }
   }
+  inheritVariantScripts(options.catalog, registry);
   for (const definition of options.catalog.values()) {
     const scripts = registry.get(definition.name);
     checkCustomPagination(definition.name, definition.pagination, scripts);
     checkWebhookHandlers(definition.name, definition.webhooks !== undefined, scripts);
+    checkWebhookSubscriptions(definition, scripts);
   }
   return new Map([...registry].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * Gives each variant without scripts of its own (`variantOf`) the scripts of its provider, under
+ * its own name: the registry is looked up by a connection's provider, which is the variant's.
+ */
+function inheritVariantScripts(catalog: Catalog, registry: Map<string, ProviderScripts>): void {
+  for (const definition of catalog.values()) {
+    if (definition.variantOf === undefined || registry.has(definition.name)) continue;
+    const parent = registry.get(definition.variantOf);
+    if (parent) registry.set(definition.name, { ...parent, provider: definition.name });
+  }
+}
+
+/**
+ * Webhook subscriptions need somewhere for the deliveries to go: a `webhooks` block in each
+ * definition that runs them (its own or, for a variant, its provider's scripts).
+ */
+function checkWebhookSubscriptions(
+  definition: ProviderDefinition,
+  scripts: ProviderScripts | undefined,
+): void {
+  if (!scripts?.webhookSubscriptions || definition.webhooks !== undefined) return;
+  throw new PatchbayError(
+    'script_definition_invalid',
+    `provider "${definition.name}": ${WEBHOOKS_FOLDER}/${WEBHOOK_SUBSCRIPTIONS_MODULE}.ts registers webhooks, but the definition has no webhooks block to verify and route them`,
+    { details: { provider: definition.name, field: 'webhooks' } },
+  );
 }
 
 /** A definition's `{ type: 'custom' }` pagination must name a paginator of its folder that takes its options. */
@@ -275,15 +326,29 @@ const paginatorSchema = z.strictObject({
   next: fn,
 });
 
-// Provider event types: `invoice.paid`, `orders/create`…; `*` for every event of the provider.
-const handledEvent = z.string().min(1).max(200).regex(/^\S+$/, 'expected an event type without whitespace');
+// Provider event types: `invoice.paid`, `orders/create`, `contact.propertyChange`…
+const topic = z.string().min(1).max(200).regex(/^\S+$/, 'expected an event type without whitespace');
+
+const webhookSubscriptionsSchema = z.strictObject({
+  topics: z
+    .array(topic)
+    .min(1, 'declare at least one topic')
+    .refine((topics) => new Set(topics).size === topics.length, 'topics must not repeat'),
+  topicsPerSubscription: z.enum(['all', 'one']).optional(),
+  appliesTo: fn.optional(),
+  register: fn,
+  list: fn,
+  update: fn.optional(),
+  remove: fn,
+});
 
 function webhookHandlerSchema(name: string) {
   return z.strictObject({
     name: nameField(name),
     description,
+    // `*`: every event of the provider.
     events: z
-      .array(handledEvent)
+      .array(topic)
       .min(1, 'declare at least one event type (or "*")')
       .refine((events) => new Set(events).size === events.length, 'event types must not repeat'),
     models: z.record(modelName, zodSchema),
@@ -368,6 +433,15 @@ function scriptFiles(folder: string): Array<{ name: string; file: string }> {
     scripts.set(name, file);
   }
   return [...scripts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, file]) => ({ name, file }));
+}
+
+/** The one module `<folder>/<name>.{ts,mts,js,mjs}`, if any; two of them are refused like two scripts of one name. */
+function singleModule(folder: string, name: string): string | undefined {
+  const [file, other] = moduleFilesNamed(folder, name);
+  if (file !== undefined && other !== undefined) {
+    throw invalid(other, '(module)', `"${name}" is also defined by ${display(file)}; keep one`);
+  }
+  return file;
 }
 
 function invalid(file: string, field: string, message: string, cause?: unknown): PatchbayError {

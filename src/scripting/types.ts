@@ -7,10 +7,12 @@
  *   providers/<name>/definition.ts     the definition (src/catalog)
  *   providers/<name>/syncs/<sync>.ts   default export: defineSync({...})
  *   providers/<name>/actions/<a>.ts    default export: defineAction({...})
- *   providers/<name>/webhooks/handlers/<h>.ts   default export: defineWebhookHandler({...})
+ *   providers/<name>/webhooks/handlers/<h>.ts    default export: defineWebhookHandler({...})
+ *   providers/<name>/webhooks/subscriptions.ts   default export: defineWebhookSubscriptions({...})
  * The file name is the sync's, action's or handler's name; there is no index to keep. Webhook
- * handlers live one folder below `webhooks/` so that the folder's other modules (such as
- * `webhooks/subscriptions.ts`, how the provider's webhooks are registered) never read as handlers. Scripts import these
+ * handlers live one folder below `webhooks/` so that the folder's own modules (subscriptions.ts)
+ * never read as handlers. A definition with `variantOf` and no scripts of its own runs those of
+ * the provider it is a variant of. Scripts import these
  * types from the script API (src/scripts/index.ts, `patchbay/scripts`), and may be JavaScript
  * (`.js`, as the npm package ships them) as well as TypeScript.
  */
@@ -280,6 +282,87 @@ export interface WebhookHandlerDefinition<Models extends ModelSchemas = ModelSch
   handle(context: WebhookHandlerContext<Models>, event: WebhookHandlerEvent): Promise<void>;
 }
 
+/** What `webhooks/subscriptions.ts` gets: the same context as syncs and actions. */
+export type WebhookSubscriptionsContext = ScriptContext;
+
+/** Where the provider should deliver and which of its event types. */
+export interface WebhookSubscriptionTarget {
+  /** The connection's intake URL (it may carry a secret token: never log it). */
+  url: string;
+  /** The provider's event types (topics) this subscription covers. */
+  topics: readonly string[];
+}
+
+/** A registration to make. */
+export interface WebhookSubscriptionRequest extends WebhookSubscriptionTarget {
+  /**
+   * Stable across retries of the same registration and new for each new one: send it as the
+   * provider's idempotency key where it has one, so a retry after a lost answer (or a crash
+   * before the answer was stored) gets the same subscription back instead of a second one.
+   */
+  idempotencyKey: string;
+}
+
+/** What a registration created at the provider. */
+export interface RegisteredWebhookSubscription {
+  /** The provider's id of the subscription (what `list` reports and `remove` takes). */
+  id: string;
+  /**
+   * The signing secret the provider generated for it (Stripe's `whsec_…`), when it returns one:
+   * the engine keeps it encrypted and verifies this connection's deliveries with it.
+   */
+  secret?: string | null;
+  /** The topics the provider actually enabled, when they may differ from those asked. */
+  topics?: readonly string[];
+}
+
+/** A subscription as the provider lists it. */
+export interface ListedWebhookSubscription {
+  id: string;
+  url: string;
+  topics: readonly string[];
+  /** False when the provider disabled it (after failed deliveries): the engine repairs it. */
+  enabled?: boolean;
+}
+
+/**
+ * How a provider's webhooks are registered through its API, per connection
+ * (`providers/<name>/webhooks/subscriptions.ts`). The engine decides when: it registers when a
+ * connection is created or reconnected, removes when it is deleted, and a scheduled check lists
+ * the provider's subscriptions and repairs what drifted (missing, wrong URL or topics, disabled).
+ * Calls go through `ctx.proxy` like any script's.
+ */
+export interface WebhookSubscriptionsDefinition {
+  /** The provider's event types every connection needs. */
+  topics: readonly string[];
+  /**
+   * `all` (the default): one subscription carries every topic (Stripe's `enabled_events`);
+   * `one`: one subscription per topic (Shopify's webhooks).
+   */
+  topicsPerSubscription?: 'all' | 'one';
+  /**
+   * Whether a connection gets subscriptions of its own; default yes. False for connections whose
+   * events already reach Patchbay another way (Stripe Connect's one platform endpoint).
+   */
+  appliesTo?(connection: ScriptConnection): boolean;
+  register(
+    context: WebhookSubscriptionsContext,
+    request: WebhookSubscriptionRequest,
+  ): Promise<RegisteredWebhookSubscription>;
+  /** Every subscription of the connection's account (the engine picks out its own). */
+  list(context: WebhookSubscriptionsContext): Promise<readonly ListedWebhookSubscription[]>;
+  /**
+   * Points an existing subscription at `target` and enables it. Optional: without it a drifted
+   * subscription is removed and registered again (which gives it a new secret).
+   */
+  update?(context: WebhookSubscriptionsContext, id: string, target: WebhookSubscriptionTarget): Promise<void>;
+  /**
+   * Deletes one. A provider answer of 404 or 410 (a `provider_error` with that status) counts as
+   * done: the subscription is already gone.
+   */
+  remove(context: WebhookSubscriptionsContext, id: string): Promise<void>;
+}
+
 /** A provider's scripts, as the loader finds them. */
 export interface ProviderScripts {
   provider: string;
@@ -289,6 +372,8 @@ export interface ProviderScripts {
   webhookHandlers: ReadonlyMap<string, WebhookHandlerDefinition>;
   /** The provider's own pagination styles (`paginators/<name>.ts`), by name. */
   paginators: ReadonlyMap<string, CustomPaginator<unknown>>;
+  /** `webhooks/subscriptions.ts`, when the engine manages the provider's webhooks per connection. */
+  webhookSubscriptions: WebhookSubscriptionsDefinition | null;
 }
 
 /** provider name → its scripts (providers without scripts are absent). */

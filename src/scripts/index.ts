@@ -2,7 +2,8 @@
  * The script API, `patchbay/scripts`: everything a provider folder needs and nothing of the
  * engine's internals. A provider's `definition` calls `defineProvider`, its `syncs/<name>`,
  * `actions/<name>` and `webhooks/handlers/<name>` call `defineSync` / `defineAction` /
- * `defineWebhookHandler`, and its code may throw `PatchbayError`
+ * `defineWebhookHandler`, its `webhooks/subscriptions` calls `defineWebhookSubscriptions`, and
+ * its code may throw `PatchbayError`
  * with a stable code (`provider_error`, `provider_response_invalid`…).
  *
  * `z` is the zod the engine validates with: a host's provider that builds its models with it
@@ -55,19 +56,27 @@ export {
   subscriptionStatus,
 } from '../models/commerce.ts';
 export type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
-export { defineAction, definePaginator, defineSync, defineWebhookHandler } from '../scripting/define.ts';
+export {
+  defineAction,
+  definePaginator,
+  defineSync,
+  defineWebhookHandler,
+  defineWebhookSubscriptions,
+} from '../scripting/define.ts';
 export type { ScriptEvents } from '../scripting/events.ts';
 export type { CustomPaginator, FetchedPage, ListingRequest } from '../scripting/pagination/types.ts';
 export type {
   ActionContext,
   ActionDefinition,
   CheckpointStore,
+  ListedWebhookSubscription,
   ModelSchemas,
   Page,
   PageCursor,
   PaginateRequest,
   RecordShape,
   RecordsWriter,
+  RegisteredWebhookSubscription,
   ScriptConnection,
   ScriptContext,
   ScriptProxy,
@@ -81,4 +90,8 @@ export type {
   WebhookHandlerDefinition,
   WebhookHandlerEvent,
   WebhookRecords,
+  WebhookSubscriptionRequest,
+  WebhookSubscriptionsContext,
+  WebhookSubscriptionsDefinition,
+  WebhookSubscriptionTarget,
 } from '../scripting/types.ts';

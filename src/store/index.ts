@@ -14,3 +14,4 @@ export type * from './schema-connect.ts';
 export type * from './schema-inbound.ts';
 export type * from './schema-outbound.ts';
 export type * from './schema-syncs.ts';
+export type * from './schema-webhook-subscriptions.ts';

@@ -3,6 +3,7 @@ import type { ConnectTables } from './schema-connect.ts';
 import type { InboundTables } from './schema-inbound.ts';
 import type { OutboundTables } from './schema-outbound.ts';
 import type { SyncTables } from './schema-syncs.ts';
+import type { WebhookSubscriptionTables } from './schema-webhook-subscriptions.ts';
 
 /**
  * Row types of every table, for the one query layer both dialects share. Conventions:
@@ -10,7 +11,12 @@ import type { SyncTables } from './schema-syncs.ts';
  *   PostgreSQL, parsed back to numbers), JSON is stored as text and parsed by the repository;
  * - every table holding customer data has `environment_id`, and every query filters on it.
  */
-export interface Database extends ConnectTables, OutboundTables, InboundTables, SyncTables {
+export interface Database
+  extends ConnectTables,
+    OutboundTables,
+    InboundTables,
+    SyncTables,
+    WebhookSubscriptionTables {
   schema_migrations: SchemaMigrationsTable;
   environments: EnvironmentsTable;
   api_keys: ApiKeysTable;

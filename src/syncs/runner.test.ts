@@ -158,6 +158,7 @@ for (const target of await testDatabases()) {
             actions: new Map(),
             paginators: new Map(),
             webhookHandlers: new Map(),
+            webhookSubscriptions: null,
           },
         ],
       ]);

@@ -27,4 +27,25 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
   // Their custom request headers, which often hold the receiver's own credentials; '' for an
   // endpoint without any (no envelope: rotation skips empty values like nulls).
   { table: 'endpoints', idColumn: 'id', column: 'headers', purpose: 'endpoint_headers' },
+  // Provider webhook subscriptions (src/webhook-subscriptions): the signing secrets providers
+  // returned, the token of the URL registered, and a deleted connection's credentials kept only
+  // until its subscriptions are removed.
+  {
+    table: 'webhook_subscriptions',
+    idColumn: 'connection_id',
+    column: 'secrets',
+    purpose: 'webhook_subscription_secrets',
+  },
+  {
+    table: 'webhook_subscriptions',
+    idColumn: 'connection_id',
+    column: 'url_token',
+    purpose: 'webhook_subscription_url_token',
+  },
+  {
+    table: 'webhook_subscriptions',
+    idColumn: 'connection_id',
+    column: 'removal',
+    purpose: 'webhook_subscription_removal',
+  },
 ];

@@ -73,6 +73,11 @@ import {
   updateSync,
 } from './syncs.ts';
 import { health, ready } from './system.ts';
+import {
+  checkWebhookSubscriptions,
+  getWebhookSubscriptions,
+  webhookSubscriptionsSchema,
+} from './webhook-subscriptions.ts';
 
 export const contract = {
   system: { health, ready },
@@ -118,6 +123,8 @@ export const contract = {
     webhookUrl: getIntegrationWebhookUrl,
     issueWebhookToken: issueConnectionWebhookToken,
     setWebhookSecret: setConnectionWebhookSecret,
+    webhookSubscriptions: getWebhookSubscriptions,
+    checkWebhookSubscriptions,
   },
   syncs: {
     list: listConnectionSyncs,
@@ -164,4 +171,5 @@ export {
   recordSchema,
   syncRunSchema,
   syncScheduleSchema,
+  webhookSubscriptionsSchema,
 };

@@ -2,7 +2,7 @@ import type { ConnectionsService } from '../../connections/types.ts';
 import { PatchbayError } from '../../errors/index.ts';
 import { parseId } from '../../ids/index.ts';
 import type { InboundEvent, InboundEventsService } from '../../inbound/service.ts';
-import { webhookUrlFor } from '../../inbound/urls.ts';
+import { connectionWebhookUrl, webhookUrlFor } from '../../inbound/urls.ts';
 import type { IntegrationsService } from '../../integrations/types.ts';
 import { isoTime, isoTimeOrNull } from '../../values/instant.ts';
 import { contract } from '../contract/index.ts';
@@ -81,11 +81,13 @@ export function inboundRoutes(deps: InboundRoutesDeps): RouteModule {
         const { token } = await deps.connections.issueWebhookToken(auth.environment.id, connection.id);
         return {
           connectionId: connection.id,
-          url: webhookUrlFor(deps.publicUrl, auth.environment.id, integration.key, {
+          url: connectionWebhookUrl(
+            deps.publicUrl,
+            auth.environment.id,
+            integration.key,
+            webhooks.verification,
             token,
-            location: webhooks.verification.scheme === 'url_token' ? webhooks.verification.location : 'path',
-            param: webhooks.verification.scheme === 'url_token' ? webhooks.verification.param : 'token',
-          }),
+          ),
         };
       }),
       route(contract.inbound.setWebhookSecret, async ({ auth, params, body }) => {

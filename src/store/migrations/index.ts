@@ -7,6 +7,7 @@ import { syncs } from './0005_syncs.ts';
 import { recordsWritePath } from './0006_records_write_path.ts';
 import { actionRunsRunning } from './0007_action_runs_running.ts';
 import { outboundPartialIndexes } from './0008_outbound_partial_indexes.ts';
+import { webhookSubscriptions } from './0009_webhook_subscriptions.ts';
 
 /**
  * Every migration, in version order. Forward-only: a shipped migration is never edited; a change
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   recordsWritePath,
   actionRunsRunning,
   outboundPartialIndexes,
+  webhookSubscriptions,
 ];
