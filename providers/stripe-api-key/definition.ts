@@ -49,7 +49,13 @@ export default defineProvider({
     limitParam: 'limit',
     limit: 100,
   },
-  rateLimit: { requests: 100, windowSeconds: 1 },
+  // https://docs.stripe.com/rate-limits: 100 read and 100 write operations per second per account
+  // in live mode, 25 of each in test mode; the key's mode decides (see the stripe definition).
+  rateLimit: {
+    requests: 100,
+    windowSeconds: 1,
+    cases: [{ when: { value: '${secretKey}', matches: '^[rs]k_test_' }, requests: 25, windowSeconds: 1 }],
+  },
   webhooks: {
     // Patchbay registers each connection's endpoint in the user's account (Stripe's
     // webhooks/subscriptions.ts) and verifies with the whsec_ secret Stripe returned. A secret

@@ -49,8 +49,17 @@ export default defineProvider({
     limitParam: 'limit',
     limit: 100,
   },
-  // Live mode allows 100 operations per second (test mode 25); every connection shares the platform key.
-  rateLimit: { requests: 100, windowSeconds: 1, scope: 'integration' },
+  // https://docs.stripe.com/rate-limits: live mode allows 100 read and 100 write operations per
+  // second, test mode 25 of each. Connect calls count against the platform (its key calls), so
+  // every connection of the integration shares one budget, and the platform key's mode decides
+  // which: a test-mode key (sk_test_/rk_test_) is paced at 25 per second. Reads and writes are
+  // paced together, which keeps each under its own allowance.
+  rateLimit: {
+    requests: 100,
+    windowSeconds: 1,
+    scope: 'integration',
+    cases: [{ when: { value: '${clientSecret}', matches: '^[rs]k_test_' }, requests: 25, windowSeconds: 1 }],
+  },
   webhooks: {
     // One Connect endpoint per platform: its signing secret is the integration's webhook secret.
     verification: { scheme: 'hmac', preset: 'stripe' },

@@ -128,6 +128,9 @@ describe('stripe models', () => {
 
     const paid = await wire<StripeInvoice>(`/v1/invoices/${invoice.id}`);
     const record = invoiceModel.parse(toInvoice(paid));
+    // As a map callback from JavaScript (the index comes second) each invoice keeps its lines.
+    const asCallback = toInvoice as unknown as (invoice: StripeInvoice, index: number) => unknown;
+    assert.deepEqual([paid].map(asCallback), [toInvoice(paid)]);
     assert.equal(record.status, 'paid');
     assert.equal(record.customerId, customer.id);
     assert.equal(record.customerEmail, 'bo@example.com');

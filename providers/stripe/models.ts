@@ -60,6 +60,7 @@ export type StripeInvoiceLine = StripeWire<Stripe.InvoiceLineItem>;
 export type StripeCharge = StripeWire<Stripe.Charge>;
 export type StripeRefund = StripeWire<Stripe.Refund>;
 export type StripeSubscription = StripeWire<Stripe.Subscription>;
+export type StripeSubscriptionItem = StripeWire<Stripe.SubscriptionItem>;
 
 /** The page of a Stripe list answer (`{ object: 'list', data, has_more, url }`). */
 export interface StripeList<T> {
@@ -88,14 +89,14 @@ export function toCustomer(customer: StripeCustomer): CustomerRecord {
 }
 
 /** A product with its prices (listed apart: `GET /v1/prices?product=…`, or every price at once). */
-export function toProduct(product: StripeProduct, prices: readonly StripePrice[] = []): ProductRecord {
+export function toProduct(product: StripeProduct, prices?: readonly StripePrice[]): ProductRecord {
   return {
     id: product.id,
     name: product.name,
     description: product.description,
     active: product.active,
     url: product.url ?? null,
-    prices: prices.map(toPrice),
+    prices: listOr(prices, []).map(toPrice),
     createdAt: instant(product.created),
     updatedAt: instant(product.updated),
     metadata: metadataOf(product.metadata),
@@ -153,7 +154,7 @@ export function toInvoice(invoice: StripeInvoice, lines?: readonly StripeInvoice
     finalizedAt: instant(transitions?.finalized_at),
     paidAt: instant(transitions?.paid_at),
     voidedAt: instant(transitions?.voided_at),
-    lines: (lines ?? invoice.lines?.data ?? []).map(toInvoiceLine),
+    lines: listOr(lines, invoice.lines?.data ?? []).map(toInvoiceLine),
     metadata: metadataOf(invoice.metadata),
     raw: asRaw(invoice),
   };
@@ -185,7 +186,7 @@ export function toInvoiceLine(line: StripeInvoiceLine): InvoiceRecord['lines'][n
  * charge's expanded `refunds` list; pass them when they were read apart (more than 10).
  */
 export function toPayment(charge: StripeCharge, refunds?: readonly StripeRefund[]): PaymentRecord {
-  const listed = refunds ?? charge.refunds?.data ?? [];
+  const listed = listOr(refunds, charge.refunds?.data ?? []);
   // Older API versions name the invoice a charge paid.
   const invoice = (charge as { invoice?: string | { id: string } | null }).invoice;
   return {
@@ -210,8 +211,15 @@ export function toPayment(charge: StripeCharge, refunds?: readonly StripeRefund[
   };
 }
 
-export function toSubscription(subscription: StripeSubscription): SubscriptionRecord {
-  const items = subscription.items?.data ?? [];
+/**
+ * A subscription. `items` defaults to the items embedded in it (a list Stripe may cut,
+ * `items.has_more`); pass every item, read from `GET /v1/subscription_items`, when it is cut.
+ */
+export function toSubscription(
+  subscription: StripeSubscription,
+  listed?: readonly StripeSubscriptionItem[],
+): SubscriptionRecord {
+  const items = listOr(listed, subscription.items?.data ?? []);
   // Older API versions keep the current period on the subscription, newer ones on each item.
   const legacy = subscription as { current_period_start?: number; current_period_end?: number };
   const starts = items.map((item) => item.current_period_start).filter(isNumber);
@@ -272,6 +280,14 @@ function paymentStatusOf(charge: StripeCharge): PaymentRecord['status'] {
     return charge.refunded || charge.amount_refunded >= charge.amount ? 'refunded' : 'partially_refunded';
   }
   return 'succeeded';
+}
+
+/**
+ * The list given, else the object's own: only an array counts, so that `objects.map(toInvoice)`
+ * (which passes the index second) maps each object with its embedded list.
+ */
+function listOr<T>(given: readonly T[] | undefined, own: readonly T[]): readonly T[] {
+  return Array.isArray(given) ? given : own;
 }
 
 /** An expandable field's id: the id itself, or the expanded object's. */

@@ -59,7 +59,8 @@ for (const target of await testDatabases()) {
       environmentId = (await call('GET', '/v1/environment')).body.id;
       const integration = await call('POST', '/v1/integrations', {
         provider: 'stripe-api-key',
-        settings: { baseUrls: { '*': sandbox.url } },
+        // Only the webhook endpoint is under test: its injected faults must not meet sync calls.
+        settings: { baseUrls: { '*': sandbox.url }, autoStartSyncs: [] },
       });
       assert.equal(integration.status, 201, integration.text);
       integrationId = integration.body.id;
@@ -443,7 +444,8 @@ for (const target of await testDatabases()) {
         provider: 'stripe',
         clientId: sandbox.platform.clientId,
         clientSecret: sandbox.platform.secretKey,
-        settings: { baseUrls: { '*': sandbox.url } },
+        // Only the webhook endpoint is under test: its injected faults must not meet sync calls.
+        settings: { baseUrls: { '*': sandbox.url }, autoStartSyncs: [] },
       });
       assert.equal(connect.status, 201, connect.text);
       const { accountId } = sandbox.control.connectAccount({ email: 'seller@example.com' });

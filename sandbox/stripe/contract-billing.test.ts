@@ -82,6 +82,24 @@ describe('contract: products and prices', () => {
       statusCode: 400,
     });
   });
+
+  it('deletes a product without prices, recording product.deleted, and refuses one with prices', async () => {
+    const bare = await stripe.products.create({ name: 'Draft product' });
+    const deleted = await stripe.products.del(bare.id);
+    assert.deepEqual([deleted.id, deleted.object, deleted.deleted], [bare.id, 'product', true]);
+    await assert.rejects(stripe.products.retrieve(bare.id), { code: 'resource_missing', statusCode: 404 });
+    const [event] = (await stripe.events.list({ type: 'product.deleted', limit: 1 })).data;
+    assert.equal((event?.data.object as Stripe.Product | undefined)?.id, bare.id);
+
+    const priced = await stripe.products.create({
+      name: 'Priced',
+      default_price_data: { currency: 'usd', unit_amount: 100 },
+    });
+    await assert.rejects(stripe.products.del(priced.id), {
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+    });
+  });
 });
 
 describe('contract: invoices', () => {

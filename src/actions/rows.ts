@@ -50,6 +50,14 @@ export function toActionRun(row: ActionRunsTable): ActionRun {
     startedAt: row.started_at === null ? null : Number(row.started_at),
     finishedAt: row.finished_at === null ? null : Number(row.finished_at),
     durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    progress:
+      row.progress_done === null || row.progress_done === undefined
+        ? null
+        : {
+            done: Number(row.progress_done),
+            total: row.progress_total === null ? null : Number(row.progress_total),
+            updatedAt: Number(row.progress_updated_at),
+          },
   };
 }
 

@@ -6,7 +6,7 @@ import type { JobContext } from '../queue/index.ts';
 import type { ActionContext } from '../scripting/types.ts';
 import { type ActionsFixture, openActionsFixture } from './fixtures/actions-fixture.ts';
 import { actionHandlers, actionRunJob } from './jobs.ts';
-import { ABANDONED_GRACE_MS } from './service.ts';
+import { ABANDONED_GRACE_MS, MAX_ACTION_ATTEMPTS } from './service.ts';
 
 const input = { customer: 'cus_1', lines: [{ description: 'Plan', amount: 4200 }] };
 
@@ -399,6 +399,81 @@ for (const target of await testDatabases()) {
         [['action.failed', 'action_interrupted']],
       );
     });
+
+    it('executes a resumable run found running again, as its next attempt, up to the job attempts', async () => {
+      f.resumable = true;
+      const queued = await f.service.run(f.dev.id, conn, 'create-invoice', input, {
+        mode: 'async',
+        idempotencyKey: 'rollup-1',
+      });
+      const started = f.clock.now();
+      // The first worker set the run running and reported progress, then died mid-call.
+      await f.store.db
+        .updateTable('action_runs')
+        .set({ status: 'running', attempt: 1, started_at: started, progress_done: 3, progress_total: 9 })
+        .where('id', '=', queued.id)
+        .execute();
+      f.clock.advance(1000);
+      assert.equal(await runJobs(), 1);
+      const run = await f.service.get(f.dev.id, queued.id);
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+      assert.equal(run.attempt, 2);
+      assert.equal(run.startedAt, started, 'the run keeps its first start');
+      assert.equal(run.durationMs, 1000);
+      assert.deepEqual(
+        f.calls.map((c) => [c.runId, c.idempotencyKey]),
+        [[queued.id, 'rollup-1']],
+        'the same run, with the same key for the script to derive its provider keys from',
+      );
+      assert.deepEqual(
+        (await f.actionEvents(f.dev.id)).map((e) => e.type),
+        ['action.succeeded'],
+      );
+
+      // A run whose worker died on its last allowed attempt is not executed again.
+      const last = await f.service.run(f.dev.id, conn, 'create-invoice', input, { mode: 'async' });
+      await f.store.db
+        .updateTable('action_runs')
+        .set({ status: 'running', attempt: MAX_ACTION_ATTEMPTS, started_at: f.clock.now() })
+        .where('id', '=', last.id)
+        .execute();
+      assert.equal(await runJobs(), 1);
+      const ended = await f.service.get(f.dev.id, last.id);
+      assert.equal(ended.error?.code, 'action_interrupted');
+      assert.equal(f.calls.length, 1);
+
+      // A run whose action is not resumable keeps the at-most-once rule (see the test above).
+    });
+
+    it('stores progress at most once per interval while the run goes, and the last report with its outcome', async () => {
+      const seen: Array<unknown> = [];
+      const progressOf = async (id: string) => (await f.service.get(f.dev.id, id)).progress;
+      f.behaviour = async (context, body) => {
+        context.progress({ done: 0, total: 5 });
+        await waitForProgress(context.runId, 0);
+        seen.push((await progressOf(context.runId))?.done);
+        for (let done = 1; done <= 4; done++) context.progress({ done, total: 5 });
+        // Within the interval (the clock has not moved): nothing more is written yet.
+        seen.push((await progressOf(context.runId))?.done);
+        assert.throws(() => context.progress({ done: 6, total: 5 }), /done at most total/);
+        return { invoiceId: 'in_1', total: body.lines[0]!.amount };
+      };
+      const run = await f.service.run(f.dev.id, conn, 'create-invoice', input, { mode: 'sync' });
+      assert.equal(run.status, 'succeeded');
+      assert.deepEqual(seen, [0, 0]);
+      assert.deepEqual(run.progress, { done: 4, total: 5, updatedAt: f.clock.now() });
+      f.reset();
+      const plain = await f.service.run(f.dev.id, conn, 'create-invoice', input, { mode: 'sync' });
+      assert.equal(plain.progress, null, 'an action that reports nothing shows no progress');
+    });
+
+    async function waitForProgress(id: string, done: number): Promise<void> {
+      for (let i = 0; i < 500; i++) {
+        if ((await f.service.get(f.dev.id, id)).progress?.done === done) return;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      throw new Error(`progress ${done} of run ${id} was never stored`);
+    }
 
     it('sweeps synchronous runs left running by a stopped process once past their limit and grace', async () => {
       f.timeoutMs = 120_000;

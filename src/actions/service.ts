@@ -9,6 +9,11 @@
  * provider a second time. Synchronous runs have no job to find them again: one cut off by a
  * crash is marked the same way by `sweepAbandoned` (the `actions.sweep-abandoned` job, every
  * minute) once it has been running longer than its action's time limit plus a grace period.
+ *
+ * A `resumable` action (its script declares every write idempotent) is the exception for async
+ * runs: the job that finds its run `running` executes it again, as the next attempt, up to
+ * MAX_ACTION_ATTEMPTS executions; past them it is marked interrupted. The attempt number fences the runs:
+ * only the latest execution may record progress or the outcome.
  */
 import type { Insertable, Kysely } from 'kysely';
 import type { Connection } from '../connections/types.ts';
@@ -20,7 +25,7 @@ import { createEventCollector, type PendingScriptEvent, scriptEventOf } from '..
 import type { ActionDefinition } from '../scripting/types.ts';
 import type { ActionRunsTable, Database } from '../store/index.ts';
 import { checkValueDepth } from '../values/json-depth.ts';
-import { actionRunJobOf } from './jobs.ts';
+import { actionRunJob, actionRunJobOf } from './jobs.ts';
 import {
   DEFAULT_ACTION_TIMEOUT_MS,
   interrupted,
@@ -29,6 +34,7 @@ import {
   runErrorOf,
   validateInput,
 } from './perform.ts';
+import { type ActionProgress, createProgressReporter } from './progress.ts';
 import { requestHash, toActionRun, toJson } from './rows.ts';
 import type { ActionRun, ActionsService, ActionsServiceOptions } from './types.ts';
 
@@ -41,6 +47,12 @@ export const MAX_PAGE = 200;
  * ignores its signal), so a run still open a minute later has lost its process.
  */
 export const ABANDONED_GRACE_MS = 60_000;
+/**
+ * Executions a resumable run may have: one fewer than the `action.run` job's attempts, so that
+ * the job's last attempt is left to end a run whose workers keep dying (`action_interrupted`)
+ * rather than the job ending dead with its run still `running`.
+ */
+export const MAX_ACTION_ATTEMPTS = actionRunJob.retry.attempts - 1;
 /** Runs handled per sweep; the next sweep takes the rest. */
 const SWEEP_BATCH = 100;
 
@@ -90,6 +102,22 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
     return options.resolveAction(provider, name);
   }
 
+  /** Stores a running run's progress; a run that moved on (finished, resumed elsewhere) is left alone. */
+  async function writeProgress(row: Row, progress: ActionProgress, at: number): Promise<void> {
+    try {
+      await db
+        .updateTable('action_runs')
+        .set({ progress_done: progress.done, progress_total: progress.total, progress_updated_at: at })
+        .where('environment_id', '=', row.environment_id)
+        .where('id', '=', row.id)
+        .where('status', '=', 'running')
+        .where('attempt', '=', row.attempt)
+        .execute();
+    } catch (error) {
+      logger.warn({ actionRunId: row.id, err: error }, 'action run progress not stored');
+    }
+  }
+
   /** Calls the script of a run stored as `running` and records its outcome. */
   async function call(
     row: Row,
@@ -99,6 +127,11 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
     signal?: AbortSignal,
   ): Promise<ActionRun> {
     const collector = createEventCollector();
+    const progress = createProgressReporter({
+      clock,
+      write: (update, at) => writeProgress(row, update, at),
+      ...(options.progressIntervalMs === undefined ? {} : { intervalMs: options.progressIntervalMs }),
+    });
     const outcome = await perform({
       action,
       input,
@@ -113,9 +146,12 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
           signal: runSignal,
         })),
         events: collector.events,
+        progress: progress.report,
       }),
     });
-    return finish(row, connection, outcome, collector.drain());
+    const last = progress.latest();
+    await progress.settled();
+    return finish(row, connection, outcome, collector.drain(), last);
   }
 
   /**
@@ -128,6 +164,7 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
     connection: Connection | null,
     outcome: Outcome,
     emitted: readonly PendingScriptEvent[] = [],
+    progress: ActionProgress | null = null,
   ): Promise<ActionRun> {
     const now = clock.now();
     const startedAt = row.started_at === null ? now : Number(row.started_at);
@@ -148,6 +185,9 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
           finished_at: now,
           duration_ms: durationMs,
           updated_at: now,
+          ...(progress === null
+            ? {}
+            : { progress_done: progress.done, progress_total: progress.total, progress_updated_at: now }),
         })
         .where('environment_id', '=', row.environment_id)
         .where('id', '=', row.id)
@@ -192,6 +232,53 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
       status: 'failed',
       error: runErrorOf(interrupted(row.action_name), row.action_name),
     });
+  }
+
+  /**
+   * A queued run found `running`: its worker stopped mid-call. A resumable action is executed
+   * again as the next attempt (while attempts remain); any other is marked interrupted.
+   */
+  async function resumeOrInterrupt(row: Row, signal?: AbortSignal): Promise<ActionRun | null> {
+    const connection = await connectionOrNull(row.environment_id, row.connection_id);
+    if (!connection || row.mode !== 'async' || Number(row.attempt) >= MAX_ACTION_ATTEMPTS) {
+      return interrupt(row);
+    }
+    let action: ActionDefinition;
+    try {
+      action = await resolve(connection.provider, row.action_name);
+    } catch {
+      return interrupt(row);
+    }
+    if (action.resumable !== true) return interrupt(row);
+    if (signal?.aborted) return toActionRun(row);
+    const now = clock.now();
+    const attempt = Number(row.attempt) + 1;
+    // Compare-and-set on the attempt: of two executions finding the same run, one resumes it.
+    const claimed = await db
+      .updateTable('action_runs')
+      .set({ attempt, updated_at: now })
+      .where('environment_id', '=', row.environment_id)
+      .where('id', '=', row.id)
+      .where('status', '=', 'running')
+      .where('attempt', '=', row.attempt)
+      .executeTakeFirst();
+    if (Number(claimed.numUpdatedRows) === 0) {
+      const current = await findRow(row.environment_id, row.id);
+      return current ? toActionRun(current) : null;
+    }
+    const running: Row = { ...row, attempt, updated_at: now };
+    logger.warn(
+      { actionRunId: row.id, action: row.action_name, attempt },
+      'resumable action run found running after its worker stopped: executing it again',
+    );
+    let input: unknown;
+    try {
+      checkUsable(connection);
+      input = await validateInput(action, JSON.parse(row.input) as unknown, null);
+    } catch (error) {
+      return finish(running, connection, { status: 'failed', error: runErrorOf(error, row.action_name) });
+    }
+    return call(running, connection, action, input, signal);
   }
 
   /** The time limit of a stored run's action; the default when its connection or action is gone. */
@@ -269,6 +356,9 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
         finished_at: null,
         duration_ms: null,
         updated_at: now,
+        progress_done: null,
+        progress_total: null,
+        progress_updated_at: null,
       };
       const inserted = sync ? (await insertRows(db, [row])).has(row.id) : await insertQueued(row);
       if (!inserted) {
@@ -315,7 +405,7 @@ export function createActionsService(options: ActionsServiceOptions): ActionsSer
         return null;
       }
       if (row.status === 'succeeded' || row.status === 'failed') return toActionRun(row);
-      if (row.status === 'running') return interrupt(row);
+      if (row.status === 'running') return resumeOrInterrupt(row, signal);
       // The job was stopped before the run started: leave it queued for the job's next attempt.
       if (signal?.aborted) return toActionRun(row);
       const now = clock.now();

@@ -34,8 +34,10 @@ export interface ActionRun {
   output: unknown;
   error: ActionRunError | null;
   idempotencyKey: string | null;
-  /** Executions started: 0 while queued, 1 once running. */
+  /** Executions started: 0 while queued, 1 once running, more when a resumable run was executed again. */
   attempt: number;
+  /** What the script last reported with `ctx.progress`, or null. */
+  progress: { done: number; total: number | null; updatedAt: number } | null;
   createdAt: number;
   startedAt: number | null;
   finishedAt: number | null;
@@ -81,14 +83,15 @@ export interface ActionsServiceOptions {
   connections: Pick<ConnectionsService, 'get'>;
   /** The action `name` of `provider`; throws `action_not_found` when there is none. */
   resolveAction(provider: string, name: string): ActionDefinition | Promise<ActionDefinition>;
-  /** The script context (proxy, paginate, log) of one run. */
-  /** The run's script context; the service adds `events` itself (it writes them with the outcome). */
-  contextFor(request: ActionContextRequest): Promise<Omit<ActionContext, 'events'>>;
+  /** The run's script context (proxy, paginate, log); the service adds `events` and `progress` itself. */
+  contextFor(request: ActionContextRequest): Promise<Omit<ActionContext, 'events' | 'progress'>>;
   /** The connection's field mapping of the action, or null when it has none. */
   mapInput(environmentId: string, connectionId: string, actionName: string): Promise<InputMapper | null>;
   ids?: IdFactory;
   /** Time limit of actions that declare none. Default 60 s. */
   defaultTimeoutMs?: number;
+  /** Shortest time between two progress writes of one run. Default 1 s. */
+  progressIntervalMs?: number;
 }
 
 export interface ActionsService {
@@ -115,8 +118,9 @@ export interface ActionsService {
   ): Promise<{ data: ActionRun[]; nextAfter: string | null }>;
   /**
    * Executes a queued run (the `action.run` job). At most once: a run already `running` (its
-   * worker died mid-call) is marked failed with `action_interrupted` instead of being called again;
-   * a finished run is left alone.
+   * worker died mid-call) is marked failed with `action_interrupted` instead of being called again
+   * — unless its action is `resumable`, which is executed again as the next attempt (at most
+   * MAX_ACTION_ATTEMPTS in all); a finished run is left alone.
    */
   execute(environmentId: string, runId: string, signal?: AbortSignal): Promise<ActionRun | null>;
   /**

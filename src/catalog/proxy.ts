@@ -31,10 +31,41 @@ export const proxySchema = z.strictObject({
   basicAuth: z.strictObject({ username: textTemplate, password: textTemplate }).optional(),
 });
 
+/** A regular expression, given as its source (checked when the definition loads). */
+const pattern = z
+  .string()
+  .min(1)
+  .max(200)
+  .refine(
+    (source) => {
+      try {
+        new RegExp(source);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'not a valid regular expression' },
+  );
+
+/**
+ * A rate that applies instead of the definition's own to connections whose values match: the
+ * allowance of a test-mode key (Stripe: `sk_test_…` gets 25 requests per second, `sk_live_…` 100)
+ * or of a plan named in the connection's metadata. `value` renders with the same values as the
+ * proxy's headers; a value it needs that the connection lacks is no match.
+ */
+const rateLimitCaseSchema = z.strictObject({
+  when: z.strictObject({ value: textTemplate, matches: pattern }),
+  requests: positiveInt,
+  windowSeconds: z.number().positive().max(86_400),
+  burst: positiveInt.optional(),
+});
+
 /**
  * Client-side limits the proxy keeps to (with rate-limiter-flexible), and the response headers
  * that say how much is left. `burst` models leaky buckets: Shopify's 40-request bucket that
- * drains 2 per second is `{ requests: 2, windowSeconds: 1, burst: 40 }`.
+ * drains 2 per second is `{ requests: 2, windowSeconds: 1, burst: 40 }`. `cases` replace the rate
+ * for the connections they match (the first that matches; see rateLimitCaseSchema).
  */
 export const rateLimitSchema = z
   .strictObject({
@@ -45,6 +76,8 @@ export const rateLimitSchema = z
     concurrency: positiveInt.optional(),
     /** Who shares the budget: one connection (the usual: per account) or the whole integration. */
     scope: z.enum(['connection', 'integration']).default('connection'),
+    /** Other rates for the connections they match, first match wins (Stripe's test-mode keys). */
+    cases: z.array(rateLimitCaseSchema).min(1).max(10).optional(),
     /** How long to pause after a 429 that carries no Retry-After (Airtable: 30 s). */
     cooldownSeconds: positiveInt.max(3600).optional(),
     headers: z
@@ -74,6 +107,15 @@ export const rateLimitSchema = z
         message: 'burst is the bucket size: at least requests',
       });
     }
+    limit.cases?.forEach((rate, index) => {
+      if (rate.burst !== undefined && rate.burst < rate.requests) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cases', index, 'burst'],
+          message: 'burst is the bucket size: at least requests',
+        });
+      }
+    });
     if ((limit.headers.reset === undefined) !== (limit.headers.resetUnit === undefined)) {
       ctx.addIssue({
         code: 'custom',

@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import type { AuthConfig } from './auth.ts';
 import type { ConnectionConfigField } from './fields.ts';
 import { providerApiConfigKeys } from './provider-api-scheme.ts';
-import type { ProxyConfig } from './proxy.ts';
+import type { ProxyConfig, RateLimit } from './proxy.ts';
 import { templateVariables } from './template.ts';
 import type { Webhooks } from './webhooks.ts';
 
@@ -36,6 +36,7 @@ export interface ReferenceSubject {
   connectionConfig: ConnectionConfigField[];
   proxy?: ProxyConfig | undefined;
   pagination?: unknown;
+  rateLimit?: RateLimit | undefined;
   webhooks?: Webhooks | undefined;
 }
 
@@ -124,6 +125,10 @@ export function checkReferences(def: ReferenceSubject, ctx: z.RefinementCtx): vo
   }
 
   checkProxy(def, scope, everything, urlSafe, use, issue);
+  def.rateLimit?.cases?.forEach((rate, index) => {
+    // Matched, never sent: any value of the connection may decide its rate.
+    use(rate.when.value, everything, ['rateLimit', 'cases', index, 'when', 'value'], 'unknown value');
+  });
   checkWebhooks(def, scope, issue);
   if (def.pagination !== undefined && def.proxy === undefined)
     issue(['pagination'], 'pagination needs a proxy block');

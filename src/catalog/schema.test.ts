@@ -528,6 +528,33 @@ describe('provider definition schema', () => {
         /lowercase/,
       );
     });
+
+    it('accepts rate cases and refuses a bad pattern or a value the connection cannot have', () => {
+      const cases = [
+        { when: { value: '${clientSecret}', matches: '^sk_test_' }, requests: 25, windowSeconds: 1 },
+      ];
+      const def = define({
+        auth: oauth2,
+        proxy: bearerProxy,
+        rateLimit: { requests: 100, windowSeconds: 1, cases },
+      });
+      assert.deepEqual(def.rateLimit?.cases, cases);
+      const withCase = (when: unknown) => ({
+        auth: oauth2,
+        proxy: bearerProxy,
+        rateLimit: { requests: 100, windowSeconds: 1, cases: [{ when, requests: 25, windowSeconds: 1 }] },
+      });
+      assertIssue(
+        withCase({ value: '${clientSecret}', matches: '(' }),
+        'rateLimit.cases[0].when.matches',
+        /regular/,
+      );
+      assertIssue(
+        withCase({ value: '${livemode}', matches: '^false$' }),
+        'rateLimit.cases[0].when.value',
+        /\$\{livemode\} is not available/,
+      );
+    });
   });
 
   describe('webhooks', () => {

@@ -75,6 +75,12 @@ export const configSchema = z.object({
   /** How long shutdown waits for in-flight jobs before releasing their leases. */
   shutdownTimeoutMs: positiveInt.default(10_000),
   /**
+   * How long a worker holds a job it claimed (its heartbeat renews the lease every third of it):
+   * after a crash, the job runs again once this has passed. Shorter reclaims sooner, at the cost
+   * of more heartbeat writes.
+   */
+  jobLeaseMs: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  /**
    * Address ranges outbound requests (provider calls, token endpoints) may reach although they
    * are not public: `loopback`, `private`, or CIDRs, comma-separated. Empty in production; the
    * sandbox and local development need `loopback`.
@@ -164,6 +170,7 @@ export const CONFIG_ENV: { [K in keyof PatchbayConfig]-?: string } = {
   syncConcurrency: 'PATCHBAY_SYNC_CONCURRENCY',
   minSyncFrequencySeconds: 'PATCHBAY_MIN_SYNC_FREQUENCY_SECONDS',
   shutdownTimeoutMs: 'PATCHBAY_SHUTDOWN_TIMEOUT_MS',
+  jobLeaseMs: 'PATCHBAY_JOB_LEASE_MS',
   allowPrivateNetworks: 'PATCHBAY_ALLOW_PRIVATE_NETWORKS',
   providerDirs: 'PATCHBAY_PROVIDER_DIRS',
   refreshMarginSeconds: 'PATCHBAY_REFRESH_MARGIN_SECONDS',

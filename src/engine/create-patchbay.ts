@@ -363,6 +363,7 @@ function createEngineWorker(options: {
       catalog: engineJobs,
       handlers: others,
       concurrency: config.workerConcurrency,
+      leaseMs: config.jobLeaseMs,
       onEvent,
     }),
   ];
@@ -373,6 +374,7 @@ function createEngineWorker(options: {
         catalog: engineJobs,
         handlers: { 'outbound.deliver': deliver },
         concurrency: config.deliveryConcurrency,
+        leaseMs: config.jobLeaseMs,
         onEvent,
       }),
     );
@@ -384,6 +386,7 @@ function createEngineWorker(options: {
         catalog: engineJobs,
         handlers: { 'sync.run': syncRun },
         concurrency: config.syncConcurrency,
+        leaseMs: config.jobLeaseMs,
         onEvent,
       }),
     );

@@ -5,6 +5,7 @@
  * providers layer's proxy client, so auth, refresh, rate limits and retries apply to every call.
  */
 
+import type { Kysely } from 'kysely';
 import { type ActionsService, actionHandlers, createActionsService } from '../actions/index.ts';
 import type { RouteModule } from '../api/index.ts';
 import { actionRoutes } from '../api/routes/actions.ts';
@@ -35,7 +36,7 @@ import type {
   ScriptRegistry,
   SyncDefinition,
 } from '../scripting/types.ts';
-import type { Store } from '../store/index.ts';
+import type { Database, Store } from '../store/index.ts';
 import {
   createFieldMappings,
   type FieldMappingsService,
@@ -375,7 +376,11 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       hooks.onCreated(async (event) => {
         const scripts = registry.get(event.provider);
         if (!scripts || scripts.syncs.size === 0) return;
-        await scheduler.startIn(event.trx, event.environmentId, event.connectionId, scripts.syncs.values());
+        const chosen = await autoStartSyncsOf(event.trx, event.connection.integrationId);
+        const syncs = [...scripts.syncs.values()].map((sync) =>
+          chosen === undefined ? sync : { ...sync, autoStart: chosen.includes(sync.name) },
+        );
+        await scheduler.startIn(event.trx, event.environmentId, event.connectionId, syncs);
       });
       hooks.onDeleted(async (event) => {
         await records.forgetConnection(event.trx, event.environmentId, event.connectionId);
@@ -419,4 +424,19 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       },
     }),
   };
+}
+
+/**
+ * The integration's `autoStartSyncs` setting, read in the creating transaction (on SQLite a read
+ * outside it would wait for its lock); undefined when the integration does not set it.
+ */
+async function autoStartSyncsOf(trx: Kysely<Database>, integrationId: string): Promise<string[] | undefined> {
+  const row = await trx
+    .selectFrom('integrations')
+    .select('settings')
+    .where('id', '=', integrationId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const settings = JSON.parse(row.settings) as { autoStartSyncs?: unknown };
+  return Array.isArray(settings.autoStartSyncs) ? settings.autoStartSyncs.map(String) : undefined;
 }

@@ -276,6 +276,7 @@ function cleanSettings(settings: IntegrationSettings): IntegrationSettings {
   const clean: IntegrationSettings = {};
   if (settings.baseUrls !== undefined) clean.baseUrls = { ...settings.baseUrls };
   if (settings.redirectUri !== undefined) clean.redirectUri = settings.redirectUri;
+  if (settings.autoStartSyncs !== undefined) clean.autoStartSyncs = [...new Set(settings.autoStartSyncs)];
   return clean;
 }
 

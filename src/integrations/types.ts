@@ -16,6 +16,12 @@ export interface IntegrationSettings {
    * `${publicUrl}/connect/oauth/callback` (a host that proxies the callback).
    */
   redirectUri?: string;
+  /**
+   * The syncs a new connection of this integration starts on its own (by name); the others wait
+   * until they are started. Absent: the syncs whose definition says `autoStart` (the default).
+   * A host that uses a provider for its actions only lists none: `[]`.
+   */
+  autoStartSyncs?: string[];
 }
 
 /** An integration as the API shows it: never a secret. */

@@ -24,6 +24,7 @@ import type { OutboundHttp } from '../net/index.ts';
 import { checkValueDepth } from '../values/json-depth.ts';
 import { applyAuth } from './auth.ts';
 import { forwardableRequestHeaders, isIdempotent } from './headers.ts';
+import { rateLimitFor } from './rate-limit-cases.ts';
 import { createProviderRateLimits, type ProviderRateLimits } from './rate-limits.ts';
 import type { RequestLog } from './request-log.ts';
 import { backoffDelay } from './retry-policy.ts';
@@ -91,7 +92,7 @@ export function createProviderCaller(options: ProviderCallerOptions): ProviderCa
       applyAuth(proxy, values, headers, url);
 
       const retry: Retry = definition.retry;
-      const limit: RateLimit | undefined = definition.rateLimit;
+      const limit: RateLimit | undefined = rateLimitFor(definition.rateLimit, values);
       const explicit = request.maxAttempts !== undefined;
       const maxAttempts = body.replayable ? Math.max(1, request.maxAttempts ?? retry.maxAttempts) : 1;
       const repeatable = isIdempotent(method) || explicit;

@@ -475,6 +475,22 @@ describe('loadScripts', () => {
     });
   });
 
+  it('gives a variant without scripts of its own its family’s (stripe-api-key runs stripe’s)', async () => {
+    const catalog = await loadCatalog();
+    const registry = await loadScripts({ catalog });
+    const family = registry.get('stripe');
+    const variant = registry.get('stripe-api-key');
+    assert.ok(family && variant);
+    assert.equal(variant.provider, 'stripe-api-key');
+    assert.ok(variant.actions.has('create-invoices-from-rollup'));
+    assert.equal(variant.actions, family.actions, 'the same scripts, not copies');
+    assert.equal(
+      registry.has('whop-oauth'),
+      registry.has('whop'),
+      'whop has no scripts, nor does its variant',
+    );
+  });
+
   it('refuses scripts in a folder that is not a provider of the catalog', async () => {
     const catalogDir = providersDir({ acme: {} });
     const scriptsDir = providersDir({ ghost: { 'syncs/products.ts': sync() } }, { definitions: false });

@@ -363,6 +363,7 @@ function actionSchema(name: string) {
     input: zodSchema,
     output: zodSchema,
     timeoutMs: actionTimeoutMs,
+    resumable: z.boolean().optional(),
     exec: fn,
   });
 }

@@ -33,12 +33,12 @@ describe('provider scripts (providers/)', () => {
     const actions = filesOnDisk(ACTIONS_FOLDER);
     for (const [provider, scripts] of registry) {
       assert.ok(catalog.has(provider), `${provider} is in the catalog`);
-      assert.deepEqual([...scripts.syncs.keys()].sort(), syncs.get(provider) ?? [], `${provider} syncs`);
-      assert.deepEqual(
-        [...scripts.actions.keys()].sort(),
-        actions.get(provider) ?? [],
-        `${provider} actions`,
-      );
+      // A variant without script files of its own runs its family's.
+      const family = catalog.get(provider)?.variantOf;
+      const own = syncs.has(provider) || actions.has(provider);
+      const folder = !own && family !== undefined ? family : provider;
+      assert.deepEqual([...scripts.syncs.keys()].sort(), syncs.get(folder) ?? [], `${provider} syncs`);
+      assert.deepEqual([...scripts.actions.keys()].sort(), actions.get(folder) ?? [], `${provider} actions`);
     }
     for (const provider of [...syncs.keys(), ...actions.keys()]) {
       assert.ok(registry.has(provider), `${provider} has script files but is not in the registry`);

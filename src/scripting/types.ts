@@ -194,6 +194,18 @@ export interface ActionContext extends ScriptContext {
   idempotencyKey: string | null;
   /** Emits events (`invoice.created`, `message.fallback_required`…) written with the run's outcome. */
   events: ScriptEvents;
+  /**
+   * Reports how far the run has come (`done` of `total` units, e.g. buyers invoiced), shown on
+   * the run while it is `running`. Cheap to call often: the engine keeps the latest report and
+   * stores it at most about once a second, and with the run's outcome.
+   */
+  progress(update: ActionProgressUpdate): void;
+}
+
+/** A progress report: `done` units of `total` (when the total is known). */
+export interface ActionProgressUpdate {
+  done: number;
+  total?: number;
 }
 
 /** An action as declared by a provider script. */
@@ -204,6 +216,14 @@ export interface ActionDefinition<Input extends z.ZodType = z.ZodType, Output ex
   output: Output;
   /** Time limit of one call. Default 60 s. */
   timeoutMs?: number;
+  /**
+   * The script is safe to execute again from the start: every write it makes is idempotent at
+   * the provider (idempotency keys derived from the run, a lookup before each create). A queued
+   * (async) run whose worker stopped mid-call is then executed again by its job (twice in all at
+   * most; the run's `attempt` counts the executions) instead of failing with `action_interrupted`. Default
+   * false: at most one call.
+   */
+  resumable?: boolean;
   exec(context: ActionContext, input: z.output<Input>): Promise<z.input<Output>>;
 }
 

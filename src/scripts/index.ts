@@ -68,6 +68,7 @@ export type { CustomPaginator, FetchedPage, ListingRequest } from '../scripting/
 export type {
   ActionContext,
   ActionDefinition,
+  ActionProgressUpdate,
   CheckpointStore,
   ListedWebhookSubscription,
   ModelSchemas,

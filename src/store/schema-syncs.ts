@@ -138,6 +138,10 @@ export interface ActionRunsTable {
   finished_at: number | null;
   duration_ms: number | null;
   updated_at: number;
+  /** What the script last reported with `ctx.progress` (null until it reports). */
+  progress_done: number | null;
+  progress_total: number | null;
+  progress_updated_at: number | null;
 }
 
 /** A cached provider GET answer (scripts opt in per request with a TTL). */

@@ -46,6 +46,7 @@ export type EventType = Extract<
   | 'price.updated'
   | 'product.created'
   | 'product.updated'
+  | 'product.deleted'
   | 'refund.created'
 >;
 

@@ -1,7 +1,7 @@
 /** `/v1/customers`: create, retrieve, update, delete, list (by `email`, `created`). */
 import { Collection } from '../collection.ts';
 import { nowSeconds, type Scope } from '../context.ts';
-import { noSuch } from '../errors.ts';
+import { invalidRequest, noSuch } from '../errors.ts';
 import { previousAttributes, recordEvent } from '../events.ts';
 import { base62, newId } from '../ids.ts';
 import { listPage } from '../list.ts';
@@ -9,6 +9,7 @@ import { readAddress } from '../objects/address.ts';
 import { type CustomerRecord, customerJson, deletedCustomerJson } from '../objects/customer.ts';
 import { applyMetadata, type MetadataUpdate, type Params } from '../params.ts';
 import type { Call, RouteTable } from '../routes.ts';
+import { type SearchSpec, searchPage } from '../search.ts';
 import type { AccountState } from '../state.ts';
 import { find } from './lookup.ts';
 
@@ -56,6 +57,9 @@ export function createCustomer(scope: Scope, fields: CustomerFields): CustomerRe
 function readFields(params: Params): { fields: CustomerFields; metadata: MetadataUpdate | undefined } {
   const fields: CustomerFields = {};
   const email = params.nullableString('email');
+  if (email !== undefined && email !== null && email !== '' && !EMAIL.test(email)) {
+    throw invalidRequest(`Invalid email address: ${email}`, { code: 'email_invalid', param: 'email' });
+  }
   if (email !== undefined) fields.email = email;
   const name = params.nullableString('name');
   if (name !== undefined) fields.name = name;
@@ -120,6 +124,10 @@ export function customerRoutes(routes: RouteTable): void {
     return deletedCustomerJson(customer.id);
   });
 
+  routes.add('GET', '/v1/customers/search', ({ scope, params }) =>
+    searchPage(scope.account.customers.values(), params, CUSTOMER_SEARCH, (c) => customerJson(c, scope)),
+  );
+
   routes.add('GET', '/v1/customers', ({ scope, params }) => {
     const email = params.string('email');
     const collection =
@@ -131,3 +139,18 @@ export function customerRoutes(routes: RouteTable): void {
 }
 
 const EMPTY = new Collection<CustomerRecord>();
+
+/** An address Stripe would take: something@domain.tld, no spaces (Stripe answers `email_invalid` otherwise). */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The fields Stripe's customer search supports. */
+const CUSTOMER_SEARCH: SearchSpec<CustomerRecord> = {
+  url: '/v1/customers/search',
+  fields: {
+    created: (c) => c.created,
+    email: (c) => c.email,
+    name: (c) => c.name,
+    phone: (c) => c.phone,
+  },
+  metadata: (c) => c.metadata,
+};

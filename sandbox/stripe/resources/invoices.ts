@@ -8,7 +8,7 @@ import { nowSeconds } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { previousAttributes, recordEvent } from '../events.ts';
 import { arrayPage, listPage } from '../list.ts';
-import { deletedInvoiceJson, type InvoiceRecord, invoiceJson } from '../objects/invoice.ts';
+import { deletedInvoiceJson, type InvoiceRecord, invoiceJson, invoiceTotal } from '../objects/invoice.ts';
 import { invoiceLineJson } from '../objects/invoice-line.ts';
 import { payInvoice } from '../ops/invoice-payment.ts';
 import {
@@ -21,12 +21,28 @@ import {
 } from '../ops/invoicing.ts';
 import { applyMetadata } from '../params.ts';
 import type { Call, RouteTable } from '../routes.ts';
+import { type SearchSpec, searchPage } from '../search.ts';
 import { readDueDate } from './invoice-params.ts';
 import { find } from './lookup.ts';
 
 const STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'] as const;
 const METHODS = ['charge_automatically', 'send_invoice'] as const;
 const EMPTY = new Collection<InvoiceRecord>();
+
+/** The fields Stripe's invoice search supports (those the emulator keeps). */
+const INVOICE_SEARCH: SearchSpec<InvoiceRecord> = {
+  url: '/v1/invoices/search',
+  fields: {
+    created: (i) => i.created,
+    currency: (i) => i.currency,
+    customer: (i) => i.customer,
+    number: (i) => i.number,
+    status: (i) => i.status,
+    subscription: (i) => i.subscription,
+    total: (i) => invoiceTotal(i),
+  },
+  metadata: (i) => i.metadata,
+};
 
 function invoiceOf(call: Call): InvoiceRecord {
   return find(call.scope.account.invoices, call.path.id as string, 'invoice');
@@ -109,6 +125,10 @@ export function invoiceRoutes(routes: RouteTable): void {
     recordEvent(scope, 'invoice.deleted', last);
     return deletedInvoiceJson(invoice.id);
   });
+
+  routes.add('GET', '/v1/invoices/search', ({ scope, params }) =>
+    searchPage(scope.account.invoices.values(), params, INVOICE_SEARCH, (i) => invoiceJson(i, scope)),
+  );
 
   routes.add('GET', '/v1/invoices', ({ scope, params }) => {
     const customer = params.string('customer');

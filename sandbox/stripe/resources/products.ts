@@ -1,4 +1,5 @@
-/** `/v1/products`: create (with `default_price_data`), retrieve, update, list. */
+/** `/v1/products`: create (with `default_price_data`), retrieve, update, delete, list. */
+import type Stripe from 'stripe';
 import { nowSeconds, type Scope } from '../context.ts';
 import { invalidRequest } from '../errors.ts';
 import { previousAttributes, recordEvent } from '../events.ts';
@@ -105,6 +106,20 @@ export function productRoutes(routes: RouteTable): void {
     const previous = previousAttributes(before, after);
     if (previous) recordEvent(scope, 'product.updated', after, previous);
     return after;
+  });
+
+  // https://docs.stripe.com/api/products/delete: only a product with no prices can be deleted
+  // (archive it with active=false otherwise); the answer is the deletion stub.
+  routes.add('DELETE', '/v1/products/:id', ({ scope, params, path }) => {
+    params.done();
+    const product = find(scope.account.products, path.id as string, 'product');
+    if (scope.account.prices.values().some((price) => price.product === product.id)) {
+      throw invalidRequest('This product cannot be deleted because it has one or more user-created prices.');
+    }
+    const last = productJson(product, scope);
+    scope.account.products.remove(product);
+    recordEvent(scope, 'product.deleted', last);
+    return { id: product.id, object: 'product', deleted: true } satisfies Stripe.DeletedProduct;
   });
 
   routes.add('GET', '/v1/products', ({ scope, params }) => {

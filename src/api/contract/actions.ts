@@ -29,6 +29,21 @@ export const actionRunSchema = z
           'Why the run failed: `provider_error`, `action_timeout`, `action_output_invalid`, `action_failed`, or `action_interrupted` (the outcome at the provider is unknown: check it before repeating the write).',
       }),
     idempotencyKey: z.string().nullable(),
+    attempt: z.number().int().meta({
+      description:
+        'Executions started: 0 while queued, 1 once running; higher when a resumable action was executed again after its worker stopped.',
+    }),
+    progress: z
+      .object({
+        done: z.number().int().meta({ example: 120 }),
+        total: z.number().int().nullable().meta({ example: 200 }),
+        updatedAt: timestamp,
+      })
+      .nullable()
+      .meta({
+        description:
+          'How far the run has come, as its script reports it (e.g. buyers invoiced of a rollup); updated about once a second while it runs. Null for actions that report none.',
+      }),
     createdAt: timestamp,
     startedAt: timestamp.nullable(),
     finishedAt: timestamp.nullable(),

@@ -14,6 +14,15 @@ const settingsSchema = z
       description:
         'The OAuth redirect URI registered at the provider, when it is not Patchbay’s own callback.',
     }),
+    autoStartSyncs: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a sync name'))
+      .max(100)
+      .optional()
+      .meta({
+        description:
+          'The syncs a new connection starts on its own; the others wait to be started. Absent: those whose definition auto-starts. `[]` for an integration used for its actions only.',
+        example: ['invoices'],
+      }),
   })
   .meta({ id: 'IntegrationSettings' });
 

@@ -64,6 +64,8 @@ for (const target of await testDatabases()) {
           output: { invoiceId: `in_${run.id.slice(-6)}`, total: 4200 },
           error: null,
           idempotencyKey: 'order-1',
+          attempt: 1,
+          progress: null,
           createdAt: new Date(f.clock.now()).toISOString(),
           startedAt: new Date(f.clock.now()).toISOString(),
           finishedAt: new Date(f.clock.now()).toISOString(),

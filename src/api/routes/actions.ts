@@ -69,6 +69,11 @@ export function presentActionRun(run: ActionRun): ResponseOf<typeof getActionRun
     output: run.output,
     error: run.error,
     idempotencyKey: run.idempotencyKey,
+    attempt: run.attempt,
+    progress:
+      run.progress === null
+        ? null
+        : { done: run.progress.done, total: run.progress.total, updatedAt: isoTime(run.progress.updatedAt) },
     createdAt: isoTime(run.createdAt),
     startedAt: isoTimeOrNull(run.startedAt),
     finishedAt: isoTimeOrNull(run.finishedAt),

@@ -125,7 +125,8 @@ for (const target of await testDatabases()) {
 
     it('applies on a database at version 7 with messages, keeping them, and makes both indexes partial', async () => {
       const report = await store.migrate();
-      assert.deepEqual(report.applied, ['0008_outbound_partial_indexes']);
+      // 0008 first; later migrations (if any) follow it.
+      assert.equal(report.applied[0], '0008_outbound_partial_indexes');
       const rows = await store.db.selectFrom('messages').selectAll().orderBy('id').execute();
       assert.equal(rows.length, ROWS);
       assert.deepEqual(

@@ -8,6 +8,7 @@ import { recordsWritePath } from './0006_records_write_path.ts';
 import { actionRunsRunning } from './0007_action_runs_running.ts';
 import { outboundPartialIndexes } from './0008_outbound_partial_indexes.ts';
 import { webhookSubscriptions } from './0009_webhook_subscriptions.ts';
+import { actionRunProgress } from './0010_action_run_progress.ts';
 
 /**
  * Every migration, in version order. Forward-only: a shipped migration is never edited; a change
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   actionRunsRunning,
   outboundPartialIndexes,
   webhookSubscriptions,
+  actionRunProgress,
 ];

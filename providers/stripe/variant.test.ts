@@ -1,0 +1,29 @@
+// Both ways of connecting Stripe run the same scripts: `stripe-api-key` (own keys) has no syncs of
+// its own and is a variant of `stripe`, so the loader must hand it its parent's. That loader rule
+// lands with branch webhook-subs; until it is merged this test reports itself as todo instead of
+// passing or failing on a rule that is not there yet.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loadCatalog } from '../../src/catalog/registry.ts';
+import { getSync, loadScripts } from '../../src/scripting/loader.ts';
+
+const SYNCS = ['customers', 'invoices', 'payments', 'products', 'subscriptions'];
+
+describe('stripe scripts', () => {
+  it('are the stripe provider’s syncs', async () => {
+    const scripts = await loadScripts({ catalog: await loadCatalog() });
+    assert.deepEqual([...(scripts.get('stripe')?.syncs.keys() ?? [])].sort(), SYNCS);
+  });
+
+  it('serve stripe-api-key connections too, through the loader’s variant rule', async (t) => {
+    const scripts = await loadScripts({ catalog: await loadCatalog() });
+    const own = scripts.get('stripe-api-key');
+    if (own === undefined || own.syncs.size === 0) {
+      t.todo('the loader does not give a variant without scripts its parent’s yet (branch webhook-subs)');
+      return;
+    }
+    assert.deepEqual([...own.syncs.keys()].sort(), SYNCS);
+    for (const name of SYNCS)
+      assert.equal(getSync(scripts, 'stripe-api-key', name), getSync(scripts, 'stripe', name));
+  });
+});
