@@ -69,6 +69,44 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
     return row;
   }
 
+  /**
+   * The end user must connect again: the provider refused the credentials (`reauth_required`) or
+   * reported the grant revoked (`disconnected`, which nothing but a reconnect undoes). The status
+   * condition makes concurrent callers race for one row change, and only the winner writes
+   * `connection.reauth_required`; a connection already waiting for its user is not announced
+   * twice.
+   */
+  async function markNeedsConnecting(
+    trx: Kysely<Database>,
+    environmentId: string,
+    connectionId: string,
+    status: 'reauth_required' | 'disconnected',
+    reason: { code: string; message: string },
+  ): Promise<void> {
+    const lastError = cleanReason(reason);
+    const row = await findRow(trx, environmentId, connectionId);
+    // Revoked is the stronger of the two: a refresh refused afterwards changes nothing.
+    if (row.status === status || row.status === 'disconnected') return;
+    const result = await trx
+      .updateTable('connections')
+      .set({
+        status,
+        last_error_code: lastError.code,
+        last_error_message: lastError.message,
+        updated_at: bumpUpdatedAt(clock.now()),
+      })
+      .where('environment_id', '=', environmentId)
+      .where('id', '=', row.id)
+      .where('status', '=', row.status)
+      .executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0 || row.status === 'reauth_required') return;
+    await appendEvent(
+      trx,
+      { environmentId, type: 'connection.reauth_required', data: { ...eventData(row), reason: lastError } },
+      outbox,
+    );
+  }
+
   // load() runs for every proxied request: one query for the connection and the integration
   // columns resolveRow() needs. Its SQL never changes, so Kysely builds and compiles it once
   // (which costs more than running it on SQLite) and each call binds its own values where the
@@ -380,35 +418,17 @@ export function createConnectionsService(options: ConnectionsServiceOptions): Co
     },
 
     async markReauthRequired(environmentId, connectionId, reason) {
-      const lastError = cleanReason(reason);
-      await db.transaction().execute(async (trx) => {
-        const row = await findRow(trx, environmentId, connectionId);
-        if (row.status === 'reauth_required') return;
-        // The status condition makes concurrent callers race for one row change: only the
-        // winner writes the event.
-        const result = await trx
-          .updateTable('connections')
-          .set({
-            status: 'reauth_required',
-            last_error_code: lastError.code,
-            last_error_message: lastError.message,
-            updated_at: bumpUpdatedAt(clock.now()),
-          })
-          .where('environment_id', '=', environmentId)
-          .where('id', '=', row.id)
-          .where('status', '!=', 'reauth_required')
-          .executeTakeFirst();
-        if (Number(result.numUpdatedRows) === 0) return;
-        await appendEvent(
-          trx,
-          {
-            environmentId,
-            type: 'connection.reauth_required',
-            data: { ...eventData(row), reason: lastError },
-          },
-          outbox,
-        );
-      });
+      await db
+        .transaction()
+        .execute((trx) => markNeedsConnecting(trx, environmentId, connectionId, 'reauth_required', reason));
+    },
+
+    async getIn(trx, environmentId, id) {
+      return toConnection(await findRow(trx, environmentId, id));
+    },
+
+    async markRevokedIn(trx, environmentId, connectionId, reason) {
+      await markNeedsConnecting(trx, environmentId, connectionId, 'disconnected', reason);
     },
 
     async recordRefreshFailure(environmentId, connectionId, reason) {

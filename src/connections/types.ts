@@ -4,9 +4,11 @@
  * `connection.*` events in the same transaction as the change, and implements ConnectionAccess
  * for the proxy and the refresher.
  */
+
+import type { Kysely } from 'kysely';
 import type { EndUser } from '../connect/types.ts';
 import type { ConnectionAccess, Credentials } from '../ports/connections.ts';
-import type { ConnectionStatus } from '../store/index.ts';
+import type { ConnectionStatus, Database } from '../store/index.ts';
 
 /** A connection as the API shows it: never a credential. */
 export interface Connection {
@@ -73,6 +75,19 @@ export interface ConnectionsService extends ConnectionAccess {
    * reported, the deletion goes on), deletes the credentials and the row, emits `connection.deleted`.
    */
   delete(environmentId: string, id: string): Promise<{ revoked: boolean }>;
+  /** `get` inside the caller's transaction (a webhook handler's). */
+  getIn(trx: Kysely<Database>, environmentId: string, id: string): Promise<Connection>;
+  /**
+   * The provider reported the grant revoked (an account deauthorized the app): status
+   * `disconnected` and `connection.reauth_required` (once), in the caller's transaction. A
+   * reconnect makes it `active` again.
+   */
+  markRevokedIn(
+    trx: Kysely<Database>,
+    environmentId: string,
+    id: string,
+    reason: { code: string; message: string },
+  ): Promise<void>;
   /**
    * Sets (or, with null, clears) the key that verifies this connection's inbound webhooks
    * (definitions with `secretFrom: 'connection'`); stored as a vault envelope.

@@ -19,6 +19,7 @@ import type { Clock } from '../clock/index.ts';
 import type { PatchbayConfig } from '../config/index.ts';
 import type { ConnectionHooks } from '../connections/hooks.ts';
 import { PatchbayError } from '../errors/index.ts';
+import { newId } from '../ids/index.ts';
 import type { TriggerRegistry } from '../inbound/triggers.ts';
 import type { Logger } from '../logger/index.ts';
 import type { Entitlements } from '../plans/entitlements.ts';
@@ -49,6 +50,7 @@ import { createSyncRunner, type SyncRunner } from '../syncs/runner.ts';
 import { createRunsRepository } from '../syncs/runs.ts';
 import { createSyncScheduler, type SyncScheduler } from '../syncs/schedules.ts';
 import { createSyncsService, type SyncsService } from '../syncs/service.ts';
+import { webhookHandlersTrigger } from '../syncs/webhook-handlers.ts';
 import { isObject } from '../values/path.ts';
 import type { DetachedConnection } from '../webhook-subscriptions/index.ts';
 import type { EngineJobs } from './jobs.ts';
@@ -88,7 +90,10 @@ export interface SyncsLayer {
   detachedContextFor(connection: DetachedConnection): ScriptContext;
   routes(): RouteModule[];
   jobHandlers(): JobHandlers<EngineJobs>;
-  /** Registers, per provider, the syncs its webhooks start (`webhookEvents` of a sync). */
+  /**
+   * Registers, per provider, its webhook handlers (`webhooks/handlers/`) and the syncs its
+   * webhooks start (`webhookEvents` of a sync).
+   */
   registerInboundTriggers(triggers: TriggerRegistry): void;
   /**
    * Starts a new connection's auto-start syncs in the transaction that creates it, and removes a
@@ -101,12 +106,14 @@ const EMPTY_SYNCS: ReadonlyMap<string, SyncDefinition> = new Map();
 
 /**
  * What a provider's field mappings may target: its models (with the record schemas of every
- * sync declaring each) and its actions (with their input schemas), by name.
+ * sync and webhook handler declaring each: both write the same records) and its actions (with
+ * their input schemas), by name.
  */
 function targetsOf(scripts: ProviderScripts | undefined): ProviderTargets {
   const modelSchemas = new Map<string, PathSchema[]>();
-  for (const sync of scripts?.syncs.values() ?? []) {
-    for (const [model, schema] of Object.entries(sync.models)) {
+  const writers = [...(scripts?.syncs.values() ?? []), ...(scripts?.webhookHandlers.values() ?? [])];
+  for (const writer of writers) {
+    for (const [model, schema] of Object.entries(writer.models)) {
       const list = modelSchemas.get(model);
       if (list) list.push(schema);
       else modelSchemas.set(model, [schema]);
@@ -295,7 +302,8 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
         return counts;
       },
       softDelete: (trx, scope, model, ids) => records.softDelete(trx, scope, model, ids),
-      deleteUnseen: (trx, scope, model, runId) => records.deleteUnseen(trx, scope, model, runId),
+      deleteUnseen: (trx, scope, model, runId, writtenBefore) =>
+        records.deleteUnseen(trx, scope, model, runId, writtenBefore),
       forgetSeen: (trx, scope) => records.forgetSeen(trx, scope),
     },
     connection: (environmentId, connectionId) => providers.connections.get(environmentId, connectionId),
@@ -412,6 +420,15 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
       });
     },
     registerInboundTriggers(triggers) {
+      for (const scripts of registry.values()) {
+        if (scripts.webhookHandlers.size === 0) continue;
+        triggers.register(
+          scripts.provider,
+          webhookHandlersTrigger({ records, connections: providers.connections, clock, ids: newId, logger }, [
+            ...scripts.webhookHandlers.values(),
+          ]),
+        );
+      }
       for (const scripts of registry.values()) {
         const started = [...scripts.syncs.values()].filter((sync) => sync.webhookEvents && sync.exec);
         if (started.length === 0) continue;

@@ -232,8 +232,16 @@ export const EVENT_CATALOG = {
   'records.changed': defineEventType({
     type: 'records.changed',
     description:
-      'Records of one model changed for a connection (only when something was added, updated or deleted).',
-    data: z.object({ ...syncFields, model: id('sales'), ...counts }),
+      'Records of one model changed for a connection (only when something was added, updated or deleted): by a sync run (`sync`, `syncRunId`) or by a webhook handler (`webhookHandler`, `inboundEventId`; `sync` and `syncRunId` are then null).',
+    data: z.object({
+      ...connectionFields,
+      sync: id('sales').nullable(),
+      syncRunId: id('run_01jz8x7y6w5v4t3s2r1q0p9n8m').nullable(),
+      webhookHandler: id('invoices').optional(),
+      inboundEventId: id('in_01jz8x7y6w5v4t3s2r1q0p9n8m').optional(),
+      model: id('sales'),
+      ...counts,
+    }),
     example: {
       ...connection,
       sync: 'sales',

@@ -146,6 +146,7 @@ export async function processInboundEvent(
         providerEventType: row.event_type,
         connections,
         payload: decoded.value,
+        receivedAt: Number(row.received_at),
       });
     }
     return 'processed' as const;

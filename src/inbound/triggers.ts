@@ -17,7 +17,10 @@ export interface TriggerContext {
   /** The provider's event type as received (`invoice.paid`, `orders/create`). */
   providerEventType: string | null;
   connections: readonly RoutedConnection[];
+  /** The parsed body (for a batch delivery, the event's item). */
   payload: unknown;
+  /** When the event was received (epoch ms). */
+  receivedAt: number;
 }
 
 export type InboundTrigger = (context: TriggerContext) => Promise<void>;

@@ -1,7 +1,7 @@
 /**
- * `defineSync`, `defineAction`, `definePaginator` and `defineWebhookSubscriptions`: identity
- * functions that give a provider script its types. The loader (./loader.ts) validates what they
- * return.
+ * `defineSync`, `defineAction`, `defineWebhookHandler`, `definePaginator` and
+ * `defineWebhookSubscriptions`: identity functions that give a provider script its types. The
+ * loader (./loader.ts) validates what they return.
  */
 import type { z } from 'zod';
 import type { CustomPaginator } from './pagination/types.ts';
@@ -9,6 +9,7 @@ import type {
   ActionDefinition,
   ModelSchemas,
   SyncDefinition,
+  WebhookHandlerDefinition,
   WebhookSubscriptionsDefinition,
 } from './types.ts';
 
@@ -41,6 +42,32 @@ export function defineSync<
 export function defineAction<Input extends z.ZodType, Output extends z.ZodType>(
   definition: ActionDefinition<Input, Output>,
 ): ActionDefinition<Input, Output> {
+  return definition;
+}
+
+/**
+ * Declares a webhook handler, in `webhooks/handlers/<name>.ts` of a provider folder: what an
+ * inbound event of one of `events` does to the routed connection's records and events, in the
+ * transaction that marks the event processed.
+ *
+ * @example
+ * export default defineWebhookHandler({
+ *   name: 'invoices',
+ *   description: 'Moves an invoice record when the provider reports it paid',
+ *   events: ['invoice.paid'],
+ *   models: { invoices: invoiceModel },
+ *   async handle(ctx, event) {
+ *     const invoice = toInvoice((event.payload as { data: { object: unknown } }).data.object);
+ *     const stored = await ctx.records.get('invoices', invoice.id);
+ *     if (stored && !invoiceStatusMayMove(stored.status, invoice.status)) return;
+ *     await ctx.records.save('invoices', [invoice]);
+ *     ctx.events.emit('invoice.paid', { ... });
+ *   },
+ * });
+ */
+export function defineWebhookHandler<const Models extends ModelSchemas>(
+  definition: WebhookHandlerDefinition<Models>,
+): WebhookHandlerDefinition<Models> {
   return definition;
 }
 

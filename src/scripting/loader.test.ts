@@ -407,6 +407,74 @@ describe('loadScripts', () => {
     });
   });
 
+  describe('webhook handlers', () => {
+    const HANDLER_HEADER = `import { z } from '${ZOD_MODULE}';\nimport { defineWebhookHandler } from '${DEFINE_MODULE}';\n`;
+    function handler(fields: Record<string, string> = {}): string {
+      const all: Record<string, string> = {
+        name: "'invoices'",
+        description: "'Moves invoices'",
+        events: "['invoice.paid', 'invoice.voided']",
+        models: '{ invoices: z.object({ id: z.string() }) }',
+        handle: 'async () => {}',
+        ...fields,
+      };
+      const body = Object.entries(all)
+        .filter(([, v]) => v !== '')
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ');
+      return `${HANDLER_HEADER}export default defineWebhookHandler({ ${body} });\n`;
+    }
+    /** A provider folder whose definition receives webhooks. */
+    function receiving(files: Record<string, string>): string {
+      const dir = providersDir({ acme: files });
+      writeFileSync(
+        join(dir, 'acme', 'definition.ts'),
+        definition('acme').replace(
+          "auth: { mode: 'none' },",
+          "auth: { mode: 'none' },\n  webhooks: { verification: { scheme: 'hmac', preset: 'github' }, routing: { from: 'integration' } },",
+        ),
+      );
+      return dir;
+    }
+
+    it('loads webhooks/handlers/<name>, and no other module of webhooks/', async () => {
+      const dir = receiving({
+        'webhooks/handlers/invoices.ts': handler(),
+        'webhooks/handlers/everything.ts': handler({ name: "'everything'", events: "['*']", models: '{}' }),
+        'webhooks/handlers/_shared.ts': 'export const x = 1;\n',
+        'webhooks/notes.ts': 'throw new Error("neither a handler nor the subscriptions: never imported");\n',
+      });
+      const handlers = (await load(dir)).get('acme')?.webhookHandlers;
+      assert.deepEqual([...(handlers?.keys() ?? [])], ['everything', 'invoices']);
+      assert.deepEqual(handlers?.get('invoices')?.events, ['invoice.paid', 'invoice.voided']);
+    });
+
+    for (const [what, fields, field] of [
+      ['no events', { events: '[]' }, 'events'],
+      ['an event type with a space', { events: "['invoice paid']" }, 'events[0]'],
+      ['an event twice', { events: "['a.b', 'a.b']" }, 'events'],
+      ['a model that is not a schema', { models: '{ invoices: 42 }' }, 'models.invoices'],
+      ['no handle function', { handle: '' }, 'handle'],
+      ['a name other than its file', { name: "'other'" }, 'name'],
+      ['an unknown field', { proxy: 'true' }, '(record)'],
+    ] as const) {
+      it(`refuses a handler with ${what}`, async () => {
+        const dir = receiving({ 'webhooks/handlers/invoices.ts': handler(fields) });
+        const error = await loadError(dir);
+        assert.match(error.message, /invoices\.ts: invalid script/);
+        if (field !== '(record)') assert.equal((error.details as { field?: string }).field, field);
+      });
+    }
+
+    it('refuses handlers in a provider that receives no webhooks', async () => {
+      const dir = providersDir({ acme: { 'webhooks/handlers/invoices.ts': handler() } });
+      assert.match(
+        (await loadError(dir)).message,
+        /holds handlers, but the definition has no webhooks block/,
+      );
+    });
+  });
+
   it('gives a variant without scripts of its own its family’s (stripe-api-key runs stripe’s)', async () => {
     const catalog = await loadCatalog();
     const registry = await loadScripts({ catalog });

@@ -3,15 +3,18 @@
  * time, the way the catalog discovers definitions. `<dir>/<provider>/syncs/<name>.ts`,
  * `<dir>/<provider>/actions/<name>.ts` and `<dir>/<provider>/paginators/<name>.ts` (or `.mts`,
  * `.js`, `.mjs`: src/catalog/module-files.ts) each default-export one defineSync / defineAction /
- * definePaginator; the file name is the script's name. `<dir>/<provider>/webhooks/subscriptions.ts`
- * default-exports the provider's defineWebhookSubscriptions. Test files (`*.test.ts`),
- * declarations (`*.d.ts`) and helpers (`_*.ts`) are skipped. Every script is validated when it
- * loads — and a definition's custom pagination against the paginator it names — so a broken one
- * stops startup with its file and field named instead of failing on its first run.
+ * definePaginator; the file name is the script's name. `<dir>/<provider>/webhooks/handlers/<name>.ts`
+ * default-exports one defineWebhookHandler, and `<dir>/<provider>/webhooks/subscriptions.ts` the
+ * provider's defineWebhookSubscriptions (handlers sit one folder below `webhooks/`, so that
+ * folder's own modules are never read as handlers). Test files (`*.test.ts`), declarations
+ * (`*.d.ts`) and helpers (`_*.ts`) are skipped. Every script is validated when it loads — and a
+ * definition's custom pagination against the paginator it names — so a broken one stops startup
+ * with its file and field named instead of failing on its first run.
  *
  * A definition with `variantOf` whose folder has no scripts runs those of the provider it is a
  * variant of (Stripe by API keys runs Stripe's): another way of connecting to the same API, with
- * the same syncs, actions and webhooks. A variant with scripts of its own uses only its own.
+ * the same syncs, actions, webhook handlers and subscriptions. A variant with scripts of its own
+ * uses only its own.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -32,6 +35,7 @@ import type {
   ProviderScripts,
   ScriptRegistry,
   SyncDefinition,
+  WebhookHandlerDefinition,
   WebhookSubscriptionsDefinition,
 } from './types.ts';
 
@@ -42,6 +46,8 @@ export const PAGINATORS_FOLDER = 'paginators';
 /** `webhooks/subscriptions.ts`: how the provider's webhooks are registered per connection. */
 export const WEBHOOKS_FOLDER = 'webhooks';
 export const WEBHOOK_SUBSCRIPTIONS_MODULE = 'subscriptions';
+/** Webhook handlers: `webhooks/handlers/<name>.ts`. */
+export const WEBHOOK_HANDLERS_FOLDER = join(WEBHOOKS_FOLDER, 'handlers');
 
 /** The shortest sync frequency accepted by default: one minute. */
 export const MIN_FREQUENCY_MS = 60_000;
@@ -72,11 +78,13 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
       const syncFiles = scriptFiles(join(folder, SYNCS_FOLDER));
       const actionFiles = scriptFiles(join(folder, ACTIONS_FOLDER));
       const paginatorFiles = scriptFiles(join(folder, PAGINATORS_FOLDER));
+      const handlerFiles = scriptFiles(join(folder, WEBHOOK_HANDLERS_FOLDER));
       const subscriptionsFile = singleModule(join(folder, WEBHOOKS_FOLDER), WEBHOOK_SUBSCRIPTIONS_MODULE);
       if (
         syncFiles.length === 0 &&
         actionFiles.length === 0 &&
         paginatorFiles.length === 0 &&
+        handlerFiles.length === 0 &&
         subscriptionsFile === undefined
       )
         continue;
@@ -105,6 +113,13 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
       for (const { name, file } of paginatorFiles) {
         paginators.set(name, validate(await importDefault(file, 'definePaginator'), paginatorSchema, file));
       }
+      const webhookHandlers = new Map<string, WebhookHandlerDefinition>();
+      for (const { name, file } of handlerFiles) {
+        webhookHandlers.set(
+          name,
+          validate(await importDefault(file, 'defineWebhookHandler'), webhookHandlerSchema(name), file),
+        );
+      }
       const webhookSubscriptions =
         subscriptionsFile === undefined
           ? null
@@ -113,13 +128,14 @@ export async function loadScripts(options: LoadScriptsOptions): Promise<ScriptRe
               webhookSubscriptionsSchema,
               subscriptionsFile,
             );
-      registry.set(provider, { provider, syncs, actions, paginators, webhookSubscriptions });
+      registry.set(provider, { provider, syncs, actions, paginators, webhookHandlers, webhookSubscriptions });
     }
   }
   inheritVariantScripts(options.catalog, registry);
   for (const definition of options.catalog.values()) {
     const scripts = registry.get(definition.name);
     checkCustomPagination(definition.name, definition.pagination, scripts);
+    checkWebhookHandlers(definition.name, definition.webhooks !== undefined, scripts);
     checkWebhookSubscriptions(definition, scripts);
   }
   return new Map([...registry].sort(([a], [b]) => a.localeCompare(b)));
@@ -178,6 +194,20 @@ function checkCustomPagination(
       { details: { provider, field: 'pagination.options' }, cause },
     );
   }
+}
+
+/** Handlers need webhooks to handle: a definition without a `webhooks` block receives none. */
+function checkWebhookHandlers(
+  provider: string,
+  receivesWebhooks: boolean,
+  scripts: ProviderScripts | undefined,
+) {
+  if (receivesWebhooks || !scripts || scripts.webhookHandlers.size === 0) return;
+  throw new PatchbayError(
+    'script_definition_invalid',
+    `provider "${provider}": ${WEBHOOK_HANDLERS_FOLDER}/ holds handlers, but the definition has no webhooks block to receive their events`,
+    { details: { provider, field: 'webhooks' } },
+  );
 }
 
 /** The sync `name` of `provider`; throws `sync_not_found` (404) listing the syncs it has. */
@@ -312,6 +342,20 @@ const webhookSubscriptionsSchema = z.strictObject({
   remove: fn,
 });
 
+function webhookHandlerSchema(name: string) {
+  return z.strictObject({
+    name: nameField(name),
+    description,
+    // `*`: every event of the provider.
+    events: z
+      .array(topic)
+      .min(1, 'declare at least one event type (or "*")')
+      .refine((events) => new Set(events).size === events.length, 'event types must not repeat'),
+    models: z.record(modelName, zodSchema),
+    handle: fn,
+  });
+}
+
 function actionSchema(name: string) {
   return z.strictObject({
     name: nameField(name),
@@ -372,7 +416,7 @@ function providerFolders(dir: string): string[] {
 }
 
 /**
- * The script modules of a syncs/, actions/ or paginators/ folder, sorted by name; none when the folder does
+ * The script modules of a syncs/, actions/, paginators/ or webhooks/handlers/ folder, sorted by name; none when the folder does
  * not exist. Two modules of one name (`orders.ts` and `orders.js`) are refused: which one would
  * run is not for the loader to guess.
  */

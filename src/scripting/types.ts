@@ -7,9 +7,12 @@
  *   providers/<name>/definition.ts     the definition (src/catalog)
  *   providers/<name>/syncs/<sync>.ts   default export: defineSync({...})
  *   providers/<name>/actions/<a>.ts    default export: defineAction({...})
+ *   providers/<name>/webhooks/handlers/<h>.ts    default export: defineWebhookHandler({...})
  *   providers/<name>/webhooks/subscriptions.ts   default export: defineWebhookSubscriptions({...})
- * The file name is the sync's or action's name; there is no index to keep. A definition with
- * `variantOf` and no scripts of its own runs those of the provider it is a variant of. Scripts import these
+ * The file name is the sync's, action's or handler's name; there is no index to keep. Webhook
+ * handlers live one folder below `webhooks/` so that the folder's own modules (subscriptions.ts)
+ * never read as handlers. A definition with `variantOf` and no scripts of its own runs those of
+ * the provider it is a variant of. Scripts import these
  * types from the script API (src/scripts/index.ts, `patchbay/scripts`), and may be JavaScript
  * (`.js`, as the npm package ships them) as well as TypeScript.
  */
@@ -224,6 +227,81 @@ export interface ActionDefinition<Input extends z.ZodType = z.ZodType, Output ex
   exec(context: ActionContext, input: z.output<Input>): Promise<z.input<Output>>;
 }
 
+/** The connection a webhook handler runs for, and what a handler may say of it. */
+export interface WebhookHandlerConnection extends ScriptConnection {
+  /**
+   * The provider reports that the account revoked Patchbay's access (Stripe's
+   * `account.application.deauthorized`): the connection becomes `disconnected` and
+   * `connection.reauth_required` is emitted, in the handler's transaction. The end user connects
+   * again to restore it. Calling it twice is harmless.
+   */
+  revoked(reason: { code: string; message: string }): Promise<void>;
+}
+
+/** The inbound event a handler processes. */
+export interface WebhookHandlerEvent {
+  /** Patchbay's id of the inbound event (`in_…`). */
+  id: string;
+  /** The provider's event type as received (`invoice.paid`); null for providers that send none. */
+  type: string | null;
+  /** The parsed body of the event (for a batch delivery, its item). */
+  payload: unknown;
+  /** When Patchbay received it (epoch ms). */
+  receivedAt: number;
+}
+
+/**
+ * A handler's records: read and written in the transaction that marks the inbound event
+ * processed. Saves are validated and change-detected like a sync's (same model names, same
+ * store), so a record a handler updates is the record the sync wrote, and the records API shows
+ * it the same way.
+ */
+export interface WebhookRecords<Models extends ModelSchemas> {
+  /** The current record of `model` with this provider id, or null when there is none (or it is deleted). */
+  get<M extends keyof Models & string>(model: M, id: string): Promise<z.output<Models[M]> | null>;
+  /** Validates and upserts; an unchanged record (same hash) is not written and not counted. */
+  save<M extends keyof Models & string>(model: M, records: readonly z.input<Models[M]>[]): Promise<void>;
+  /** Soft-deletes records by provider id. */
+  delete<M extends keyof Models & string>(model: M, ids: readonly string[]): Promise<void>;
+}
+
+/**
+ * What a webhook handler's `handle` gets. There is no proxy: the handler runs inside a database
+ * transaction, and a provider call there would hold it (and, on SQLite, every other writer) for
+ * as long as the provider takes. A handler that needs more than the event carries starts a sync
+ * instead (`webhookEvents` of a sync).
+ */
+export interface WebhookHandlerContext<Models extends ModelSchemas> {
+  connection: WebhookHandlerConnection;
+  log: Logger;
+  event: WebhookHandlerEvent;
+  records: WebhookRecords<Models>;
+  /** Emits events (`invoice.paid`, `message.received`…), written in the handler's transaction. */
+  events: ScriptEvents;
+}
+
+/**
+ * A webhook handler (`webhooks/handlers/<name>.ts`): what an inbound event of one of its
+ * `events` does to the records and events of the connection it was routed to, at once, without
+ * a sync. It runs in the transaction that marks the inbound event processed, so its writes and
+ * events commit with it or not at all; a handler that throws fails that transaction and the
+ * event is retried like any inbound processing failure. Inbound events arrive late, twice and
+ * out of order: a handler compares with the stored record before it moves it.
+ */
+export interface WebhookHandlerDefinition<Models extends ModelSchemas = ModelSchemas> {
+  /** Equal to the file name. */
+  name: string;
+  description: string;
+  /**
+   * The provider event types it handles, as the inbound layer reads them (`invoice.paid`); `*`
+   * handles every event of the provider, including those without a type (Meta's entries).
+   */
+  events: readonly string[];
+  /** The models it reads and writes: name → the same schema the provider's syncs use. */
+  models: Models;
+  handle(context: WebhookHandlerContext<Models>, event: WebhookHandlerEvent): Promise<void>;
+}
+
 /** What `webhooks/subscriptions.ts` gets: the same context as syncs and actions. */
 export type WebhookSubscriptionsContext = ScriptContext;
 
@@ -310,6 +388,8 @@ export interface ProviderScripts {
   provider: string;
   syncs: ReadonlyMap<string, SyncDefinition>;
   actions: ReadonlyMap<string, ActionDefinition>;
+  /** Webhook handlers (`webhooks/handlers/<name>.ts`), by name. */
+  webhookHandlers: ReadonlyMap<string, WebhookHandlerDefinition>;
   /** The provider's own pagination styles (`paginators/<name>.ts`), by name. */
   paginators: ReadonlyMap<string, CustomPaginator<unknown>>;
   /** `webhooks/subscriptions.ts`, when the engine manages the provider's webhooks per connection. */

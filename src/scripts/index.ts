@@ -1,8 +1,9 @@
 /**
  * The script API, `patchbay/scripts`: everything a provider folder needs and nothing of the
- * engine's internals. A provider's `definition` calls `defineProvider`, its `syncs/<name>` and
- * `actions/<name>` call `defineSync` / `defineAction`, its `webhooks/subscriptions` calls
- * `defineWebhookSubscriptions`, and its code may throw `PatchbayError`
+ * engine's internals. A provider's `definition` calls `defineProvider`, its `syncs/<name>`,
+ * `actions/<name>` and `webhooks/handlers/<name>` call `defineSync` / `defineAction` /
+ * `defineWebhookHandler`, its `webhooks/subscriptions` calls `defineWebhookSubscriptions`, and
+ * its code may throw `PatchbayError`
  * with a stable code (`provider_error`, `provider_response_invalid`…).
  *
  * `z` is the zod the engine validates with: a host's provider that builds its models with it
@@ -59,6 +60,7 @@ export {
   defineAction,
   definePaginator,
   defineSync,
+  defineWebhookHandler,
   defineWebhookSubscriptions,
 } from '../scripting/define.ts';
 export type { ScriptEvents } from '../scripting/events.ts';
@@ -84,6 +86,11 @@ export type {
   SyncDefinition,
   SyncImport,
   SyncRunInfo,
+  WebhookHandlerConnection,
+  WebhookHandlerContext,
+  WebhookHandlerDefinition,
+  WebhookHandlerEvent,
+  WebhookRecords,
   WebhookSubscriptionRequest,
   WebhookSubscriptionsContext,
   WebhookSubscriptionsDefinition,

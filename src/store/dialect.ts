@@ -30,6 +30,14 @@ export interface DialectSql {
    * waiting for each other.
    */
   claimJobs(trx: Kysely<Database>, claim: JobClaim): Promise<ClaimedJobRow[]>;
+  /**
+   * Holds a lock on each of `keys` until the transaction ends, so that transactions that read
+   * and then write the same things run one after the other. Call it inside a transaction.
+   * SQLite: the transaction's BEGIN IMMEDIATE already serializes every writer; nothing to take.
+   * PostgreSQL: transaction-scoped advisory locks on (`namespace`, hash of the key), taken in
+   * key order so that two transactions locking the same keys cannot deadlock on them.
+   */
+  lockKeys(trx: Kysely<Database>, namespace: number, keys: readonly string[]): Promise<void>;
 }
 
 /**
@@ -126,6 +134,7 @@ export const sqliteDialect: DialectSql = {
   timeType: 'integer',
   async lockMigrations() {},
   claimJobs: (trx, claim) => claimJobs(trx, claim, 'sqlite'),
+  async lockKeys() {},
 };
 
 export const postgresDialect: DialectSql = {
@@ -135,4 +144,9 @@ export const postgresDialect: DialectSql = {
     await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`.execute(trx);
   },
   claimJobs: (trx, claim) => claimJobs(trx, claim, 'postgres'),
+  async lockKeys(trx, namespace, keys) {
+    for (const key of [...new Set(keys)].sort()) {
+      await sql`select pg_advisory_xact_lock(${namespace}::int, hashtext(${key}))`.execute(trx);
+    }
+  },
 };

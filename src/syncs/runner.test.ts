@@ -158,6 +158,7 @@ for (const target of await testDatabases()) {
             syncs: new Map([['items', sync]]),
             actions: new Map(),
             paginators: new Map(),
+            webhookHandlers: new Map(),
             webhookSubscriptions: null,
           },
         ],
@@ -178,7 +179,8 @@ for (const target of await testDatabases()) {
             return records.upsert(trx, scope, model, list, opts);
           },
           softDelete: (trx, scope, model, ids) => records.softDelete(trx, scope, model, ids),
-          deleteUnseen: (trx, scope, model, runId) => records.deleteUnseen(trx, scope, model, runId),
+          deleteUnseen: (trx, scope, model, runId, writtenBefore) =>
+            records.deleteUnseen(trx, scope, model, runId, writtenBefore),
           forgetSeen: (trx, scope) => records.forgetSeen(trx, scope),
         },
         connection: async (environmentId, id) => {

@@ -129,6 +129,8 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
       .where('sync_name', '=', run.sync)
       .executeTakeFirstOrThrow();
     const firstAttempt = run.startedAt === null;
+    // Read before `runs.start` stamps it: never later than the stamp the run is known by.
+    const startedAt = run.startedAt ?? clock.now();
     // A full run starts from scratch; a resumed run (a later attempt) continues where it stopped.
     const startFromScratch = firstAttempt && run.mode === 'full';
     const initialCheckpoint =
@@ -152,6 +154,7 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
       checkpointSchema: definition.checkpoint,
       initialCheckpoint,
       trackSeen: trackDeletes,
+      startedAt,
       batchSize: deps.batchSize ?? 2_000,
       ...(deps.checkpointIntervalMs === undefined ? {} : { checkpointIntervalMs: deps.checkpointIntervalMs }),
       ...(options.onProgress ? { onFlush: options.onProgress } : {}),

@@ -43,7 +43,13 @@ export interface RecordsPort {
     model: string,
     externalIds: readonly string[],
   ): Promise<number>;
-  deleteUnseen(trx: Kysely<Database>, scope: RecordScope, model: string, runId: string): Promise<number>;
+  deleteUnseen(
+    trx: Kysely<Database>,
+    scope: RecordScope,
+    model: string,
+    runId: string,
+    writtenBefore: number,
+  ): Promise<number>;
   forgetSeen(trx: Kysely<Database>, scope: RecordScope): Promise<void>;
 }
 
@@ -62,6 +68,11 @@ export interface RunWriterOptions {
   initialCheckpoint: unknown;
   /** Full runs of syncs that track deletes: records must be marked seen. */
   trackSeen: boolean;
+  /**
+   * When the run started (epoch ms): delete detection spares records modified since, which
+   * another writer (a webhook handler) touched while the run listed.
+   */
+  startedAt: number;
   /** Records buffered before a batch is written. */
   batchSize: number;
   /**
@@ -329,7 +340,7 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
     },
     async deleteUnseen(trx) {
       for (const model of Object.keys(models)) {
-        const deleted = await records.deleteUnseen(trx, scope, model, scope.runId);
+        const deleted = await records.deleteUnseen(trx, scope, model, scope.runId, options.startedAt);
         if (deleted === 0) continue;
         totals.deleted += deleted;
         modelCounts(model).deleted += deleted;

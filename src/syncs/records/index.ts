@@ -5,4 +5,5 @@
 export { decodeRecordsCursor, encodeRecordsCursor, type RecordsCursor } from './cursor.ts';
 export { prepareRecord } from './prepare.ts';
 export { createRecordsRepository } from './repository.ts';
+export { WEBHOOK_WRITER_PREFIX, webhookWriterId } from './sql.ts';
 export type * from './types.ts';

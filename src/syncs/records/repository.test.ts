@@ -1,12 +1,32 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import { type TestDatabase, testDatabases } from '../../../test/support/databases.ts';
 import { isPatchbayError } from '../../errors/index.ts';
 import { openSyncFixture, type SyncFixture } from '../fixtures/sync-fixture.ts';
 import { prepareRecord } from './prepare.ts';
 import { createRecordsRepository } from './repository.ts';
+import { webhookWriterId } from './sql.ts';
 import type { RecordsRepository, RecordsScope, StoredRecord } from './types.ts';
+
+/** Polls pg_locks until the record locks of this database stand as expected (10 s at most). */
+async function waitForLocks(
+  db: SyncFixture['store']['db'],
+  expected: { granted: number; waiting: number },
+): Promise<void> {
+  const until = Date.now() + 10_000;
+  for (;;) {
+    // Record locks are (namespace "recd", key hash): objsubid 2, the namespace in classid.
+    const { rows } = await sql<{ granted: boolean }>`select granted from pg_locks
+      where locktype = 'advisory' and objsubid = 2 and classid = ${0x72656364}::oid
+      and database = (select oid from pg_database where datname = current_database())`.execute(db);
+    const granted = rows.filter((row) => row.granted).length;
+    if (granted === expected.granted && rows.length - granted === expected.waiting) return;
+    if (Date.now() > until) throw new Error(`record locks never became ${JSON.stringify(expected)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 const product = z.object({ id: z.string(), name: z.string(), price: z.number() });
 const prep = (id: string, name: string, price = 1) => prepareRecord('products', product, { id, name, price });
@@ -193,6 +213,66 @@ for (const target of await testDatabases()) {
         'other models untouched',
       );
       assert.equal(await records.deleteUnseen(f.store.db, full, 'products', 'run_b'), 0, 'idempotent');
+    });
+
+    it('delete detection spares what a webhook handler wrote since the run started, not before', async () => {
+      const scope = await scopeOf('run_old');
+      const db = f.store.db;
+      const earlyHandler = { ...scope, runId: webhookWriterId('in_early') };
+      await records.upsert(db, scope, 'products', [prep('h1', 'a'), prep('h2', 'b'), prep('h3', 'c')]);
+      await records.upsert(db, earlyHandler, 'products', [prep('h5', 'e')]);
+      f.clock.advance(1000);
+      const startedAt = f.clock.now();
+      f.clock.advance(1000);
+      // While the full run lists (and sees none of these), a handler changes h2 and adds h4.
+      const handler = { ...scope, runId: webhookWriterId('in_late') };
+      assert.deepEqual(await records.upsert(db, handler, 'products', [prep('h2', 'b2'), prep('h4', 'd')]), {
+        added: 1,
+        updated: 1,
+        unchanged: 0,
+      });
+      const full = { ...scope, runId: 'run_full' };
+      assert.equal(await records.deleteUnseen(db, full, 'products', 'run_full', startedAt), 3);
+      const stored = await all(scope);
+      assert.deepEqual(
+        stored
+          .filter((r) => r.deleted)
+          .map((r) => r.id)
+          .sort(),
+        ['h1', 'h3', 'h5'],
+      );
+      assert.equal(
+        (await records.find(db, scope.environmentId, scope.connectionId, 'products', 'h2'))?.data.name,
+        'b2',
+      );
+      assert.equal(await records.find(db, scope.environmentId, scope.connectionId, 'products', 'h1'), null);
+      assert.equal(await records.find(db, scope.environmentId, scope.connectionId, 'orders', 'h2'), null);
+    });
+
+    it('lock: a second writer of the same record waits for the first to commit, then reads its write', {
+      skip: target.name === 'sqlite' ? 'SQLite serializes write transactions already' : false,
+    }, async () => {
+      const scope = await scopeOf('webhook:in_a');
+      const db = f.store.db;
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const first = db.transaction().execute(async (trx) => {
+        await records.lock(trx, scope, 'products', ['L1']);
+        await held;
+        await records.upsert(trx, scope, 'products', [prep('L1', 'written first')]);
+      });
+      // The first transaction holds the lock before the second asks for it.
+      await waitForLocks(db, { granted: 1, waiting: 0 });
+      const second = db.transaction().execute(async (trx) => {
+        await records.lock(trx, scope, 'products', ['L1']);
+        return records.find(trx, scope.environmentId, scope.connectionId, 'products', 'L1');
+      });
+      await waitForLocks(db, { granted: 1, waiting: 1 });
+      release();
+      await first;
+      assert.equal((await second)?.data.name, 'written first');
     });
 
     it('remembers seen ids per run, connection and model, and forgetSeen drops them', async () => {

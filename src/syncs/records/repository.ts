@@ -12,6 +12,9 @@ import type {
   UpsertCounts,
 } from './types.ts';
 
+/** The advisory-lock namespace of record locks (PostgreSQL): "recd". */
+const RECORD_LOCKS = 0x72656364;
+
 /** How many (run, connection, model) stamp floors a repository remembers. */
 const STAMP_FLOORS_KEPT = 1000;
 
@@ -138,7 +141,7 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
       return Number(result.numAffectedRows ?? 0n);
     },
 
-    async deleteUnseen(trx, scope, model, runId) {
+    async deleteUnseen(trx, scope, model, runId, writtenBefore = Number.MAX_SAFE_INTEGER) {
       const stamp = await nextStamp(trx, scope, model);
       let deleted = 0;
       for (const statement of statements.deleteUnseen(
@@ -147,6 +150,7 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
         model,
         runId,
         stamp,
+        writtenBefore,
       ))
         deleted += Number((await run(trx, statement)).numAffectedRows ?? 0n);
       return deleted;
@@ -164,6 +168,28 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
           .where('connection_id', '=', connectionId)
           .execute();
       }
+    },
+
+    async lock(trx, scope, model, externalIds) {
+      await store.dialect.lockKeys(
+        trx,
+        RECORD_LOCKS,
+        // JSON keeps the three apart without a separator character (text may not hold NUL).
+        externalIds.map((id) => JSON.stringify([scope.connectionId, model, id])),
+      );
+    },
+
+    async find(executor, environmentId, connectionId, model, externalId) {
+      const row = await executor
+        .selectFrom('records')
+        .select(['external_id', 'payload', 'first_seen_at', 'modified_at', 'deleted_at'])
+        .where('environment_id', '=', environmentId)
+        .where('connection_id', '=', connectionId)
+        .where('model', '=', model)
+        .where('external_id', '=', externalId)
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst();
+      return row ? storedRecord(model, row) : null;
     },
 
     async list(environmentId, connectionId, model, options) {
@@ -201,17 +227,7 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
       const page = rows.slice(0, options.limit);
       const last = page.at(-1);
       return {
-        data: page.map(
-          (row): StoredRecord => ({
-            id: row.external_id,
-            model,
-            data: JSON.parse(row.payload) as Record<string, unknown>,
-            deleted: row.deleted_at !== null,
-            firstSeenAt: Number(row.first_seen_at),
-            modifiedAt: Number(row.modified_at),
-            deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
-          }),
-        ),
+        data: page.map((row) => storedRecord(model, row)),
         nextAfter:
           rows.length > options.limit && last
             ? encodeRecordsCursor({ modifiedAt: Number(last.modified_at), externalId: last.external_id })
@@ -230,5 +246,26 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },
+  };
+}
+
+function storedRecord(
+  model: string,
+  row: {
+    external_id: string;
+    payload: string;
+    first_seen_at: number;
+    modified_at: number;
+    deleted_at: number | null;
+  },
+): StoredRecord {
+  return {
+    id: row.external_id,
+    model,
+    data: JSON.parse(row.payload) as Record<string, unknown>,
+    deleted: row.deleted_at !== null,
+    firstSeenAt: Number(row.first_seen_at),
+    modifiedAt: Number(row.modified_at),
+    deletedAt: row.deleted_at === null ? null : Number(row.deleted_at),
   };
 }

@@ -1,6 +1,18 @@
 import type { DialectName } from '../../store/index.ts';
 import type { PreparedRecord } from './types.ts';
 
+/**
+ * How the writes of webhook handlers are stamped in `last_run_id` (`webhook:<inbound event id>`),
+ * so that a full run's delete detection can tell them from a sync run's: a record a handler
+ * created or changed while the run listed is newer than the listing, not gone at the provider.
+ */
+export const WEBHOOK_WRITER_PREFIX = 'webhook:';
+
+/** The `runId` of a records scope that a webhook handler writes with. */
+export function webhookWriterId(inboundEventId: string): string {
+  return `${WEBHOOK_WRITER_PREFIX}${inboundEventId}`;
+}
+
 /** One statement to run: its SQL text and parameters. */
 export interface RecordsStatement {
   text: string;
@@ -67,8 +79,9 @@ export interface RecordsSql {
   ): RecordsStatement;
   /**
    * Soft-deletes the live rows of (conn, model) that runId neither wrote (`last_run_id`) nor
-   * remembered as seen unchanged (`records_seen`). Several statements: run them in order, in one
-   * transaction; the rows deleted are the sum of their affected rows.
+   * remembered as seen unchanged (`records_seen`), sparing those a webhook handler wrote at or
+   * after `writtenBefore` (a newer word on them than the run's listing). Several statements: run
+   * them in order, in one transaction; the rows deleted are the sum of their affected rows.
    */
   deleteUnseen(
     environmentId: string,
@@ -76,6 +89,7 @@ export interface RecordsSql {
     model: string,
     runId: string,
     stamp: number,
+    writtenBefore: number,
   ): RecordsStatement[];
 }
 
@@ -156,10 +170,10 @@ function sqliteSql(): RecordsSql {
       text: `update records set deleted_at = ?5, modified_at = ?5 where ${scope} and ${inIds} and deleted_at is null`,
       parameters: [env, conn, model, JSON.stringify(ids), stamp],
     }),
-    deleteUnseen: (env, conn, model, runId, stamp) => [
+    deleteUnseen: (env, conn, model, runId, stamp, writtenBefore) => [
       {
-        text: `update records set deleted_at = ?5, modified_at = ?5 where ${scope} and deleted_at is null and (last_run_id is null or last_run_id <> ?4) and external_id not in (${seenIds})`,
-        parameters: [env, conn, model, runId, stamp],
+        text: `update records set deleted_at = ?5, modified_at = ?5 where ${scope} and deleted_at is null and not (coalesce(last_run_id, '') like '${WEBHOOK_WRITER_PREFIX}%' and modified_at >= ?6) and (last_run_id is null or last_run_id <> ?4) and external_id not in (${seenIds})`,
+        parameters: [env, conn, model, runId, stamp, writtenBefore],
       },
     ],
   };
@@ -213,7 +227,7 @@ function postgresSql(): RecordsSql {
     // takes both sides for a few rows and picks a nested loop, which never finishes at a million
     // (seen on 200,000 records: over ten minutes). Nested loops are off for this one statement,
     // with room for the hash in memory.
-    deleteUnseen: (env, conn, model, runId, stamp) => [
+    deleteUnseen: (env, conn, model, runId, stamp, writtenBefore) => [
       { text: 'set local enable_nestloop = off', parameters: [] },
       { text: "set local work_mem = '64MB'", parameters: [] },
       {
@@ -221,9 +235,10 @@ function postgresSql(): RecordsSql {
           'with seen as materialized (select json_array_elements_text(s.ids::json) as id from records_seen s ' +
           'where s.run_id = $4 and s.environment_id = $1 and s.connection_id = $2 and s.model = $3) ' +
           'update records set deleted_at = $5, modified_at = $5 where environment_id = $1 and connection_id = $2 and model = $3 ' +
-          'and deleted_at is null and (last_run_id is null or last_run_id <> $4) ' +
+          `and deleted_at is null and not (coalesce(last_run_id, '') like '${WEBHOOK_WRITER_PREFIX}%' and modified_at >= $6) ` +
+          'and (last_run_id is null or last_run_id <> $4) ' +
           'and not exists (select 1 from seen where seen.id = records.external_id)',
-        parameters: [env, conn, model, runId, stamp],
+        parameters: [env, conn, model, runId, stamp, writtenBefore],
       },
       { text: 'reset enable_nestloop', parameters: [] },
       { text: 'reset work_mem', parameters: [] },

@@ -92,12 +92,45 @@ export interface RecordsRepository {
     model: string,
     externalIds: readonly string[],
   ): Promise<number>;
-  /** Soft-deletes the live records of (connection, model) that run `runId` did not see; answers how many. */
-  deleteUnseen(trx: RecordsExecutor, scope: RecordsScope, model: string, runId: string): Promise<number>;
+  /**
+   * Soft-deletes the live records of (connection, model) that run `runId` did not see; answers
+   * how many. Records a webhook handler wrote (`webhookWriterId`) at or after `writtenBefore`
+   * (epoch ms; the run's start; default: none spared) are spared: written while the run listed,
+   * they are newer than the listing, not gone at the provider.
+   */
+  deleteUnseen(
+    trx: RecordsExecutor,
+    scope: RecordsScope,
+    model: string,
+    runId: string,
+    writtenBefore?: number,
+  ): Promise<number>;
   /** Drops what `trackSeen` remembered for `scope.runId` (every model); the run's close calls it. */
   forgetSeen(trx: RecordsExecutor, scope: RecordsScope): Promise<void>;
   /** Deletes every record of a deleted connection, and the ids its runs remembered. */
   forgetConnection(trx: RecordsExecutor, environmentId: string, connectionId: string): Promise<void>;
+  /**
+   * Serializes writers of the same records (by provider id) until `trx` ends, for writers that
+   * read a record and then decide what to write (webhook handlers): two events about one invoice
+   * processed at once then see each other's write instead of both reading the same old record.
+   */
+  lock(
+    trx: RecordsExecutor,
+    scope: RecordsScope,
+    model: string,
+    externalIds: readonly string[],
+  ): Promise<void>;
+  /**
+   * The live record of (connection, model) with this provider id, or null; read with `executor`
+   * (a webhook handler's transaction sees its own writes).
+   */
+  find(
+    executor: RecordsExecutor,
+    environmentId: string,
+    connectionId: string,
+    model: string,
+    externalId: string,
+  ): Promise<StoredRecord | null>;
   /** A page of a connection's records of `model`; `not_found` when the connection is not in the environment. */
   list(
     environmentId: string,
