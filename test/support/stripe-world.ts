@@ -135,7 +135,7 @@ async function connectByOAuth(
 }
 
 /** What the connect page does when the end user pastes their secret key. */
-async function connectByKeys(
+export async function connectByKeys(
   engine: LibraryEngine,
   stripe: StripeSandbox,
   baseUrls: Record<string, string>,
