@@ -31,10 +31,12 @@ import {
   type CustomerRecord,
   type InvoiceRecord,
   type InvoiceStatus,
+  invoiceStatus,
   PatchbayError,
   type PaymentRecord,
   type ProductRecord,
   type SubscriptionRecord,
+  subscriptionStatus,
 } from '../../src/scripts/index.ts';
 
 /**
@@ -245,19 +247,11 @@ export function toSubscription(
   };
 }
 
-const INVOICE_STATUSES = new Set<string>(['draft', 'open', 'paid', 'void', 'uncollectible']);
+// Stripe's statuses are the shared models' own vocabulary (src/models/commerce.ts).
+const INVOICE_STATUSES = new Set<string>(invoiceStatus.options);
 const COLLECTION_METHODS = new Set<string>(['charge_automatically', 'send_invoice']);
 const INTERVALS = ['day', 'week', 'month', 'year'] as const;
-const SUBSCRIPTION_STATUSES = [
-  'trialing',
-  'active',
-  'past_due',
-  'canceled',
-  'unpaid',
-  'incomplete',
-  'incomplete_expired',
-  'paused',
-] as const;
+const SUBSCRIPTION_STATUSES = subscriptionStatus.options;
 
 /**
  * A value of one of Stripe's open enums that the shared model names. A value Stripe added since
