@@ -281,7 +281,7 @@ describe('facebook-messenger send-message', () => {
     }
   });
 
-  it('an expired Page token: fallback token_expired; the connection stays active until reconnected', async () => {
+  it('an expired Page token: fallback token_expired, and the connection turns reauth_required', async () => {
     const psid = await buyer(1);
     control().expireTokens();
     const output = await sendOk({
@@ -293,14 +293,23 @@ describe('facebook-messenger send-message', () => {
     assert.equal(output.status, 'fallback_required');
     assert.equal(output.reason, 'token_expired');
     assert.deepEqual([output.providerError.code, output.providerError.subcode], ['190', '463']);
-    // Graph answers 400 (not 401), and a Page token has no refresh: the engine does not change the
-    // connection's status by itself. The fallback event tells the host to have the seller reconnect.
-    const connection = await world.engine.call('GET', `/v1/connections/${connectionId}`);
-    assert.equal(connection.body.status, 'active', connection.text);
     assert.deepEqual(
       (await eventsOf('buyer_6')).map((event) => [event.type, event.data.reason]),
       [['message.fallback_required', 'token_expired']],
     );
+    // The definition's credentialsRejected rule reads Graph's 190: a Page token has no refresh,
+    // so the connection needs its seller, and says so with connection.reauth_required.
+    const connection = await world.engine.call('GET', `/v1/connections/${connectionId}`);
+    assert.equal(connection.body.status, 'reauth_required', connection.text);
+    const reauth = await world.engine.call('GET', '/v1/events?type=connection.reauth_required');
+    assert.deepEqual(
+      reauth.body.data.map((event: { data: { connectionId: string } }) => event.data.connectionId),
+      [connectionId],
+    );
+    // Later sends fail at once, without asking Meta.
+    const refused = await send({ recipient: { psid }, text: 'Pay here', url: CHECKOUT });
+    assert.equal(refused.status, 409, refused.text);
+    assert.equal(refused.body.error.code, 'connection_reauth_required');
 
     // The seller connects again: the new Page token sends.
     const reconnected = await world.connect();

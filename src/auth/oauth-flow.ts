@@ -1,7 +1,8 @@
 /**
  * The OAuth 2.0 authorization code flow (RFC 6749 §4.1) with `state` and PKCE S256 (RFC 7636):
  * starting it (the authorization URL and a stored, single-use state) and completing it (the
- * callback: state consumed once, code exchanged, metadata read).
+ * callback: state consumed once, code exchanged, the token traded when the definition declares a
+ * token exchange, metadata read).
  */
 import * as oauth from 'oauth4webapi';
 import type { AuthConfig } from '../catalog/auth.ts';
@@ -18,6 +19,7 @@ import { scalarText, valueAt } from '../values/path.ts';
 import { readFields, readSecretFields, requestMetadata } from './metadata.ts';
 import { oauthContext } from './oauth-client.ts';
 import type { StateStore } from './states.ts';
+import { exchangeToken } from './token-exchange.ts';
 import { authorizationCodeRequest } from './token-requests.ts';
 import { readTokenResponse, TokenEndpointError, type TokenSet } from './token-response.ts';
 import type { AuthorizationResult, AuthorizationStart } from './types.ts';
@@ -149,21 +151,47 @@ export function createOAuthFlow(deps: OAuthFlowDeps) {
       );
       tokens = await readTokenResponse(ctx, response, auth.tokenResponse, clock, auth.tokenExpiresInDefault);
     } catch (error) {
-      const mapped = exchangeError(error);
+      const mapped = exchangeError(error, 'code');
       logger.warn({ ...where, code: mapped.code, details: mapped.details }, 'OAuth code exchange failed');
       throw mapped;
     }
+    // Metadata fields of the token response come from the code exchange's answer (it names the
+    // account); the token exchange only replaces the tokens.
+    const codeResponse = tokens.body;
+    if (auth.tokenExchange) {
+      try {
+        tokens = await exchangeToken(
+          ctx,
+          auth.tokenExchange,
+          {
+            connectionConfig: pending.connectionConfig,
+            clientId: ctx.clientId,
+            clientSecret: ctx.clientSecret,
+            accessToken: tokens.accessToken,
+          },
+          clock,
+          auth.tokenExpiresInDefault,
+        );
+      } catch (error) {
+        const mapped = exchangeError(error, 'token_exchange');
+        logger.warn({ ...where, code: mapped.code, details: mapped.details }, 'OAuth token exchange failed');
+        throw mapped;
+      }
+    }
     const credentials = oauthCredentials(tokens);
+    // The connection follows what the proxy sends: derived credentials that never expire leave it
+    // without an expiry, whatever the token's own (see the catalog's CONNECTION_EXPIRY).
+    if (auth.connectionExpiry === 'never' && credentials.type === 'oauth2') delete credentials.expiresAt;
     const metadata: Record<string, unknown> = readFields(
       auth.connectionMetadata?.tokenResponse ?? {},
-      tokens.body,
+      codeResponse,
     );
-    const secrets = readSecretFields(auth.connectionMetadata?.tokenResponse ?? {}, tokens.body);
+    const secrets = readSecretFields(auth.connectionMetadata?.tokenResponse ?? {}, codeResponse);
     const request = auth.connectionMetadata?.request;
     if (request) {
       const values: Record<string, string> = {
         ...pending.connectionConfig,
-        ...allFields(auth.connectionMetadata?.tokenResponse ?? {}, tokens.body),
+        ...allFields(auth.connectionMetadata?.tokenResponse ?? {}, codeResponse),
         accessToken: tokens.accessToken,
         clientId: ctx.clientId,
         clientSecret: ctx.clientSecret,
@@ -249,16 +277,21 @@ function expectedIssuer(auth: AuthConfig<'oauth2'>, config: Record<string, strin
   return new URL(renderUrl(auth.authorizationUrl, config)).origin;
 }
 
-/** A failed code exchange as a stable error: never the code, the verifier or the client secret. */
-function exchangeError(error: unknown): PatchbayError {
+/**
+ * A failed code exchange (`code`) or token exchange (`token_exchange`) as a stable error: never
+ * the code, the verifier, a token or the client secret. The token exchange's failures say their
+ * stage in `details.stage`.
+ */
+function exchangeError(error: unknown, stage: 'code' | 'token_exchange'): PatchbayError {
   if (error instanceof PatchbayError) return error;
+  const at = stage === 'token_exchange' ? { stage } : {};
   if (error instanceof TokenEndpointError) {
     if (error.kind === 'unreachable') {
       return new PatchbayError(
         'provider_unreachable',
         'The provider could not be reached to finish connecting; try again',
         {
-          details: { status: error.status },
+          details: { ...at, status: error.status },
         },
       );
     }
@@ -267,15 +300,18 @@ function exchangeError(error: unknown): PatchbayError {
         'oauth_exchange_failed',
         'The provider answered the token request with something unusable',
         {
-          details: { status: error.status, reason: 'invalid_response' },
+          details: { ...at, status: error.status, reason: 'invalid_response' },
           status: 502,
         },
       );
     }
+    const why = error.error ? ` (${error.error})` : '';
     return new PatchbayError(
       'oauth_exchange_failed',
-      `The provider refused the authorization code${error.error ? ` (${error.error})` : ''}; start connecting again`,
-      { details: { status: error.status, ...(error.error ? { error: error.error } : {}) } },
+      stage === 'token_exchange'
+        ? `The provider refused to exchange the new access token for a longer-lived one${why}; it may have expired or been revoked meanwhile: start connecting again`
+        : `The provider refused the authorization code${why}; start connecting again`,
+      { details: { ...at, status: error.status, ...(error.error ? { error: error.error } : {}) } },
     );
   }
   if (error instanceof oauth.AuthorizationResponseError || error instanceof oauth.OperationProcessingError) {
@@ -287,5 +323,9 @@ function exchangeError(error: unknown): PatchbayError {
       },
     );
   }
-  return new PatchbayError('internal_error', 'The code exchange failed unexpectedly', { cause: error });
+  return new PatchbayError(
+    'internal_error',
+    `The ${stage === 'code' ? 'code' : 'token'} exchange failed unexpectedly`,
+    { cause: error },
+  );
 }

@@ -90,7 +90,7 @@ export const installSchema = z.strictObject({
   tolerance: seconds.default(300),
 });
 
-const tokenResponseSchema = z.strictObject({
+export const tokenResponseSchema = z.strictObject({
   accessTokenPath: jsonPath.default('access_token'),
   refreshTokenPath: jsonPath.default('refresh_token'),
   expiresInPath: jsonPath.default('expires_in'),
@@ -100,6 +100,46 @@ const tokenResponseSchema = z.strictObject({
   /** For providers that answer errors with HTTP 200 and `ok: false` (Slack). */
   okPath: jsonPath.optional(),
 });
+
+/**
+ * A second token request made right after the code exchange, for providers whose authorization
+ * code yields a short-lived token to trade for a longer-lived one (Facebook's
+ * `grant_type=fb_exchange_token`). Its answer, read by its own `tokenResponse` paths, replaces the
+ * token set of the code exchange — access token, expiry, refresh token, scope — before the
+ * metadata request runs: the first token is used for this request only and never stored.
+ *
+ * Query, body and header values are templates over the connection config, `clientId`,
+ * `clientSecret` and `accessToken` (the code exchange's token). Secrets may go in the query here,
+ * because the provider documents the call that way: the auth module sends it with its own
+ * client, never through the proxy or its request log, and no error or log line carries its URL.
+ */
+export const tokenExchangeSchema = z
+  .strictObject({
+    method: z.enum(['GET', 'POST']).default('GET'),
+    url: urlTemplate,
+    query: z.record(paramName, textTemplate).default({}),
+    /** POST only: sent as a form (`format: 'form'`) or a JSON object. */
+    body: z.record(paramName, textTemplate).default({}),
+    format: z.enum(['form', 'json']).default('form'),
+    headers: z.record(headerName, textTemplate).default({}),
+    tokenResponse: tokenResponseSchema.prefault({}),
+  })
+  .superRefine((exchange, ctx) => {
+    if (exchange.method === 'GET' && Object.keys(exchange.body).length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'a GET request has no body; use query' });
+    }
+  });
+
+/**
+ * Whose expiry the connection's credentials follow. `access_token`: the token response's (the
+ * usual case). `never`: the proxy sends only derived credentials that do not expire (Messenger's
+ * Page token read with a long-lived user token), so the user token's own expiry is not the
+ * connection's: the connection is stored without one, and is neither refreshed ahead of time nor
+ * treated as expired. Such a definition must not send `${accessToken}` through the proxy, and has
+ * no refresh to do; when the provider later refuses the derived credential, the proxy's
+ * `credentialsRejected` rule is what marks the connection `reauth_required`.
+ */
+export const CONNECTION_EXPIRY = ['access_token', 'never'] as const;
 
 export const oauth2Schema = z
   .strictObject({
@@ -128,6 +168,10 @@ export const oauth2Schema = z
     /** Whether each refresh returns a new refresh token that replaces the old one. */
     rotatesRefreshToken: z.boolean().default(false),
     tokenResponse: tokenResponseSchema.prefault({}),
+    /** Trades the code exchange's token for another before anything is stored (see tokenExchangeSchema). */
+    tokenExchange: tokenExchangeSchema.optional(),
+    /** Whose expiry the connection follows (see CONNECTION_EXPIRY). */
+    connectionExpiry: z.enum(CONNECTION_EXPIRY).default('access_token'),
     connectionMetadata: connectionMetadataSchema.optional(),
     install: installSchema.optional(),
   })
@@ -143,6 +187,14 @@ export const oauth2Schema = z
     }
     if (auth.revokeRequest && !auth.revokeUrl) {
       ctx.addIssue({ code: 'custom', path: ['revokeRequest'], message: 'needs revokeUrl' });
+    }
+    if (auth.connectionExpiry === 'never' && auth.refresh) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['connectionExpiry'],
+        message:
+          "credentials that never expire have nothing to refresh: set refresh: false, or use 'access_token'",
+      });
     }
   });
 
@@ -222,3 +274,4 @@ export type AuthConfig<M extends AuthMode = AuthMode> = z.output<(typeof authMod
 export type OAuth2Install = z.output<typeof installSchema>;
 export type RevokeRequest = z.output<typeof revokeRequestSchema>;
 export type ConnectionMetadataSpec = z.output<typeof connectionMetadataSchema>;
+export type TokenExchangeSpec = z.output<typeof tokenExchangeSchema>;

@@ -76,6 +76,35 @@ describe('applyOverrides', () => {
     assert.equal(urls(sandboxed)[2], 'http://127.0.0.1:4011/revoke');
   });
 
+  it('rewrites the token exchange and the metadata request with the others', () => {
+    const graph = defineProvider({
+      ...shop,
+      name: 'graph-test',
+      connectionConfig: [],
+      auth: {
+        mode: 'oauth2',
+        authorizationUrl: 'https://www.graph.example/dialog/oauth',
+        tokenUrl: 'https://graph.example/oauth/access_token',
+        refresh: false,
+        tokenExchange: {
+          url: 'https://graph.example/oauth/access_token',
+          query: { grant_type: 'exchange', token: '${accessToken}' },
+        },
+        connectionMetadata: {
+          request: {
+            url: 'https://graph.example/me',
+            fields: { pageToken: { path: 'access_token', example: 'EAA1', secret: true } },
+          },
+        },
+      },
+      proxy: { baseUrl: 'https://graph.example', headers: { Authorization: 'Bearer ${pageToken}' } },
+    });
+    const sandboxed = applyOverrides(graph, { baseUrls: { '*': 'http://127.0.0.1:4012' } });
+    if (sandboxed.auth.mode !== 'oauth2') return assert.fail('oauth2');
+    assert.equal(sandboxed.auth.tokenExchange?.url, 'http://127.0.0.1:4012/oauth/access_token');
+    assert.equal(sandboxed.auth.connectionMetadata?.request?.url, 'http://127.0.0.1:4012/me');
+  });
+
   it('refuses overrides that match nothing or are not safe base URLs', () => {
     assert.match(
       configError(() =>

@@ -1,8 +1,8 @@
 /**
  * Base-URL overrides: the same definition runs against the real service or a local sandbox.
- * Every URL of a definition (authorization, token, revoke, metadata request, proxy base) starts
- * with an origin — `https://api.stripe.com`, `https://${shop}` or `${storeUrl}` — and an override
- * map replaces origins by base URLs, keeping the rest of each URL.
+ * Every URL of a definition (authorization, token, token exchange, revoke, metadata request,
+ * proxy base) starts with an origin — `https://api.stripe.com`, `https://${shop}` or
+ * `${storeUrl}` — and an override map replaces origins by base URLs, keeping the rest of each URL.
  */
 import { PatchbayError } from '../errors/index.ts';
 import { validateDefinition } from './define.ts';
@@ -112,6 +112,7 @@ function urlSlots(def: MutableDefinition): UrlSlot[] {
     add('auth.authorizationUrl', auth, 'authorizationUrl');
     add('auth.tokenUrl', auth, 'tokenUrl');
     add('auth.revokeUrl', auth, 'revokeUrl');
+    add('auth.tokenExchange.url', def.auth.tokenExchange as Record<string, unknown> | undefined, 'url');
     add(
       'auth.connectionMetadata.request.url',
       def.auth.connectionMetadata?.request as Record<string, unknown>,

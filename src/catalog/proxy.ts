@@ -8,6 +8,7 @@ import {
   headerName,
   httpStatus,
   incomingHeader,
+  jsonPath,
   paramName,
   positiveInt,
   textTemplate,
@@ -20,6 +21,31 @@ const headerValue = z.union([
   z.strictObject({ value: textTemplate, optional: z.literal(true) }),
 ]);
 
+/**
+ * How a provider says that a connection's credentials are no longer valid (revoked, expired, the
+ * password changed), when it does not say it with a 401 the engine can cure by refreshing: the
+ * Graph API answers 400 with `error.code` 190. An answer with one of `status` — and, when `path`
+ * is given, a JSON body whose value at `path` is one of `values` — marks the connection
+ * `reauth_required` (after one forced refresh, for credentials that can be refreshed).
+ */
+export const credentialsRejectedSchema = z
+  .strictObject({
+    status: z
+      .array(httpStatus)
+      .min(1)
+      .refine((list) => new Set(list).size === list.length, { message: 'duplicate status' }),
+    path: jsonPath.optional(),
+    /** Compared with the value at `path` as text: `190` matches the number 190 and the string "190". */
+    values: z
+      .array(z.union([z.string().min(1), z.number()]))
+      .min(1)
+      .optional(),
+  })
+  .refine((rule) => (rule.path === undefined) === (rule.values === undefined), {
+    message: 'path and values go together',
+    path: ['values'],
+  });
+
 export const proxySchema = z.strictObject({
   /** e.g. `https://api.stripe.com`, `https://${shop}/admin/api/2025-07`, `${instanceUrl}/services/data/v62.0` */
   baseUrl: urlTemplate,
@@ -29,6 +55,7 @@ export const proxySchema = z.strictObject({
   query: z.record(paramName, textTemplate).default({}),
   /** HTTP basic credentials (RFC 7617), for APIs that take key/secret as username/password. */
   basicAuth: z.strictObject({ username: textTemplate, password: textTemplate }).optional(),
+  credentialsRejected: credentialsRejectedSchema.optional(),
 });
 
 /** A regular expression, given as its source (checked when the definition loads). */
@@ -155,5 +182,6 @@ export const DEFAULT_RETRY = Object.freeze({
 });
 
 export type ProxyConfig = z.output<typeof proxySchema>;
+export type CredentialsRejected = z.output<typeof credentialsRejectedSchema>;
 export type RateLimit = z.output<typeof rateLimitSchema>;
 export type Retry = z.output<typeof retrySchema>;

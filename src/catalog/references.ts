@@ -9,6 +9,9 @@
  * - credentials: `accessToken`, `refreshToken` (oauth2), `accessToken` (client credentials),
  *   the `fields` keys (api_key), `username`/`password` (basic);
  * - OAuth client: `clientId`, `clientSecret` (oauth2 and client credentials).
+ *
+ * The OAuth token exchange (`auth.tokenExchange`) is the one request whose query may carry
+ * secrets: the provider documents it so, and it never goes through the proxy or its log.
  */
 import type { z } from 'zod';
 import type { AuthConfig } from './auth.ts';
@@ -82,6 +85,21 @@ export function checkReferences(def: ReferenceSubject, ctx: z.RefinementCtx): vo
     }
     for (const [key, value] of Object.entries(auth.revokeRequest?.headers ?? {})) {
       use(value, everything, ['auth', 'revokeRequest', 'headers', key], 'unknown value');
+    }
+    const exchange = auth.tokenExchange;
+    if (exchange) {
+      use(
+        exchange.url,
+        configOnly,
+        ['auth', 'tokenExchange', 'url'],
+        'only connection config is known before the token exchange',
+      );
+      const known = union(scope.config, ['accessToken', 'clientId', 'clientSecret']);
+      for (const part of ['query', 'body', 'headers'] as const) {
+        for (const [key, value] of Object.entries(exchange[part])) {
+          use(value, known, ['auth', 'tokenExchange', part, key], 'config, the client and accessToken only');
+        }
+      }
     }
     const request = auth.connectionMetadata?.request;
     if (request) {
@@ -165,6 +183,22 @@ function checkProxy(
   if (auth.mode === 'none') return;
   if (![...scope.secrets].some((name) => sent.has(name))) {
     issue(['proxy'], 'the proxy sends no credential: reference one in headers, query or basicAuth');
+  }
+  if (auth.mode === 'oauth2' && auth.connectionExpiry === 'never') {
+    // The claim is that what the proxy sends does not expire: the access token, which does, must
+    // not be among it, and a derived credential must.
+    if (sent.has('accessToken')) {
+      issue(
+        ['auth', 'connectionExpiry'],
+        "'never' claims the proxy sends no expiring token, but it sends ${accessToken}",
+      );
+    }
+    if (![...derivedSecrets(auth)].some((name) => sent.has(name))) {
+      issue(
+        ['auth', 'connectionExpiry'],
+        "'never' needs the proxy to send a derived credential (a connectionMetadata field marked secret)",
+      );
+    }
   }
   if (auth.mode === 'api_key') {
     auth.fields.forEach((field, index) => {
@@ -263,6 +297,18 @@ function valueScope(def: ReferenceSubject, issue: (path: Path, message: string) 
     if (auth.password) (auth.password.secret ? scope.secrets : scope.plain).add('password');
   }
   return scope;
+}
+
+/** The connection-metadata fields of an OAuth definition marked `secret`: derived credentials. */
+function derivedSecrets(auth: AuthConfig<'oauth2'>): Set<string> {
+  const names = new Set<string>();
+  for (const fields of [
+    auth.connectionMetadata?.tokenResponse ?? {},
+    auth.connectionMetadata?.request?.fields ?? {},
+  ]) {
+    for (const [key, field] of Object.entries(fields)) if (field.secret) names.add(key);
+  }
+  return names;
 }
 
 function safeVariables(template: string | undefined): string[] {

@@ -295,6 +295,171 @@ describe('provider definition schema', () => {
     });
   });
 
+  describe('auth: oauth2 token exchange and connection expiry', () => {
+    /** Facebook's shape: a long-lived user token, and a Page token read with it as a secret field. */
+    const exchange = {
+      url: 'https://graph.acme.example/oauth/access_token',
+      query: {
+        grant_type: 'fb_exchange_token',
+        client_id: '${clientId}',
+        client_secret: '${clientSecret}',
+        fb_exchange_token: '${accessToken}',
+      },
+    };
+    const pageToken = {
+      request: {
+        url: 'https://graph.acme.example/me',
+        headers: { Authorization: 'Bearer ${accessToken}' },
+        fields: { pageToken: { path: 'access_token', example: 'EAA1', secret: true } },
+      },
+    };
+    const pageProxy = {
+      baseUrl: 'https://graph.acme.example',
+      headers: { Authorization: 'Bearer ${pageToken}' },
+    };
+    const derived = { ...oauth2, refresh: false, tokenExchange: exchange, connectionMetadata: pageToken };
+
+    it('defaults connectionExpiry to the access token, and the exchange to a GET read like a token response', () => {
+      const def = define({ auth: { ...oauth2, tokenExchange: exchange }, proxy: bearerProxy });
+      if (def.auth.mode !== 'oauth2') return assert.fail('oauth2');
+      assert.equal(def.auth.connectionExpiry, 'access_token');
+      assert.equal(def.auth.tokenExchange?.method, 'GET');
+      assert.equal(def.auth.tokenExchange?.format, 'form');
+      assert.deepEqual(def.auth.tokenExchange?.body, {});
+      assert.deepEqual(def.auth.tokenExchange?.tokenResponse, {
+        accessTokenPath: 'access_token',
+        refreshTokenPath: 'refresh_token',
+        expiresInPath: 'expires_in',
+        scopePath: 'scope',
+      });
+    });
+
+    it('takes config, the client and accessToken in the exchange, nothing else', () => {
+      assertIssue(
+        {
+          auth: {
+            ...oauth2,
+            tokenExchange: { ...exchange, query: { ...exchange.query, team: '${teamId}' } },
+          },
+          proxy: bearerProxy,
+        },
+        'auth.tokenExchange.query.team',
+        /\$\{teamId\} is not available here/,
+      );
+      assertIssue(
+        {
+          auth: { ...oauth2, tokenExchange: { ...exchange, headers: { 'X-Refresh': '${refreshToken}' } } },
+          proxy: bearerProxy,
+        },
+        'auth.tokenExchange.headers.X-Refresh',
+        /not available here/,
+      );
+      assertIssue(
+        {
+          auth: {
+            ...oauth2,
+            tokenExchange: { ...exchange, url: 'https://graph.acme.example/${accessToken}' },
+          },
+          proxy: bearerProxy,
+        },
+        'auth.tokenExchange.url',
+        /only connection config/,
+      );
+      assertIssue(
+        {
+          auth: { ...oauth2, tokenExchange: { ...exchange, url: 'http://graph.acme.example/oauth' } },
+          proxy: bearerProxy,
+        },
+        'auth.tokenExchange.url',
+        /https/,
+      );
+    });
+
+    it('sends a body only with POST', () => {
+      const post = { url: exchange.url, method: 'POST', format: 'json', body: { token: '${accessToken}' } };
+      const def = define({ auth: { ...oauth2, tokenExchange: post }, proxy: bearerProxy });
+      if (def.auth.mode !== 'oauth2') return assert.fail('oauth2');
+      assert.deepEqual(def.auth.tokenExchange?.body, { token: '${accessToken}' });
+      assertIssue(
+        { auth: { ...oauth2, tokenExchange: { ...post, method: 'GET' } }, proxy: bearerProxy },
+        'auth.tokenExchange.body',
+        /a GET request has no body/,
+      );
+    });
+
+    it("accepts connectionExpiry 'never' when the proxy sends only a derived credential", () => {
+      const def = define({ auth: { ...derived, connectionExpiry: 'never' }, proxy: pageProxy });
+      if (def.auth.mode !== 'oauth2') return assert.fail('oauth2');
+      assert.equal(def.auth.connectionExpiry, 'never');
+    });
+
+    it("refuses 'never' with refresh, with ${accessToken} in the proxy, or without a derived credential", () => {
+      assertIssue(
+        { auth: { ...derived, refresh: true, connectionExpiry: 'never' }, proxy: pageProxy },
+        'auth.connectionExpiry',
+        /nothing to refresh/,
+      );
+      assertIssue(
+        {
+          auth: { ...derived, connectionExpiry: 'never' },
+          proxy: { ...pageProxy, headers: { ...pageProxy.headers, 'X-User': '${accessToken}' } },
+        },
+        'auth.connectionExpiry',
+        /sends \$\{accessToken\}/,
+      );
+      assertIssue(
+        {
+          auth: { ...oauth2, refresh: false, connectionExpiry: 'never' },
+          proxy: { ...bearerProxy, headers: { X: '${clientSecret}' } },
+        },
+        'auth.connectionExpiry',
+        /derived credential/,
+      );
+      assertIssue(
+        { auth: { ...derived, connectionExpiry: 'sometimes' }, proxy: pageProxy },
+        'auth.connectionExpiry',
+        /./,
+      );
+    });
+  });
+
+  describe('proxy.credentialsRejected', () => {
+    it('takes statuses, and optionally a body path with the values that mean "rejected"', () => {
+      const graph = { status: [400, 401], path: 'error.code', values: [190, 'OAuthException'] };
+      const def = define({ auth: oauth2, proxy: { ...bearerProxy, credentialsRejected: graph } });
+      assert.deepEqual(def.proxy?.credentialsRejected, graph);
+      const statusOnly = define({
+        auth: oauth2,
+        proxy: { ...bearerProxy, credentialsRejected: { status: [403] } },
+      });
+      assert.deepEqual(statusOnly.proxy?.credentialsRejected, { status: [403] });
+    });
+
+    it('refuses an empty or duplicate status list, and a path without values', () => {
+      const rejecting = (credentialsRejected: unknown) => ({
+        auth: oauth2,
+        proxy: { ...bearerProxy, credentialsRejected },
+      });
+      assertIssue(rejecting({ status: [] }), 'proxy.credentialsRejected.status', /./);
+      assertIssue(rejecting({ status: [400, 400] }), 'proxy.credentialsRejected.status', /duplicate/);
+      assertIssue(
+        rejecting({ status: [400], path: 'error.code' }),
+        'proxy.credentialsRejected.values',
+        /go together/,
+      );
+      assertIssue(
+        rejecting({ status: [400], values: [190] }),
+        'proxy.credentialsRejected.values',
+        /go together/,
+      );
+      assertIssue(
+        rejecting({ status: [400], path: 'error code', values: [190] }),
+        'proxy.credentialsRejected.path',
+        /dot path/,
+      );
+    });
+  });
+
   describe('auth: oauth2_client_credentials', () => {
     const cc = {
       mode: 'oauth2_client_credentials',

@@ -86,7 +86,7 @@ export type ProviderDefinition = z.output<typeof providerDefinitionSchema>;
 /** What a definition file writes (defaults may be left out). */
 export type ProviderDefinitionInput = z.input<typeof providerDefinitionSchema>;
 
-export type { AuthConfig, AuthMode } from './auth.ts';
+export type { AuthConfig, AuthMode, TokenExchangeSpec } from './auth.ts';
 export { AUTH_MODES, authModeSchemas, authSchema } from './auth.ts';
 export type { Category } from './common.ts';
 export { CATEGORIES } from './common.ts';
@@ -105,7 +105,7 @@ export {
   renderTokens,
   templateStrings,
 } from './provider-api-scheme.ts';
-export type { ProxyConfig, RateLimit, Retry } from './proxy.ts';
+export type { CredentialsRejected, ProxyConfig, RateLimit, Retry } from './proxy.ts';
 export { DEFAULT_RETRY } from './proxy.ts';
 export type {
   WebhookHandshake,

@@ -143,7 +143,7 @@ export async function createProvidersLayer(deps: ProvidersLayerDeps): Promise<Pr
     ...(deps.gates?.session ? { gate: deps.gates.session } : {}),
   });
   const refresh = createRefreshCoordinator({ store, connections, refresher: auth, clock, logger, marginMs });
-  const proxy = createProxyClient({ refresher: refresh, caller });
+  const proxy = createProxyClient({ refresher: refresh, caller, connections });
   const authService = auth;
   // The host's calls through /proxy pass the plans' check; scripts' calls are metered as their runs.
   const proxyCall = deps.gates?.proxyCall;

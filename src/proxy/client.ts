@@ -4,10 +4,17 @@
  * refreshes ahead of expiry, once across all processes), refuses connections that need
  * reconnecting, and when the provider still answers 401 to OAuth credentials it forces one
  * refresh — unless someone else refreshed meanwhile — and tries once more.
+ *
+ * A definition's `proxy.credentialsRejected` rule names the answers that mean the credentials
+ * themselves are gone (Graph's 190 with HTTP 400). Such an answer is retried after a forced
+ * refresh when the credentials can be refreshed; when they cannot, or the retry is refused the
+ * same way, the connection is marked `reauth_required` (with its event) and the provider's answer
+ * is handed back unchanged. Later calls then fail at once with `connection_reauth_required`.
  */
 
 import { PatchbayError } from '../errors/index.ts';
-import type { ConnectionContext } from '../ports/connections.ts';
+import type { ConnectionAccess, ConnectionContext, Credentials } from '../ports/connections.ts';
+import { inspectRejection } from './credentials-rejected.ts';
 import type {
   CallTarget,
   ProviderCaller,
@@ -20,15 +27,34 @@ import type {
 export interface ProxyClientOptions {
   refresher: RefreshCoordinator;
   caller: ProviderCaller;
+  /** Marks a connection whose credentials the provider rejects (see credentialsRejected). */
+  connections: Pick<ConnectionAccess, 'markReauthRequired'>;
 }
 
 export function createProxyClient(options: ProxyClientOptions): ProxyClient {
-  const { refresher, caller } = options;
+  const { refresher, caller, connections } = options;
+
+  async function markRejected(connection: ConnectionContext, status: number): Promise<void> {
+    await connections.markReauthRequired(connection.environmentId, connection.id, {
+      code: 'credentials_rejected',
+      message: `The provider rejected the connection's credentials (it answered ${status}); the end user must reconnect`,
+    });
+  }
+
   return {
     async request(environmentId, connectionId, request) {
       const connection = usable(await refresher.ensureFresh(environmentId, connectionId));
-      const response = await caller.call(targetOf(connection), request);
-      if (response.status !== 401 || !refreshable(connection) || !replayable(request)) return response;
+      const rule = connection.integration.definition.proxy?.credentialsRejected;
+      const first = await inspectRejection(rule, await caller.call(targetOf(connection), request));
+      const response = first.response;
+      if (first.rejected && !renewable(connection.credentials)) {
+        // No refresh can cure it: only the end user can.
+        await markRejected(connection, response.status);
+        return response;
+      }
+      const retry =
+        (first.rejected || (response.status === 401 && refreshable(connection))) && replayable(request);
+      if (!retry) return response;
       await response.body.cancel().catch(() => {});
       const refreshed = usable(
         await refresher.ensureFresh(environmentId, connectionId, {
@@ -37,8 +63,9 @@ export function createProxyClient(options: ProxyClientOptions): ProxyClient {
         }),
       );
       // A second 401 goes back as it is: the credentials are what the provider refuses.
-      const second = await caller.call(targetOf(refreshed), request);
-      return withAttempts(second, response.attempts + second.attempts);
+      const second = await inspectRejection(rule, await caller.call(targetOf(refreshed), request));
+      if (second.rejected) await markRejected(refreshed, second.response.status);
+      return withAttempts(second.response, response.attempts + second.response.attempts);
     },
   };
 }
@@ -71,6 +98,12 @@ function refreshable(connection: ConnectionContext): boolean {
   return (
     connection.credentials.type === 'oauth2' || connection.credentials.type === 'oauth2_client_credentials'
   );
+}
+
+/** Credentials a forced refresh would actually replace: a refresh token, or a client credentials grant. */
+function renewable(credentials: Credentials): boolean {
+  if (credentials.type === 'oauth2') return credentials.refreshToken !== undefined;
+  return credentials.type === 'oauth2_client_credentials';
 }
 
 /** A streamed body was spent by the first attempt and cannot be sent again. */

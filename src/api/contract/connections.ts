@@ -16,9 +16,10 @@ export const connectionSchema = z
     status: z.enum(STATUSES),
     connectionConfig: z.record(z.string(), z.string()),
     metadata: z.record(z.string(), z.unknown()),
-    expiresAt: timestamp
-      .nullable()
-      .meta({ description: 'When the current access token expires, if it does.' }),
+    expiresAt: timestamp.nullable().meta({
+      description:
+        "When the connection's credentials expire, if they do: the access token's expiry, or none when the provider's definition says the proxy sends credentials that never expire (`connectionExpiry: 'never'`).",
+    }),
     lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
     lastRefreshedAt: timestamp.nullable(),
     createdAt: timestamp,

@@ -58,7 +58,16 @@ for (const database of await testDatabases()) {
       const db = await database.create!();
       destroy = () => db.destroy();
       api = await createTestApi(db, {
-        routes: [proxyRoutes({ proxy: createProxyClient({ refresher, caller }) })],
+        routes: [
+          proxyRoutes({
+            // The test definitions declare no credentialsRejected rule: nothing is ever marked.
+            proxy: createProxyClient({
+              refresher,
+              caller,
+              connections: { markReauthRequired: async () => {} },
+            }),
+          }),
+        ],
       });
       const add = (id: string, origin: string, status: ConnectionContext['status'] = 'active') =>
         connections.set(`${api.dev.id}/${id}`, {
