@@ -29,7 +29,11 @@ export function refuseNulText(dialect: Dialect): Dialect {
 
 /** Throws `invalid_request` when a text parameter of `query` holds U+0000. */
 export function checkTextParameters(query: CompiledQuery): void {
-  for (const value of query.parameters) {
+  const parameters = query.parameters;
+  // An index, not for…of: it runs for every statement (a sync binds ~3 values per record), and
+  // the sync bench's allocation profile showed for…of here allocating per value (~70 B a record).
+  for (let i = 0; i < parameters.length; i++) {
+    const value = parameters[i];
     if (typeof value === 'string' && value.includes('\u0000')) {
       throw new PatchbayError(
         'invalid_request',

@@ -74,6 +74,33 @@ describe('JSON depth', () => {
     );
   });
 
+  it('skips strings exactly as reading their escapes one by one does, on any text', () => {
+    // The reference: the character-by-character scan (a backslash escapes the next character).
+    const reference = (text: string, maxDepth: number): boolean => {
+      let depth = 0;
+      let inString = false;
+      for (let i = 0; i < text.length; i++) {
+        const char = text[i];
+        if (inString) {
+          if (char === '\\') i++;
+          else if (char === '"') inString = false;
+        } else if (char === '"') inString = true;
+        else if (char === '{' || char === '[') {
+          if (++depth > maxDepth) return true;
+        } else if (char === '}' || char === ']') depth--;
+      }
+      return false;
+    };
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom('"', '\\', '[', ']', '{', '}', 'a', ','), maxLength: 60 }),
+        fc.nat({ max: 6 }),
+        (text, limit) => assert.equal(jsonTextTooDeep(text, limit), reference(text, limit), text),
+      ),
+      { numRuns: 2000, seed: 20261207 },
+    );
+  });
+
   it('throws json_too_deep with the limit in its details', () => {
     for (const check of [
       () => {

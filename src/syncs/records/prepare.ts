@@ -2,7 +2,8 @@ import { hash } from 'node:crypto';
 import type { z } from 'zod';
 import { PatchbayError } from '../../errors/index.ts';
 import type { RecordShape } from '../../scripting/types.ts';
-import { depthLimitText, MAX_JSON_DEPTH, valueTooDeep } from '../../values/json-depth.ts';
+import { depthLimitText, MAX_JSON_DEPTH } from '../../values/json-depth.ts';
+import { depthCheckFor } from './schema-depth.ts';
 import type { PreparedRecord } from './types.ts';
 
 /** How many issues a `record_invalid` error lists (a record can fail on every field). */
@@ -16,7 +17,8 @@ const MAX_ISSUES = 20;
  *
  * Throws `record_invalid` with the model, the record's id when it has one, and the failing paths;
  * or with `details.maxDepth` when it nests deeper than MAX_JSON_DEPTH.
- * Runs once per record of every sync, so it does the minimum: one parse, one stringify, one hash.
+ * Runs once per record of every sync, so it does the minimum: one parse, one stringify, one hash,
+ * and a depth check that walks only what the model lets through unparsed (schema-depth.ts).
  */
 export function prepareRecord(model: string, schema: z.ZodType<RecordShape>, input: unknown): PreparedRecord {
   const parsed = schema.safeParse(input);
@@ -37,7 +39,7 @@ export function prepareRecord(model: string, schema: z.ZodType<RecordShape>, inp
       },
     );
   }
-  if (valueTooDeep(parsed.data)) {
+  if (depthCheckFor(schema)(parsed.data, MAX_JSON_DEPTH)) {
     // A model that lets unknown fields through (a host's own provider) may carry a provider's
     // nesting; JSON.stringify below, and every reader of the record, would recurse through it.
     const id = parsed.data.id;
