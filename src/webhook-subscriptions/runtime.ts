@@ -76,7 +76,7 @@ export interface Runtime {
 }
 
 /** Never aborts: for calls made outside a job (the API's, tests'). */
-export const NEVER = new AbortController().signal;
+export const NEVER: AbortSignal = new AbortController().signal;
 
 export function createRuntime(deps: WebhookSubscriptionsDeps): Runtime {
   const { clock, logger } = deps;
