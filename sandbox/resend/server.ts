@@ -154,7 +154,7 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
       }
       const decision = limiter.take(key, now().getTime());
       limitHeaders = decision.headers;
-      const fault = faults.take();
+      const fault = faults.take(route);
       if (fault?.status === 429 || !decision.allowed) {
         const retryAfter =
           fault?.status === 429 ? fault.retryAfterSeconds : Number(decision.headers['retry-after']);

@@ -128,13 +128,14 @@ export async function startSendGridSandbox(options: SendGridSandboxOptions = {})
     const url = new URL(req.url ?? '/', 'http://sendgrid.invalid');
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname.replace(/\/+$/, '');
-    requests.set(`${method} ${routeOf(path)}`, (requests.get(`${method} ${routeOf(path)}`) ?? 0) + 1);
+    const route = `${method} ${routeOf(path)}`;
+    requests.set(route, (requests.get(route) ?? 0) + 1);
     let headers: Record<string, string> = {};
     try {
       authenticate(req);
       const decision = limitHeaders();
       headers = decision.headers;
-      const fault = faults.take();
+      const fault = faults.take(route);
       if (fault?.status === 429 || !decision.allowed) {
         const reset =
           fault?.status === 429

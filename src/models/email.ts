@@ -68,3 +68,43 @@ export type EmailEventRecord = z.input<typeof emailEventModel>;
 
 /** The email models by name, as syncs and webhook handlers declare them. */
 export const emailModels = { email_events: emailEventModel } as const;
+
+/**
+ * An address as providers take it: `a@example.com` or `Name <a@example.com>`. Checked loosely
+ * (one `@`, no spaces or angle brackets in the address): the provider has the last word.
+ */
+const emailAddress = z
+  .string()
+  .min(3)
+  .max(320)
+  .regex(
+    /^(?:[^<>]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/,
+    'expected "a@example.com" or "Name <a@example.com>"',
+  );
+
+/**
+ * The input of every email provider's `send-email` action: the contract the notifications module
+ * sends through, whichever provider is connected. At least one of `text` and `html`.
+ */
+export const sendEmailInput = z
+  .object({
+    from: emailAddress,
+    to: z.array(emailAddress).min(1).max(50),
+    subject: z.string().min(1).max(998),
+    text: z.string().min(1).optional(),
+    html: z.string().min(1).optional(),
+    replyTo: emailAddress.optional(),
+    /** Extra message headers (`List-Unsubscribe`, `X-Entity-Ref-ID`…). */
+    headers: z.record(z.string().min(1).max(200), z.string().max(2000)).optional(),
+    cc: z.array(emailAddress).max(50).optional(),
+    bcc: z.array(emailAddress).max(50).optional(),
+  })
+  .refine((input) => input.text !== undefined || input.html !== undefined, {
+    message: 'give text, html or both',
+    path: ['text'],
+  });
+
+/** What `send-email` answers: the provider's id of the accepted message (`emailId` of its events). */
+export const sendEmailOutput = z.object({ id: z.string().min(1) });
+
+export type SendEmailInput = z.output<typeof sendEmailInput>;

@@ -55,6 +55,17 @@ export {
   subscriptionModel,
   subscriptionStatus,
 } from '../models/commerce.ts';
+export {
+  type EmailEventRecord,
+  type EmailEventType,
+  emailBounce,
+  emailEventModel,
+  emailEventType,
+  emailModels,
+  type SendEmailInput,
+  sendEmailInput,
+  sendEmailOutput,
+} from '../models/email.ts';
 export type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
 export {
   defineAction,
