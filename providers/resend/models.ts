@@ -5,7 +5,7 @@
  * Transient or Undetermined), `click` (`link`), `failed` (`reason`) or `suppressed`. Resend sends
  * one event per email, not per recipient.
  */
-import type { EmailEventRecord, EmailEventType } from '../../src/scripts/index.ts';
+import type { EmailEventRecord, EmailEventType, EmailRecord } from '../../src/scripts/index.ts';
 
 /** Resend's email event types → the shared vocabulary. */
 export const RESEND_EVENT_TYPES: Readonly<Record<string, EmailEventType>> = {
@@ -66,5 +66,50 @@ export function toEmailEvent(event: ResendEmailEventBody): EmailEventRecord | nu
     bounce,
     url: type === 'clicked' ? (data.click?.link ?? null) : null,
     raw: event as unknown as Record<string, unknown>,
+  };
+}
+
+/** An email as `GET /emails` lists it (https://resend.com/docs/api-reference/emails/list-emails). */
+export interface ResendListedEmail {
+  id: string;
+  from: string;
+  to: string[];
+  cc: string[] | null;
+  bcc: string[] | null;
+  subject: string;
+  created_at: string;
+  scheduled_at: string | null;
+  last_event: string;
+}
+
+/** Resend's `last_event` values → the `emails` model's status. */
+const STATUS: Readonly<Record<string, EmailRecord['status']>> = {
+  queued: 'queued',
+  scheduled: 'scheduled',
+  canceled: 'canceled',
+  sent: 'sent',
+  delivered: 'delivered',
+  delivery_delayed: 'delivery_delayed',
+  bounced: 'bounced',
+  failed: 'failed',
+  suppressed: 'suppressed',
+  complained: 'complained',
+  opened: 'opened',
+  clicked: 'clicked',
+};
+
+/** The `emails` record of a listed email; a `last_event` the model does not know reads as `sent`. */
+export function toEmailRecord(email: ResendListedEmail): EmailRecord {
+  return {
+    id: email.id,
+    from: email.from,
+    to: email.to,
+    cc: email.cc ?? [],
+    bcc: email.bcc ?? [],
+    subject: email.subject,
+    status: STATUS[email.last_event] ?? 'sent',
+    createdAt: new Date(email.created_at).toISOString(),
+    scheduledAt: email.scheduled_at === null ? null : new Date(email.scheduled_at).toISOString(),
+    raw: email as unknown as Record<string, unknown>,
   };
 }

@@ -66,8 +66,28 @@ export const emailEventModel = z.object({
 
 export type EmailEventRecord = z.input<typeof emailEventModel>;
 
+/**
+ * A message the provider accepted, with where it stands: the provider's last event about it
+ * (`queued` and `scheduled` before sending, `canceled` for a scheduled one called off). Kept by
+ * syncs of providers that list their sent messages (Resend's `GET /emails`).
+ */
+export const emailModel = z.object({
+  id: z.string().min(1),
+  from: z.string(),
+  to: z.array(z.string()),
+  cc: z.array(z.string()),
+  bcc: z.array(z.string()),
+  subject: z.string(),
+  status: z.union([emailEventType, z.enum(['queued', 'canceled'])]),
+  createdAt: instant,
+  scheduledAt: instant.nullable(),
+  raw,
+});
+
+export type EmailRecord = z.input<typeof emailModel>;
+
 /** The email models by name, as syncs and webhook handlers declare them. */
-export const emailModels = { email_events: emailEventModel } as const;
+export const emailModels = { emails: emailModel, email_events: emailEventModel } as const;
 
 /**
  * An address as providers take it: `a@example.com` or `Name <a@example.com>`. Checked loosely

@@ -58,9 +58,11 @@ export {
 export {
   type EmailEventRecord,
   type EmailEventType,
+  type EmailRecord,
   emailBounce,
   emailEventModel,
   emailEventType,
+  emailModel,
   emailModels,
   type SendEmailInput,
   sendEmailInput,

@@ -38,12 +38,18 @@ export interface MailWorld<Sandbox> {
 }
 
 export function startResendWorld(
-  options: { engine?: LibraryEngineOptions; sandbox?: ResendSandboxOptions } = {},
+  options: {
+    engine?: LibraryEngineOptions;
+    sandbox?: ResendSandboxOptions;
+    /** Integration settings beside the base URL (`autoStartSyncs: []`…). */
+    settings?: Record<string, unknown>;
+  } = {},
 ): Promise<MailWorld<ResendSandbox>> {
   return startMailWorld(
     'resend',
     () => startResendSandbox({ rateLimit: false, ...options.sandbox }),
     options.engine,
+    options.settings,
   );
 }
 
@@ -57,6 +63,7 @@ async function startMailWorld<Sandbox extends ResendSandbox | SendGridSandbox>(
   provider: 'resend' | 'sendgrid',
   start: () => Promise<Sandbox>,
   engineOptions: LibraryEngineOptions = {},
+  settings: Record<string, unknown> = {},
 ): Promise<MailWorld<Sandbox>> {
   const engine = await startLibraryEngine({
     ...engineOptions,
@@ -68,7 +75,7 @@ async function startMailWorld<Sandbox extends ResendSandbox | SendGridSandbox>(
     const origin = provider === 'resend' ? 'https://api.resend.com' : 'https://api.sendgrid.com';
     const integration = await engine.call('POST', '/v1/integrations', {
       provider,
-      settings: { baseUrls: { [origin]: sandbox.url } },
+      settings: { ...settings, baseUrls: { [origin]: sandbox.url } },
     });
     assert.equal(integration.status, 201, integration.text);
     const key = sandbox.apiKey;
