@@ -97,4 +97,15 @@ describe('resend send-email', { timeout: 60_000 }, () => {
       ['rate_limit_exceeded', 600],
     );
   });
+  it('marks the connection reauth_required once Resend refuses a deleted key', async () => {
+    world.sandbox.control.revokeKey();
+    const run = await world.send(email);
+    assert.equal(run.body.status, 'failed');
+    assert.equal(run.body.error.code, 'provider_error', JSON.stringify(run.body.error));
+    const connection = await world.engine.call('GET', `/v1/connections/${world.connectionId}`);
+    assert.equal(connection.body.status, 'reauth_required', connection.text);
+    assert.equal(connection.body.lastError.code, 'credentials_rejected');
+    const next = await world.send(email);
+    assert.equal(next.body.error.code, 'connection_reauth_required', 'no call until the end user reconnects');
+  });
 });

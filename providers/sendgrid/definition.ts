@@ -28,7 +28,16 @@ export default defineProvider({
     // Reading the Event Webhooks proves the key is valid and may manage the webhook Patchbay registers.
     test: { path: '/user/webhooks/event/settings/all' },
   },
-  proxy: { baseUrl: 'https://api.sendgrid.com/v3', headers: { Authorization: 'Bearer ${apiKey}' } },
+  proxy: {
+    baseUrl: 'https://api.sendgrid.com/v3',
+    headers: { Authorization: 'Bearer ${apiKey}' },
+    // A deleted or revoked key answers 401 with this message; other 401s (credits exhausted) are not the key's.
+    credentialsRejected: {
+      status: [401],
+      path: 'errors.0.message',
+      values: ['The provided authorization grant is invalid, expired, or revoked'],
+    },
+  },
   // Limits differ per endpoint; every response says what is left and when it resets.
   rateLimit: {
     headers: { remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset', resetUnit: 'epoch_seconds' },

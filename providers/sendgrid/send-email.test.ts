@@ -106,6 +106,20 @@ describe('sendgrid send-email', { timeout: 60_000 }, () => {
       assert.equal(body.error?.code, 'credentials_rejected');
     } finally {
       await limited.close();
+      await world.engine.call('PATCH', '/v1/integrations/sendgrid', {
+        settings: { baseUrls: { 'https://api.sendgrid.com': world.sandbox.url } },
+      });
     }
+  });
+  it('marks the connection reauth_required once SendGrid refuses a deleted key', async () => {
+    world.sandbox.control.revokeKey();
+    const run = await world.send(email);
+    assert.equal(run.body.status, 'failed');
+    assert.equal(run.body.error.code, 'provider_error', JSON.stringify(run.body.error));
+    const connection = await world.engine.call('GET', `/v1/connections/${world.connectionId}`);
+    assert.equal(connection.body.status, 'reauth_required', connection.text);
+    assert.equal(connection.body.lastError.code, 'credentials_rejected');
+    const next = await world.send(email);
+    assert.equal(next.body.error.code, 'connection_reauth_required', 'no call until the end user reconnects');
   });
 });

@@ -67,6 +67,8 @@ export interface ResendSandboxControl {
   emit(emailId: string, type: ResendEmailEvent, details?: EmailEventDetails): Promise<ResendDelivery[]>;
   /** Adds a verified sending domain. */
   addDomain(name: string): void;
+  /** Deletes the full-access key, as its owner would in the dashboard: it answers `invalid_api_key` from now on. */
+  revokeKey(): void;
   setRateLimit(limit: ResendRateLimit | null): void;
   readonly faults: ArmedFaults;
 }
@@ -121,6 +123,7 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
   );
   let rateLimit = options.rateLimit === false ? null : (options.rateLimit ?? RESEND_DEFAULT_RATE_LIMIT);
   const idempotency = new IdempotencyKeys();
+  let revoked = false;
 
   const addDomain = (name: string) => {
     domains.push({
@@ -185,7 +188,7 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
       );
     }
     const match = /^Bearer (.+)$/.exec(header);
-    if (!match || (match[1] !== apiKey && match[1] !== sendingKey)) {
+    if (!match || (match[1] !== apiKey && match[1] !== sendingKey) || (revoked && match[1] === apiKey)) {
       throw new ResendRefusal('invalid_api_key', 'API key is invalid');
     }
     return match[1];
@@ -330,6 +333,9 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
     requests,
     faults,
     addDomain,
+    revokeKey() {
+      revoked = true;
+    },
     setRateLimit(limit) {
       rateLimit = limit;
       limiter.set(limit);

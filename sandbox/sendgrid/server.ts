@@ -79,6 +79,8 @@ export interface SendGridSandboxControl {
   /** Several events, POSTed to each webhook as one JSON array (as SendGrid batches them). */
   emitMany(events: readonly EventRequest[]): Promise<SendGridDelivery[]>;
   setRateLimit(limit: SendGridRateLimit | null): void;
+  /** Deletes the key, as its owner would: it answers 401 from now on. */
+  revokeKey(): void;
   readonly faults: ArmedFaults;
 }
 
@@ -105,6 +107,7 @@ export async function startSendGridSandbox(options: SendGridSandboxOptions = {})
   const requests = new Map<string, number>();
   const faults = new ArmedFaults();
   let rateLimit = options.rateLimit ?? null;
+  let revoked = false;
   let window = { start: 0, count: 0 };
 
   function limitHeaders(): { allowed: boolean; headers: Record<string, string> } {
@@ -166,7 +169,7 @@ export async function startSendGridSandbox(options: SendGridSandboxOptions = {})
   function authenticate(req: IncomingMessage): void {
     const header = req.headers.authorization;
     if (!header) throw SendGridRefusal.plain(401, 'authorization required');
-    if (header !== `Bearer ${apiKey}`) {
+    if (header !== `Bearer ${apiKey}` || revoked) {
       throw SendGridRefusal.plain(401, 'The provided authorization grant is invalid, expired, or revoked');
     }
   }
@@ -305,6 +308,9 @@ export async function startSendGridSandbox(options: SendGridSandboxOptions = {})
     setRateLimit(limit) {
       rateLimit = limit;
       window = { start: 0, count: 0 };
+    },
+    revokeKey() {
+      revoked = true;
     },
     emit(messageId, event, details) {
       return control.emitMany([{ messageId, event, ...(details ? { details } : {}) }]);
