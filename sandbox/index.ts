@@ -35,6 +35,7 @@ export {
 export type { GumroadSandboxStats } from './gumroad/stats.ts';
 export { type ArmedFault, ArmedFaults } from './http/faults.ts';
 export { type Listening, type ListenOptions, listen } from './http/listen.ts';
+export type { ReceivedApiRequest } from './http/received.ts';
 export { escapeHtml, readBody, redirect, sendHtml, sendJson } from './http/respond.ts';
 export { type Handler, Router } from './http/router.ts';
 export { authenticateBearer } from './oauth/api.ts';

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArmedFaults } from '../http/faults.ts';
 import { listen } from '../http/listen.ts';
+import { type ReceivedApiRequest, receivedOf } from '../http/received.ts';
 import { readBody, sendJson } from '../http/respond.ts';
 import { type AcceptedEmail, acceptEmail, type ResendEmail, type ResendLastEvent } from './emails.ts';
 import { ResendRefusal, sendResendError } from './errors.ts';
@@ -58,6 +59,8 @@ export interface ResendSandboxControl {
   readonly webhooks: readonly ResendWebhook[];
   /** Every delivery POSTed so far. */
   readonly deliveries: readonly ResendDelivery[];
+  /** The authenticated API requests that reached a resource, oldest first (credentials reduced to their scheme). */
+  readonly received: readonly ReceivedApiRequest[];
   /** Requests the API received, by `METHOD /path` (`POST /emails`), refused ones included. */
   readonly requests: ReadonlyMap<string, number>;
   /**
@@ -117,6 +120,7 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
   const webhooks: ResendWebhook[] = [];
   const deliveries: ResendDelivery[] = [];
   const requests = new Map<string, number>();
+  const received: ReceivedApiRequest[] = [];
   const faults = new ArmedFaults();
   const limiter = new ResendRateLimiter(
     options.rateLimit === false ? null : (options.rateLimit ?? RESEND_DEFAULT_RATE_LIMIT),
@@ -171,6 +175,7 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
         throw new ResendRefusal('internal_server_error', 'An unexpected error occurred.');
       }
       const body = method === 'GET' || method === 'DELETE' ? Buffer.alloc(0) : await readBody(req);
+      received.push(receivedOf(req, method, url.pathname, body));
       const answer = await dispatch(method, url, body, req, key);
       sendJson(res, answer.status, answer.body, limitHeaders);
     } catch (error) {
@@ -331,6 +336,7 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
     webhooks,
     deliveries,
     requests,
+    received,
     faults,
     addDomain,
     revokeKey() {

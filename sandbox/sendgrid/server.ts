@@ -18,6 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ArmedFaults } from '../http/faults.ts';
 import { listen } from '../http/listen.ts';
+import { type ReceivedApiRequest, receivedOf } from '../http/received.ts';
 import { readBody, sendJson } from '../http/respond.ts';
 import { SendGridRefusal, sendSendGridError } from './errors.ts';
 import {
@@ -68,6 +69,8 @@ export interface SendGridSandboxControl {
   /** Event Webhooks configured, oldest first. */
   readonly webhooks: readonly EventWebhook[];
   readonly deliveries: readonly SendGridDelivery[];
+  /** The authenticated API requests that reached a resource, oldest first (credentials reduced to their scheme). */
+  readonly received: readonly ReceivedApiRequest[];
   /** Requests received by `METHOD /path`, refused ones included. */
   readonly requests: ReadonlyMap<string, number>;
   /** One event about one message, POSTed to every webhook that wants it. */
@@ -105,6 +108,7 @@ export async function startSendGridSandbox(options: SendGridSandboxOptions = {})
   const webhooks: EventWebhook[] = [];
   const deliveries: SendGridDelivery[] = [];
   const requests = new Map<string, number>();
+  const received: ReceivedApiRequest[] = [];
   const faults = new ArmedFaults();
   let rateLimit = options.rateLimit ?? null;
   let revoked = false;
@@ -153,6 +157,7 @@ export async function startSendGridSandbox(options: SendGridSandboxOptions = {})
       }
       if (fault?.status === 500) throw SendGridRefusal.plain(500, 'internal server error');
       const body = method === 'POST' || method === 'PATCH' ? await readBody(req) : Buffer.alloc(0);
+      received.push(receivedOf(req, method, path, body));
       const answer = await dispatch(method, path, body);
       if (answer.status === 202 || answer.status === 204) {
         res.writeHead(answer.status, { ...headers, ...(answer.headers ?? {}), 'Content-Length': 0 });
@@ -304,6 +309,7 @@ export async function startSendGridSandbox(options: SendGridSandboxOptions = {})
     webhooks,
     deliveries,
     requests,
+    received,
     faults,
     setRateLimit(limit) {
       rateLimit = limit;
