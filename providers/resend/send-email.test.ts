@@ -24,7 +24,8 @@ describe('resend send-email', { timeout: 60_000 }, () => {
   let world: MailWorld<ResendSandbox>;
 
   before(async () => {
-    world = await startResendWorld();
+    // A short per-attempt timeout, so an answer held back by the emulator is given up on quickly.
+    world = await startResendWorld({ engine: { config: { proxyTimeoutMs: 1_000 } } });
   });
   after(async () => {
     await world?.close();
@@ -85,6 +86,23 @@ describe('resend send-email', { timeout: 60_000 }, () => {
     assert.equal(run.body.status, 'succeeded', run.text);
     assert.equal(requests() - before, 2, 'refused once, then accepted');
     assert.equal(world.sandbox.control.emails.length, count + 1);
+  });
+
+  it('sends once when the answer is lost: the retry carries the same Idempotency-Key', async () => {
+    const requests = () => world.sandbox.control.requests.get('POST /emails') ?? 0;
+    const before = requests();
+    const count = world.sandbox.control.emails.length;
+    // Resend accepts the email, but its answer comes after the proxy stopped waiting.
+    world.sandbox.control.faults.delay(1, 2_500, 'POST /emails');
+    const run = await world.send(email);
+    assert.equal(run.body.status, 'succeeded', run.text);
+    assert.equal(requests() - before, 2, 'sent again after the timeout');
+    assert.equal(
+      world.sandbox.control.emails.length,
+      count + 1,
+      'Resend answered the repeat with the first email',
+    );
+    assert.equal(run.body.output.id, world.sandbox.control.emails.at(-1)?.email.id);
   });
 
   it('answers rate_limited when Resend asks to wait longer than the proxy waits', async () => {

@@ -89,4 +89,15 @@ describe('resend emails sync', { timeout: 60_000 }, () => {
     assert.equal(after.get(oldest)?.status, 'sent', 'settled emails are not read again');
     assert.equal(world.sandbox.control.requests.get('GET /emails'), 3, 'two pages, then one');
   });
+
+  it('reads a page again when it arrives cut short', async () => {
+    const pages = () => world.sandbox.control.requests.get('GET /emails') ?? 0;
+    const before = pages();
+    world.sandbox.control.faults.truncate(1, 'GET /emails');
+    const again = await run();
+    assert.equal(again.status, 'succeeded', JSON.stringify(again.error));
+    assert.equal(again.attempt, 1, "the proxy's retry of the GET, within the run");
+    assert.equal(pages() - before, 2, 'the cut page, then the whole one');
+    assert.equal((await emails()).size, 125);
+  });
 });

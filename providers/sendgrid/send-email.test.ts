@@ -26,7 +26,7 @@ describe('sendgrid send-email', { timeout: 60_000 }, () => {
   let world: MailWorld<SendGridSandbox>;
 
   before(async () => {
-    world = await startSendGridWorld();
+    world = await startSendGridWorld({ engine: { config: { proxyTimeoutMs: 1_000 } } });
   });
   after(async () => {
     await world?.close();
@@ -75,6 +75,18 @@ describe('sendgrid send-email', { timeout: 60_000 }, () => {
     assert.equal(run.body.status, 'succeeded', run.text);
     assert.equal(requests() - before, 2, 'refused once, then accepted');
     assert.equal(world.sandbox.control.messages.length, count + 1);
+  });
+
+  it('sends at most once when the answer is lost: no idempotency key, no second POST', async () => {
+    const requests = () => world.sandbox.control.requests.get('POST /v3/mail/send') ?? 0;
+    const before = requests();
+    const count = world.sandbox.control.messages.length;
+    world.sandbox.control.faults.delay(1, 2_500, 'POST /v3/mail/send');
+    const run = await world.send(email);
+    assert.equal(run.body.status, 'failed');
+    assert.equal(run.body.error.code, 'provider_timeout');
+    assert.equal(requests() - before, 1, 'not sent again');
+    assert.equal(world.sandbox.control.messages.length, count + 1, 'SendGrid did send it: the host decides');
   });
 
   it('answers rate_limited when SendGrid asks to wait longer than the proxy waits', async () => {

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ArmedFaults } from '../http/faults.ts';
+import { ArmedFaults, answerWithFault } from '../http/faults.ts';
 import { listen } from '../http/listen.ts';
 import { type ReceivedApiRequest, receivedOf } from '../http/received.ts';
 import { readBody, sendJson } from '../http/respond.ts';
@@ -177,7 +177,13 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
       const body = method === 'GET' || method === 'DELETE' ? Buffer.alloc(0) : await readBody(req);
       received.push(receivedOf(req, method, url.pathname, body));
       const answer = await dispatch(method, url, body, req, key);
-      sendJson(res, answer.status, answer.body, limitHeaders);
+      await answerWithFault(
+        res,
+        answer.status,
+        { 'Content-Type': 'application/json; charset=utf-8', ...limitHeaders },
+        JSON.stringify(answer.body),
+        faults.takeAnswerFault(route),
+      );
     } catch (error) {
       if (error instanceof ResendRefusal) sendResendError(res, error, limitHeaders);
       else throw error;

@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ArmedFaults } from '../http/faults.ts';
+import { ArmedFaults, answerWithFault } from '../http/faults.ts';
 import { listen } from '../http/listen.ts';
 import { type ReceivedApiRequest, receivedOf } from '../http/received.ts';
 import { readBody, sendJson } from '../http/respond.ts';
@@ -159,12 +159,18 @@ export async function startSendGridSandbox(options: SendGridSandboxOptions = {})
       const body = method === 'POST' || method === 'PATCH' ? await readBody(req) : Buffer.alloc(0);
       received.push(receivedOf(req, method, path, body));
       const answer = await dispatch(method, path, body);
-      if (answer.status === 202 || answer.status === 204) {
-        res.writeHead(answer.status, { ...headers, ...(answer.headers ?? {}), 'Content-Length': 0 });
-        res.end();
-        return;
-      }
-      sendJson(res, answer.status, answer.body, { ...headers, ...(answer.headers ?? {}) });
+      const empty = answer.status === 202 || answer.status === 204;
+      await answerWithFault(
+        res,
+        answer.status,
+        {
+          ...(empty ? {} : { 'Content-Type': 'application/json; charset=utf-8' }),
+          ...headers,
+          ...(answer.headers ?? {}),
+        },
+        empty ? '' : JSON.stringify(answer.body),
+        faults.takeAnswerFault(route),
+      );
     } catch (error) {
       if (error instanceof SendGridRefusal) sendSendGridError(res, error, headers);
       else throw error;
