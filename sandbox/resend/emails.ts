@@ -5,42 +5,19 @@
  * `bcc`, `reply_to` as a string or a list; sending only from a verified domain.
  */
 import { randomUUID } from 'node:crypto';
+import type { GetEmailResponseSuccess } from 'resend';
 import { ResendRefusal } from './errors.ts';
 
-/** What Resend reports as an email's `last_event`. */
-export type ResendLastEvent =
-  | 'bounced'
-  | 'canceled'
-  | 'clicked'
-  | 'complained'
-  | 'delivered'
-  | 'delivery_delayed'
-  | 'failed'
-  | 'opened'
-  | 'queued'
-  | 'scheduled'
-  | 'sent'
-  | 'suppressed';
+/** What Resend reports as an email's `last_event` (the SDK's type). */
+export type ResendLastEvent = GetEmailResponseSuccess['last_event'];
 
-/** An email as `GET /emails/{id}` returns it. */
-export interface ResendEmail {
-  object: 'email';
-  id: string;
-  /** The Message-ID header the email was sent with. */
-  message_id: string;
-  from: string;
-  to: string[];
-  cc: string[] | null;
-  bcc: string[] | null;
-  reply_to: string[] | null;
-  subject: string;
-  html: string | null;
-  text: string | null;
-  created_at: string;
-  scheduled_at: string | null;
-  last_event: ResendLastEvent;
+/**
+ * An email as `GET /emails/{id}` returns it: the official SDK's `GetEmailResponseSuccess`, with
+ * `tags` always present (the emulator lists none for an email sent without).
+ */
+export type ResendEmail = Omit<GetEmailResponseSuccess, 'tags' | 'topic_id'> & {
   tags: Array<{ name: string; value: string }>;
-}
+};
 
 /** The headers an email was sent with (kept for tests; Resend does not return them). */
 export interface AcceptedEmail {

@@ -246,7 +246,7 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
     }
     if (path === '/webhooks' && method === 'POST') {
       const { endpoint, events } = webhookFields(parse(raw), true);
-      const webhook = newWebhook(endpoint as string, events as string[], now());
+      const webhook = newWebhook(endpoint as string, events as ResendEmailEvent[], now());
       webhooks.push(webhook);
       return {
         status: 200,
@@ -395,7 +395,7 @@ function parse(raw: Buffer): unknown {
 function webhookFields(
   body: unknown,
   required: boolean,
-): { endpoint?: string; events?: string[]; status?: 'enabled' | 'disabled' } {
+): { endpoint?: string; events?: ResendEmailEvent[]; status?: 'enabled' | 'disabled' } {
   if (typeof body !== 'object' || body === null)
     throw new ResendRefusal('validation_error', 'The request body must be a JSON object.');
   const { endpoint, events, status } = body as Record<string, unknown>;
@@ -426,7 +426,7 @@ function webhookFields(
   }
   return {
     ...(endpoint !== undefined ? { endpoint: endpoint as string } : {}),
-    ...(events !== undefined ? { events: events as string[] } : {}),
+    ...(events !== undefined ? { events: events as ResendEmailEvent[] } : {}),
     ...(status !== undefined ? { status } : {}),
   };
 }

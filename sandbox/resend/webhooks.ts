@@ -8,6 +8,7 @@
  * verifies with.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { EmailDeliveredEvent, GetWebhookResponseSuccess, WebhookEvent } from 'resend';
 import { Webhook } from 'standardwebhooks';
 import type { ResendEmail } from './emails.ts';
 import { resendTime } from './emails.ts';
@@ -25,19 +26,14 @@ export const RESEND_EMAIL_EVENTS = [
   'email.received',
   'email.failed',
   'email.suppressed',
-] as const;
+] as const satisfies readonly WebhookEvent[];
 export type ResendEmailEvent = (typeof RESEND_EMAIL_EVENTS)[number];
 
-/** A registered webhook, as the emulator keeps it (the secret is returned at creation and by GET). */
-export interface ResendWebhook {
-  object: 'webhook';
-  id: string;
-  endpoint: string;
-  events: string[];
-  status: 'enabled' | 'disabled';
-  created_at: string;
-  signing_secret: string;
-}
+/**
+ * A registered webhook as `GET /webhooks/{id}` answers it (the SDK's `GetWebhookResponseSuccess`;
+ * the secret is also returned at creation).
+ */
+export type ResendWebhook = GetWebhookResponseSuccess & { events: WebhookEvent[] };
 
 /** One POST to a webhook endpoint. */
 export interface ResendDelivery {
@@ -56,7 +52,7 @@ export interface EmailEventDetails {
   failed?: { reason: string };
 }
 
-export function newWebhook(endpoint: string, events: string[], now: Date): ResendWebhook {
+export function newWebhook(endpoint: string, events: WebhookEvent[], now: Date): ResendWebhook {
   return {
     object: 'webhook',
     id: randomUUID(),
@@ -68,29 +64,25 @@ export function newWebhook(endpoint: string, events: string[], now: Date): Resen
   };
 }
 
-/** The body Resend posts for an email event. */
+/** The body Resend posts for an email event; its common `data` is checked against the SDK's event type. */
 export function emailEventBody(
   type: ResendEmailEvent,
   email: ResendEmail,
   at: Date,
   details: EmailEventDetails,
 ) {
-  return {
-    type,
-    created_at: resendTime(at),
-    data: {
-      created_at: email.created_at,
-      email_id: email.id,
-      message_id: email.message_id,
-      from: email.from,
-      to: email.to,
-      subject: email.subject,
-      ...(email.tags.length > 0
-        ? { tags: Object.fromEntries(email.tags.map((tag) => [tag.name, tag.value])) }
-        : {}),
-      ...details,
-    },
+  const data: EmailDeliveredEvent['data'] = {
+    created_at: email.created_at,
+    email_id: email.id,
+    message_id: email.message_id,
+    from: email.from,
+    to: email.to,
+    subject: email.subject,
+    ...(email.tags.length > 0
+      ? { tags: Object.fromEntries(email.tags.map((tag) => [tag.name, tag.value])) }
+      : {}),
   };
+  return { type, created_at: resendTime(at), data: { ...data, ...details } };
 }
 
 /** The Svix headers of one delivery of `body`, signed with the webhook's secret. */

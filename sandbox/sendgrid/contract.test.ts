@@ -175,4 +175,36 @@ describe('SendGrid emulator, driven by the SendGrid SDK', () => {
     assert.equal(removed.statusCode, 204);
     assert.deepEqual(await sandbox.control.emit(messageId, 'delivered'), []);
   });
+  it("serves the single-webhook settings and their signed public key, SendGrid's older endpoints", async () => {
+    const [patched] = await client.request({
+      method: 'PATCH',
+      url: '/v3/user/webhooks/event/settings',
+      body: { enabled: true, url: receiverUrl, delivered: true },
+    });
+    assert.equal(patched.statusCode, 200);
+    assert.equal((patched.body as { delivered: boolean }).delivered, true);
+    const [got] = await client.request({ method: 'GET', url: '/v3/user/webhooks/event/settings' });
+    assert.equal((got.body as { url: string }).url, receiverUrl);
+    const [signed] = await client.request({
+      method: 'PATCH',
+      url: '/v3/user/webhooks/event/settings/signed',
+      body: { enabled: true },
+    });
+    const publicKey = (signed.body as { public_key: string }).public_key;
+    const [read] = await client.request({ method: 'GET', url: '/v3/user/webhooks/event/settings/signed' });
+    assert.equal((read.body as { public_key: string }).public_key, publicKey);
+    const [response] = await mail.send(message);
+    const [delivery] = await sandbox.control.emit(response.headers['x-message-id'] as string, 'delivered');
+    const verifier = new EventWebhook();
+    const headers = delivery!.headers;
+    assert.equal(
+      verifier.verifySignature(
+        verifier.convertPublicKeyToECDSA(publicKey),
+        delivery!.body,
+        headers[EventWebhookHeader.SIGNATURE()]!,
+        headers[EventWebhookHeader.TIMESTAMP()]!,
+      ),
+      true,
+    );
+  });
 });
