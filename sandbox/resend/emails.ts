@@ -139,3 +139,28 @@ export function acceptEmail(body: unknown, verifiedDomains: ReadonlySet<string>,
 export function resendTime(at: Date): string {
   return at.toISOString().replace('Z', '+00:00');
 }
+
+/** `GET /emails`: newest first, `limit` 1–100 (default 20), the page after the email `after`. */
+export function listEmails(emails: readonly AcceptedEmail[], url: URL) {
+  const limit = Number(url.searchParams.get('limit') ?? '20');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+    throw new ResendRefusal(
+      'validation_error',
+      'The `limit` parameter must be an integer between 1 and 100.',
+    );
+  }
+  const newestFirst = [...emails].reverse().map((one) => {
+    const { html: _, text: __, tags: ___, object: ____, ...listed } = one.email;
+    return listed;
+  });
+  const after = url.searchParams.get('after');
+  let start = 0;
+  if (after !== null) {
+    const at = newestFirst.findIndex((email) => email.id === after);
+    if (at < 0)
+      throw new ResendRefusal('invalid_parameter', 'The `after` parameter must be the id of an email.');
+    start = at + 1;
+  }
+  const data = newestFirst.slice(start, start + limit);
+  return { object: 'list', has_more: start + limit < newestFirst.length, data };
+}

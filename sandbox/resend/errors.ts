@@ -51,3 +51,12 @@ export function sendResendError(
     headers,
   );
 }
+
+/** A JSON request body; Resend refuses one that does not parse with `validation_error`. */
+export function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new ResendRefusal('validation_error', 'The request body is not valid JSON.');
+  }
+}

@@ -19,8 +19,14 @@ import { ArmedFaults, answerWithFault } from '../http/faults.ts';
 import { listen } from '../http/listen.ts';
 import { type ReceivedApiRequest, receivedOf } from '../http/received.ts';
 import { readBody, sendJson } from '../http/respond.ts';
-import { type AcceptedEmail, acceptEmail, type ResendEmail, type ResendLastEvent } from './emails.ts';
-import { ResendRefusal, sendResendError } from './errors.ts';
+import {
+  type AcceptedEmail,
+  acceptEmail,
+  listEmails,
+  type ResendEmail,
+  type ResendLastEvent,
+} from './emails.ts';
+import { parseJson as parse, ResendRefusal, sendResendError } from './errors.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import {
   RESEND_DEFAULT_RATE_LIMIT,
@@ -28,12 +34,11 @@ import {
   ResendRateLimiter,
   rateLimitMessage,
 } from './rate-limit.ts';
+import { webhookRoute } from './webhook-routes.ts';
 import {
   deliver,
   type EmailEventDetails,
   emailEventBody,
-  newWebhook,
-  RESEND_EMAIL_EVENTS,
   type ResendDelivery,
   type ResendEmailEvent,
   type ResendWebhook,
@@ -96,7 +101,8 @@ interface Domain {
   region: 'us-east-1';
 }
 
-const LAST_EVENT: Record<ResendEmailEvent, ResendLastEvent> = {
+/** The `last_event` each event of a sent email leaves (`email.received` is about inbound mail). */
+const LAST_EVENT: Record<Exclude<ResendEmailEvent, 'email.received'>, ResendLastEvent> = {
   'email.sent': 'sent',
   'email.scheduled': 'scheduled',
   'email.delivered': 'delivered',
@@ -105,7 +111,6 @@ const LAST_EVENT: Record<ResendEmailEvent, ResendLastEvent> = {
   'email.bounced': 'bounced',
   'email.opened': 'opened',
   'email.clicked': 'clicked',
-  'email.received': 'delivered',
   'email.failed': 'failed',
   'email.suppressed': 'suppressed',
 };
@@ -235,7 +240,7 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
         return { status: 200, body: { data: accepted.map((one) => ({ id: one.email.id })) } };
       });
     }
-    if (path === '/emails' && method === 'GET') return { status: 200, body: listEmails(url) };
+    if (path === '/emails' && method === 'GET') return { status: 200, body: listEmails(emails, url) };
     if (path.startsWith('/emails/') && method === 'GET') {
       const found = byId.get(decodeURIComponent(path.slice('/emails/'.length)));
       if (!found) throw new ResendRefusal('not_found', 'Email not found');
@@ -244,36 +249,9 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
     if (path === '/domains' && method === 'GET') {
       return { status: 200, body: { object: 'list', has_more: false, data: domains } };
     }
-    if (path === '/webhooks' && method === 'POST') {
-      const { endpoint, events } = webhookFields(parse(raw), true);
-      const webhook = newWebhook(endpoint as string, events as ResendEmailEvent[], now());
-      webhooks.push(webhook);
-      return {
-        status: 200,
-        body: { object: 'webhook', id: webhook.id, signing_secret: webhook.signing_secret },
-      };
-    }
-    if (path === '/webhooks' && method === 'GET') {
-      const data = webhooks.map(({ signing_secret: _, object: __, ...listed }) => listed);
-      return { status: 200, body: { object: 'list', has_more: false, data } };
-    }
-    if (path.startsWith('/webhooks/')) {
-      const id = decodeURIComponent(path.slice('/webhooks/'.length));
-      const index = webhooks.findIndex((webhook) => webhook.id === id);
-      const webhook = webhooks[index];
-      if (!webhook) throw new ResendRefusal('not_found', 'Webhook not found');
-      if (method === 'GET') return { status: 200, body: webhook };
-      if (method === 'PATCH') {
-        const fields = webhookFields(parse(raw), false);
-        if (fields.endpoint !== undefined) webhook.endpoint = fields.endpoint;
-        if (fields.events !== undefined) webhook.events = fields.events;
-        if (fields.status !== undefined) webhook.status = fields.status;
-        return { status: 200, body: { object: 'webhook', id: webhook.id } };
-      }
-      if (method === 'DELETE') {
-        webhooks.splice(index, 1);
-        return { status: 200, body: { object: 'webhook', id: webhook.id, deleted: true } };
-      }
+    if (path === '/webhooks' || path.startsWith('/webhooks/')) {
+      const answer = webhookRoute(method, path, raw, webhooks, now());
+      if (answer) return answer;
     }
     throw new ResendRefusal('method_not_allowed', `${method} ${path} is not supported.`);
   }
@@ -297,30 +275,6 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
       started.finish(null);
       throw error;
     }
-  }
-
-  function listEmails(url: URL) {
-    const limit = Number(url.searchParams.get('limit') ?? '20');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      throw new ResendRefusal(
-        'validation_error',
-        'The `limit` parameter must be an integer between 1 and 100.',
-      );
-    }
-    const newestFirst = [...emails].reverse().map((one) => {
-      const { html: _, text: __, tags: ___, object: ____, ...listed } = one.email;
-      return listed;
-    });
-    const after = url.searchParams.get('after');
-    let start = 0;
-    if (after !== null) {
-      const at = newestFirst.findIndex((email) => email.id === after);
-      if (at < 0)
-        throw new ResendRefusal('invalid_parameter', 'The `after` parameter must be the id of an email.');
-      start = at + 1;
-    }
-    const data = newestFirst.slice(start, start + limit);
-    return { object: 'list', has_more: start + limit < newestFirst.length, data };
   }
 
   const listening = await listen(
@@ -355,6 +309,8 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
     async emit(emailId, type, details = {}) {
       const accepted = byId.get(emailId);
       if (!accepted) throw new Error(`no email ${emailId} in the Resend emulator`);
+      if (type === 'email.received')
+        throw new Error('email.received reports inbound mail, not an event of a sent email');
       accepted.email.last_event = LAST_EVENT[type];
       const at = now();
       const payload = emailEventBody(type, accepted.email, at, details);
@@ -382,53 +338,6 @@ export async function startResendSandbox(options: ResendSandboxOptions = {}): Pr
 function routeOf(method: string, path: string): string {
   const generic = path.replace(/^\/(emails|webhooks)\/(?!batch$)[^/]+$/, '/$1/{id}');
   return `${method} ${generic}`;
-}
-
-function parse(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new ResendRefusal('validation_error', 'The request body is not valid JSON.');
-  }
-}
-
-function webhookFields(
-  body: unknown,
-  required: boolean,
-): { endpoint?: string; events?: ResendEmailEvent[]; status?: 'enabled' | 'disabled' } {
-  if (typeof body !== 'object' || body === null)
-    throw new ResendRefusal('validation_error', 'The request body must be a JSON object.');
-  const { endpoint, events, status } = body as Record<string, unknown>;
-  if (required && (endpoint === undefined || endpoint === ''))
-    throw new ResendRefusal('missing_required_field', 'Missing `endpoint` field.');
-  if (required && events === undefined)
-    throw new ResendRefusal('missing_required_field', 'Missing `events` field.');
-  if (endpoint !== undefined) {
-    if (typeof endpoint !== 'string' || !URL.canParse(endpoint)) {
-      throw new ResendRefusal('validation_error', 'The `endpoint` field must be a valid URL.');
-    }
-  }
-  if (events !== undefined) {
-    const known: readonly string[] = RESEND_EMAIL_EVENTS;
-    if (
-      !Array.isArray(events) ||
-      events.length === 0 ||
-      events.some((event) => typeof event !== 'string' || !known.includes(event))
-    ) {
-      throw new ResendRefusal(
-        'validation_error',
-        `The \`events\` field must list events among ${RESEND_EMAIL_EVENTS.join(', ')}.`,
-      );
-    }
-  }
-  if (status !== undefined && status !== 'enabled' && status !== 'disabled') {
-    throw new ResendRefusal('validation_error', 'The `status` field must be `enabled` or `disabled`.');
-  }
-  return {
-    ...(endpoint !== undefined ? { endpoint: endpoint as string } : {}),
-    ...(events !== undefined ? { events: events as ResendEmailEvent[] } : {}),
-    ...(status !== undefined ? { status } : {}),
-  };
 }
 
 export type { ResendEmail };

@@ -39,3 +39,12 @@ export function sendSendGridError(
 ): void {
   sendJson(res, refusal.status, { errors: refusal.errors }, headers);
 }
+
+/** A JSON request body; SendGrid answers one that does not parse with 400 `Bad Request`. */
+export function parseJson(raw: Buffer): unknown {
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw SendGridRefusal.plain(400, 'Bad Request');
+  }
+}

@@ -20,22 +20,18 @@ import { ArmedFaults, answerWithFault } from '../http/faults.ts';
 import { listen } from '../http/listen.ts';
 import { type ReceivedApiRequest, receivedOf } from '../http/received.ts';
 import { readBody, sendJson } from '../http/respond.ts';
-import { SendGridRefusal, sendSendGridError } from './errors.ts';
+import { parseJson as parse, SendGridRefusal, sendSendGridError } from './errors.ts';
 import {
-  answerOf,
   deliverEvents,
   type EventRequest,
   type EventWebhook,
   eventObject,
-  MAX_EVENT_WEBHOOKS,
-  newEventWebhook,
-  SETTING_NAMES,
   type SendGridDelivery,
   type SendGridEventKind,
-  setSigned,
   wants,
 } from './event-webhook.ts';
 import { acceptMail, type SendGridMessage } from './mail.ts';
+import { settingsRoute } from './settings-routes.ts';
 
 /** Every scope the emulator checks, which a full-access key has. */
 export const SENDGRID_SCOPES = [
@@ -203,97 +199,8 @@ export async function startSendGridSandbox(options: SendGridSandboxOptions = {})
       return { status: 202, headers: { 'X-Message-Id': message.id } };
     }
     if (path === SETTINGS || path.startsWith(`${SETTINGS}/`))
-      return webhookRoute(method, path.slice(SETTINGS.length), raw);
+      return settingsRoute(method, path.slice(SETTINGS.length), raw, { webhooks, now: now(), requireScope });
     throw SendGridRefusal.plain(404, 'resource not found');
-  }
-
-  function webhookRoute(method: string, rest: string, raw: Buffer): { status: number; body?: unknown } {
-    const scope = { GET: 'read', POST: 'create', PATCH: 'update', DELETE: 'delete' }[method];
-    if (!scope) throw SendGridRefusal.plain(405, 'method not allowed');
-    requireScope(`user.webhooks.event.settings.${scope}`);
-    if (rest === '' && method === 'POST') {
-      if (webhooks.length >= MAX_EVENT_WEBHOOKS) {
-        throw new SendGridRefusal(400, [
-          { field: null, message: `You can have at most ${MAX_EVENT_WEBHOOKS} Event Webhooks.`, help: null },
-        ]);
-      }
-      const webhook = newEventWebhook(now());
-      applySettings(webhook, parse(raw), true);
-      webhooks.push(webhook);
-      return { status: 201, body: answerOf(webhook) };
-    }
-    if (rest === '') {
-      // The legacy single-webhook endpoints act on the account's first webhook.
-      if (method === 'GET')
-        return { status: 200, body: webhooks[0] ? answerOf(webhooks[0]) : answerOf(newEventWebhook(now())) };
-      if (method === 'PATCH') {
-        let first = webhooks[0];
-        if (!first) {
-          first = newEventWebhook(now());
-          webhooks.push(first);
-        }
-        applySettings(first, parse(raw), false);
-        return { status: 200, body: answerOf(first) };
-      }
-    }
-    if (rest === '/all' && method === 'GET') {
-      return { status: 200, body: { max_allowed: MAX_EVENT_WEBHOOKS, webhooks: webhooks.map(answerOf) } };
-    }
-    if (rest === '/signed' || rest.startsWith('/signed/')) {
-      const id = rest.slice('/signed/'.length);
-      const webhook = rest === '/signed' ? webhooks[0] : find(id);
-      if (!webhook) throw SendGridRefusal.plain(404, 'webhook not found');
-      if (method === 'PATCH') {
-        const body = parse(raw);
-        if (typeof (body as { enabled?: unknown }).enabled !== 'boolean') {
-          throw new SendGridRefusal(400, [
-            { field: 'enabled', message: 'enabled is required and must be a boolean', help: null },
-          ]);
-        }
-        setSigned(webhook, (body as { enabled: boolean }).enabled);
-      } else if (method !== 'GET') throw SendGridRefusal.plain(405, 'method not allowed');
-      return { status: 200, body: { id: webhook.settings.id, public_key: webhook.keys?.publicKey ?? '' } };
-    }
-    const webhook = find(rest.slice(1));
-    if (!webhook) throw SendGridRefusal.plain(404, 'webhook not found');
-    if (method === 'GET') return { status: 200, body: answerOf(webhook) };
-    if (method === 'PATCH') {
-      applySettings(webhook, parse(raw), false);
-      return { status: 200, body: answerOf(webhook) };
-    }
-    if (method === 'DELETE') {
-      webhooks.splice(webhooks.indexOf(webhook), 1);
-      return { status: 204 };
-    }
-    throw SendGridRefusal.plain(405, 'method not allowed');
-  }
-
-  function find(id: string): EventWebhook | undefined {
-    return webhooks.find((webhook) => webhook.settings.id === decodeURIComponent(id));
-  }
-
-  function applySettings(webhook: EventWebhook, body: unknown, creating: boolean): void {
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw SendGridRefusal.plain(400, 'Bad Request');
-    const fields = body as Record<string, unknown>;
-    if (creating && (typeof fields.url !== 'string' || fields.url === '')) {
-      throw new SendGridRefusal(400, [{ field: 'url', message: 'url is required', help: null }]);
-    }
-    if (fields.url !== undefined) {
-      if (typeof fields.url !== 'string' || !URL.canParse(fields.url)) {
-        throw new SendGridRefusal(400, [{ field: 'url', message: 'url must be a valid URL', help: null }]);
-      }
-      webhook.settings.url = fields.url;
-    }
-    for (const name of ['enabled', ...SETTING_NAMES] as const) {
-      const value = fields[name];
-      if (value === undefined) continue;
-      if (typeof value !== 'boolean')
-        throw new SendGridRefusal(400, [{ field: name, message: `${name} must be a boolean`, help: null }]);
-      webhook.settings[name] = value;
-    }
-    if (typeof fields.friendly_name === 'string') webhook.settings.friendly_name = fields.friendly_name;
-    webhook.settings.updated_date = now().toISOString();
   }
 
   const listening = await listen(
@@ -356,12 +263,4 @@ function routeOf(path: string): string {
     /^(\/v3\/user\/webhooks\/event\/settings(?:\/signed)?)\/(?!all$|signed$)[^/]+$/,
     '$1/{id}',
   );
-}
-
-function parse(raw: Buffer): unknown {
-  try {
-    return JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw SendGridRefusal.plain(400, 'Bad Request');
-  }
 }
