@@ -16,7 +16,10 @@ const render = (source: string, variables: Record<string, unknown>, html = false
 
 describe('notification templates', () => {
   it('substitute values and dotted paths, rendering missing ones as nothing', () => {
-    assert.equal(render('Hi {{ name }}, {{user.email}}!{{missing}}', { name: 'Ada', user: { email: 'a@x' } }), 'Hi Ada, a@x!');
+    assert.equal(
+      render('Hi {{ name }}, {{user.email}}!{{missing}}', { name: 'Ada', user: { email: 'a@x' } }),
+      'Hi Ada, a@x!',
+    );
   });
 
   it('escape every value in HTML, and nothing in text', () => {
@@ -40,7 +43,10 @@ describe('notification templates', () => {
 
   it('render sections: if / else and each, with item scopes over outer ones', () => {
     const source = '{{#if items}}{{#each items}}[{{name}} of {{owner}}]{{/each}}{{else}}none{{/if}}';
-    assert.equal(render(source, { owner: 'ada', items: [{ name: 'a' }, { name: 'b', owner: 'bob' }] }), '[a of ada][b of bob]');
+    assert.equal(
+      render(source, { owner: 'ada', items: [{ name: 'a' }, { name: 'b', owner: 'bob' }] }),
+      '[a of ada][b of bob]',
+    );
     assert.equal(render(source, { owner: 'ada', items: [] }), 'none');
     assert.equal(render('{{#if n}}yes{{/if}}', { n: 0 }), '');
   });
@@ -58,23 +64,37 @@ describe('notification templates', () => {
     for (const [source, message] of cases) {
       assert.throws(
         () => parseNotificationTemplate(source),
-        (error: unknown) => error instanceof PatchbayError && error.code === 'validation_failed' && message.test(error.message),
+        (error: unknown) =>
+          error instanceof PatchbayError && error.code === 'validation_failed' && message.test(error.message),
         source,
       );
     }
   });
 
   it('name the variables a kind does not have', () => {
-    const nodes = parseNotificationTemplate('{{connection.name}} {{secret}} {{#each connections}}{{name}}{{nope}}{{/each}}');
+    const nodes = parseNotificationTemplate(
+      '{{connection.name}} {{secret}} {{#each connections}}{{name}}{{nope}}{{/each}}',
+    );
     // Inside an unknown list, its items' names are unknown too.
-    assert.deepEqual(unknownVariables(nodes, KINDS.reauth_required.variables), ['connections', 'name', 'nope', 'secret']);
-    assert.deepEqual(unknownVariables(nodes, KINDS.weekly_digest.variables), ['connection.name', 'nope', 'secret']);
+    assert.deepEqual(unknownVariables(nodes, KINDS.reauth_required.variables), [
+      'connections',
+      'name',
+      'nope',
+      'secret',
+    ]);
+    assert.deepEqual(unknownVariables(nodes, KINDS.weekly_digest.variables), [
+      'connection.name',
+      'nope',
+      'secret',
+    ]);
     assert.throws(
-      () => compileTemplate('plan_changed', { subject: '{{toPlan}}', text: '{{reconnectUrl}}', html: '{{x.y}}' }),
+      () =>
+        compileTemplate('plan_changed', { subject: '{{toPlan}}', text: '{{reconnectUrl}}', html: '{{x.y}}' }),
       (error: unknown) =>
         error instanceof PatchbayError &&
         error.code === 'validation_failed' &&
-        JSON.stringify((error.details as { unknownVariables: string[] }).unknownVariables) === '["reconnectUrl","x.y"]',
+        JSON.stringify((error.details as { unknownVariables: string[] }).unknownVariables) ===
+          '["reconnectUrl","x.y"]',
     );
   });
 
@@ -85,7 +105,11 @@ describe('notification templates', () => {
       assert.doesNotMatch(rendered.subject, /[\r\n]|\{\{/, kind);
       assert.doesNotMatch(rendered.text + rendered.html, /\{\{/, kind);
     }
-    const digest = renderTemplate('weekly_digest', KINDS.weekly_digest.template, sampleVariables('weekly_digest'));
+    const digest = renderTemplate(
+      'weekly_digest',
+      KINDS.weekly_digest.template,
+      sampleVariables('weekly_digest'),
+    );
     assert.match(digest.text, /- Stripe \(active\): 14 succeeded, 0 failed/);
     assert.match(digest.html, /<li>Gumroad needs to be reconnected<\/li>/);
   });

@@ -158,8 +158,12 @@ for (const database of await testDatabases()) {
       const reconnect = /Reconnect Acme Mail: (\S+)/.exec(email.text ?? '')?.[1];
       const unsubscribe = /Stop these emails: (\S+)/.exec(email.text ?? '')?.[1];
       assert.ok(reconnect && unsubscribe, email.text);
-      for (const url of [reconnect, unsubscribe]) assert.ok(url.startsWith(`${engine.baseUrl}/notifications/`), url);
-      assert.ok((email.html ?? '').includes(`href="${reconnect.replaceAll('=', '&#61;')}"`), 'the HTML links to it too');
+      for (const url of [reconnect, unsubscribe])
+        assert.ok(url.startsWith(`${engine.baseUrl}/notifications/`), url);
+      assert.ok(
+        (email.html ?? '').includes(`href="${reconnect.replaceAll('=', '&#61;')}"`),
+        'the HTML links to it too',
+      );
       assert.equal(header(email, 'list-unsubscribe'), `<${unsubscribe}>`);
       assert.equal(header(email, 'list-unsubscribe-post'), 'List-Unsubscribe=One-Click');
 
@@ -173,12 +177,17 @@ for (const database of await testDatabases()) {
       assert.match(page.headers.get('content-type') ?? '', /text\/html/);
       await page.text();
       const token = new URL(location).searchParams.get('session')!;
-      const session = await engine.call('GET', '/connect/api/session', undefined, { authorization: `Bearer ${token}` });
+      const session = await engine.call('GET', '/connect/api/session', undefined, {
+        authorization: `Bearer ${token}`,
+      });
       assert.equal(session.status, 200, session.text);
       assert.equal(session.body.endUser.id, END_USER.id);
       assert.equal(session.body.reconnect.connectionId, connectionId);
       // A forged or altered link opens nothing.
-      const forged = await fetch(reconnect.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), { redirect: 'manual' });
+      const forged = await fetch(
+        reconnect.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+        { redirect: 'manual' },
+      );
       assert.equal(forged.status, 404);
       await forged.text();
 
@@ -219,7 +228,11 @@ for (const database of await testDatabases()) {
     it('sends one email for ten failed runs of a sync within the hour', async () => {
       mail.failBounces = true;
       for (let i = 0; i < 10; i++) {
-        const trigger = await engine.call('POST', `/v1/connections/${connectionId}/syncs/bounces/trigger`, {});
+        const trigger = await engine.call(
+          'POST',
+          `/v1/connections/${connectionId}/syncs/bounces/trigger`,
+          {},
+        );
         assert.equal(trigger.status, 202, trigger.text);
         const run = await waitFor(`run ${i + 1} to fail`, async () => {
           const answer = await engine.call('GET', `/v1/sync-runs/${trigger.body.runId}`);
@@ -258,7 +271,11 @@ for (const database of await testDatabases()) {
         ['free', 0],
         ['pro', 1],
       ] as const) {
-        const plan = await engine.call('POST', '/v1/plans', { key, name: key === 'pro' ? 'Pro' : 'Free', rank });
+        const plan = await engine.call('POST', '/v1/plans', {
+          key,
+          name: key === 'pro' ? 'Pro' : 'Free',
+          rank,
+        });
         assert.equal(plan.status, 201, plan.text);
       }
       const smtpBefore = smtp.messages.length;
@@ -270,7 +287,10 @@ for (const database of await testDatabases()) {
       assert.equal(email.body.from, 'Acme <hello@acme.example>');
       assert.equal(email.body.subject, 'Your plan is now Pro');
       assert.match(email.body.html ?? '', /to <strong>Pro<\/strong>/);
-      assert.match(email.body.headers?.['List-Unsubscribe'] ?? '', /^<http:\/\/127\.0\.0\.1:\d+\/notifications\/unsubscribe\?token=v1\./);
+      assert.match(
+        email.body.headers?.['List-Unsubscribe'] ?? '',
+        /^<http:\/\/127\.0\.0\.1:\d+\/notifications\/unsubscribe\?token=v1\./,
+      );
       assert.ok(email.idempotencyKey);
 
       const row = await waitFor('the send to be logged', async () =>
