@@ -6,64 +6,25 @@
  * email provider (test/fixtures/mail-providers/acme-mail) against its emulator.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import PostalMime, { type Email } from 'postal-mime';
-import { SMTPServer } from 'smtp-server';
+import type { Email } from 'postal-mime';
 import { appendEvent } from '../../src/events/index.ts';
 import { newId } from '../../src/ids/index.ts';
 import { type MailEmulator, startMailEmulator } from '../fixtures/mail-providers/acme-mail/emulator.ts';
 import { type TestDatabase, testDatabases } from '../support/databases.ts';
 import { type LibraryEngine, startLibraryEngine, waitFor } from '../support/library-engine.ts';
+import { type SmtpSink, startSmtpSink } from '../support/smtp-sink.ts';
 
 const PROVIDERS_DIR = join(import.meta.dirname, '..', 'fixtures', 'mail-providers');
 const API_KEY = 'am_test9k2';
 const END_USER = { id: 'author-7', email: 'ada@example.com', name: 'Ada <Lovelace>' };
 
-interface SmtpSink {
-  port: number;
-  messages: Email[];
-  /** Raw envelopes: who the server was asked to deliver to. */
-  recipients: string[][];
-  close(): Promise<void>;
-}
-
-async function startSmtpSink(): Promise<SmtpSink> {
-  const messages: Email[] = [];
-  const recipients: string[][] = [];
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        recipients.push(session.envelope.rcptTo.map((r) => r.address));
-        PostalMime.parse(Buffer.concat(chunks)).then(
-          (email) => {
-            messages.push(email);
-            callback();
-          },
-          (error: Error) => callback(error),
-        );
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.server.address() as AddressInfo).port,
-    messages,
-    recipients,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
 const header = (email: Email, name: string) => email.headers.find((h) => h.key === name)?.value;
 
 for (const database of await testDatabases()) {
   describe(`notification emails (${database.name})`, { skip: database.skip ?? false }, () => {
+    if (database.skip) console.log(`# ${database.skip}`);
     let db: TestDatabase | undefined;
     let smtp: SmtpSink;
     let mail: MailEmulator;

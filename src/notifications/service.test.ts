@@ -1,0 +1,247 @@
+/**
+ * The notifications service against each store, driven by hand (an API-only engine runs no
+ * workers, so every job here runs when the test says): the throttle's race, the signed links,
+ * one job per event however often the dispatcher looks, retries through an SMTP outage, a
+ * refused address failing for good with `notification.failed`, and the weekly digest.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { type TestDatabase, testDatabases } from '../../test/support/databases.ts';
+import { type LibraryEngine, ShiftedClock, startLibraryEngine } from '../../test/support/library-engine.ts';
+import { type SmtpSink, startSmtpSink } from '../../test/support/smtp-sink.ts';
+import { appendEvent, listEvents } from '../events/index.ts';
+import { newId } from '../ids/index.ts';
+import { weekOf } from './digest.ts';
+import { createLinkSigner } from './links.ts';
+import type { NotificationsService } from './service.ts';
+import { claimThrottle } from './throttle.ts';
+
+for (const target of await testDatabases()) {
+  describe(`notifications service on ${target.name}`, { skip: target.skip }, () => {
+    if (target.skip) console.log(`# ${target.skip}`);
+    let database: TestDatabase;
+    let pb: LibraryEngine;
+    let envId: string;
+    let smtpPort: number;
+    const clock = new ShiftedClock();
+    const service = (): NotificationsService => pb.engine.services.notifications.service;
+    const db = () => pb.engine.store.db;
+
+    before(async () => {
+      database = await target.create!();
+      // A port nobody listens on yet: the SMTP server is "down" until a test starts it there.
+      const probe = await startSmtpSink();
+      smtpPort = probe.port;
+      await probe.close();
+      pb = await startLibraryEngine({
+        config: {
+          databaseUrl: database.databaseUrl,
+          role: 'api',
+          smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+          mailFrom: 'alerts@acme.example',
+        },
+        clock,
+      });
+      envId = (await pb.call('GET', '/v1/environment')).body.id;
+    });
+    after(async () => {
+      await pb?.stop();
+      await database?.destroy();
+    });
+
+    async function planChanged(endUserId: string): Promise<string> {
+      const event = await db()
+        .transaction()
+        .execute((trx) =>
+          appendEvent(
+            trx,
+            {
+              environmentId: envId,
+              type: 'end_user.plan_changed',
+              data: { endUserId, from: null, to: 'pro', source: 'api' },
+            },
+            { clock, newId },
+          ),
+        );
+      return event.id;
+    }
+
+    const rowsOf = (endUserId: string) =>
+      db()
+        .selectFrom('notifications')
+        .selectAll()
+        .where('environment_id', '=', envId)
+        .where('end_user_id', '=', endUserId)
+        .orderBy('id')
+        .execute();
+
+    it('lets exactly one of many concurrent claims through the throttle, again after the window', async () => {
+      const claim = () =>
+        claimThrottle(db(), {
+          environmentId: envId,
+          subject: 'conn:race',
+          kind: 'sync_failing:end_user',
+          now: clock.now(),
+          windowMs: 3_600_000,
+        });
+      const results = await Promise.all(Array.from({ length: 20 }, claim));
+      assert.equal(results.filter(Boolean).length, 1);
+      assert.equal(await claim(), false);
+      clock.offset += 3_600_000;
+      assert.equal(await claim(), true);
+    });
+
+    it('signs links that cannot be altered, moved, or used past their time', async () => {
+      const links = createLinkSigner({ db: db(), vault: pb.engine.vault, clock });
+      const token = await links.sign({ p: 'unsubscribe', e: envId, u: 'user-1', k: 'plan_changed' });
+      assert.deepEqual(await links.verify(token, 'unsubscribe'), {
+        p: 'unsubscribe',
+        e: envId,
+        u: 'user-1',
+        k: 'plan_changed',
+      });
+      assert.equal(await links.verify(token, 'reconnect'), null);
+      const [version, body, mac] = token.split('.') as [string, string, string];
+      const altered = Buffer.from(
+        JSON.stringify({ p: 'unsubscribe', e: envId, u: 'user-2', k: 'plan_changed' }),
+      ).toString('base64url');
+      assert.equal(await links.verify(`${version}.${altered}.${mac}`, 'unsubscribe'), null);
+      assert.equal(await links.verify(`${version}.${body}.${mac.slice(0, -2)}`, 'unsubscribe'), null);
+      const elsewhere = Buffer.from(
+        JSON.stringify({
+          p: 'unsubscribe',
+          e: 'env_01jz8x7y6w5v4t3s2r1q0p9n8m',
+          u: 'user-1',
+          k: 'plan_changed',
+        }),
+      ).toString('base64url');
+      assert.equal(await links.verify(`${version}.${elsewhere}.${mac}`, 'unsubscribe'), null);
+      assert.equal(await links.verify('v1.not-json.x', 'unsubscribe'), null);
+
+      const reconnect = await links.sign({
+        p: 'reconnect',
+        e: envId,
+        u: 'user-1',
+        c: 'conn_x',
+        x: clock.now() + 1000,
+      });
+      assert.equal((await links.verify(reconnect, 'reconnect'))?.c, 'conn_x');
+      clock.offset += 1000;
+      assert.equal(await links.verify(reconnect, 'reconnect'), null);
+    });
+
+    it('queues one job per notifying event, and one row however often the job runs', async () => {
+      await pb.call('POST', '/v1/end-users', { id: 'user-jobs', email: 'jobs@example.com' });
+      const eventId = await planChanged('user-jobs');
+      const dispatcher = pb.engine.services.outbound.dispatcher;
+      await dispatcher.dispatchPending();
+      await dispatcher.dispatchPending();
+      const jobs = await db()
+        .selectFrom('jobs')
+        .select('payload')
+        .where('name', '=', 'notifications.event')
+        .execute();
+      assert.equal(jobs.filter((job) => JSON.parse(job.payload).eventId === eventId).length, 1);
+      await service().handleEvent(eventId);
+      await service().handleEvent(eventId);
+      const rows = await rowsOf('user-jobs');
+      assert.deepEqual(
+        rows.map((row) => [row.kind, row.status, row.recipient]),
+        [['plan_changed', 'queued', 'jobs@example.com']],
+      );
+      const sends = await db()
+        .selectFrom('jobs')
+        .select('payload')
+        .where('name', '=', 'notifications.send')
+        .execute();
+      assert.equal(sends.filter((job) => JSON.parse(job.payload).notificationId === rows[0]!.id).length, 1);
+    });
+
+    it('keeps an email through an SMTP outage and sends it once the server is back', async () => {
+      await pb.call('POST', '/v1/end-users', { id: 'user-outage', email: 'outage@example.com' });
+      await service().handleEvent(await planChanged('user-outage'));
+      const [queued] = await rowsOf('user-outage');
+      await assert.rejects(service().send(queued!.id, { attempt: 1, maxAttempts: 10 }));
+      const [waiting] = await rowsOf('user-outage');
+      assert.equal(waiting!.status, 'queued');
+      assert.equal(waiting!.error_code, 'smtp_failed');
+      assert.equal(Number(waiting!.attempts), 1);
+
+      const smtp: SmtpSink = await startSmtpSink({ port: smtpPort });
+      try {
+        await service().send(queued!.id, { attempt: 2, maxAttempts: 10 });
+        const [sent] = await rowsOf('user-outage');
+        assert.equal(sent!.status, 'sent');
+        assert.equal(sent!.error_code, null);
+        assert.equal(smtp.messages.length, 1);
+        assert.deepEqual(smtp.recipients[0], ['outage@example.com']);
+        // A late retry of the same job sends nothing more.
+        await service().send(queued!.id, { attempt: 3, maxAttempts: 10 });
+        assert.equal(smtp.messages.length, 1);
+      } finally {
+        await smtp.close();
+      }
+    });
+
+    it('fails for good on a refused address, with notification.failed', async () => {
+      await pb.call('POST', '/v1/end-users', { id: 'user-refused', email: 'gone@example.com' });
+      await service().handleEvent(await planChanged('user-refused'));
+      const [queued] = await rowsOf('user-refused');
+      const smtp = await startSmtpSink({ port: smtpPort, refuseWith: 550 });
+      try {
+        await service().send(queued!.id, { attempt: 1, maxAttempts: 10 });
+      } finally {
+        await smtp.close();
+      }
+      const [failed] = await rowsOf('user-refused');
+      assert.equal(failed!.status, 'failed');
+      assert.match(failed!.error_message ?? '', /550/);
+      const events = await listEvents(db(), envId, { type: 'notification.failed' });
+      assert.deepEqual(
+        events.map((event) => [event.data.notificationId, event.data.kind]),
+        [[queued!.id, 'plan_changed']],
+      );
+    });
+
+    it('logs end users without an address instead of sending', async () => {
+      await pb.call('POST', '/v1/end-users', { id: 'user-silent' });
+      await service().handleEvent(await planChanged('user-silent'));
+      const rows = await rowsOf('user-silent');
+      assert.deepEqual(
+        rows.map((row) => [row.status, row.recipient, row.message]),
+        [['no_address', null, null]],
+      );
+    });
+
+    it('sums up the week of each end user with connections, once per week', async () => {
+      assert.deepEqual(weekOf(Date.UTC(2026, 11, 7, 8)), {
+        start: '2026-11-30',
+        end: '2026-12-06',
+        from: Date.UTC(2026, 10, 30),
+        until: Date.UTC(2026, 11, 7),
+      });
+      assert.equal(weekOf(Date.UTC(2026, 11, 13, 23, 59)).start, '2026-11-30');
+      const integration = await pb.engine.services.providers.integrations.create(envId, {
+        provider: 'stripe-api-key',
+      });
+      await pb.call('POST', '/v1/end-users', { id: 'user-digest', email: 'digest@example.com' });
+      await pb.engine.services.providers.connections.save(envId, {
+        integrationId: integration.id,
+        endUser: { id: 'user-digest', email: 'digest@example.com', organization: null },
+        credentials: { type: 'api_key', values: { apiKey: 'sk_test_digest' } },
+        connectionConfig: {},
+        metadata: {},
+      });
+      const now = clock.now();
+      assert.equal(await service().digest(now), 1);
+      assert.equal(await service().digest(now), 0);
+      const rows = await rowsOf('user-digest');
+      const digest = rows.find((row) => row.kind === 'weekly_digest');
+      assert.equal(digest?.status, 'queued');
+      const message = JSON.parse(digest!.message!) as { text: string; subject: string };
+      assert.equal(message.subject, `Your integrations, week of ${weekOf(now).start}`);
+      assert.match(message.text, /- Stripe \(API keys\) \(active\): 0 succeeded, 0 failed/);
+      assert.match(message.text, /Nothing needs your attention/);
+    });
+  });
+}
