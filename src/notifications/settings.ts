@@ -57,8 +57,7 @@ export const notificationSettingsInputSchema = z
       .optional()
       .meta({ description: 'Per kind: `enabled` (default true) and `audience` (default `end_user`).' }),
   })
-  .strict()
-  .meta({ id: 'NotificationSettingsInput' });
+  .strict();
 
 export type NotificationSettingsInput = z.infer<typeof notificationSettingsInputSchema>;
 
