@@ -216,6 +216,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     syncs.registerConnectionHooks(providers.connectionHooks);
     webhookSubscriptions.registerConnectionHooks(providers.connectionHooks);
     plans.registerConnectionHooks(providers.connectionHooks);
+    notifications.registerConnectionHooks(providers.connectionHooks);
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({

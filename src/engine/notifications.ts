@@ -9,6 +9,7 @@ import { notificationLinkRoutes } from '../api/routes/notification-links.ts';
 import { notificationRoutes } from '../api/routes/notifications.ts';
 import type { Clock } from '../clock/index.ts';
 import type { PatchbayConfig } from '../config/index.ts';
+import type { ConnectionHooks } from '../connections/hooks.ts';
 import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import type { Logger } from '../logger/index.ts';
 import {
@@ -40,6 +41,8 @@ export interface NotificationsLayerDeps {
 
 export interface NotificationsLayer {
   readonly service: NotificationsService;
+  /** Removes a deleted connection's throttle rows in the transaction that deletes it. */
+  registerConnectionHooks(hooks: ConnectionHooks): void;
   routes(): RouteModule[];
   jobHandlers(): JobHandlers<EngineJobs>;
   close(): Promise<void>;
@@ -119,6 +122,11 @@ export function createNotificationsLayer(deps: NotificationsLayerDeps): Notifica
 
   return {
     service,
+    registerConnectionHooks(hooks) {
+      hooks.onDeleted((event) =>
+        service.forgetConnectionIn(event.trx, event.environmentId, event.connectionId),
+      );
+    },
     routes: () => [notificationRoutes(service), notificationLinkRoutes(service)],
     jobHandlers: () => ({
       'notifications.event': async ({ eventId }) => {

@@ -38,10 +38,14 @@ export const notificationSchedules = [
   { name: 'notifications.digest', cron: '0 8 * * 1', job: 'notifications.digest', payload: {} },
 ] as const;
 
-/** The event types that may become notifications. */
+/**
+ * The event types the module reads: those that may become notifications, and `end_user.deleted`,
+ * after which the end user's notifications, unsubscriptions and throttle rows are removed.
+ */
 export const NOTIFYING_EVENT_TYPES: ReadonlySet<string> = new Set([
   'connection.reauth_required',
   'sync.failed',
   'sync.succeeded',
   'end_user.plan_changed',
+  'end_user.deleted',
 ]);

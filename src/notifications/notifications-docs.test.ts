@@ -34,7 +34,7 @@ describe('docs/notifications.md', () => {
   });
 
   it('names only routes that exist', () => {
-    const paths = new Set(Object.values(contract.notifications).map((operation) => operation.path));
+    const paths = new Set<string>(Object.values(contract.notifications).map((operation) => operation.path));
     const named = [...doc.matchAll(/(\/v1\/notifications[^`\s?]*)/g)].map((m) => m[1]!);
     assert.ok(named.length >= 4);
     for (const path of named) assert.ok(paths.has(path), `${path} is a route`);

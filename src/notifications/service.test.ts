@@ -213,6 +213,44 @@ for (const target of await testDatabases()) {
       );
     });
 
+    it('forgets a deleted end user, and a deleted connection’s throttle', async () => {
+      await pb.call('POST', '/v1/end-users', { id: 'user-gone', email: 'bye@example.com' });
+      await service().handleEvent(await planChanged('user-gone'));
+      await pb.call('POST', '/v1/end-users', { id: 'user-kept', email: 'kept@example.com' });
+      await service().handleEvent(await planChanged('user-kept'));
+      assert.equal((await rowsOf('user-gone')).length, 1);
+      const deleted = await pb.call('DELETE', '/v1/end-users/user-gone');
+      assert.equal(deleted.status, 200, deleted.text);
+      const [event] = await listEvents(db(), envId, { type: 'end_user.deleted' });
+      await service().handleEvent(event!.id);
+      assert.equal((await rowsOf('user-gone')).length, 0);
+      assert.equal((await rowsOf('user-kept')).length, 1);
+
+      const integration = await pb.engine.services.providers.integrations.create(envId, {
+        provider: 'resend',
+      });
+      const connection = await pb.engine.services.providers.connections.save(envId, {
+        integrationId: integration.id,
+        endUser: { id: 'user-kept', email: null, organization: null },
+        credentials: { type: 'api_key', values: { apiKey: 're_test_kept' } },
+        connectionConfig: {},
+        metadata: {},
+      });
+      const subject = `conn:${connection.id}`;
+      await claimThrottle(db(), {
+        environmentId: envId,
+        subject,
+        kind: 'x',
+        now: clock.now(),
+        windowMs: 60_000,
+      });
+      const throttled = () =>
+        db().selectFrom('notification_throttle').select('kind').where('subject', '=', subject).execute();
+      assert.equal((await throttled()).length, 1);
+      await pb.engine.services.providers.connections.delete(envId, connection.id);
+      assert.equal((await throttled()).length, 0);
+    });
+
     it('sums up the week of each end user with connections, once per week', async () => {
       assert.deepEqual(weekOf(Date.UTC(2026, 11, 7, 8)), {
         start: '2026-11-30',

@@ -81,6 +81,8 @@ export interface NotificationsService {
   ): Promise<void>;
   /** The `notifications.event` job. */
   handleEvent(eventId: string): Promise<void>;
+  /** A connection's deletion (in its transaction): its throttle rows go; the log keeps its history. */
+  forgetConnectionIn(trx: Kysely<Database>, environmentId: string, connectionId: string): Promise<void>;
   /** The `notifications.send` job; throws to retry. */
   send(
     notificationId: string,
@@ -281,6 +283,27 @@ export function createNotificationsService(deps: NotificationsServiceDeps): Noti
     return written;
   }
 
+  /** A deleted end user's data here: their log (it holds their address), unsubscriptions, throttle. */
+  async function forgetEndUser(environmentId: string, endUserId: string): Promise<void> {
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .deleteFrom('notifications')
+        .where('environment_id', '=', environmentId)
+        .where('end_user_id', '=', endUserId)
+        .execute();
+      await trx
+        .deleteFrom('notification_unsubscribes')
+        .where('environment_id', '=', environmentId)
+        .where('end_user_id', '=', endUserId)
+        .execute();
+      await trx
+        .deleteFrom('notification_throttle')
+        .where('environment_id', '=', environmentId)
+        .where('subject', '=', `user:${endUserId}`)
+        .execute();
+    });
+  }
+
   const service: NotificationsService = {
     settings,
     templates,
@@ -312,6 +335,13 @@ export function createNotificationsService(deps: NotificationsServiceDeps): Noti
     async handleEvent(eventId) {
       const row = await db.selectFrom('events').selectAll().where('id', '=', eventId).executeTakeFirst();
       if (!row) return;
+      if (row.type === 'end_user.deleted') {
+        await forgetEndUser(
+          row.environment_id,
+          String((JSON.parse(row.data) as { endUserId: unknown }).endUserId),
+        );
+        return;
+      }
       const current = await settings.get(row.environment_id);
       const intent = await intentOf(
         planner,
@@ -324,6 +354,14 @@ export function createNotificationsService(deps: NotificationsServiceDeps): Noti
       );
       if (!intent) return;
       await deliver(row.environment_id, intent, current, `event:${eventId}`, eventId);
+    },
+
+    async forgetConnectionIn(trx, environmentId, connectionId) {
+      await trx
+        .deleteFrom('notification_throttle')
+        .where('environment_id', '=', environmentId)
+        .where('subject', '=', `conn:${connectionId}`)
+        .execute();
     },
 
     async send(notificationId, attempt) {
