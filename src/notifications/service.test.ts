@@ -213,6 +213,62 @@ for (const target of await testDatabases()) {
       );
     });
 
+    it('tells the end user about an import with refused rows, and ignores clean runs', async () => {
+      const integration = await pb.engine.services.providers.integrations.create(envId, {
+        provider: 'amazon-kdp',
+      });
+      const connection = await pb.engine.services.providers.connections.save(envId, {
+        integrationId: integration.id,
+        endUser: { id: 'user-import', email: 'author@example.com', organization: null },
+        credentials: { type: 'none' },
+        connectionConfig: {},
+        metadata: {},
+      });
+      const succeeded = (rejected: number) =>
+        db()
+          .transaction()
+          .execute((trx) =>
+            appendEvent(
+              trx,
+              {
+                environmentId: envId,
+                type: 'sync.succeeded',
+                data: {
+                  connectionId: connection.id,
+                  integrationId: integration.id,
+                  integrationKey: integration.key,
+                  provider: 'amazon-kdp',
+                  endUserId: 'user-import',
+                  sync: 'royalties',
+                  syncRunId: newId('syncRun'),
+                  models: ['royalties'],
+                  added: 120,
+                  updated: 3,
+                  deleted: 0,
+                  rejected,
+                  durationMs: 5,
+                },
+              },
+              { clock, newId },
+            ),
+          );
+      const clean = await succeeded(0);
+      const bad = await succeeded(4);
+      await pb.engine.services.outbound.dispatcher.dispatchPending();
+      const queued = (
+        await db().selectFrom('jobs').select('payload').where('name', '=', 'notifications.event').execute()
+      ).map((job) => JSON.parse(job.payload).eventId);
+      assert.ok(queued.includes(bad.id));
+      assert.ok(!queued.includes(clean.id));
+      await service().handleEvent(bad.id);
+      const [row] = await rowsOf('user-import');
+      assert.equal(row?.kind, 'import_bad_rows');
+      assert.equal(row?.recipient, 'author@example.com');
+      const message = JSON.parse(row!.message!) as { subject: string; text: string };
+      assert.equal(message.subject, 'Amazon KDP import: 4 rows refused');
+      assert.match(message.text, /120 added, 3 updated, and 4 rows refused/);
+    });
+
     it('forgets a deleted end user, and a deleted connection’s throttle', async () => {
       await pb.call('POST', '/v1/end-users', { id: 'user-gone', email: 'bye@example.com' });
       await service().handleEvent(await planChanged('user-gone'));
@@ -271,7 +327,8 @@ for (const target of await testDatabases()) {
         metadata: {},
       });
       const now = clock.now();
-      assert.equal(await service().digest(now), 1);
+      // Two end users have connections by now: user-import (an earlier test) and user-digest.
+      assert.equal(await service().digest(now), 2);
       assert.equal(await service().digest(now), 0);
       const rows = await rowsOf('user-digest');
       const digest = rows.find((row) => row.kind === 'weekly_digest');
