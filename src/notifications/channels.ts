@@ -41,9 +41,15 @@ export interface MailChannel {
   send(email: OutgoingEmail, key: string, signal?: AbortSignal): Promise<SendReceipt>;
 }
 
-/** SMTP through nodemailer; one pooled transport per engine. */
+/** SMTP through nodemailer: one transport per engine, a connection per email. */
 export function smtpChannel(smtpUrl: string): MailChannel & { close(): void } {
-  const transport = nodemailer.createTransport(smtpUrl);
+  // Bounded waits, well inside the send job's time limit (nodemailer's own defaults reach 10 minutes).
+  const transport = nodemailer.createTransport({
+    url: smtpUrl,
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  });
   return {
     name: 'smtp',
     async send(email) {

@@ -315,11 +315,7 @@ export function createNotificationsService(deps: NotificationsServiceDeps): Noti
       for (const event of events) {
         if (!NOTIFYING_EVENT_TYPES.has(event.type)) continue;
         // Successful runs are most runs: only an import with refused rows is worth a job.
-        if (
-          event.type === 'sync.succeeded' &&
-          !((JSON.parse(event.data) as { rejected?: number }).rejected! > 0)
-        )
-          continue;
+        if (event.type === 'sync.succeeded' && !(rejectedRows(event.data) > 0)) continue;
         jobs.push({
           name: notificationEventJob.name,
           payload: { eventId: event.id },
@@ -502,6 +498,16 @@ export function createNotificationsService(deps: NotificationsServiceDeps): Noti
     },
   };
   return service;
+}
+
+/** `rejected` of a `sync.succeeded` event's data; 0 when unreadable (this runs in the dispatcher's transaction: it must not throw). */
+function rejectedRows(data: string): number {
+  try {
+    const rejected = (JSON.parse(data) as { rejected?: unknown }).rejected;
+    return typeof rejected === 'number' ? rejected : 0;
+  } catch {
+    return 0;
+  }
 }
 
 function presentConnection(connection: ConnectionFacts) {

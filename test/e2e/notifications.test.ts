@@ -144,11 +144,11 @@ for (const database of await testDatabases()) {
       assert.equal(session.status, 200, session.text);
       assert.equal(session.body.endUser.id, END_USER.id);
       assert.equal(session.body.reconnect.connectionId, connectionId);
-      // A forged or altered link opens nothing.
-      const forged = await fetch(
-        reconnect.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
-        { redirect: 'manual' },
-      );
+      // An altered link opens nothing: one character of the MAC changed (not the last, whose low
+      // bits base64 does not carry).
+      const mac = reconnect.lastIndexOf('.') + 1;
+      const altered = `${reconnect.slice(0, mac)}${reconnect[mac] === 'A' ? 'B' : 'A'}${reconnect.slice(mac + 1)}`;
+      const forged = await fetch(altered, { redirect: 'manual' });
       assert.equal(forged.status, 404);
       await forged.text();
 
@@ -206,10 +206,8 @@ for (const database of await testDatabases()) {
         const all = await log('kind=sync_failing&limit=200');
         return all.length === 8 && all.every((n) => n.status !== 'queued') ? all : undefined;
       });
-      assert.deepEqual(
-        rows.map((n) => n.status),
-        ['sent', ...Array(7).fill('throttled')],
-      );
+      // Decisions may run concurrently on the workers: which one won the throttle does not matter.
+      assert.deepEqual(rows.map((n) => n.status).sort(), ['sent', ...Array(7).fill('throttled')]);
       const emails = smtp.messages.filter((m) => m.subject === 'Acme Mail: bounces sync failing');
       assert.equal(emails.length, 1);
       assert.match(emails[0]?.text ?? '', /The last 3 attempts to sync bounces from Acme Mail failed/);
