@@ -203,6 +203,31 @@ for (const target of await testDatabases()) {
       );
     });
 
+    it('writes to the operators as the settings say, without the end user’s unsubscribe link', async () => {
+      await service().settings.put(envId, {
+        operators: ['ops@acme.example', 'cto@acme.example'],
+        kinds: { plan_changed: { audience: 'both' } },
+      });
+      try {
+        await pb.call('POST', '/v1/end-users', { id: 'user-ops', email: 'ops-user@example.com' });
+        await service().handleEvent(await planChanged('user-ops'));
+        const rows = await rowsOf('user-ops');
+        assert.deepEqual(rows.map((row) => [row.audience, row.recipient, row.status]).sort(), [
+          ['end_user', 'ops-user@example.com', 'queued'],
+          ['operators', 'cto@acme.example', 'queued'],
+          ['operators', 'ops@acme.example', 'queued'],
+        ]);
+        for (const row of rows) {
+          const message = JSON.parse(row.message!) as { text: string; headers: Record<string, string> };
+          const toEndUser = row.audience === 'end_user';
+          assert.equal('List-Unsubscribe' in message.headers, toEndUser);
+          assert.equal(message.text.includes('/notifications/unsubscribe?token='), toEndUser);
+        }
+      } finally {
+        await service().settings.put(envId, {});
+      }
+    });
+
     it('logs end users without an address instead of sending', async () => {
       await pb.call('POST', '/v1/end-users', { id: 'user-silent' });
       await service().handleEvent(await planChanged('user-silent'));
