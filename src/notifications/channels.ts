@@ -15,6 +15,11 @@ export interface OutgoingEmail {
   text: string;
   html: string;
   headers: Record<string, string>;
+  /**
+   * The Message-ID, the same on every attempt of one notification: a retry after a crash between
+   * the server's acceptance and the log's update reaches the inbox as the same message.
+   */
+  messageId?: string;
 }
 
 /** What a channel reports for a sent email. */
@@ -61,6 +66,7 @@ export function smtpChannel(smtpUrl: string): MailChannel & { close(): void } {
           text: email.text,
           html: email.html,
           headers: email.headers,
+          ...(email.messageId ? { messageId: email.messageId } : {}),
         });
         return {
           providerMessageId: info.messageId ?? null,

@@ -113,6 +113,7 @@ export function createNotificationsService(deps: NotificationsServiceDeps): Noti
   const ids = deps.ids ?? newId;
   const outbox = { clock, newId: ids };
   const base = deps.publicUrl.replace(/\/+$/, '');
+  const messageIdHost = new URL(base).hostname || 'patchbay.invalid';
   const settings = createSettingsStore({ db, clock, checkConnection: deps.checkConnection });
   const templates = createTemplatesStore({ db, clock });
   const links: LinkSigner = createLinkSigner({ db, vault: deps.vault, clock });
@@ -381,7 +382,7 @@ export function createNotificationsService(deps: NotificationsServiceDeps): Noti
           );
         }
         const receipt = await channel.send(
-          { ...message, from },
+          { ...message, from, messageId: `<${row.id}@${messageIdHost}>` },
           `notification:${row.id}:${row.attempts}`,
           attempt.signal,
         );

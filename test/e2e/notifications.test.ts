@@ -158,6 +158,9 @@ for (const database of await testDatabases()) {
       assert.equal(sent?.channel, 'smtp');
       assert.equal(sent?.recipient, END_USER.email);
       assert.match(String(sent?.smtpResponse), /^250/);
+      // One Message-ID per notification, whatever the attempt: a resend is the same message.
+      assert.equal(email.messageId, `<${sent?.id}@127.0.0.1>`);
+      assert.equal(sent?.providerMessageId, email.messageId);
 
       // Unsubscribe: GET only shows a confirmation; the one-click POST records it.
       const confirm = await fetch(unsubscribe);
