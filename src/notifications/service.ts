@@ -3,10 +3,10 @@
  *
  * 1. The outbox dispatcher hands every event it dispatches to `queueEventsIn`, inside its own
  *    transaction: an event that may notify gets a `notifications.event` job, exactly once.
- * 2. That job (`handleEvent`) decides: the kind (./planner.ts), the recipients (the end user,
- *    the operators or both), and for each one whether it is suppressed — no address,
- *    unsubscribed, throttled (./throttle.ts) — and writes one log row per recipient; a row to
- *    send commits with its `notifications.send` job.
+ * 2. That job (`handleEvent`) decides the kind (./planner.ts); ./deliver.ts decides the
+ *    recipients (the end user, the operators or both) and for each one whether it is suppressed
+ *    — no address, unsubscribed, throttled (./throttle.ts) — and writes one log row per
+ *    recipient; a row to send commits with its `notifications.send` job.
  * 3. The send job renders nothing new: the message was rendered when it was queued. It sends
  *    through the environment's channel (./channels.ts) and records the outcome; failures retry
  *    with backoff, the last one is `failed` with a `notification.failed` event.
@@ -29,20 +29,21 @@ import {
   smtpChannel,
   unavailableChannel,
 } from './channels.ts';
+import { createDeliverer } from './deliver.ts';
 import { digestIntents, weekOf } from './digest.ts';
-import { NOTIFYING_EVENT_TYPES, notificationEventJob, notificationSendJob } from './jobs.ts';
-import { isNotificationKind, KINDS, type NotificationKind } from './kinds.ts';
-import { createLinkSigner, type LinkSigner, RECONNECT_LINK_TTL_MS } from './links.ts';
+import { NOTIFYING_EVENT_TYPES, notificationEventJob } from './jobs.ts';
+import { isNotificationKind, type NotificationKind } from './kinds.ts';
+import { createLinkSigner, type LinkSigner } from './links.ts';
 import {
   getNotification,
   type ListNotificationsFilter,
   listNotifications,
   type NotificationRecord,
 } from './log.ts';
-import { type ConnectionFacts, type Intent, intentOf, type PlannerDeps } from './planner.ts';
+import { intentOf, type PlannerDeps } from './planner.ts';
 import { createSettingsStore, type NotificationSettings, type SettingsStore } from './settings.ts';
-import { createTemplatesStore, renderTemplate, type TemplatesStore } from './templates.ts';
-import { claimThrottle, isUnsubscribed, unsubscribe } from './throttle.ts';
+import { createTemplatesStore, type TemplatesStore } from './templates.ts';
+import { unsubscribe } from './throttle.ts';
 
 export interface NotificationsServiceDeps {
   store: Pick<Store, 'db'>;
@@ -101,12 +102,6 @@ export interface NotificationsService {
   close(): void;
 }
 
-/** A recipient group of one intent: the end user, or the operators. */
-interface Group {
-  audience: 'end_user' | 'operators';
-  addresses: Array<string | null>;
-}
-
 export function createNotificationsService(deps: NotificationsServiceDeps): NotificationsService {
   const { clock, queue, logger } = deps;
   const db = deps.store.db;
@@ -119,6 +114,17 @@ export function createNotificationsService(deps: NotificationsServiceDeps): Noti
   const links: LinkSigner = createLinkSigner({ db, vault: deps.vault, clock });
   const smtp = deps.smtpUrl ? smtpChannel(deps.smtpUrl) : null;
   const planner = { db, connection: deps.connection, planName: deps.planName };
+  const deliver = createDeliverer({
+    db,
+    queue,
+    clock,
+    ids,
+    links,
+    templates,
+    base,
+    mailFrom: deps.mailFrom ?? null,
+    endUser: deps.endUser,
+  });
 
   function channelFor(environmentId: string, current: NotificationSettings): MailChannel {
     if (current.channel.type === 'connection') {
@@ -130,158 +136,6 @@ export function createNotificationsService(deps: NotificationsServiceDeps): Noti
         'No SMTP server is configured: set PATCHBAY_SMTP_URL, or send through a connection (PUT /v1/notifications/settings)',
       )
     );
-  }
-
-  function groupsOf(intent: Intent, current: NotificationSettings, email: string | null): Group[] {
-    const audience = current.kinds[intent.kind].audience;
-    const groups: Group[] = [];
-    if (audience !== 'operators') groups.push({ audience: 'end_user', addresses: [email] });
-    if (audience !== 'end_user') {
-      groups.push({
-        audience: 'operators',
-        addresses: current.operators.length > 0 ? current.operators : [null],
-      });
-    }
-    return groups;
-  }
-
-  /** Writes the rows (and send jobs) of one intent; rows already written for `sourceBase` are kept. */
-  async function deliver(
-    environmentId: string,
-    intent: Intent,
-    current: NotificationSettings,
-    sourceBase: string,
-    eventId: string | null,
-  ): Promise<number> {
-    if (!current.kinds[intent.kind].enabled) return 0;
-    const endUser = await deps.endUser(environmentId, intent.endUserId);
-    const email = endUser?.email ?? intent.connection?.endUserEmail ?? null;
-    const now = clock.now();
-    const template = await templates.effective(environmentId, intent.kind);
-    const variables: Record<string, unknown> = {
-      endUser: { id: intent.endUserId, name: endUser?.name ?? '', email: email ?? '' },
-      ...(intent.connection ? { connection: presentConnection(intent.connection) } : {}),
-      ...intent.variables,
-    };
-    if (intent.connection && 'reconnectUrl' in KINDS[intent.kind].variables) {
-      const token = await links.sign({
-        p: 'reconnect',
-        e: environmentId,
-        u: intent.endUserId,
-        c: intent.connection.id,
-        x: now + RECONNECT_LINK_TTL_MS,
-      });
-      variables.reconnectUrl = `${base}/notifications/reconnect?token=${token}`;
-    }
-    const unsubscribeUrl = `${base}/notifications/unsubscribe?token=${await links.sign({
-      p: 'unsubscribe',
-      e: environmentId,
-      u: intent.endUserId,
-      k: intent.kind,
-    })}`;
-    const throttleSubject = intent.connection ? `conn:${intent.connection.id}` : `user:${intent.endUserId}`;
-    let written = 0;
-
-    for (const group of groupsOf(intent, current, email)) {
-      const rendered = renderTemplate(intent.kind, template, {
-        ...variables,
-        // Operators read about an end user: the end user's unsubscribe link is not theirs.
-        unsubscribeUrl: group.audience === 'end_user' ? unsubscribeUrl : '',
-      });
-      const headers: Record<string, string> =
-        group.audience === 'end_user'
-          ? {
-              'List-Unsubscribe': `<${unsubscribeUrl}>`,
-              'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
-            }
-          : {};
-      const keyed = group.addresses.map((address) => ({
-        address,
-        sourceKey: `${sourceBase}:${group.audience}:${address ?? '-'}`.slice(0, 1000),
-      }));
-      written += await db.transaction().execute(async (trx) => {
-        const existing = await trx
-          .selectFrom('notifications')
-          .select('source_key')
-          .where('environment_id', '=', environmentId)
-          .where(
-            'source_key',
-            'in',
-            keyed.map((k) => k.sourceKey),
-          )
-          .execute();
-        const done = new Set(existing.map((row) => row.source_key));
-        const pending = keyed.filter((k) => !done.has(k.sourceKey));
-        if (pending.length === 0) return 0;
-        let status: 'queued' | 'no_address' | 'unsubscribed' | 'throttled' = 'queued';
-        if (group.audience === 'end_user' && email === null) status = 'no_address';
-        else if (group.audience === 'operators' && current.operators.length === 0) status = 'no_address';
-        else if (
-          group.audience === 'end_user' &&
-          (await isUnsubscribed(trx, environmentId, intent.endUserId, intent.kind))
-        )
-          status = 'unsubscribed';
-        else if (
-          !(await claimThrottle(trx, {
-            environmentId,
-            subject: throttleSubject,
-            kind: `${intent.kind}:${group.audience}`,
-            now,
-            windowMs: current.throttleMinutes * 60_000,
-          }))
-        )
-          status = 'throttled';
-        const jobs: NewJob[] = [];
-        for (const { address, sourceKey } of pending) {
-          const id = ids('notification', now);
-          const message: Omit<OutgoingEmail, 'from'> & { from: string | null } = {
-            from: current.from ?? deps.mailFrom ?? null,
-            to: address ?? '',
-            ...rendered,
-            headers,
-          };
-          await trx
-            .insertInto('notifications')
-            .values({
-              id,
-              environment_id: environmentId,
-              kind: intent.kind,
-              status,
-              audience: group.audience,
-              recipient: address,
-              end_user_id: intent.endUserId,
-              connection_id: intent.connection?.id ?? null,
-              channel: null,
-              source_key: sourceKey,
-              event_id: eventId,
-              subject: rendered.subject,
-              message: status === 'queued' ? JSON.stringify(message) : null,
-              provider_message_id: null,
-              smtp_response: null,
-              error_code: null,
-              error_message: null,
-              attempts: 0,
-              created_at: now,
-              updated_at: now,
-              sent_at: null,
-            })
-            .execute();
-          if (status === 'queued') {
-            jobs.push({
-              name: notificationSendJob.name,
-              payload: { notificationId: id },
-              environmentId,
-              dedupeKey: `notification:${id}`,
-              maxAttempts: notificationSendJob.retry.attempts,
-              backoff: notificationSendJob.retry.backoff,
-            });
-          }
-        }
-        await queue.enqueueManyIn(trx, jobs);
-        return pending.length;
-      });
-    }
-    return written;
   }
 
   /** A deleted end user's data here: their log (it holds their address), unsubscriptions, throttle. */
@@ -509,14 +363,4 @@ function rejectedRows(data: string): number {
   } catch {
     return 0;
   }
-}
-
-function presentConnection(connection: ConnectionFacts) {
-  return {
-    id: connection.id,
-    name: connection.name,
-    provider: connection.provider,
-    integrationKey: connection.integrationKey,
-    status: connection.status,
-  };
 }
