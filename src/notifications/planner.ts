@@ -47,7 +47,8 @@ export async function intentOf(
   switch (event.type) {
     case 'connection.reauth_required': {
       const connection = await deps.connection(env, String(data.connectionId));
-      if (!connection) return null;
+      // Reconnected (or deleted) before this job ran: there is nothing left to ask of the end user.
+      if (connection?.status !== 'reauth_required') return null;
       const reason = data.reason as { message?: string } | undefined;
       return {
         kind: 'reauth_required',

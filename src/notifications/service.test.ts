@@ -294,6 +294,41 @@ for (const target of await testDatabases()) {
       assert.match(message.text, /120 added, 3 updated, and 4 rows refused/);
     });
 
+    it('asks for no reconnection once the end user has reconnected', async () => {
+      const integration = await pb.engine.services.providers.integrations.create(envId, {
+        provider: 'gumroad',
+        clientId: 'gum_client',
+        clientSecret: 'gum_secret',
+      });
+      const save = (connectionId: string | null) =>
+        pb.engine.services.providers.connections.save(envId, {
+          integrationId: integration.id,
+          endUser: { id: 'user-back', email: 'back@example.com', organization: null },
+          credentials: { type: 'oauth2', accessToken: 'gum_access' },
+          connectionConfig: {},
+          metadata: {},
+          connectionId,
+        });
+      const connection = await save(null);
+      const connections = pb.engine.services.providers.connections;
+      const reason = { code: 'invalid_grant', message: 'revoked' };
+      await connections.markReauthRequired(envId, connection.id, reason);
+      const [first] = await listEvents(db(), envId, { type: 'connection.reauth_required' });
+      await save(connection.id);
+      await service().handleEvent(first!.id);
+      assert.deepEqual(await rowsOf('user-back'), []);
+      // Refused again and still waiting: now the email is due.
+      await connections.markReauthRequired(envId, connection.id, reason);
+      const second = (await listEvents(db(), envId, { type: 'connection.reauth_required' })).at(-1)!;
+      assert.notEqual(second.id, first!.id);
+      await service().handleEvent(second.id);
+      const rows = await rowsOf('user-back');
+      assert.deepEqual(
+        rows.map((row) => [row.kind, row.status, row.connection_id]),
+        [['reauth_required', 'queued', connection.id]],
+      );
+    });
+
     it('forgets a deleted end user, and a deleted connection’s throttle', async () => {
       await pb.call('POST', '/v1/end-users', { id: 'user-gone', email: 'bye@example.com' });
       await service().handleEvent(await planChanged('user-gone'));
@@ -352,8 +387,15 @@ for (const target of await testDatabases()) {
         metadata: {},
       });
       const now = clock.now();
-      // Two end users have connections by now: user-import (an earlier test) and user-digest.
-      assert.equal(await service().digest(now), 2);
+      // One digest per end user with connections (earlier tests made some too).
+      const owners = await db()
+        .selectFrom('connections')
+        .select('end_user_id')
+        .distinct()
+        .where('environment_id', '=', envId)
+        .execute();
+      assert.ok(owners.some((owner) => owner.end_user_id === 'user-digest'));
+      assert.equal(await service().digest(now), owners.length);
       assert.equal(await service().digest(now), 0);
       const rows = await rowsOf('user-digest');
       const digest = rows.find((row) => row.kind === 'weekly_digest');

@@ -9,8 +9,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Email } from 'postal-mime';
-import { appendEvent } from '../../src/events/index.ts';
-import { newId } from '../../src/ids/index.ts';
+import { listEvents } from '../../src/events/index.ts';
 import { type MailEmulator, startMailEmulator } from '../fixtures/mail-providers/acme-mail/emulator.ts';
 import { type TestDatabase, testDatabases } from '../support/databases.ts';
 import { type LibraryEngine, startLibraryEngine, waitFor } from '../support/library-engine.ts';
@@ -30,7 +29,6 @@ for (const database of await testDatabases()) {
     let mail: MailEmulator;
     let engine: LibraryEngine;
     let connectionId: string;
-    let integrationId: string;
 
     before(async () => {
       if (database.skip) return;
@@ -51,7 +49,6 @@ for (const database of await testDatabases()) {
         settings: { baseUrls: { '*': mail.url } },
       });
       assert.equal(integration.status, 201, integration.text);
-      integrationId = integration.body.id;
       const user = await engine.call('POST', '/v1/end-users', END_USER);
       assert.equal(user.status, 201, user.text);
       const session = await engine.call('POST', '/v1/connect/sessions', { endUser: { id: END_USER.id } });
@@ -73,30 +70,17 @@ for (const database of await testDatabases()) {
       await db?.destroy();
     });
 
-    /** What the connections module writes when a provider refuses a connection's credentials. */
+    /** The provider refused the connection's credentials: what the refresh path calls. */
     async function reauthRequired(): Promise<string> {
-      const store = engine.engine.store;
       const environmentId = (await engine.call('GET', '/v1/environment')).body.id as string;
-      const event = await store.db.transaction().execute((trx) =>
-        appendEvent(
-          trx,
-          {
-            environmentId,
-            type: 'connection.reauth_required',
-            data: {
-              connectionId,
-              integrationId,
-              integrationKey: 'acme-mail',
-              provider: 'acme-mail',
-              endUserId: END_USER.id,
-              reason: { code: 'invalid_grant', message: 'The API key was revoked' },
-            },
-          },
-          { clock: { now: () => Date.now() }, newId },
-        ),
-      );
-      engine.engine.services.outbound.dispatcher.nudge();
-      return event.id;
+      await engine.engine.services.providers.connections.markReauthRequired(environmentId, connectionId, {
+        code: 'invalid_grant',
+        message: 'The API key was revoked',
+      });
+      const events = await listEvents(engine.engine.store.db, environmentId, {
+        type: 'connection.reauth_required',
+      });
+      return events.at(-1)!.id;
     }
 
     async function log(query: string) {
@@ -144,6 +128,16 @@ for (const database of await testDatabases()) {
       assert.equal(session.status, 200, session.text);
       assert.equal(session.body.endUser.id, END_USER.id);
       assert.equal(session.body.reconnect.connectionId, connectionId);
+      // …where the end user authorizes the same connection again.
+      const reconnected = await engine.call(
+        'POST',
+        '/connect/api/credentials',
+        { integration: 'acme-mail', values: { apiKey: API_KEY } },
+        { authorization: `Bearer ${token}` },
+      );
+      assert.equal(reconnected.status, 200, reconnected.text);
+      assert.equal(reconnected.body.connectionId, connectionId);
+      assert.equal((await engine.call('GET', `/v1/connections/${connectionId}`)).body.status, 'active');
       // An altered link opens nothing: one character of the MAC changed (not the last, whose low
       // bits base64 does not carry).
       const mac = reconnect.lastIndexOf('.') + 1;
@@ -185,6 +179,19 @@ for (const database of await testDatabases()) {
       );
       assert.equal(row.status, 'unsubscribed');
       assert.equal(smtp.messages.length, 1);
+      // The end user reconnects (the host's own connect session this time): syncs may run again.
+      const session = await engine.call('POST', '/v1/connect/sessions', {
+        endUser: { id: END_USER.id },
+        connectionId,
+      });
+      assert.equal(session.status, 201, session.text);
+      const reconnected = await engine.call(
+        'POST',
+        '/connect/api/credentials',
+        { integration: 'acme-mail', values: { apiKey: API_KEY } },
+        { authorization: `Bearer ${session.body.token}` },
+      );
+      assert.equal(reconnected.status, 200, reconnected.text);
       const restored = await engine.call('PUT', '/v1/notifications/settings', {});
       assert.equal(restored.body.throttleMinutes, 60);
     });
