@@ -43,6 +43,7 @@ export const LAYERS: readonly { name: string; entries: readonly string[] }[] = [
       'outbound',
       'plans',
       'webhook-subscriptions',
+      'notifications',
     ],
   },
   { name: 'api', entries: ['api'] },

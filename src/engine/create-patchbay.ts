@@ -31,6 +31,7 @@ import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
 import { createInboundLayer, type InboundLayer } from './inbound.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
+import { createNotificationsLayer, type NotificationsLayer } from './notifications.ts';
 import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
 import { createPlansLayer, type PlansLayer } from './plans.ts';
 import { providerRequestVia } from './provider-request.ts';
@@ -76,6 +77,8 @@ export interface PatchbayServices {
   webhookSubscriptions: WebhookSubscriptionsLayer;
   /** Plans, end users, usage metering and their enforcement. */
   plans: PlansLayer;
+  /** Notification emails: settings, templates, sends and their log. */
+  notifications: NotificationsLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -196,10 +199,24 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
         providerRequestVia(providers.proxy, environmentId, connectionId),
     });
     cleanup.unshift(() => inbound.close());
+    const notifications = createNotificationsLayer({
+      config,
+      store,
+      vault,
+      queue,
+      clock,
+      logger,
+      providers,
+      plans,
+      syncs,
+      outbound,
+    });
+    cleanup.unshift(() => notifications.close());
     syncs.registerInboundTriggers(inbound.triggers);
     syncs.registerConnectionHooks(providers.connectionHooks);
     webhookSubscriptions.registerConnectionHooks(providers.connectionHooks);
     plans.registerConnectionHooks(providers.connectionHooks);
+    notifications.registerConnectionHooks(providers.connectionHooks);
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({
@@ -211,6 +228,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             ...inbound.jobHandlers(),
             ...syncs.jobHandlers(),
             ...webhookSubscriptions.jobHandlers(),
+            ...notifications.jobHandlers(),
           },
           config,
           logger,
@@ -237,6 +255,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
               ...syncs.routes(),
               ...webhookSubscriptions.routes(),
               ...plans.routes(),
+              ...notifications.routes(),
             ],
             connectSessions: providers.sessions,
           });
@@ -257,6 +276,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
         syncs,
         webhookSubscriptions,
         plans,
+        notifications,
         jobs,
         queue,
       },

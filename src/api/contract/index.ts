@@ -72,6 +72,21 @@ import {
   resendMessage,
 } from './messages.ts';
 import {
+  deleteNotificationTemplate,
+  getNotification,
+  getNotificationSettings,
+  getNotificationTemplate,
+  listNotifications,
+  listNotificationTemplates,
+  notificationSchema,
+  notificationSettingsSchema,
+  notificationTemplateSchema,
+  previewNotificationTemplate,
+  putNotificationSettings,
+  putNotificationTemplate,
+  renderedNotificationSchema,
+} from './notifications.ts';
+import {
   createPlan,
   deletePlan,
   getPlan,
@@ -173,6 +188,17 @@ export const contract = {
     delete: deletePlan,
     versions: listPlanVersions,
   },
+  notifications: {
+    getSettings: getNotificationSettings,
+    putSettings: putNotificationSettings,
+    listTemplates: listNotificationTemplates,
+    getTemplate: getNotificationTemplate,
+    putTemplate: putNotificationTemplate,
+    deleteTemplate: deleteNotificationTemplate,
+    preview: previewNotificationTemplate,
+    list: listNotifications,
+    get: getNotification,
+  },
 } as const;
 
 export {
@@ -205,9 +231,13 @@ export {
   inboundEventSchema,
   integrationSchema,
   messageSchema,
+  notificationSchema,
+  notificationSettingsSchema,
+  notificationTemplateSchema,
   planSchema,
   planVersionSchema,
   recordSchema,
+  renderedNotificationSchema,
   syncRunSchema,
   syncScheduleSchema,
   usageSchema,
