@@ -79,6 +79,17 @@ describe('Stripe webhook handlers against the emulator', () => {
       metadata: { stripeAccountId: accountId },
     });
     connectionId = connection.id;
+    // The new connection starts its syncs: let their first runs end before the tests make objects,
+    // so every record change the tests see is a webhook handler's, never a listing's.
+    for (const sync of ['customers', 'products', 'invoices', 'payments', 'subscriptions']) {
+      await waitFor(`the first ${sync} run`, async () => {
+        const runs = await harness.call(
+          'GET',
+          `/v1/sync-runs?connectionId=${connectionId}&sync=${sync}&limit=1`,
+        );
+        return ['succeeded', 'failed'].includes(runs.body.data?.[0]?.status) ? true : undefined;
+      });
+    }
     const endpoint = await harness.call('POST', '/v1/endpoints', {
       url: receiver.url,
       eventTypes: ['invoice.paid'],

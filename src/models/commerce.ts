@@ -1,6 +1,6 @@
 /**
  * The commerce models every payments and store provider syncs into: `customers`, `products`,
- * `invoices`, `payments` and `subscriptions`. A host reads a Stripe invoice and a Square invoice
+ * `invoices`, `payments`, `subscriptions` and `orders`. A host reads a Stripe invoice and a Square invoice
  * the same way; what only one provider has stays in `raw`, the provider's object as it was
  * received (so nothing a host may need is lost by normalizing).
  *
@@ -54,7 +54,19 @@ export const priceModel = z.object({
     .nullable(),
 });
 
-/** A product (or a store's item), with its prices. */
+/** A variant of a store's product (a size, a colour): what is stocked and sold. */
+export const variantModel = z.object({
+  id: z.string().min(1),
+  title: z.string().nullable(),
+  sku: z.string().nullable(),
+  /** Minor units, in the product's currency. */
+  price: z.number().int().nullable(),
+  currency: currency.nullable(),
+  /** Units in stock (summed over locations); null when the store does not track it. */
+  inventoryQuantity: z.number().int().nullable(),
+});
+
+/** A product (or a store's item), with its prices and, for stores, its variants. */
 export const productModel = z.object({
   id: z.string().min(1),
   name: z.string(),
@@ -63,6 +75,8 @@ export const productModel = z.object({
   /** The product's public page, when it has one. */
   url: z.string().nullable(),
   prices: z.array(priceModel),
+  /** Stores' variants; payment providers without them leave it out (an empty list). */
+  variants: z.array(variantModel).default([]),
   createdAt: instant.nullable(),
   updatedAt: instant.nullable(),
   metadata,
@@ -191,13 +205,60 @@ export const subscriptionModel = z.object({
   raw,
 });
 
-/** The five commerce models, by their record model names. */
+/**
+ * Where a store's order stands, across stores: `open` (placed, not yet fulfilled or paid in
+ * full), `completed`, `cancelled`, `refunded`, `failed`, `draft`. The store's own status words
+ * are in `providerStatus`, `financialStatus` and `fulfillmentStatus`.
+ */
+export const orderStatus = z.enum(['draft', 'open', 'completed', 'cancelled', 'refunded', 'failed']);
+
+/** One line of an order. */
+export const orderLineModel = z.object({
+  id: z.string().min(1),
+  productId: z.string().nullable(),
+  variantId: z.string().nullable(),
+  sku: z.string().nullable(),
+  title: z.string().nullable(),
+  quantity: z.number().int(),
+  /** Minor units per item. */
+  unitAmount: z.number().int().nullable(),
+  /** The line's total in minor units, after its discounts. */
+  amount: z.number().int().nullable(),
+});
+
+/** A store's order (Shopify, WooCommerce, Square, Medusa…). */
+export const orderModel = z.object({
+  id: z.string().min(1),
+  /** The number the store shows its buyer (`#1001`). */
+  number: z.string().nullable(),
+  status: orderStatus,
+  providerStatus: z.string().nullable(),
+  financialStatus: z.string().nullable(),
+  fulfillmentStatus: z.string().nullable(),
+  customerId: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  currency,
+  subtotal: z.number().int().nullable(),
+  tax: z.number().int().nullable(),
+  shipping: z.number().int().nullable(),
+  total: z.number().int(),
+  amountRefunded: z.number().int().nullable(),
+  lines: z.array(orderLineModel),
+  createdAt: instant.nullable(),
+  updatedAt: instant.nullable(),
+  cancelledAt: instant.nullable(),
+  metadata,
+  raw,
+});
+
+/** The commerce models, by their record model names. */
 export const commerceModels = {
   customers: customerModel,
   products: productModel,
   invoices: invoiceModel,
   payments: paymentModel,
   subscriptions: subscriptionModel,
+  orders: orderModel,
 } as const;
 
 export type CustomerRecord = z.input<typeof customerModel>;
@@ -205,6 +266,7 @@ export type ProductRecord = z.input<typeof productModel>;
 export type InvoiceRecord = z.input<typeof invoiceModel>;
 export type PaymentRecord = z.input<typeof paymentModel>;
 export type SubscriptionRecord = z.input<typeof subscriptionModel>;
+export type OrderRecord = z.input<typeof orderModel>;
 
 const INVOICE_STAGE: Record<InvoiceStatus, number> = {
   draft: 0,

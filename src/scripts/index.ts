@@ -44,6 +44,10 @@ export {
   invoiceModel,
   invoiceStatus,
   invoiceStatusMayMove,
+  type OrderRecord,
+  orderLineModel,
+  orderModel,
+  orderStatus,
   type PaymentRecord,
   type ProductRecord,
   paymentModel,
@@ -54,6 +58,7 @@ export {
   type SubscriptionRecord,
   subscriptionModel,
   subscriptionStatus,
+  variantModel,
 } from '../models/commerce.ts';
 export {
   type EmailEventRecord,
