@@ -28,6 +28,7 @@ import {
 } from '../queue/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
+import { createHubLayer, type HubLayer } from './hub.ts';
 import { createInboundLayer, type InboundLayer } from './inbound.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
@@ -76,6 +77,8 @@ export interface PatchbayServices {
   webhookSubscriptions: WebhookSubscriptionsLayer;
   /** Plans, end users, usage metering and their enforcement. */
   plans: PlansLayer;
+  /** The integrations hub: settings, the end user's tiles, its page. */
+  hub: HubLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -170,6 +173,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       logger,
       entitlements: plans.entitlements,
     });
+    const hub = createHubLayer({ store, clock, providers, plans, syncs });
     const webhookSubscriptions = createWebhookSubscriptionsLayer({
       store,
       vault,
@@ -237,6 +241,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
               ...syncs.routes(),
               ...webhookSubscriptions.routes(),
               ...plans.routes(),
+              ...hub.routes(),
             ],
             connectSessions: providers.sessions,
           });
@@ -257,6 +262,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
         syncs,
         webhookSubscriptions,
         plans,
+        hub,
         jobs,
         queue,
       },

@@ -43,6 +43,7 @@ import {
   listFieldMappings,
   putFieldMapping,
 } from './field-mappings.ts';
+import { createHubSession, getEndUserHub, getHubSettings, hubViewSchema, updateHubSettings } from './hub.ts';
 import {
   getInboundEvent,
   getIntegrationWebhookUrl,
@@ -173,6 +174,12 @@ export const contract = {
     delete: deletePlan,
     versions: listPlanVersions,
   },
+  hub: {
+    createSession: createHubSession,
+    get: getEndUserHub,
+    getSettings: getHubSettings,
+    updateSettings: updateHubSettings,
+  },
 } as const;
 
 export {
@@ -201,6 +208,7 @@ export {
   eventSchema,
   eventTypeSchema,
   fieldMappingSchema,
+  hubViewSchema,
   inboundEventDetailSchema,
   inboundEventSchema,
   integrationSchema,
