@@ -74,7 +74,7 @@ describe('docs/hub.md', () => {
 
   it('names only operations that exist', () => {
     const paths = new Set(
-      Object.values(hubContract)
+      (Object.values(hubContract) as unknown[])
         .filter(
           (value): value is { method: string; path: string } =>
             typeof value === 'object' && value !== null && 'path' in value,
