@@ -23,7 +23,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Frame, type Page } from 'playwright-core';
 import {
   type GumroadSandbox,
   type StripeSandbox,
@@ -61,6 +61,21 @@ document.getElementById('open').addEventListener('click', () => {
     onEvent: (event) => window.hubEvents.push(event.name),
   });
 });`;
+
+// A host that embeds the hub in a frame: it hears the hub's messages (from Patchbay's origin and
+// that frame only) and asks it to refresh.
+const FRAMED_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host app, framed</title>
+<script type="module" src="/framed.js"></script></head>
+<body><iframe id="hub" title="Integrations" width="960" height="900"></iframe></body></html>`;
+const FRAMED_SCRIPT = `const params = new URLSearchParams(location.search);
+const base = new URL(params.get('base')).origin;
+const frame = document.getElementById('hub');
+window.messages = [];
+window.addEventListener('message', (event) => {
+  if (event.origin === base && event.source === frame.contentWindow) window.messages.push(event.data);
+});
+window.refreshHub = () => frame.contentWindow.postMessage({ type: 'patchbay:hub-refresh' }, base);
+frame.src = params.get('hub');`;
 
 const GUMROAD_CLIENT = { clientId: 'gumroad-hub-client', clientSecret: 'gumroad-hub-secret' };
 const END_USER = 'seller-1';
@@ -129,20 +144,24 @@ describe('the integrations hub in Chromium', { skip: missing ?? false }, () => {
     await host.waitForFunction(`window.hubEvents.filter((name) => name === "refreshed").length > ${before}`);
   }
 
+  /** axe-core's serious and critical violations in `target` as it is now, and how many rules passed. */
+  async function axeRun(target: Page | Frame): Promise<{ passes: number; violations: unknown[] }> {
+    // Evaluated by the browser's debugger protocol, so the page's CSP (script-src 'self') stays on.
+    if (!(await target.evaluate('typeof window.axe === "object"'))) await target.evaluate(axeSource);
+    return (await target.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) => ({
+      passes: result.passes.length,
+      violations: result.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => node.target.join(' ')) })),
+    }))`)) as { passes: number; violations: unknown[] };
+  }
+
   /** axe-core on the page as it is, light then dark: no serious or critical violation; a screenshot of each. */
   async function audit(name: string) {
     mkdirSync(ARTIFACTS, { recursive: true });
     for (const scheme of ['light', 'dark'] as const) {
       await hub.emulateMedia({ colorScheme: scheme });
-      // Evaluated by the browser's debugger protocol, so the page's CSP (script-src 'self') stays on.
-      if (!(await hub.evaluate('typeof window.axe === "object"'))) await hub.evaluate(axeSource);
-      const result =
-        (await hub.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) => ({
-        passes: result.passes.length,
-        violations: result.violations
-          .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-          .map((violation) => ({ id: violation.id, impact: violation.impact, nodes: violation.nodes.map((node) => node.target.join(' ')) })),
-      }))`)) as { passes: number; violations: unknown[] };
+      const result = await axeRun(hub);
       const violations = result.violations;
       assert.ok(result.passes > 10, `axe ran its rules on ${name} (${scheme})`);
       // The scheme audited is the one shown: the page's background follows it.
@@ -222,7 +241,11 @@ describe('the integrations hub in Chromium', { skip: missing ?? false }, () => {
           ? ['text/javascript', HOST_SCRIPT]
           : path === '/sdk/hub.js'
             ? ['text/javascript', sdkSource]
-            : ['text/html', HOST_PAGE];
+            : path === '/framed.js'
+              ? ['text/javascript', FRAMED_SCRIPT]
+              : path === '/framed'
+                ? ['text/html', FRAMED_PAGE]
+                : ['text/html', HOST_PAGE];
       res.writeHead(200, { 'content-type': `${type}; charset=utf-8` });
       res.end(body);
     });
@@ -433,5 +456,121 @@ describe('the integrations hub in Chromium', { skip: missing ?? false }, () => {
       left.body.data.map((connection: any) => connection.integrationKey),
       ['gumroad'],
     );
+  });
+
+  it('offers Reconnect when a connection needs signing in again, through the connect flow', async () => {
+    const [gumroadConnection] = (await api('GET', `/v1/connections?endUserId=${END_USER}`)).body.data;
+    assert.equal(gumroadConnection.integrationKey, 'gumroad');
+    // What the refresher does when the provider refuses the refresh token (invalid_grant).
+    await engine.store.db
+      .updateTable('connections')
+      .set({ status: 'reauth_required' })
+      .where('id', '=', gumroadConnection.id)
+      .execute();
+    await host.evaluate('window.hub.refresh()');
+    await hub
+      .locator('li.tile[data-integration="gumroad"] .tile-line', { hasText: 'Sign in again' })
+      .waitFor();
+    assert.equal(await tile('gumroad').getAttribute('data-state'), 'connected');
+    assert.deepEqual(await tile('gumroad').getByRole('button').allTextContents(), ['Reconnect', 'Manage']);
+    await audit('8-reconnect');
+
+    const connectPage = await openConnectPage(
+      'li.tile[data-integration="gumroad"] button:has-text("Reconnect")',
+    );
+    assert.equal(await connectPage.locator('#title').textContent(), 'Reconnect Gumroad');
+    const signIn = connectPage.waitForEvent('popup');
+    await connectPage.click('button.tile[data-integration="gumroad"]');
+    await (await signIn).waitForEvent('close', { timeout: 20_000 }).catch(closedOnly);
+    await hub
+      .locator('li.tile[data-integration="gumroad"] .tile-line', { hasText: 'Sign in again' })
+      .waitFor({
+        state: 'detached',
+        timeout: 15_000,
+      });
+    assert.deepEqual(await tile('gumroad').getByRole('button').allTextContents(), ['Manage']);
+    const after = await api('GET', `/v1/connections/${gumroadConnection.id}`);
+    assert.equal(after.body.status, 'active', 'the same connection, signed in again');
+    assert.equal(gumroad.oauth.stats.token.authorization_code, 2);
+  });
+
+  it('lets the end user edit a field mapping where the host allows it', async () => {
+    const [connection] = (await api('GET', `/v1/connections?endUserId=${END_USER}`)).body.data;
+    const set = await api('PUT', `/v1/connections/${connection.id}/field-mappings/model/sales`, {
+      fields: [{ from: 'id', to: 'saleId' }],
+    });
+    assert.equal(set.status, 200, JSON.stringify(set.body));
+    assert.equal((await api('PATCH', '/v1/hub/settings', { editableMappings: true })).status, 200);
+    await tile('gumroad').getByRole('button', { name: 'Manage' }).click();
+    await hub.waitForSelector('#detail:not([hidden])');
+    const to = hub.getByLabel('To field 1');
+    assert.equal(await to.inputValue(), 'saleId');
+    await audit('10-mappings');
+    await to.fill('orderId');
+    await hub.getByRole('button', { name: 'Save mappings' }).click();
+    await statusIs('Mappings saved.');
+    const saved = await api('GET', `/v1/connections/${connection.id}/field-mappings`);
+    assert.deepEqual(saved.body.data[0].mapping.fields, [{ from: 'id', to: 'orderId' }]);
+    // A path the model does not have is refused by the same validation as the API's, and said.
+    await hub.getByLabel('From field 1').fill('no.such.field');
+    await hub.getByRole('button', { name: 'Save mappings' }).click();
+    await hub.waitForSelector('#error:not([hidden])');
+    assert.match((await hub.locator('#error-text').textContent()) ?? '', /"no\.such\.field" cannot exist/);
+    await hub.keyboard.press('Escape');
+    await hub.waitForSelector('#list:not([hidden])');
+    assert.equal(await hub.evaluate('document.activeElement.dataset.focus'), `manage:${connection.id}`);
+  });
+
+  it('works framed by the host origin, themed and in the host’s words', async () => {
+    const session = await api('POST', '/v1/hub/sessions', {
+      endUser: { id: 'seller-2' },
+      allowedOrigin: hostOrigin,
+      options: {
+        theme: { accent: '#0b6e4f', accentText: '#ffffff', radius: '4px' },
+        colorScheme: 'light',
+        texts: { 'page.title': 'Your apps', 'action.upgrade': 'See plans' },
+      },
+    });
+    assert.equal(session.status, 201, JSON.stringify(session.body));
+    const context = await browser.newContext({ viewport: { width: 1000, height: 960 } });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
+    const page = await context.newPage();
+    await page.goto(
+      `${hostOrigin}/framed?base=${encodeURIComponent(baseUrl)}&hub=${encodeURIComponent(session.body.url)}`,
+    );
+    const frameElement = await page.waitForSelector('#hub');
+    const framed = (await frameElement.contentFrame())!;
+    await framed.waitForSelector('li.tile');
+    assert.equal(await framed.locator('h1').textContent(), 'Your apps');
+    const upgrade = framed.locator('li.tile[data-integration="stripe"] button');
+    assert.equal(await upgrade.textContent(), 'See plans');
+    // The host's accent through the custom property, on the real button.
+    const style = (selector: string, property: string) =>
+      framed.evaluate(`getComputedStyle(document.querySelector('${selector}')).${property}`);
+    assert.equal(
+      await style('li.tile[data-integration="stripe"] button', 'backgroundColor'),
+      'rgb(11, 110, 79)',
+    );
+    assert.equal(await style('li.tile[data-integration="stripe"]', 'borderTopLeftRadius'), '4px');
+    const result = await axeRun(framed);
+    assert.ok(result.passes > 10);
+    assert.deepEqual(result.violations, [], JSON.stringify(result.violations, null, 2));
+    checked.push('9-framed-themed/light');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: new URL('hub-9-framed-themed.png', ARTIFACTS).pathname, fullPage: true });
+
+    // Upgrade reaches the framing page (window.parent), and its refresh reaches the frame.
+    await upgrade.click();
+    await page.waitForFunction('window.messages.some((message) => message.type === "upgrade_requested")');
+    assert.deepEqual(
+      ((await page.evaluate('window.messages')) as Array<{ type: string }>).filter(
+        (message) => message.type === 'upgrade_requested',
+      ),
+      [{ type: 'upgrade_requested', integration: 'stripe', plan: 'pro' }],
+    );
+    assert.equal((await api('PATCH', '/v1/end-users/seller-2', { planKey: 'pro' })).status, 200);
+    await page.evaluate('window.refreshHub()');
+    await framed.waitForSelector('li.tile[data-integration="stripe"][data-state="available"]');
+    await context.close();
   });
 });
