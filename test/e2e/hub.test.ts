@@ -573,4 +573,47 @@ describe('the integrations hub in Chromium', { skip: missing ?? false }, () => {
     await framed.waitForSelector('li.tile[data-integration="stripe"][data-state="available"]');
     await context.close();
   });
+
+  it('works as a redirect: Upgrade and Close go back to the host’s return URL', async () => {
+    const session = await api('POST', '/v1/hub/sessions', {
+      endUser: { id: 'seller-3' },
+      allowedOrigin: hostOrigin,
+      options: { returnUrl: `${hostOrigin}/settings/billing` },
+    });
+    assert.equal(session.status, 201, JSON.stringify(session.body));
+    const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
+    await context.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
+    const page = await context.newPage();
+    await page.goto(session.body.url);
+    await page.waitForSelector('li.tile[data-integration="stripe"][data-state="locked"]');
+    assert.equal(new URL(page.url()).search, '', 'the token left the address bar');
+    await Promise.all([
+      page.waitForURL(/\/settings\/billing\?/),
+      page.click('li.tile[data-integration="stripe"] button'),
+    ]);
+    const back = new URL(page.url());
+    assert.equal(back.origin, hostOrigin);
+    assert.deepEqual(Object.fromEntries(back.searchParams), {
+      patchbay: 'upgrade_requested',
+      integration: 'stripe',
+      plan: 'pro',
+    });
+    // Back in history the page has no token any more: it says so instead of showing stale tiles.
+    await page.goBack();
+    await page.waitForSelector('#error:not([hidden])');
+    assert.equal(
+      await page.locator('#error-text').textContent(),
+      'This page needs a hub link. Open it again from the app.',
+    );
+    assert.equal(await page.locator('li.tile').count(), 0);
+    const reopened = await api('POST', '/v1/hub/sessions', {
+      endUser: { id: 'seller-3' },
+      allowedOrigin: hostOrigin,
+      options: { returnUrl: `${hostOrigin}/settings/billing` },
+    });
+    await page.goto(reopened.body.url);
+    await page.waitForSelector('li.tile');
+    await Promise.all([page.waitForURL(`${hostOrigin}/settings/billing`), page.click('#close')]);
+    await context.close();
+  });
 });

@@ -109,6 +109,28 @@ for (const target of await testDatabases()) {
       await database?.destroy();
     });
 
+    it('documents its operations and the tile schema in the OpenAPI document', async () => {
+      const document = (await call('GET', '/openapi.json')).body;
+      for (const path of [
+        '/v1/hub/sessions',
+        '/v1/end-users/{id}/hub',
+        '/v1/hub/settings',
+        '/hub/api/session',
+      ]) {
+        assert.ok(document.paths[path], `${path} in /openapi.json`);
+      }
+      const hub = document.paths['/v1/end-users/{id}/hub'].get;
+      assert.equal(hub.operationId, 'getEndUserHub');
+      assert.ok(document.components.schemas.HubTile, 'the HubTile schema');
+      assert.deepEqual(document.components.schemas.HubTile.properties.state.enum, [
+        'connected',
+        'available',
+        'locked',
+        'coming_soon',
+        'error',
+      ]);
+    });
+
     it('keeps the coming-soon list and refuses providers the catalog does not know', async () => {
       assert.deepEqual((await call('GET', '/v1/hub/settings')).body, {
         comingSoon: [],
