@@ -238,14 +238,16 @@ export function createHubService(deps: HubServiceDeps): HubService {
     async createSession(environmentId, input) {
       const options = input.options ?? {};
       if (options.returnUrl !== undefined) checkReturnUrl(options.returnUrl, input.allowedOrigin ?? null);
-      await deps.endUsers.touch(environmentId, input.endUser);
-      return deps.sessions.create(environmentId, {
+      const created = await deps.sessions.create(environmentId, {
         endUser: input.endUser,
         allowedOrigin: input.allowedOrigin ?? null,
         purpose: 'hub',
         options,
         ...(input.ttlSeconds === undefined ? {} : { ttlSeconds: input.ttlSeconds }),
       });
+      // Recorded once the session is valid: a refused one leaves no end user behind.
+      await deps.endUsers.touch(environmentId, created.session.endUser);
+      return created;
     },
 
     view,
@@ -285,10 +287,7 @@ export function createHubService(deps: HubServiceDeps): HubService {
         connectionId,
         // The connect page reports to the hub page, which is served by Patchbay itself.
         allowedOrigin: patchbayOrigin,
-        ttlSeconds: Math.min(
-          CONNECT_TTL_SECONDS,
-          Math.max(60, Math.floor((hub.expiresAt - hub.createdAt) / 1000)),
-        ),
+        ttlSeconds: CONNECT_TTL_SECONDS,
       });
       return { token, expiresAt: session.expiresAt };
     },
