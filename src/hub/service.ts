@@ -14,6 +14,7 @@ import type { IntegrationsService } from '../integrations/types.ts';
 import type { EndUsersService } from '../plans/end-users.ts';
 import type { Entitlements } from '../plans/entitlements.ts';
 import { planName, planRef, planRefusal } from '../plans/rules.ts';
+import type { UsageReport } from '../plans/types.ts';
 import type { FieldMappingKind } from '../store/index.ts';
 import type { FieldMappingRecord, FieldMappingsService } from '../syncs/mappings/index.ts';
 import type { SyncRun } from '../syncs/runs.ts';
@@ -37,7 +38,7 @@ export interface HubServiceDeps {
   integrations: Pick<IntegrationsService, 'list'>;
   connections: Pick<ConnectionsService, 'list' | 'get' | 'delete'>;
   sessions: Pick<ConnectSessionsService, 'create'>;
-  entitlements: Pick<Entitlements, 'integrationStates' | 'pausedConnections' | 'planOf'>;
+  entitlements: Pick<Entitlements, 'integrationStates' | 'pausedConnections' | 'planOf' | 'usage'>;
   endUsers: Pick<EndUsersService, 'touch'>;
   syncs: Pick<SyncsService, 'list' | 'trigger' | 'listRuns'>;
   mappings: Pick<FieldMappingsService, 'list' | 'set' | 'delete'>;
@@ -75,6 +76,8 @@ export interface HubService {
   ): Promise<{ session: ConnectSession; token: string }>;
   /** The end user's tiles. */
   view(environmentId: string, endUserId: string): Promise<HubView>;
+  /** The end user's usage and limits this month, as the hub shows them. */
+  usage(environmentId: string, endUserId: string): Promise<UsageReport>;
   detail(environmentId: string, endUserId: string, connectionId: string): Promise<HubConnectionDetail>;
   /**
    * A connect session for one integration (or to reconnect one of the end user's connections),
@@ -251,6 +254,8 @@ export function createHubService(deps: HubServiceDeps): HubService {
     },
 
     view,
+
+    usage: (environmentId, endUserId) => deps.entitlements.usage(environmentId, endUserId),
 
     async detail(environmentId, endUserId, connectionId) {
       const connection = await ownConnection(environmentId, endUserId, connectionId);

@@ -127,6 +127,13 @@ describe('the integrations hub in Chromium', { skip: missing ?? false }, () => {
     assert.equal(await hub.locator('#status').textContent(), text);
   }
 
+  /** The usage list under the tiles, term → value. */
+  async function usageFacts(): Promise<Record<string, string>> {
+    const terms = await hub.locator('#usage-list dt').allTextContents();
+    const values = await hub.locator('#usage-list dd').allTextContents();
+    return Object.fromEntries(terms.map((term, index) => [term, values[index] ?? '']));
+  }
+
   const tile = (key: string) => hub.locator(`li.tile[data-integration="${key}"]`);
 
   async function waitForState(key: string, state: string) {
@@ -358,6 +365,8 @@ describe('the integrations hub in Chromium', { skip: missing ?? false }, () => {
     assert.equal(connections.body.data.length, 1);
     assert.equal(connections.body.data[0].integrationKey, 'stripe');
     assert.equal(connections.body.data[0].status, 'active');
+    // Usage under the tiles: the payments limit of Pro is used up.
+    assert.deepEqual(await usageFacts(), { Connections: '1', 'Payments connections': '1 of 1' });
     await audit('3-pro-connected');
   });
 
@@ -407,6 +416,7 @@ describe('the integrations hub in Chromium', { skip: missing ?? false }, () => {
       paused.map((connection: any) => connection.integrationKey),
       ['stripe'],
     );
+    assert.deepEqual(await usageFacts(), { Connections: '1 · 1 paused', 'Payments connections': '1 of 1' });
     await audit('5-paused');
 
     // Upgrade from the paused connection names Business; the host upgrades and it resumes.

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { hubOptionsSchema } from '../../hub/options.ts';
-import { endUserIdParam } from './end-users.ts';
+import { endUserIdParam, usageSchema } from './end-users.ts';
 import { fieldMappingSchema } from './field-mappings.ts';
 import { defineOperation } from './operation.ts';
 import { idParam, timestamp } from './schemas.ts';
@@ -178,6 +178,7 @@ export const getHubPage = defineOperation({
     returnUrl: z.string().nullable(),
     expiresAt: timestamp,
     hub: hubViewSchema,
+    usage: usageSchema.meta({ description: 'This month’s usage and limits, shown under the tiles.' }),
   }),
   errors: [...SESSION_ERRORS],
 });

@@ -19,6 +19,7 @@ import {
 } from '../contract/hub.ts';
 import { requireConnectSession } from '../core/request-auth.ts';
 import { type RouteDefinition, route } from '../core/routes.ts';
+import { presentUsage } from '../routes/end-users.ts';
 import { presentFieldMapping } from '../routes/field-mappings.ts';
 import { presentRun } from '../routes/syncs.ts';
 import { presentHub, presentHubConnection } from './present.ts';
@@ -42,6 +43,7 @@ export function hubPageApi(deps: HubPageApiDeps): RouteDefinition[] {
         returnUrl: options.returnUrl ?? null,
         expiresAt: isoTime(session.expiresAt),
         hub: presentHub(await hub.view(session.environmentId, session.endUser.id)),
+        usage: presentUsage(await hub.usage(session.environmentId, session.endUser.id)),
       };
     }),
     route(startHubConnect, async ({ request, reply, body }) => {

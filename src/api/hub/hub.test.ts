@@ -220,6 +220,9 @@ for (const target of await testDatabases()) {
       assert.equal(page.status, 200, page.text);
       assert.equal(page.body.allowedOrigin, ORIGIN);
       assert.deepEqual(page.body.hub.plan, { key: 'free', name: 'Free' });
+      assert.equal(page.body.usage.endUserId, 'free-user');
+      assert.deepEqual(page.body.usage.plan, { key: 'free', name: 'Free' });
+      assert.equal(page.body.usage.connections.total, 0);
       assert.deepEqual(
         page.body.hub.categories.map((group: any) => [
           group.category,

@@ -40,6 +40,11 @@ export function hubPage(options: HubOptions | null, scheme: ColorScheme): string
   <div id="list" hidden>
     <div id="categories"></div>
     <p id="empty" class="muted" hidden>${t('page.empty')}</p>
+    <section id="usage" class="usage" aria-labelledby="usage-title" hidden>
+      <h2 id="usage-title">${t('usage.title')}</h2>
+      <dl id="usage-list" class="facts"></dl>
+      <p id="usage-resets" class="muted"></p>
+    </section>
   </div>
 
   <section id="detail" aria-labelledby="detail-title" hidden>

@@ -351,6 +351,41 @@
       container.append(section);
     }
     $('empty').hidden = hub.categories.length > 0;
+    renderUsage(state.page.usage);
+  }
+
+  function amount(metric) {
+    return metric.limit === null
+      ? t('usage.unlimited', { used: metric.used })
+      : t('usage.of', { used: metric.used, limit: metric.limit });
+  }
+
+  /** This month's usage against the plan's limits: connections, per category, then the quotas. */
+  function renderUsage(usage) {
+    const list = $('usage-list');
+    list.replaceChildren();
+    const connections = usage.connections;
+    let text = amount({ used: connections.active, limit: connections.limit });
+    if (connections.paused > 0) text += ` · ${t('usage.paused', { count: connections.paused })}`;
+    fact(list, t('usage.connections'), text);
+    for (const [category, metric] of Object.entries(connections.perCategory)) {
+      if (metric.limit !== null) {
+        fact(list, t('usage.category', { category: t(`category.${category}`) }), amount(metric));
+      }
+    }
+    for (const name of ['actionRuns', 'proxyCalls', 'syncedRecords']) {
+      const metric = usage.metrics[name];
+      if (metric.limit !== null || metric.used > 0) fact(list, t(`usage.${name}`), amount(metric));
+    }
+    const limited = Object.values(usage.metrics).some((metric) => metric.limit !== null);
+    $('usage-resets').textContent = limited
+      ? t('usage.resets', {
+          date: new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+            dateStyle: 'medium',
+          }).format(new Date(usage.periodEnd)),
+        })
+      : '';
+    $('usage').hidden = false;
   }
 
   /** Re-renders, keeping focus on the control it was on when that control still exists. */
