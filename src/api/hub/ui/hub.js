@@ -413,8 +413,14 @@
       fail(error);
       return;
     }
+    const focused = document.activeElement?.dataset?.focus;
     keepingFocus(renderList);
-    if (!$('detail').hidden && state.detail) await loadDetail(state.detail.connection.id, false);
+    if (!$('detail').hidden && state.detail) {
+      await loadDetail(state.detail.connection.id, false);
+      // The connection's page was drawn again: back to the control the user was on.
+      const again = focused ? document.querySelector(`[data-focus="${CSS.escape(focused)}"]`) : null;
+      if (again && !again.disabled) again.focus();
+    }
     if (announce) setStatus(t('page.refreshed'));
     emit('refreshed', {});
   }
