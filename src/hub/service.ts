@@ -209,14 +209,17 @@ export function createHubService(deps: HubServiceDeps): HubService {
   /** The plan's refusal of work on a paused connection, as the engine's other paths give it. */
   async function refuseIfPaused(environmentId: string, endUserId: string, connection: Connection) {
     const paused = await deps.entitlements.pausedConnections(environmentId, endUserId);
-    if (!paused.has(connection.id)) return;
+    const reason = paused.get(connection.id);
+    if (reason === undefined) return;
     const plan = await deps.entitlements.planOf(environmentId, endUserId);
     const lock = (await deps.entitlements.integrationStates(environmentId, endUserId)).find(
       (state) => state.integrationKey === connection.integrationKey,
     )?.lock;
     throw planRefusal(
       'plan_limit_reached',
-      `Connection ${connection.id} is paused: ${plan ? planName(plan) : 'the plan'} allows fewer connections than the end user has. Upgrade, or disconnect another connection to resume it.`,
+      reason === 'integration'
+        ? `Connection ${connection.id} is paused: ${plan ? planName(plan) : 'the plan'} does not include the integration "${connection.integrationKey}". Upgrade to resume it.`
+        : `Connection ${connection.id} is paused: ${plan ? planName(plan) : 'the plan'} allows fewer connections than the end user has. Upgrade, or disconnect another connection to resume it.`,
       {
         limit: 'paused',
         endUserId,
@@ -232,7 +235,7 @@ export function createHubService(deps: HubServiceDeps): HubService {
     if (!(await deps.settings.get(environmentId)).editableMappings) {
       throw new PatchbayError(
         'forbidden',
-        'Field mappings are read-only in this hub; the app can allow editing them with PUT /v1/hub/settings',
+        'Field mappings are read-only in this hub; the app can allow editing them with PATCH /v1/hub/settings',
       );
     }
   }

@@ -353,6 +353,7 @@ for (const target of await testDatabases()) {
       assert.equal(sync.status, 403);
       assert.equal(sync.body.error.code, 'plan_limit_reached');
       assert.equal(sync.body.error.details.limit, 'paused');
+      assert.match(sync.body.error.message, /does not include the integration "stripe"/);
       assert.equal(sync.body.error.details.requiredPlan.key, 'pro');
 
       // An upgrade resumes it; syncing is allowed again.
