@@ -1,18 +1,24 @@
 /**
- * `node sandbox/cli.ts [oauth|gumroad] [--port N]`: runs one emulator — the generic OAuth
- * sandbox (default) or the Gumroad emulator — with one client until SIGINT or SIGTERM, printing
- * what an integration needs to use it. (`patchbay demo` runs them wired to an engine.)
+ * `node sandbox/cli.ts [oauth|gumroad|resend|sendgrid] [--port N]`: runs one emulator — the
+ * generic OAuth sandbox (default), the Gumroad emulator, or the Resend or SendGrid email API —
+ * until SIGINT or SIGTERM, printing what an integration needs to use it. (`patchbay demo` runs
+ * them wired to an engine.)
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { startGumroadSandbox } from './gumroad/server.ts';
 import { startOAuthSandbox } from './oauth/server.ts';
+import { startResendSandbox } from './resend/server.ts';
+import { startSendGridSandbox } from './sendgrid/server.ts';
 
-const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad] [options]
+const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid] [options]
   oauth                    the generic OAuth 2.0 provider with its me/items/echo API (default)
   gumroad                  the Gumroad emulator (OAuth and API v2; --rotate, --interactive and
                            --access-token-ttl do not apply)
-  --port N                 port on 127.0.0.1 (default 4010 for oauth, 4011 for gumroad; 0 picks a free one)
+  resend                   the Resend emulator (API key; only --port applies)
+  sendgrid                 the SendGrid v3 emulator (API key; only --port applies)
+  --port N                 port on 127.0.0.1 (default 4010 oauth, 4011 gumroad, 4012 resend,
+                           4013 sendgrid; 0 picks a free one)
   --sales N                gumroad: initial sales (default 100)
   --client-id ID           demo client id (default sandbox-client)
   --client-secret SECRET   demo client secret (default: random, printed)
@@ -30,16 +36,23 @@ function fail(message: string): never {
 
 const { values, positionals } = parseOptions();
 const emulator = positionals[0] ?? 'oauth';
-if (positionals.length > 1 || (emulator !== 'oauth' && emulator !== 'gumroad')) {
-  fail(`unknown emulator ${positionals.join(' ')}: choose oauth or gumroad`);
+const DEFAULT_PORTS: Record<string, string> = {
+  oauth: '4010',
+  gumroad: '4011',
+  resend: '4012',
+  sendgrid: '4013',
+};
+if (positionals.length > 1 || DEFAULT_PORTS[emulator] === undefined) {
+  fail(`unknown emulator ${positionals.join(' ')}: choose oauth, gumroad, resend or sendgrid`);
 }
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
 
-const port = Number(values.port ?? (emulator === 'gumroad' ? '4011' : '4010'));
+const port = Number(values.port ?? DEFAULT_PORTS[emulator]);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer from 0 to 65535');
+if (emulator === 'resend' || emulator === 'sendgrid') await runMailEmulator(emulator, port);
 const ttl = Number(values['access-token-ttl']);
 if (!Number.isInteger(ttl) || ttl < 1) fail('--access-token-ttl must be a positive integer');
 let rateLimit: { requests: number; windowSeconds: number } | undefined;
@@ -90,6 +103,29 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void sandbox.close().then(() => process.exit(0));
   });
+}
+
+/** Runs the Resend or SendGrid emulator until a signal (they take an API key, not OAuth clients). */
+async function runMailEmulator(name: 'resend' | 'sendgrid', listenPort: number): Promise<never> {
+  const mail =
+    name === 'resend'
+      ? await startResendSandbox({ port: listenPort })
+      : await startSendGridSandbox({ port: listenPort });
+  const origin = name === 'resend' ? 'https://api.resend.com' : 'https://api.sendgrid.com';
+  process.stdout.write(
+    [
+      `${name === 'resend' ? 'Resend' : 'SendGrid'} emulator listening at ${mail.url}`,
+      `  API key        ${mail.apiKey}`,
+      `Point a ${name} integration at it with settings.baseUrls = { '${origin}': '${mail.url}' } and connect with the key. Ctrl-C stops it.`,
+      '',
+    ].join('\n'),
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void mail.close().then(() => process.exit(0));
+    });
+  }
+  return new Promise<never>(() => {});
 }
 
 function parseOptions() {

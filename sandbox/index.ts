@@ -1,7 +1,7 @@
 /**
  * Local emulators of provider APIs for tests, benchmarks and `patchbay demo`. Each emulator lives
  * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
- * `gumroad/`, `facebook-messenger/` and `stripe/` sit beside it) and shares the tiny HTTP helpers of `http/`.
+ * `gumroad/`, `facebook-messenger/`, `stripe/`, `resend/` and `sendgrid/` sit beside it) and shares the tiny HTTP helpers of `http/`.
  */
 
 export type { MessengerPerson, MessengerSandboxControl } from './facebook-messenger/control.ts';
@@ -33,7 +33,9 @@ export {
   startGumroadSandbox,
 } from './gumroad/server.ts';
 export type { GumroadSandboxStats } from './gumroad/stats.ts';
+export { type ArmedFault, ArmedFaults } from './http/faults.ts';
 export { type Listening, type ListenOptions, listen } from './http/listen.ts';
+export type { ReceivedApiRequest } from './http/received.ts';
 export { escapeHtml, readBody, redirect, sendHtml, sendJson } from './http/respond.ts';
 export { type Handler, Router } from './http/router.ts';
 export { authenticateBearer } from './oauth/api.ts';
@@ -50,6 +52,35 @@ export {
 } from './oauth/server.ts';
 export type { AcceptedApiRequest, OAuthSandboxStats } from './oauth/stats.ts';
 export type { SandboxClock } from './oauth/tokens.ts';
+export type { AcceptedEmail, ResendEmail } from './resend/emails.ts';
+export type { ResendRateLimit } from './resend/rate-limit.ts';
+export {
+  type ResendSandbox,
+  type ResendSandboxControl,
+  type ResendSandboxOptions,
+  startResendSandbox,
+} from './resend/server.ts';
+export {
+  type EmailEventDetails,
+  RESEND_EMAIL_EVENTS,
+  type ResendDelivery,
+  type ResendEmailEvent,
+  type ResendWebhook,
+} from './resend/webhooks.ts';
+export type {
+  EventRequest as SendGridEventRequest,
+  SendGridDelivery,
+  SendGridEventKind,
+} from './sendgrid/event-webhook.ts';
+export type { SendGridMessage } from './sendgrid/mail.ts';
+export {
+  SENDGRID_SCOPES,
+  type SendGridRateLimit,
+  type SendGridSandbox,
+  type SendGridSandboxControl,
+  type SendGridSandboxOptions,
+  startSendGridSandbox,
+} from './sendgrid/server.ts';
 export type { PlatformAccount, PlatformOptions } from './stripe/accounts.ts';
 export type { Decline } from './stripe/cards.ts';
 export { STRIPE_API_VERSION, type StripeClock } from './stripe/context.ts';

@@ -44,6 +44,7 @@ export const LAYERS: readonly { name: string; entries: readonly string[] }[] = [
       'plans',
       'hub',
       'webhook-subscriptions',
+      'notifications',
     ],
   },
   { name: 'api', entries: ['api'] },

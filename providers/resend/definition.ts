@@ -21,7 +21,13 @@ export default defineProvider({
     ],
     test: { path: '/domains' },
   },
-  proxy: { baseUrl: 'https://api.resend.com', headers: { Authorization: 'Bearer ${apiKey}' } },
+  proxy: {
+    baseUrl: 'https://api.resend.com',
+    headers: { Authorization: 'Bearer ${apiKey}' },
+    // A deleted key answers 403 `invalid_api_key` (https://resend.com/docs/api-reference/errors):
+    // the connection needs a new key. (401 `restricted_api_key` is a sending-only key, not a revoked one.)
+    credentialsRejected: { status: [403], path: 'name', values: ['invalid_api_key'] },
+  },
   pagination: {
     type: 'cursor',
     cursorParam: 'after',

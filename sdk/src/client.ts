@@ -147,6 +147,22 @@ export type Plan = ResponseOf<Contract['plans']['get']>;
 export type PlanInput = RequestOf<Contract['plans']['create']>['body'];
 /** One version of a plan in its audit trail. */
 export type PlanVersion = ResponseOf<Contract['plans']['versions']>['data'][number];
+/** A kind of notification email (`reauth_required`, `sync_failing`, …). */
+export type NotificationKind = RequestOf<Contract['notifications']['getTemplate']>['params']['kind'];
+/** An environment's notification settings, every default filled in. */
+export type NotificationSettings = ResponseOf<Contract['notifications']['getSettings']>;
+/** Notification settings as sent: fields left out take their default. */
+export type NotificationSettingsInput = RequestOf<Contract['notifications']['putSettings']>['body'];
+/** A kind's template (the override in use, or the default), with its variables. */
+export type NotificationTemplate = ResponseOf<Contract['notifications']['getTemplate']>;
+/** The three parts of a template: subject, text and HTML. */
+export type NotificationTemplateParts = RequestOf<Contract['notifications']['putTemplate']>['body'];
+/** A rendered preview. */
+export type RenderedNotification = ResponseOf<Contract['notifications']['preview']>;
+/** One entry of the notification log: an email sent or failed, or a suppression. */
+export type Notification = ResponseOf<Contract['notifications']['get']>;
+/** Filters and cursor of the notification log. */
+export type ListNotificationsQuery = NonNullable<RequestOf<Contract['notifications']['list']>['query']>;
 
 /** Where the client connects and as whom. */
 export interface PatchbayClientOptions {
@@ -443,6 +459,34 @@ export class PatchbayClient {
     versions(key: string): Promise<ResponseOf<Contract['plans']['versions']>>;
   };
 
+  /**
+   * Notification emails (docs/notifications.md): settings, templates and their previews, and the
+   * log of every send and suppression.
+   *
+   * @example
+   * await patchbay.notifications.putSettings({ operators: ['ops@acme.example'], kinds: { sync_failing: { audience: 'both' } } });
+   */
+  readonly notifications: {
+    getSettings(): Promise<NotificationSettings>;
+    /** Replaces the settings; fields left out take their default. */
+    putSettings(settings: NotificationSettingsInput): Promise<NotificationSettings>;
+    /** Every kind with its template in use, its default and its variables. */
+    listTemplates(): Promise<ResponseOf<Contract['notifications']['listTemplates']>>;
+    getTemplate(kind: NotificationKind): Promise<NotificationTemplate>;
+    /** Overrides a kind's template; unknown variables are refused (400 `validation_failed`). */
+    putTemplate(kind: NotificationKind, template: NotificationTemplateParts): Promise<NotificationTemplate>;
+    /** Removes the override: the default template is used again. */
+    deleteTemplate(kind: NotificationKind): Promise<NotificationTemplate>;
+    /** Renders a kind with sample values, `variables` over them, and `template` or the one in use. */
+    preview(
+      kind: NotificationKind,
+      input?: { variables?: Record<string, unknown>; template?: NotificationTemplateParts },
+    ): Promise<RenderedNotification>;
+    /** The log, oldest first; pass `nextAfter` as `after` for the next page. */
+    list(query?: ListNotificationsQuery): Promise<ResponseOf<Contract['notifications']['list']>>;
+    get(id: string): Promise<Notification>;
+  };
+
   /** Creates a client; it makes no request until a method is called. */
   constructor(options: PatchbayClientOptions) {
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -593,6 +637,20 @@ export class PatchbayClient {
       put: (key, plan) => callOperation(transport, contract.plans.put, { params: { key }, body: plan }),
       delete: (key) => callOperation(transport, contract.plans.delete, { params: { key } }),
       versions: (key) => callOperation(transport, contract.plans.versions, { params: { key } }),
+    };
+    const notifications = contract.notifications;
+    this.notifications = {
+      getSettings: () => callOperation(transport, notifications.getSettings, {}),
+      putSettings: (settings) => callOperation(transport, notifications.putSettings, { body: settings }),
+      listTemplates: () => callOperation(transport, notifications.listTemplates, {}),
+      getTemplate: (kind) => callOperation(transport, notifications.getTemplate, { params: { kind } }),
+      putTemplate: (kind, template) =>
+        callOperation(transport, notifications.putTemplate, { params: { kind }, body: template }),
+      deleteTemplate: (kind) => callOperation(transport, notifications.deleteTemplate, { params: { kind } }),
+      preview: (kind, input = {}) =>
+        callOperation(transport, notifications.preview, { params: { kind }, body: input }),
+      list: (query = {}) => callOperation(transport, notifications.list, { query }),
+      get: (id) => callOperation(transport, notifications.get, { params: { id } }),
     };
     this.cache = {
       invalidate: (id, options) =>

@@ -153,6 +153,17 @@ export const configSchema = z.object({
    * environment, `environments.<name>.plans` for one. Unset: plans come from the API only.
    */
   plansFile: z.string().min(1).optional(),
+  /**
+   * The SMTP server notification emails go through (docs/notifications.md):
+   * `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465`. Unset: only a
+   * connection channel (Resend, SendGrid…) can send.
+   */
+  smtpUrl: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'expected an smtp:// or smtps:// URL')
+    .optional(),
+  /** The default sender of notification emails (`Name <address>`); an environment may set its own. */
+  mailFrom: z.string().min(3).max(320).optional(),
 });
 
 export type PatchbayConfig = z.output<typeof configSchema>;
@@ -188,6 +199,8 @@ export const CONFIG_ENV: { [K in keyof PatchbayConfig]-?: string } = {
   endpointFailingWarnAfterHours: 'PATCHBAY_ENDPOINT_FAILING_WARN_AFTER_HOURS',
   endpointDisableAfterHours: 'PATCHBAY_ENDPOINT_DISABLE_AFTER_HOURS',
   plansFile: 'PATCHBAY_PLANS_FILE',
+  smtpUrl: 'PATCHBAY_SMTP_URL',
+  mailFrom: 'PATCHBAY_MAIL_FROM',
 };
 
 /** Variable that names an optional JSON config file; environment variables override it. */

@@ -32,6 +32,7 @@ import { createHubLayer, type HubLayer } from './hub.ts';
 import { createInboundLayer, type InboundLayer } from './inbound.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
+import { createNotificationsLayer, type NotificationsLayer } from './notifications.ts';
 import { createOutboundLayer, type OutboundLayer } from './outbound.ts';
 import { createPlansLayer, type PlansLayer } from './plans.ts';
 import { providerRequestVia } from './provider-request.ts';
@@ -77,6 +78,8 @@ export interface PatchbayServices {
   webhookSubscriptions: WebhookSubscriptionsLayer;
   /** Plans, end users, usage metering and their enforcement. */
   plans: PlansLayer;
+  /** Notification emails: settings, templates, sends and their log. */
+  notifications: NotificationsLayer;
   /** The integrations hub: settings, the end user's tiles, its page. */
   hub: HubLayer;
   jobs: Jobs<EngineJobs>;
@@ -200,10 +203,24 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
         providerRequestVia(providers.proxy, environmentId, connectionId),
     });
     cleanup.unshift(() => inbound.close());
+    const notifications = createNotificationsLayer({
+      config,
+      store,
+      vault,
+      queue,
+      clock,
+      logger,
+      providers,
+      plans,
+      syncs,
+      outbound,
+    });
+    cleanup.unshift(() => notifications.close());
     syncs.registerInboundTriggers(inbound.triggers);
     syncs.registerConnectionHooks(providers.connectionHooks);
     webhookSubscriptions.registerConnectionHooks(providers.connectionHooks);
     plans.registerConnectionHooks(providers.connectionHooks);
+    notifications.registerConnectionHooks(providers.connectionHooks);
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({
@@ -215,6 +232,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             ...inbound.jobHandlers(),
             ...syncs.jobHandlers(),
             ...webhookSubscriptions.jobHandlers(),
+            ...notifications.jobHandlers(),
           },
           config,
           logger,
@@ -241,6 +259,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
               ...syncs.routes(),
               ...webhookSubscriptions.routes(),
               ...plans.routes(),
+              ...notifications.routes(),
               ...hub.routes(),
             ],
             connectSessions: providers.sessions,
@@ -262,6 +281,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
         syncs,
         webhookSubscriptions,
         plans,
+        notifications,
         hub,
         jobs,
         queue,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { actionJobs, actionSchedules } from '../actions/index.ts';
 import { refreshDueJobs, refreshDueSchedule } from '../connections/refresh-job.ts';
 import { inboundJobs, inboundSchedules } from '../inbound/jobs.ts';
+import { notificationJobs, notificationSchedules } from '../notifications/jobs.ts';
 import { deliverySweepSchedule } from '../outbound/delivery/index.ts';
 import { outboundJobs } from '../outbound/jobs.ts';
 import { createCatalog, defineJob } from '../queue/index.ts';
@@ -31,6 +32,7 @@ export const engineJobs = createCatalog([
   ...syncJobs,
   ...actionJobs,
   ...webhookSubscriptionJobs,
+  ...notificationJobs,
 ]);
 
 export type EngineJobs = typeof engineJobs;
@@ -57,4 +59,5 @@ export const engineSchedules = [
   ...syncSchedules,
   ...actionSchedules,
   ...webhookSubscriptionSchedules,
+  ...notificationSchedules,
 ] as const;

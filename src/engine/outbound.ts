@@ -15,7 +15,12 @@ import { createEventStream, type EventStream } from '../events/stream.ts';
 import type { Logger } from '../logger/index.ts';
 import type { OutboundHttp } from '../net/index.ts';
 import { createDeliveryWorker, type DeliveryWorker } from '../outbound/delivery/index.ts';
-import { createDispatcher, type Dispatcher, dispatchHandlers } from '../outbound/dispatcher.ts';
+import {
+  createDispatcher,
+  type DispatchConsumer,
+  type Dispatcher,
+  dispatchHandlers,
+} from '../outbound/dispatcher.ts';
 import { createEndpointsService } from '../outbound/endpoints.ts';
 import type { OutboundJobs } from '../outbound/jobs.ts';
 import { createMessagesService } from '../outbound/messages.ts';
@@ -41,6 +46,8 @@ export interface OutboundLayer {
   readonly dispatcher: Dispatcher;
   readonly delivery: DeliveryWorker;
   readonly stream: EventStream;
+  /** Adds a reader of the events the dispatcher dispatches, called in its transaction (notifications). */
+  onDispatch(consumer: DispatchConsumer): void;
   routes(): RouteModule[];
   jobHandlers(): JobHandlers<OutboundJobs>;
   /** Starts the dispatcher's poll (processes that run workers). */
@@ -55,7 +62,8 @@ export function createOutboundLayer(deps: OutboundLayerDeps): OutboundLayer {
   const { config, store, vault, queue, http, clock, logger } = deps;
   const endpoints = createEndpointsService({ store, vault, clock });
   const messages = createMessagesService({ store, endpoints, queue, clock });
-  const dispatcher = createDispatcher({ store, endpoints, queue, clock, logger });
+  const consumers = new Set<DispatchConsumer>();
+  const dispatcher = createDispatcher({ store, endpoints, queue, clock, logger, consumers });
   const delivery = createDeliveryWorker({
     store,
     endpoints,
@@ -84,6 +92,7 @@ export function createOutboundLayer(deps: OutboundLayerDeps): OutboundLayer {
     dispatcher,
     delivery,
     stream,
+    onDispatch: (consumer) => void consumers.add(consumer),
     routes: () => [endpointRoutes(endpoints), messageRoutes(messages), eventRoutes({ store, stream })],
     jobHandlers: () => ({
       ...dispatchHandlers(dispatcher),

@@ -173,6 +173,30 @@ export const EVENT_CATALOG = {
     }),
     example: { planKey: 'pro', version: 2, change: 'updated', actor: 'key_01jz8x7y6w5v4t3s2r1q0p9n8m' },
   }),
+  'notification.failed': defineEventType({
+    type: 'notification.failed',
+    description:
+      'A notification email could not be sent after its retries (or was refused for good); `error` says why. The notification log keeps it as `failed`.',
+    data: z.object({
+      notificationId: id('ntf_01jz8x7y6w5v4t3s2r1q0p9n8m'),
+      kind: z.string().meta({ example: 'reauth_required' }),
+      endUserId: z.string().nullable(),
+      connectionId: z.string().nullable(),
+      channel: z.string().meta({ example: 'smtp' }),
+      error: errorData,
+    }),
+    example: {
+      notificationId: 'ntf_01jz8x7y6w5v4t3s2r1q0p9n8m',
+      kind: 'reauth_required',
+      endUserId: 'user_42',
+      connectionId: 'conn_01jz8x7y6w5v4t3s2r1q0p9n8m',
+      channel: 'smtp',
+      error: {
+        code: 'smtp_failed',
+        message: 'The SMTP server did not take the email: 550 mailbox unavailable',
+      },
+    },
+  }),
   'endpoint.failing': defineEventType({
     type: 'endpoint.failing',
     description:

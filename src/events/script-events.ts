@@ -48,6 +48,21 @@ const recipient = z.object({
   commentId: z.string().nullable(),
 });
 
+/** What every `email.*` event says of the message and the event. */
+const emailFields = {
+  /** The provider's id of the message, as `send-email` returned it. */
+  emailId: id('4ef9a417-02e9-4d39-ad75-9611e0fcc33c'),
+  recipient: z.string().nullable(),
+  occurredAt: iso,
+  /** The provider's own name of the event (`email.delivered`, `delivered`). */
+  providerType: z.string(),
+};
+const emailExample = {
+  emailId: '4ef9a417-02e9-4d39-ad75-9611e0fcc33c',
+  recipient: 'buyer@example.com',
+  occurredAt: '2026-01-01T00:00:00.000Z',
+};
+
 export interface ScriptEventDefinition<Schema extends z.ZodObject = z.ZodObject> {
   readonly description: string;
   /** The script's part of the data (the engine adds the connection's identities). */
@@ -171,6 +186,32 @@ export const SCRIPT_EVENT_CATALOG = {
       fullyRefunded: true,
       metadata: {},
     },
+  }),
+  'email.delivered': scriptEvent({
+    exampleProvider: 'resend',
+    description: "The recipient's mail server accepted a message sent through a `send-email` action.",
+    data: z.object(emailFields),
+    example: { ...emailExample, providerType: 'email.delivered' },
+  }),
+  'email.bounced': scriptEvent({
+    exampleProvider: 'resend',
+    description:
+      'A message could not be delivered: bounced by the receiving server, or dropped or failed at the provider. A `hard` bounce means the address does not take mail: stop sending to it.',
+    data: z.object({
+      ...emailFields,
+      bounce: z.object({ kind: z.enum(['hard', 'soft', 'undetermined']), reason: z.string().nullable() }),
+    }),
+    example: {
+      ...emailExample,
+      providerType: 'email.bounced',
+      bounce: { kind: 'hard', reason: "The recipient's email address does not exist." },
+    },
+  }),
+  'email.complained': scriptEvent({
+    exampleProvider: 'sendgrid',
+    description: 'The recipient marked a message as spam: stop sending them this kind of email.',
+    data: z.object(emailFields),
+    example: { ...emailExample, emailId: 'W8Y3ZgpnQ3uKeYsTpDYrHw', providerType: 'spamreport' },
   }),
   'message.received': scriptEvent({
     exampleProvider: 'facebook-messenger',

@@ -36,7 +36,16 @@ export interface DispatcherOptions {
   recheckMs?: number;
   /** Where failures of background runs are reported. */
   logger?: Pick<Logger, 'error'>;
+  /**
+   * Other readers of the outbox (notifications): each is called with the events a transaction
+   * dispatches, inside that transaction, so what it queues commits exactly once with the mark.
+   * It must only write (jobs, its own rows), never call the network.
+   */
+  consumers?: ReadonlyArray<DispatchConsumer> | Set<DispatchConsumer>;
 }
+
+/** See DispatcherOptions.consumers. */
+export type DispatchConsumer = (trx: Kysely<Database>, events: Selectable<EventsTable>[]) => Promise<void>;
 
 export interface DispatchReport {
   events: number;
@@ -110,6 +119,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         );
       const insertedRows = await insertMessages(trx, rows);
       await queue.enqueueManyIn(trx, firstAttemptJobs(insertedRows));
+      if (options.consumers) {
+        const dispatched = candidates.filter((event) => ownedIds.has(event.id));
+        for (const consumer of options.consumers) await consumer(trx, dispatched);
+      }
       await trx
         .updateTable('events')
         .set({ dispatched_at: now })

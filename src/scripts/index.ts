@@ -55,6 +55,19 @@ export {
   subscriptionModel,
   subscriptionStatus,
 } from '../models/commerce.ts';
+export {
+  type EmailEventRecord,
+  type EmailEventType,
+  type EmailRecord,
+  emailBounce,
+  emailEventModel,
+  emailEventType,
+  emailModel,
+  emailModels,
+  type SendEmailInput,
+  sendEmailInput,
+  sendEmailOutput,
+} from '../models/email.ts';
 export type { ProviderRequest, ProviderResponse } from '../proxy/types.ts';
 export {
   defineAction,

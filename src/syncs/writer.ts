@@ -35,7 +35,7 @@ export interface RecordsPort {
     scope: RecordScope,
     model: string,
     records: readonly PreparedRecord[],
-    options: { trackSeen: boolean },
+    options: { trackSeen: boolean; spareWebhookWritesSince: number },
   ): Promise<{ added: number; updated: number; unchanged: number }>;
   softDelete(
     trx: Kysely<Database>,
@@ -190,7 +190,10 @@ export function createRunWriter(options: RunWriterOptions): RunWriter {
         checkpointJson === undefined ? {} : { checkpoint: checkpointJson },
       );
       for (const [model, list] of batchSaves) {
-        const result = await records.upsert(trx, scope, model, list, { trackSeen: options.trackSeen });
+        const result = await records.upsert(trx, scope, model, list, {
+          trackSeen: options.trackSeen,
+          spareWebhookWritesSince: options.startedAt,
+        });
         counts.added += result.added;
         counts.updated += result.updated;
         counts.unchanged += result.unchanged;

