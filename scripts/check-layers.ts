@@ -42,6 +42,7 @@ export const LAYERS: readonly { name: string; entries: readonly string[] }[] = [
       'inbound',
       'outbound',
       'plans',
+      'hub',
       'webhook-subscriptions',
       'notifications',
     ],

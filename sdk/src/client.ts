@@ -30,6 +30,19 @@ export type CreateConnectSessionInput = RequestOf<Contract['connectSessions']['c
 /** A connect session just created: its token is shown once. */
 export type CreatedConnectSession = ResponseOf<Contract['connectSessions']['create']>;
 
+/** What creating a hub session takes: the end user, your page's origin, display options. */
+export type CreateHubSessionInput = RequestOf<Contract['hub']['createSession']>['body'];
+/** A hub session just created: its token is shown once; `url` opens the hub page. */
+export type CreatedHubSession = ResponseOf<Contract['hub']['createSession']>;
+/** An end user's hub: tiles grouped by category, each in one state. */
+export type Hub = ResponseOf<Contract['hub']['get']>;
+/** One tile of the hub. */
+export type HubTile = Hub['categories'][number]['tiles'][number];
+/** The environment's hub settings. */
+export type HubSettings = ResponseOf<Contract['hub']['getSettings']>;
+/** What changing the hub settings takes: fields left out stay. */
+export type UpdateHubSettingsInput = RequestOf<Contract['hub']['updateSettings']>['body'];
+
 /** A webhook endpoint as the API returns it: never its secret. */
 export type Endpoint = ResponseOf<Contract['endpoints']['get']>;
 /** An endpoint just created, with its signing secret. */
@@ -411,6 +424,27 @@ export class PatchbayClient {
     usage(id: string, period?: string): Promise<EndUserUsage>;
   };
 
+  /** The integrations hub: an end user's page of integrations, and its tiles as data. */
+  readonly hub: {
+    /**
+     * A hub session for one end user: open `url` (a redirect or a frame on `allowedOrigin`), or
+     * pass `token` to `openHub()` in the browser.
+     *
+     * @example
+     * const { token } = await patchbay.hub.createSession({
+     *   endUser: { id: 'user_42' },
+     *   allowedOrigin: 'https://app.example.com',
+     *   options: { theme: { accent: '#0b6e4f' }, colorScheme: 'auto' },
+     * });
+     */
+    createSession(input: CreateHubSessionInput): Promise<CreatedHubSession>;
+    /** The end user's tiles, for hosts that draw their own hub. */
+    get(endUserId: string): Promise<Hub>;
+    getSettings(): Promise<HubSettings>;
+    /** Lists providers as coming soon, or lets end users edit their field mappings in the hub. */
+    updateSettings(patch: UpdateHubSettingsInput): Promise<HubSettings>;
+  };
+
   /** Plans: what each end user may connect and use. */
   readonly plans: {
     /** Every plan, cheapest first. */
@@ -589,6 +623,12 @@ export class PatchbayClient {
           params: { id },
           query: period === undefined ? {} : { period },
         }),
+    };
+    this.hub = {
+      createSession: (input) => callOperation(transport, contract.hub.createSession, { body: input }),
+      get: (endUserId) => callOperation(transport, contract.hub.get, { params: { id: endUserId } }),
+      getSettings: () => callOperation(transport, contract.hub.getSettings, {}),
+      updateSettings: (patch) => callOperation(transport, contract.hub.updateSettings, { body: patch }),
     };
     this.plans = {
       list: () => callOperation(transport, contract.plans.list, {}),

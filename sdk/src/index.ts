@@ -18,7 +18,9 @@ export {
   type CreatedApiKey,
   type CreatedConnectSession,
   type CreatedEndpoint,
+  type CreatedHubSession,
   type CreateEndpointInput,
+  type CreateHubSessionInput,
   type CreateIntegrationInput,
   type CreateMessageInput,
   type Endpoint,
@@ -30,6 +32,9 @@ export {
   type FieldMapping,
   type FieldMappingInput,
   type FieldMappingKind,
+  type Hub,
+  type HubSettings,
+  type HubTile,
   type InboundEvent,
   type InboundEventDetail,
   type Integration,
@@ -67,6 +72,7 @@ export {
   type TriggerSyncOptions,
   type UpdateEndpointInput,
   type UpdateEndUserInput,
+  type UpdateHubSettingsInput,
   type UpdateIntegrationInput,
   type UpdateSyncInput,
   type UpsertEndUserInput,
@@ -82,6 +88,14 @@ export {
   PatchbayConnectError,
 } from './connect.ts';
 export { type ClientErrorCode, isPatchbayApiError, PatchbayApiError } from './errors.ts';
+export {
+  type HubEvent,
+  type HubHandle,
+  type HubOptions,
+  openHub,
+  PatchbayHubError,
+  type UpgradeRequest,
+} from './hub.ts';
 export {
   type VerifyWebhookOptions,
   verifyWebhook,

@@ -61,6 +61,8 @@ for (const target of await testDatabases()) {
           allowedIntegrations: ['gumroad', 'stripe-api-key'],
           connectionId: null,
           allowedOrigin: 'https://app.example.com',
+          purpose: 'connect',
+          options: null,
           expiresAt: f.clock.now() + 1_800_000,
           createdAt: f.clock.now(),
         },
@@ -77,6 +79,35 @@ for (const target of await testDatabases()) {
       assert.deepEqual(await f.sessions.authenticate(token), session);
       assert.deepEqual(await f.sessions.get(f.dev.id, session.id), session);
       assert.equal(redactString(`session=${token}`), 'session=[redacted]');
+    });
+
+    it('keeps a hub session’s purpose and options, and offers it every integration', async () => {
+      const options = { colorScheme: 'dark', theme: { accent: '#0b6e4f' } };
+      const { session, token } = await f.sessions.create(f.dev.id, {
+        endUser: { id: 'user-1' },
+        purpose: 'hub',
+        options,
+      });
+      assert.equal(session.purpose, 'hub');
+      assert.deepEqual(session.options, options);
+      assert.equal(session.allowedIntegrations, null);
+      assert.deepEqual(await f.sessions.authenticate(token), session);
+      await assert.rejects(
+        f.sessions.create(f.dev.id, {
+          endUser: { id: 'user-1' },
+          purpose: 'hub',
+          allowedIntegrations: ['gumroad'],
+        }),
+        rejectsWith('validation_failed', 400),
+      );
+      await assert.rejects(
+        f.sessions.create(f.dev.id, { endUser: { id: 'user-1' }, purpose: 'hub', connectionId }),
+        rejectsWith('validation_failed', 400),
+      );
+      await assert.rejects(
+        f.sessions.create(f.dev.id, { endUser: { id: 'user-1' }, options }),
+        rejectsWith('validation_failed', 400),
+      );
     });
 
     it('expires: valid until expiresAt, then connect_session_expired', async () => {

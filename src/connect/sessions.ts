@@ -95,6 +95,14 @@ export function createConnectSessionsService(options: ConnectSessionsServiceOpti
         invalidThrow('ttlSeconds', `must be a whole number of seconds from 1 to ${MAX_SESSION_TTL_SECONDS}`);
       }
       const allowedOrigin = input.allowedOrigin == null ? null : checkOrigin(input.allowedOrigin);
+      const purpose = input.purpose ?? 'connect';
+      if (purpose !== 'connect' && purpose !== 'hub') invalidThrow('purpose', 'must be connect or hub');
+      if (purpose === 'hub' && (input.allowedIntegrations != null || input.connectionId != null)) {
+        invalidThrow('purpose', 'a hub session offers every enabled integration and reconnects none');
+      }
+      if (purpose === 'connect' && input.options != null) {
+        invalidThrow('options', 'only a hub session has display options');
+      }
       let allowed =
         input.allowedIntegrations == null
           ? null
@@ -120,7 +128,7 @@ export function createConnectSessionsService(options: ConnectSessionsServiceOpti
       }
 
       let locked: LockedIntegration[] | null = null;
-      if (options.gate) {
+      if (options.gate && purpose === 'connect') {
         try {
           ({ allowed, locked } = await options.gate(environmentId, {
             endUser: { ...input.endUser, id: endUserId },
@@ -145,6 +153,8 @@ export function createConnectSessionsService(options: ConnectSessionsServiceOpti
         allowed_integrations: allowed === null ? null : JSON.stringify(allowed),
         connection_id: connectionId,
         allowed_origin: allowedOrigin,
+        purpose,
+        options: input.options == null ? null : JSON.stringify(input.options),
         expires_at: now + ttl * 1000,
         created_at: now,
       };
@@ -223,6 +233,8 @@ function toSession(row: Selectable<ConnectSessionsTable>): ConnectSession {
       row.allowed_integrations === null ? null : (JSON.parse(row.allowed_integrations) as string[]),
     connectionId: row.connection_id,
     allowedOrigin: row.allowed_origin,
+    purpose: row.purpose === 'hub' ? 'hub' : 'connect',
+    options: row.options === null ? null : (JSON.parse(row.options) as Record<string, unknown>),
     expiresAt: row.expires_at,
     createdAt: row.created_at,
   };

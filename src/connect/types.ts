@@ -19,9 +19,16 @@ export interface ConnectSession {
   connectionId: string | null;
   /** The only origin the connect page posts its result to (the host page's origin). */
   allowedOrigin: string | null;
+  /** `connect`: the connect page's session; `hub`: the integrations hub's (see src/hub). */
+  purpose: ConnectSessionPurpose;
+  /** A hub session's display options, validated by the hub module; null for connect sessions. */
+  options: Record<string, unknown> | null;
   expiresAt: number;
   createdAt: number;
 }
+
+/** What a session token opens: the connect page or the integrations hub. */
+export type ConnectSessionPurpose = 'connect' | 'hub';
 
 export interface CreateConnectSessionInput {
   endUser: { id: string; email?: string | null; organization?: string | null };
@@ -30,6 +37,14 @@ export interface CreateConnectSessionInput {
   allowedOrigin?: string | null;
   /** Default 30 minutes, at most 24 hours. */
   ttlSeconds?: number;
+  /**
+   * Default `connect`. A `hub` session offers every enabled integration and reconnects none: the
+   * hub checks the plan on each action (what the plan allows changes while the hub is open), so
+   * neither `allowedIntegrations` nor `connectionId` may be given and the gate does not narrow it.
+   */
+  purpose?: ConnectSessionPurpose;
+  /** Stored with a hub session and returned as `options` (already validated by the hub). */
+  options?: Record<string, unknown> | null;
 }
 
 /** An integration the end user's plan keeps a session from offering, and why (a plan refusal). */

@@ -28,6 +28,7 @@ import {
 } from '../queue/index.ts';
 import { openStore, type Store } from '../store/index.ts';
 import { ENCRYPTED_COLUMNS, openVault, type Vault } from '../vault/index.ts';
+import { createHubLayer, type HubLayer } from './hub.ts';
 import { createInboundLayer, type InboundLayer } from './inbound.ts';
 import { type EngineJobs, engineJobs, engineSchedules } from './jobs.ts';
 import { maintenanceHandlers } from './maintenance.ts';
@@ -79,6 +80,8 @@ export interface PatchbayServices {
   plans: PlansLayer;
   /** Notification emails: settings, templates, sends and their log. */
   notifications: NotificationsLayer;
+  /** The integrations hub: settings, the end user's tiles, its page. */
+  hub: HubLayer;
   jobs: Jobs<EngineJobs>;
   queue: JobQueue;
 }
@@ -173,6 +176,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       logger,
       entitlements: plans.entitlements,
     });
+    const hub = createHubLayer({ store, clock, providers, plans, syncs });
     const webhookSubscriptions = createWebhookSubscriptionsLayer({
       store,
       vault,
@@ -256,6 +260,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
               ...webhookSubscriptions.routes(),
               ...plans.routes(),
               ...notifications.routes(),
+              ...hub.routes(),
             ],
             connectSessions: providers.sessions,
           });
@@ -277,6 +282,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
         webhookSubscriptions,
         plans,
         notifications,
+        hub,
         jobs,
         queue,
       },

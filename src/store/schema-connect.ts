@@ -3,11 +3,14 @@
  * OAuth states, the refresh lock, the event outbox and the provider request log. Columns named in
  * ENCRYPTED_COLUMNS (src/vault) hold vault envelopes, never plaintext.
  */
+import type { Generated } from 'kysely';
+
 export interface ConnectTables {
   integrations: IntegrationsTable;
   connections: ConnectionsTable;
   connection_locks: ConnectionLocksTable;
   connect_sessions: ConnectSessionsTable;
+  hub_settings: HubSettingsTable;
   oauth_states: OAuthStatesTable;
   events: EventsTable;
   request_logs: RequestLogsTable;
@@ -88,8 +91,22 @@ export interface ConnectSessionsTable {
   connection_id: string | null;
   /** The host page's origin, the only one the connect page posts its result to. */
   allowed_origin: string | null;
+  /** `connect` (the connect page) or `hub` (the integrations hub). */
+  purpose: Generated<string>;
+  /** JSON of a hub session's display options (theme, locale…); null for connect sessions. */
+  options: string | null;
   expires_at: number;
   created_at: number;
+}
+
+/** What an environment's integrations hub shows besides its integrations. */
+export interface HubSettingsTable {
+  environment_id: string;
+  /** JSON array of provider names the hub lists as coming soon. */
+  coming_soon: string;
+  /** 1 when end users may edit their connections' field mappings in the hub. */
+  editable_mappings: number;
+  updated_at: number;
 }
 
 /** One pending OAuth authorization: single use, expiring, bound to its connect session. */

@@ -3,7 +3,7 @@ import { connectionSchema } from './connections.ts';
 import { defineOperation } from './operation.ts';
 import { cursorAfter, pageLimit, pageOf, timestamp } from './schemas.ts';
 
-const endUserIdParam = z.object({
+export const endUserIdParam = z.object({
   id: z
     .string()
     .min(1)

@@ -43,6 +43,7 @@ import {
   listFieldMappings,
   putFieldMapping,
 } from './field-mappings.ts';
+import { createHubSession, getEndUserHub, getHubSettings, hubViewSchema, updateHubSettings } from './hub.ts';
 import {
   getInboundEvent,
   getIntegrationWebhookUrl,
@@ -199,6 +200,12 @@ export const contract = {
     list: listNotifications,
     get: getNotification,
   },
+  hub: {
+    createSession: createHubSession,
+    get: getEndUserHub,
+    getSettings: getHubSettings,
+    updateSettings: updateHubSettings,
+  },
 } as const;
 
 export {
@@ -227,6 +234,7 @@ export {
   eventSchema,
   eventTypeSchema,
   fieldMappingSchema,
+  hubViewSchema,
   inboundEventDetailSchema,
   inboundEventSchema,
   integrationSchema,

@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { ConnectSession } from '../../connect/types.ts';
+import type { ConnectSession, ConnectSessionPurpose } from '../../connect/types.ts';
 import type { AuthenticatedKey } from '../../environments/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
 
@@ -32,9 +32,23 @@ export function setConnectSession(request: FastifyRequest, session: ConnectSessi
   sessions.set(request, session);
 }
 
-/** The connect session of a `connectSession` route; throws `unauthorized` on any other route. */
-export function requireConnectSession(request: FastifyRequest): ConnectSession {
+/**
+ * The session of a `connectSession` route, of the purpose the route serves (a hub token does not
+ * open the connect page's API, nor a connect token the hub's); throws `unauthorized` otherwise.
+ */
+export function requireConnectSession(
+  request: FastifyRequest,
+  purpose: ConnectSessionPurpose = 'connect',
+): ConnectSession {
   const session = sessions.get(request);
   if (!session) throw new PatchbayError('unauthorized', 'This route needs a connect session token');
+  if (session.purpose !== purpose) {
+    throw new PatchbayError(
+      'unauthorized',
+      purpose === 'hub'
+        ? 'This route needs a hub session token (POST /v1/hub/sessions), not a connect session token'
+        : 'This route needs a connect session token (POST /v1/connect/sessions), not a hub session token',
+    );
+  }
   return session;
 }
