@@ -6,7 +6,7 @@
  * is `not_found`, as one of another environment is.
  */
 import type { Catalog, ProviderDefinition } from '../catalog/index.ts';
-import { CATEGORIES } from '../catalog/index.ts';
+import { CATEGORIES, familyName } from '../catalog/index.ts';
 import type { ConnectSession, ConnectSessionsService } from '../connect/types.ts';
 import type { Connection, ConnectionsService } from '../connections/types.ts';
 import { notFound, PatchbayError } from '../errors/index.ts';
@@ -148,6 +148,52 @@ export function createHubService(deps: HubServiceDeps): HubService {
     return list;
   }
 
+  type EnabledIntegration = Awaited<ReturnType<HubServiceDeps['integrations']['list']>>[number];
+
+  /**
+   * The enabled integrations as tiles, by the connect page's rule (src/api/connect/flow-tiles.ts):
+   * a provider family (stripe and stripe-api-key) shares one tile when each of its providers is
+   * enabled once, headed by the family's own provider when it is among them; two integrations of
+   * one provider (two Stripe platforms) stay a tile each. In list order.
+   */
+  function familyTiles(integrations: readonly EnabledIntegration[]) {
+    type Tile = { head: EnabledIntegration; definition: ProviderDefinition; members: string[] };
+    const enabled = integrations.flatMap((integration) => {
+      const definition = deps.catalog.get(integration.provider);
+      return integration.enabled && definition ? [{ integration, definition }] : [];
+    });
+    const providersOf = new Map<string, string[]>();
+    for (const { definition } of enabled) {
+      const family = familyName(definition);
+      providersOf.set(family, [...(providersOf.get(family) ?? []), definition.name]);
+    }
+    const shared = (family: string) => {
+      const providers = providersOf.get(family) ?? [];
+      return providers.length > 1 && new Set(providers).size === providers.length;
+    };
+    const tiles: Tile[] = [];
+    const familyTile = new Map<string, Tile>();
+    for (const { integration, definition } of enabled) {
+      const family = familyName(definition);
+      const tile = shared(family) ? familyTile.get(family) : undefined;
+      if (tile === undefined) {
+        const created: Tile = { head: integration, definition, members: [integration.key] };
+        tiles.push(created);
+        if (shared(family)) familyTile.set(family, created);
+        continue;
+      }
+      tile.members.push(integration.key);
+      if (definition.name === family) Object.assign(tile, { head: integration, definition });
+    }
+    return tiles;
+  }
+
+  /** The enabled integrations a new connection of the tile `integrationKey` may be made with. */
+  async function connectChoices(environmentId: string, integrationKey: string): Promise<string[]> {
+    const tiles = familyTiles(await deps.integrations.list(environmentId));
+    return tiles.find((tile) => tile.members.includes(integrationKey))?.members ?? [integrationKey];
+  }
+
   async function view(environmentId: string, endUserId: string): Promise<HubView> {
     const [integrations, states, settings, plan, paused, connections] = await Promise.all([
       deps.integrations.list(environmentId),
@@ -165,22 +211,21 @@ export function createHubService(deps: HubServiceDeps): HubService {
       logoUrl: deps.logoUrl(definition),
       categories: definition.categories,
     });
-    const offered = integrations.flatMap((integration) => {
-      const definition = deps.catalog.get(integration.provider);
-      if (!integration.enabled || !definition) return [];
-      return [
-        {
-          key: integration.key,
-          ...faceOf(definition, integration.displayName),
-          lock: locks.get(integration.key) ?? null,
-        },
-      ];
+    const offered = familyTiles(integrations).map(({ head, definition, members }) => {
+      // A family is locked only when every way to connect it is; else the tile offers Connect.
+      const memberLocks = members.map((key) => locks.get(key) ?? null);
+      return {
+        key: head.key,
+        ...faceOf(definition, head.displayName),
+        members,
+        lock: memberLocks.some((lock) => lock === null) ? null : (locks.get(head.key) ?? null),
+      };
     });
     const comingSoon = settings.comingSoon.flatMap((name) => {
       const definition = deps.catalog.get(name);
       return definition ? [faceOf(definition, null)] : [];
     });
-    const offeredKeys = new Set(offered.map((integration) => integration.key));
+    const offeredKeys = new Set(offered.flatMap((integration) => integration.members));
     const connectionInputs: HubConnectionInput[] = [];
     for (const connection of connections) {
       if (!offeredKeys.has(connection.integrationKey)) continue;
@@ -288,10 +333,15 @@ export function createHubService(deps: HubServiceDeps): HubService {
 
     async connect(environmentId, hub, input) {
       const connectionId = input.connectionId ?? null;
-      if (connectionId !== null) await ownConnection(environmentId, hub.endUser.id, connectionId);
+      // A reconnect signs in again where the connection is; a new connection may use any way the
+      // tile's family offers (the connect page shows them side by side; its gate checks the plan).
+      const allowedIntegrations =
+        connectionId === null
+          ? await connectChoices(environmentId, input.integration)
+          : [(await ownConnection(environmentId, hub.endUser.id, connectionId)).integrationKey];
       const { session, token } = await deps.sessions.create(environmentId, {
         endUser: hub.endUser,
-        allowedIntegrations: [input.integration],
+        allowedIntegrations,
         connectionId,
         // The connect page reports to the hub page, which is served by Patchbay itself.
         allowedOrigin: patchbayOrigin,

@@ -1,6 +1,7 @@
 /**
  * The hub's tiles from what the engine knows: pure, so every state is tested without a database.
- * Each enabled integration is one tile in exactly one state —
+ * Each enabled integration (or family of them, see HubIntegrationInput.members) is one tile in
+ * exactly one state —
  * - `connected`: the end user has connections of it, none failed or paused (a connection that
  *   needs signing in again stays connected, with Reconnect);
  * - `error`: one of them is in `error`, `disconnected`, or paused by the plan;
@@ -32,6 +33,12 @@ export interface TileFace {
 
 export interface HubIntegrationInput extends TileFace {
   key: string;
+  /**
+   * The enabled integrations the tile stands for: its own key, or every member of a provider
+   * family (stripe and stripe-api-key) that the host enabled — one service, one tile, whose
+   * Connect opens the connect page with each way to connect side by side.
+   */
+  members?: readonly string[];
   /** What a new connection would be refused with (entitlements.integrationStates), or null. */
   lock: LockedIntegration | null;
 }
@@ -76,8 +83,9 @@ export function arrangeHub(input: HubInput): HubView {
   const tiles: HubTile[] = [];
   const offeredProviders = new Set(input.integrations.map((integration) => integration.provider));
   for (const integration of input.integrations) {
+    const members = integration.members ?? [integration.key];
     const connections = input.connections
-      .filter((connection) => connection.integrationKey === integration.key)
+      .filter((connection) => members.includes(connection.integrationKey))
       .map((connection) => presentConnection(connection, integration.lock))
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
     const state = tileState(connections, integration.lock);

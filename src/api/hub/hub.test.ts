@@ -412,5 +412,54 @@ for (const target of await testDatabases()) {
       assert.equal(removed.status, 200, removed.text);
       await call('PATCH', '/v1/hub/settings', { editableMappings: false });
     });
+
+    it('shows a provider family as one tile whose connect session offers each way to connect', async () => {
+      assert.equal(
+        (await call('POST', '/v1/end-users', { id: 'family-user', planKey: 'business' })).status,
+        201,
+      );
+      for (const integration of [
+        { key: 'whop-oauth', provider: 'whop-oauth', clientId: 'app_client', clientSecret: 'app_secret' },
+        { key: 'whop', provider: 'whop' },
+      ]) {
+        const created = await call('POST', '/v1/integrations', integration);
+        assert.equal(created.status, 201, created.text);
+      }
+      const token = await hubToken('family-user');
+      let byKey = tiles((await call('GET', '/hub/api/session', undefined, token)).body.hub);
+      // Headed by the family's own provider, whichever was enabled first; the variant has no tile.
+      assert.equal(byKey.get('whop')?.state, 'available');
+      assert.equal(byKey.has('whop-oauth'), false);
+      // Two integrations of one provider stay apart, as on the connect page.
+      assert.ok(byKey.has('stripe') && byKey.has('stripe-eu'));
+
+      const started = await call('POST', '/hub/api/connect', { integration: 'whop' }, token);
+      assert.equal(started.status, 200, started.text);
+      const session = new URL(started.body.url).searchParams.get('session') ?? '';
+      const offered = await call('GET', '/connect/api/session', undefined, session);
+      assert.deepEqual(offered.body.integrations.map((i: any) => i.key).sort(), ['whop', 'whop-oauth']);
+
+      // A connection made by the variant shows on the family's tile; reconnecting it offers its own way only.
+      const made = await connect('family-user', 'whop-oauth');
+      byKey = tiles((await call('GET', '/hub/api/session', undefined, token)).body.hub);
+      assert.equal(byKey.get('whop')?.state, 'connected');
+      assert.deepEqual(
+        byKey.get('whop')?.connections.map((c: any) => c.id),
+        [made.id],
+      );
+      const again = await call(
+        'POST',
+        '/hub/api/connect',
+        { integration: 'whop', connectionId: made.id },
+        token,
+      );
+      assert.equal(again.status, 200, again.text);
+      const reconnect = new URL(again.body.url).searchParams.get('session') ?? '';
+      const only = await call('GET', '/connect/api/session', undefined, reconnect);
+      assert.deepEqual(
+        only.body.integrations.map((i: any) => i.key),
+        ['whop-oauth'],
+      );
+    });
   });
 }
