@@ -103,7 +103,10 @@ describe('Whop emulator, driven by @whop/sdk', () => {
 
   it('keeps to 600 requests per minute per operation', async () => {
     let clock = Date.parse('2026-01-01T00:00:00Z');
-    const limited = await startWhopSandbox({ rateLimit: { requests: 2, windowSeconds: 60 }, now: () => new Date(clock) });
+    const limited = await startWhopSandbox({
+      rateLimit: { requests: 2, windowSeconds: 60 },
+      now: () => new Date(clock),
+    });
     try {
       const client = new Whop({ apiKey: limited.apiKey, baseURL: limited.url, maxRetries: 0 });
       await client.memberships.list({ company_id: limited.companyId });

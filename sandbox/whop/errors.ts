@@ -18,7 +18,11 @@ export class WhopRefusal extends Error {
   }
 }
 
-export function sendWhopError(res: ServerResponse, refusal: WhopRefusal, headers: Record<string, string>): void {
+export function sendWhopError(
+  res: ServerResponse,
+  refusal: WhopRefusal,
+  headers: Record<string, string>,
+): void {
   sendJson(res, refusal.status, { error: { type: refusal.type, message: refusal.message } }, headers);
 }
 

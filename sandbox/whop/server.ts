@@ -23,7 +23,14 @@ import { type ReceivedApiRequest, receivedOf } from '../http/received.ts';
 import { readBody, sendJson } from '../http/respond.ts';
 import { parseObject, sendWhopError, WhopRefusal } from './errors.ts';
 import { page } from './pages.ts';
-import { addMembership, seedCompany, setMembershipStatus, type WhopCompany, type WhopSeed, whopId } from './state.ts';
+import {
+  addMembership,
+  seedCompany,
+  setMembershipStatus,
+  type WhopCompany,
+  type WhopSeed,
+  whopId,
+} from './state.ts';
 import { deliver, newWebhook, shownWebhook, type WhopDelivery, type WhopWebhook } from './webhooks.ts';
 
 const DAY = 86_400_000;
@@ -187,7 +194,8 @@ export async function startWhopSandbox(options: WhopSandboxOptions = {}): Promis
     if (!match?.[1]) {
       throw new WhopRefusal(401, 'unauthorized', 'Missing API key: send Authorization: Bearer <key>.');
     }
-    if (match[1] !== apiKey || revoked) throw new WhopRefusal(401, 'unauthorized', 'The API key is not valid.');
+    if (match[1] !== apiKey || revoked)
+      throw new WhopRefusal(401, 'unauthorized', 'The API key is not valid.');
     return match[1];
   }
 
@@ -209,12 +217,17 @@ export async function startWhopSandbox(options: WhopSandboxOptions = {}): Promis
           .filter((one) => statuses.length === 0 || statuses.includes(one.status));
         return { status: 200, body: page(listed, query) };
       }
-      if (method === 'GET' && id !== undefined && verb === undefined) return { status: 200, body: membership(id) };
+      if (method === 'GET' && id !== undefined && verb === undefined)
+        return { status: 200, body: membership(id) };
       if (method === 'POST' && id !== undefined && verb === 'cancel') {
         const input = parseObject(raw);
         const mode = input.cancellation_mode ?? 'at_period_end';
         if (mode !== 'immediate' && mode !== 'at_period_end') {
-          throw new WhopRefusal(422, 'invalid_request', 'cancellation_mode must be at_period_end or immediate.');
+          throw new WhopRefusal(
+            422,
+            'invalid_request',
+            'cancellation_mode must be at_period_end or immediate.',
+          );
         }
         const found = membership(id);
         if (found.status === 'canceled') {
@@ -275,7 +288,9 @@ export async function startWhopSandbox(options: WhopSandboxOptions = {}): Promis
   ): { status: number; body: unknown } {
     if (id === undefined && method === 'GET') {
       checkCompany(query.get('company_id'), 'company_id');
-      const listed = [...webhooks].reverse().map(({ webhook_secret: _s, resource_id: _r, testable_events: _t, ...shown }) => shown);
+      const listed = [...webhooks]
+        .reverse()
+        .map(({ webhook_secret: _s, resource_id: _r, testable_events: _t, ...shown }) => shown);
       return { status: 200, body: page(listed, query) };
     }
     if (id === undefined && method === 'POST') {

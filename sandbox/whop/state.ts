@@ -73,7 +73,12 @@ export function seedCompany(companyId: string, seed: WhopSeed, now: Date): WhopC
   return company;
 }
 
-function newPlan(company: WhopCompany, product: ProductListItem, price: number, at: string): PlanListResponse {
+function newPlan(
+  company: WhopCompany,
+  product: ProductListItem,
+  price: number,
+  at: string,
+): PlanListResponse {
   return {
     id: whopId('plan'),
     account: { id: company.id, title: company.title },

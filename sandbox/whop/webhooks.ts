@@ -53,7 +53,12 @@ export function shownWebhook(webhook: WhopWebhook): Omit<WhopWebhook, 'webhook_s
 }
 
 /** Signs `body` as Whop does for `webhook`, with the message id `id` at `at`. */
-export function signDelivery(webhook: WhopWebhook, id: string, at: Date, body: string): Record<string, string> {
+export function signDelivery(
+  webhook: WhopWebhook,
+  id: string,
+  at: Date,
+  body: string,
+): Record<string, string> {
   const key = Buffer.from(webhook.webhook_secret, 'utf8').toString('base64');
   const timestamp = Math.floor(at.getTime() / 1000);
   const signature = new Webhook(key).sign(id, new Date(timestamp * 1000), body);
