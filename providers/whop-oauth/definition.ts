@@ -36,7 +36,12 @@ export default defineProvider({
     rotatesRefreshToken: true,
     tokenExpiresInDefault: 3600,
   },
-  proxy: { baseUrl: 'https://api.whop.com/api/v1', headers: { Authorization: 'Bearer ${accessToken}' } },
+  proxy: {
+    baseUrl: 'https://api.whop.com/api/v1',
+    headers: { Authorization: 'Bearer ${accessToken}' },
+    // A 401 that survives a forced refresh: the grant is gone, the user must sign in again.
+    credentialsRejected: { status: [401] },
+  },
   pagination: {
     type: 'cursor',
     cursorParam: 'after',

@@ -38,7 +38,12 @@ export default defineProvider({
     // which every sync needs (a key without the permission answers 403).
     test: { path: '/memberships?company_id=${companyId}&first=1' },
   },
-  proxy: { baseUrl: 'https://api.whop.com/api/v1', headers: { Authorization: 'Bearer ${apiKey}' } },
+  proxy: {
+    baseUrl: 'https://api.whop.com/api/v1',
+    headers: { Authorization: 'Bearer ${apiKey}' },
+    // Whop answers 401 to a key that is missing or was deleted: the connection needs a new key.
+    credentialsRejected: { status: [401] },
+  },
   pagination: {
     type: 'cursor',
     cursorParam: 'after',

@@ -174,3 +174,22 @@ for (const target of targets)
       );
     });
   });
+
+describe('Whop: a deleted API key asks the end user to reconnect', { timeout: 60_000 }, () => {
+  let world: WhopWorld;
+  before(async () => {
+    world = await startWhopWorld();
+    await world.registered();
+  });
+  after(async () => {
+    await world?.close();
+  });
+
+  it('fails the sync with the key refused and marks the connection reauth_required', async () => {
+    world.whop.control.revokeKey();
+    const run = await world.sync('memberships');
+    assert.equal(run.status, 'failed');
+    const connection = await world.engine.call('GET', `/v1/connections/${world.connectionId}`);
+    assert.equal(connection.body.status, 'reauth_required', connection.text);
+  });
+});
