@@ -5,8 +5,11 @@
  * `cancel`, `uncancel` and `add_free_days`, `GET /products` and `/plans` (by `account_id`),
  * `GET /payments`, the webhooks resource (`POST/GET/PATCH/DELETE /webhooks`), Whop's error body,
  * its 600-requests-per-minute limit per operation and credential (429 `rate_limit_exceeded`), and
- * events POSTed to registered webhooks signed per Standard Webhooks (./webhooks.ts). The official
- * `@whop/sdk` drives it in contract.test.ts.
+ * events POSTed to registered webhooks signed per Standard Webhooks (./webhooks.ts). Whop's OAuth
+ * endpoints (`/oauth/authorize`, `/oauth/token`, `/oauth/revoke`: PKCE, one-hour access tokens,
+ * rotating refresh tokens) come from the generic OAuth sandbox it is mounted on; the API takes
+ * their access tokens as it takes the company key. The official `@whop/sdk` drives it in
+ * contract.test.ts.
  *
  * @example
  * const whop = await startWhopSandbox();
@@ -18,9 +21,11 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebhookEvent } from '@whop/sdk/resources/webhooks';
 import { ArmedFaults, answerWithFault } from '../http/faults.ts';
-import { listen } from '../http/listen.ts';
 import { type ReceivedApiRequest, receivedOf } from '../http/received.ts';
 import { readBody, sendJson } from '../http/respond.ts';
+import type { OAuthSandboxClient } from '../oauth/clients.ts';
+import type { OAuthSandboxContext } from '../oauth/context.ts';
+import { type OAuthSandbox, startOAuthSandbox } from '../oauth/server.ts';
 import { parseObject, sendWhopError, WhopRefusal } from './errors.ts';
 import { page } from './pages.ts';
 import {
@@ -46,6 +51,8 @@ export interface WhopSandboxOptions {
   /** Default Whop's 600 per minute per operation; false turns it off. */
   rateLimit?: WhopRateLimit | false;
   now?: () => Date;
+  /** OAuth apps (add more with `oauth.control.addClient`). */
+  clients?: OAuthSandboxClient[];
   host?: string;
   port?: number;
 }
@@ -83,8 +90,13 @@ export interface WhopSandbox {
   readonly apiKey: string;
   readonly companyId: string;
   readonly control: WhopSandboxControl;
+  /** The OAuth server underneath (`addClient`, `revokeAll`, `expireAccessTokens`…). */
+  readonly oauth: OAuthSandbox;
   close(): Promise<void>;
 }
+
+/** Whop's access tokens last one hour. */
+const ACCESS_TOKEN_SECONDS = 3600;
 
 const PREFIX = '/api/v1';
 
@@ -102,6 +114,7 @@ export async function startWhopSandbox(options: WhopSandboxOptions = {}): Promis
   let rateLimit: WhopRateLimit | null =
     options.rateLimit === false ? null : (options.rateLimit ?? WHOP_DEFAULT_RATE_LIMIT);
   let revoked = false;
+  let oauthContext: OAuthSandboxContext | undefined;
 
   async function emit(type: WebhookEvent, data: unknown): Promise<WhopDelivery[]> {
     const at = now();
@@ -165,7 +178,6 @@ export async function startWhopSandbox(options: WhopSandboxOptions = {}): Promis
     const route = routeOf(method, path);
     requests.set(route, (requests.get(route) ?? 0) + 1);
     try {
-      if (!url.pathname.startsWith(`${PREFIX}/`)) throw new WhopRefusal(404, 'not_found', 'Not found.');
       const key = authenticate(req);
       const fault = faults.take(route);
       if (fault?.status === 429) {
@@ -194,9 +206,10 @@ export async function startWhopSandbox(options: WhopSandboxOptions = {}): Promis
     if (!match?.[1]) {
       throw new WhopRefusal(401, 'unauthorized', 'Missing API key: send Authorization: Bearer <key>.');
     }
-    if (match[1] !== apiKey || revoked)
-      throw new WhopRefusal(401, 'unauthorized', 'The API key is not valid.');
-    return match[1];
+    if (match[1] === apiKey && !revoked) return match[1];
+    const access = oauthContext?.tokens.checkAccess(match[1]);
+    if (access?.ok) return `grant:${access.grant.id}`;
+    throw new WhopRefusal(401, 'unauthorized', 'The API key or access token is not valid.');
   }
 
   function dispatch(
@@ -334,19 +347,26 @@ export async function startWhopSandbox(options: WhopSandboxOptions = {}): Promis
     throw new WhopRefusal(404, 'not_found', `${method} /webhooks/${id} is not a Whop endpoint.`);
   }
 
-  const listening = await listen(
-    (req, res) => {
-      handle(req, res).catch((error: unknown) => {
-        if (!res.headersSent) {
-          sendJson(res, 500, { error: { type: 'internal_server_error', message: String(error) } });
-        } else res.destroy();
+  const oauth = await startOAuthSandbox({
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.clients ? { clients: options.clients } : {}),
+    accessTokenTtlSeconds: ACCESS_TOKEN_SECONDS,
+    rotateRefreshTokens: true,
+    requirePkce: true,
+    // The generic sandbox's own demo API is kept out of Whop's /api/v1 namespace.
+    paths: { api: '/sandbox/' },
+    routes: (router, context) => {
+      oauthContext = context;
+      router.prefix(`${PREFIX}/`, (req, res) => {
+        handle(req, res).catch((error: unknown) => {
+          if (!res.headersSent) {
+            sendJson(res, 500, { error: { type: 'internal_server_error', message: String(error) } });
+          } else res.destroy();
+        });
       });
     },
-    {
-      ...(options.host ? { host: options.host } : {}),
-      ...(options.port !== undefined ? { port: options.port } : {}),
-    },
-  );
+  });
 
   const control: WhopSandboxControl = {
     company,
@@ -379,14 +399,15 @@ export async function startWhopSandbox(options: WhopSandboxOptions = {}): Promis
   };
 
   return {
-    url: `${listening.origin}${PREFIX}`,
-    origin: listening.origin,
+    url: `${oauth.origin}${PREFIX}`,
+    origin: oauth.origin,
     apiKey,
     companyId: company.id,
     control,
+    oauth,
     async close() {
       await control.settled();
-      await listening.close();
+      await oauth.close();
     },
   };
 }

@@ -1,11 +1,14 @@
 /**
  * An engine in this process with a Whop integration pointed at the Whop emulator, and one end
- * user connected with the company's API key and company id, as on the connect page. The engine
+ * user connected with the company's API key and company id, as on the connect page — or, with
+ * `auth: 'oauth'`, through Whop's OAuth (the `whop-oauth` variant, PKCE, the company id as
+ * connection config) by the headless connect the demo uses. The engine
  * registers the connection's webhook at the emulator (providers/whop/webhooks/subscriptions.ts)
  * as it would at Whop. What the Whop tests start from.
  */
 import assert from 'node:assert/strict';
 import { startWhopSandbox, type WhopSandbox, type WhopSandboxOptions } from '../../sandbox/index.ts';
+import { connectHeadless } from './connect-flow.ts';
 import {
   type JsonAnswer,
   type LibraryEngine,
@@ -31,7 +34,13 @@ export interface WhopWorld {
 }
 
 export async function startWhopWorld(
-  options: { engine?: LibraryEngineOptions; sandbox?: WhopSandboxOptions; endUserId?: string } = {},
+  options: {
+    engine?: LibraryEngineOptions;
+    sandbox?: WhopSandboxOptions;
+    endUserId?: string;
+    /** `key` (default): a company API key; `oauth`: the whop-oauth variant. */
+    auth?: 'key' | 'oauth';
+  } = {},
 ): Promise<WhopWorld> {
   const engine = await startLibraryEngine({
     ...options.engine,
@@ -40,26 +49,51 @@ export async function startWhopWorld(
   let whop: WhopSandbox | undefined;
   try {
     whop = await startWhopSandbox({ rateLimit: false, ...options.sandbox });
-    const integration = await engine.call('POST', '/v1/integrations', {
-      provider: 'whop',
-      settings: { baseUrls: { 'https://api.whop.com': whop.origin }, autoStartSyncs: [] },
-    });
-    assert.equal(integration.status, 201, integration.text);
     const endUserId = options.endUserId ?? 'host-user-17';
-    const session = await engine.call('POST', '/v1/connect/sessions', { endUser: { id: endUserId } });
-    assert.equal(session.status, 201, session.text);
-    const response = await fetch(`${engine.baseUrl}/connect/api/credentials`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${session.body.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        integration: 'whop',
+    const baseUrls = { 'https://api.whop.com': whop.origin };
+    let connectionId: string;
+    if (options.auth === 'oauth') {
+      const client = {
+        clientId: 'app_patchbay',
+        clientSecret: 'whop-client-secret',
+        redirectUris: [`${engine.baseUrl}/connect/oauth/callback`],
+      };
+      whop.oauth.control.addClient(client);
+      const integration = await engine.call('POST', '/v1/integrations', {
+        provider: 'whop-oauth',
+        clientId: client.clientId,
+        clientSecret: client.clientSecret,
+        settings: { baseUrls, autoStartSyncs: [] },
+      });
+      assert.equal(integration.status, 201, integration.text);
+      ({ connectionId } = await connectHeadless({
+        engineUrl: engine.baseUrl,
+        apiKey: engine.apiKey,
+        integration: 'whop-oauth',
+        endUserId,
         connectionConfig: { companyId: whop.companyId },
-        values: { apiKey: whop.apiKey },
-      }),
-    });
-    const connected = (await response.json()) as { connectionId: string };
-    assert.equal(response.status, 200, JSON.stringify(connected));
-    const { connectionId } = connected;
+      }));
+    } else {
+      const integration = await engine.call('POST', '/v1/integrations', {
+        provider: 'whop',
+        settings: { baseUrls, autoStartSyncs: [] },
+      });
+      assert.equal(integration.status, 201, integration.text);
+      const session = await engine.call('POST', '/v1/connect/sessions', { endUser: { id: endUserId } });
+      assert.equal(session.status, 201, session.text);
+      const response = await fetch(`${engine.baseUrl}/connect/api/credentials`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${session.body.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          integration: 'whop',
+          connectionConfig: { companyId: whop.companyId },
+          values: { apiKey: whop.apiKey },
+        }),
+      });
+      const connected = (await response.json()) as { connectionId: string };
+      assert.equal(response.status, 200, JSON.stringify(connected));
+      ({ connectionId } = connected);
+    }
     const running = whop;
     return {
       engine,
