@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import Whop from '@whop/sdk';
 import { Webhook } from 'standardwebhooks';
 import { testDatabases } from '../support/databases.ts';
 import { startWebhookReceiver, type WebhookReceiver, waitFor } from '../support/library-engine.ts';
@@ -141,6 +142,31 @@ for (const target of targets)
       assert.equal(changes().filter((change) => change.data.subscriptionId === membership.id).length, 1);
     });
 
+    it('records a purchase at once from its membership and payment webhooks', async () => {
+      const plan = world.whop.control.company.plans[0];
+      assert.ok(plan);
+      const deliveries = await world.whop.control.buy(plan.id, { email: 'new@example.com' });
+      assert.deepEqual(
+        deliveries.map((delivery) => [delivery.type, delivery.status]),
+        [
+          ['membership.activated', 200],
+          ['payment.succeeded', 200],
+        ],
+      );
+      const bought = world.whop.control.company.memberships.at(-1);
+      const paid = world.whop.control.company.payments.at(-1);
+      assert.ok(bought && paid);
+      const event = await waitFor('subscription.changed for the new membership', async () =>
+        changes().find((change) => change.data.subscriptionId === bought.id),
+      );
+      assert.deepEqual([event.data.previousStatus, event.data.status], [null, 'active']);
+      const payment = await waitFor('the payment record', async () =>
+        (await world.records('payments')).find((one) => one.id === paid.id),
+      );
+      assert.deepEqual([payment.status, payment.amount], ['succeeded', Math.round(plan.initial_price * 100)]);
+      assert.equal((await world.records('subscriptions')).length, 4);
+    });
+
     it('cancels a membership at period end and adds free days through actions', async () => {
       const membership = world.whop.control.company.memberships[1];
       assert.ok(membership);
@@ -150,6 +176,28 @@ for (const target of targets)
       assert.equal(cancelled.body.output.cancelAtPeriodEnd, true);
       assert.equal(world.whop.control.company.memberships[1]?.cancel_at_period_end, true);
       assert.equal(world.whop.control.requests.get('POST /memberships/{id}/cancel'), 1);
+      // What the action sent is what @whop/sdk sends for the same operation.
+      const ours = world.whop.control.received.find((request) => request.path.endsWith('/cancel'));
+      const sdk = new Whop({ apiKey: world.whop.apiKey, baseURL: world.whop.url, maxRetries: 0 });
+      const other = world.whop.control.company.memberships[2];
+      assert.ok(ours && other);
+      await sdk.memberships.cancel(other.id, { cancellation_mode: 'at_period_end' });
+      const theirs = world.whop.control.received.filter((request) => request.path.endsWith('/cancel')).at(-1);
+      assert.ok(theirs);
+      assert.deepEqual(
+        [
+          ours.method,
+          ours.path.replace(membership.id, '{id}'),
+          JSON.parse(ours.body),
+          ours.headers['content-type'],
+        ],
+        [
+          theirs.method,
+          theirs.path.replace(other.id, '{id}'),
+          JSON.parse(theirs.body),
+          theirs.headers['content-type'],
+        ],
+      );
       const change = await waitFor('the cancel-at-period-end change at the host', async () =>
         changes().find((one) => one.data.subscriptionId === membership.id),
       );
