@@ -78,11 +78,17 @@ for (const target of targets)
 
     it('syncs memberships, products with their plans, and payments with exact counts', async () => {
       const expected: Record<string, number> = { memberships: 3, products: 2, payments: 3 };
+      // A 500 and a 429 on the way: the proxy retries the reads, and the counts stay exact.
+      world.whop.control.faults.serverErrors(1, 'GET /memberships');
+      world.whop.control.faults.tooManyRequests(1, 1, 'GET /payments');
       for (const [sync, added] of Object.entries(expected)) {
         const run = await world.sync(sync);
         assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
         assert.deepEqual([run.added, run.updated, run.deleted], [added, 0, 0], sync);
       }
+      // The connect page's test call, the 500 and its retry; the 429 and its retry.
+      assert.equal(world.whop.control.requests.get('GET /memberships'), 3);
+      assert.equal(world.whop.control.requests.get('GET /payments'), 2);
       const subscriptions = await world.records('subscriptions');
       assert.equal(subscriptions.length, 3);
       const first = world.whop.control.company.memberships[0];
