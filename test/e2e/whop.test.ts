@@ -105,6 +105,12 @@ for (const target of targets)
       assert.ok(products.every((product) => (product.prices as unknown[]).length === 1));
       const price = (products[0]?.prices as Array<Record<string, unknown>> | undefined)?.[0];
       assert.deepEqual(price?.recurring, { interval: 'month', intervalCount: 1 });
+      // A product deleted at Whop disappears from the next (full) products run.
+      const removed = world.whop.control.company.products.pop();
+      assert.ok(removed);
+      const again = await world.sync('products');
+      assert.deepEqual([again.added, again.updated, again.deleted], [0, 0, 1]);
+      world.whop.control.company.products.push(removed);
       const payments = await world.records('payments');
       assert.deepEqual(
         payments.map((payment) => [payment.status, payment.currency]),
