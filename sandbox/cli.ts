@@ -1,6 +1,6 @@
 /**
- * `node sandbox/cli.ts [oauth|gumroad|resend|sendgrid] [--port N]`: runs one emulator — the
- * generic OAuth sandbox (default), the Gumroad emulator, or the Resend or SendGrid email API —
+ * `node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop] [--port N]`: runs one emulator — the
+ * generic OAuth sandbox (default), the Gumroad emulator, the Resend or SendGrid email API, or Whop —
  * until SIGINT or SIGTERM, printing what an integration needs to use it. (`patchbay demo` runs
  * them wired to an engine.)
  */
@@ -10,15 +10,17 @@ import { startGumroadSandbox } from './gumroad/server.ts';
 import { startOAuthSandbox } from './oauth/server.ts';
 import { startResendSandbox } from './resend/server.ts';
 import { startSendGridSandbox } from './sendgrid/server.ts';
+import { startWhopSandbox } from './whop/server.ts';
 
-const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid] [options]
+const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop] [options]
   oauth                    the generic OAuth 2.0 provider with its me/items/echo API (default)
   gumroad                  the Gumroad emulator (OAuth and API v2; --rotate, --interactive and
                            --access-token-ttl do not apply)
   resend                   the Resend emulator (API key; only --port applies)
   sendgrid                 the SendGrid v3 emulator (API key; only --port applies)
+  whop                     the Whop v1 emulator (company API key; only --port applies)
   --port N                 port on 127.0.0.1 (default 4010 oauth, 4011 gumroad, 4012 resend,
-                           4013 sendgrid; 0 picks a free one)
+                           4013 sendgrid, 4014 whop; 0 picks a free one)
   --sales N                gumroad: initial sales (default 100)
   --client-id ID           demo client id (default sandbox-client)
   --client-secret SECRET   demo client secret (default: random, printed)
@@ -41,9 +43,10 @@ const DEFAULT_PORTS: Record<string, string> = {
   gumroad: '4011',
   resend: '4012',
   sendgrid: '4013',
+  whop: '4014',
 };
 if (positionals.length > 1 || DEFAULT_PORTS[emulator] === undefined) {
-  fail(`unknown emulator ${positionals.join(' ')}: choose oauth, gumroad, resend or sendgrid`);
+  fail(`unknown emulator ${positionals.join(' ')}: choose oauth, gumroad, resend, sendgrid or whop`);
 }
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
@@ -53,6 +56,7 @@ if (values.help) {
 const port = Number(values.port ?? DEFAULT_PORTS[emulator]);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer from 0 to 65535');
 if (emulator === 'resend' || emulator === 'sendgrid') await runMailEmulator(emulator, port);
+if (emulator === 'whop') await runWhopEmulator(port);
 const ttl = Number(values['access-token-ttl']);
 if (!Number.isInteger(ttl) || ttl < 1) fail('--access-token-ttl must be a positive integer');
 let rateLimit: { requests: number; windowSeconds: number } | undefined;
@@ -123,6 +127,26 @@ async function runMailEmulator(name: 'resend' | 'sendgrid', listenPort: number):
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       void mail.close().then(() => process.exit(0));
+    });
+  }
+  return new Promise<never>(() => {});
+}
+
+/** Runs the Whop emulator (a seeded company and its API key) until a signal. */
+async function runWhopEmulator(listenPort: number): Promise<never> {
+  const whop = await startWhopSandbox({ port: listenPort });
+  process.stdout.write(
+    [
+      `Whop emulator listening at ${whop.url}`,
+      `  API key        ${whop.apiKey}`,
+      `  Company ID     ${whop.companyId}`,
+      `Point a whop integration at it with settings.baseUrls = { 'https://api.whop.com': '${whop.origin}' } and connect with the key and company id. Ctrl-C stops it.`,
+      '',
+    ].join('\n'),
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void whop.close().then(() => process.exit(0));
     });
   }
   return new Promise<never>(() => {});

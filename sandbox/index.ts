@@ -1,7 +1,7 @@
 /**
  * Local emulators of provider APIs for tests, benchmarks and `patchbay demo`. Each emulator lives
  * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
- * `gumroad/`, `facebook-messenger/`, `stripe/`, `resend/` and `sendgrid/` sit beside it) and shares the tiny HTTP helpers of `http/`.
+ * `gumroad/`, `facebook-messenger/`, `stripe/`, `resend/`, `sendgrid/` and `whop/` sit beside it) and shares the tiny HTTP helpers of `http/`.
  */
 
 export type { MessengerPerson, MessengerSandboxControl } from './facebook-messenger/control.ts';
@@ -95,3 +95,13 @@ export type {
   WebhookDeliveryOptions,
 } from './stripe/webhook-delivery.ts';
 export { stripeSignatureHeader } from './stripe/webhook-signature.ts';
+export {
+  startWhopSandbox,
+  WHOP_DEFAULT_RATE_LIMIT,
+  type WhopRateLimit,
+  type WhopSandbox,
+  type WhopSandboxControl,
+  type WhopSandboxOptions,
+} from './whop/server.ts';
+export type { WhopCompany, WhopSeed } from './whop/state.ts';
+export type { WhopDelivery, WhopWebhook } from './whop/webhooks.ts';

@@ -2,7 +2,11 @@ import { defineProvider } from '../../src/scripts/index.ts';
 
 /**
  * Whop API v1 with a company API key (the common case for a seller's own dashboard). The OAuth
- * flow for apps acting on behalf of Whop users is the `whop-oauth` variant.
+ * flow for apps acting on behalf of Whop users is the `whop-oauth` variant, which runs this
+ * folder's scripts. Facts: https://docs.whop.com/api-reference (cursor pages `first`/`after` with
+ * `page_info`), https://docs.whop.com/developer/troubleshooting (600 requests per minute per
+ * operation and credential, `{ error: { type, message } }` bodies) and
+ * https://docs.whop.com/developer/guides/webhooks (Standard Webhooks signatures).
  */
 export default defineProvider({
   name: 'whop',
@@ -30,9 +34,16 @@ export default defineProvider({
         help: 'Create one under Dashboard → Developer → API keys.',
       },
     ],
+    // Listing one membership proves the key reaches the company and may read its members,
+    // which every sync needs (a key without the permission answers 403).
     test: { path: '/memberships?company_id=${companyId}&first=1' },
   },
-  proxy: { baseUrl: 'https://api.whop.com/api/v1', headers: { Authorization: 'Bearer ${apiKey}' } },
+  proxy: {
+    baseUrl: 'https://api.whop.com/api/v1',
+    headers: { Authorization: 'Bearer ${apiKey}' },
+    // Whop answers 401 to a key that is missing or was deleted: the connection needs a new key.
+    credentialsRejected: { status: [401] },
+  },
   pagination: {
     type: 'cursor',
     cursorParam: 'after',
@@ -40,7 +51,13 @@ export default defineProvider({
     hasMorePath: 'page_info.has_next_page',
     resultsPath: 'data',
   },
+  // Whop counts 600 requests per minute per API operation and credential; pacing all of a
+  // connection's operations together at that figure keeps each one under its own allowance.
+  rateLimit: { requests: 600, windowSeconds: 60 },
   webhooks: {
+    // The engine registers one webhook per connection (webhooks/subscriptions.ts) and verifies
+    // with the secret Whop answered (its bytes are the key); a webhook made by hand in Whop's
+    // dashboard works too, its secret pasted on the connection.
     verification: { scheme: 'standard_webhooks', headerPrefix: 'webhook', secretFrom: 'connection' },
     // Webhooks without a pinned api_version_date (or pinned before 2026-08-14) carry the account
     // as company_id; later pins rename it account_id. This follows the unpinned default.

@@ -59,6 +59,7 @@ describe('event catalog', () => {
       'plan.updated',
       'records.changed',
       'rollup.invoiced',
+      'subscription.changed',
       'sync.failed',
       'sync.succeeded',
     ]);
@@ -112,6 +113,7 @@ describe('event catalog', () => {
       'plan',
       'records',
       'rollup',
+      'subscription',
       'sync',
     ]);
     assert.ok(isReservedEventType('connection.anything'));

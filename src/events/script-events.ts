@@ -187,6 +187,49 @@ export const SCRIPT_EVENT_CATALOG = {
       metadata: {},
     },
   }),
+  'subscription.changed': scriptEvent({
+    exampleProvider: 'whop',
+    description:
+      "A subscription (a Whop membership…) started, renewed, changed plan, was set to cancel or ended, as the provider reported it: `status` is where it stands now, `previousStatus` where Patchbay last saw it (null when new), and `endUserId` the host's user the connection belongs to.",
+    data: z.object({
+      subscriptionId: id('mem_XaB12cD34eF56g'),
+      status: z.enum([
+        'trialing',
+        'active',
+        'past_due',
+        'canceled',
+        'unpaid',
+        'incomplete',
+        'incomplete_expired',
+        'paused',
+      ]),
+      previousStatus: z.string().nullable(),
+      /** The provider's id of the buyer (a Whop user id, a Stripe customer id). */
+      customerId: z.string().nullable(),
+      /** The plans or prices subscribed to (Whop plan ids, Stripe price ids). */
+      priceIds: z.array(z.string()),
+      productIds: z.array(z.string()),
+      cancelAtPeriodEnd: z.boolean(),
+      currentPeriodEnd: iso.nullable(),
+      canceledAt: iso.nullable(),
+      /** The provider's own name of what happened (`membership.deactivated`). */
+      providerType: z.string(),
+      metadata,
+    }),
+    example: {
+      subscriptionId: 'mem_XaB12cD34eF56g',
+      status: 'canceled',
+      previousStatus: 'active',
+      customerId: 'user_Pq78rS90tU12vW',
+      priceIds: ['plan_Gh34iJ56kL78mN'],
+      productIds: ['prod_Yz90aB12cD34eF'],
+      cancelAtPeriodEnd: false,
+      currentPeriodEnd: '2026-02-01T00:00:00.000Z',
+      canceledAt: '2026-01-15T00:00:00.000Z',
+      providerType: 'membership.deactivated',
+      metadata: {},
+    },
+  }),
   'email.delivered': scriptEvent({
     exampleProvider: 'resend',
     description: "The recipient's mail server accepted a message sent through a `send-email` action.",
