@@ -1,7 +1,7 @@
 /**
  * Local emulators of provider APIs for tests, benchmarks and `patchbay demo`. Each emulator lives
  * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
- * `gumroad/`, `facebook-messenger/`, `stripe/`, `resend/` and `sendgrid/` sit beside it) and shares the tiny HTTP helpers of `http/`.
+ * `gumroad/`, `facebook-messenger/`, `stripe/`, `resend/`, `sendgrid/` and `woocommerce/` sit beside it) and shares the tiny HTTP helpers of `http/`.
  */
 
 export type { MessengerPerson, MessengerSandboxControl } from './facebook-messenger/control.ts';
@@ -95,3 +95,19 @@ export type {
   WebhookDeliveryOptions,
 } from './stripe/webhook-delivery.ts';
 export { stripeSignatureHeader } from './stripe/webhook-signature.ts';
+export type {
+  WcCustomer,
+  WcError,
+  WcOrder,
+  WcOrderStatus,
+  WcProduct,
+  WcWebhook,
+} from './woocommerce/types.ts';
+export { type WcDelivery, wcSignature } from './woocommerce/webhooks.ts';
+export {
+  startWooCommerceSandbox,
+  WC_API_PREFIX,
+  type WooCommerceSandbox,
+  type WooCommerceSandboxControl,
+  type WooCommerceSandboxOptions,
+} from './woocommerce/server.ts';
