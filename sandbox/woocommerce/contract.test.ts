@@ -13,10 +13,9 @@ import WooCommerceSdk from '@woocommerce/woocommerce-rest-api';
 import { startWooCommerceSandbox, type WooCommerceSandbox } from './server.ts';
 import type { WcOrder, WcProduct, WcWebhook } from './types.ts';
 
-// The package is CommonJS compiled from ES modules: Node hands its exports object to a default import.
-const WooCommerceRestApi = ((WooCommerceSdk as unknown as { default?: typeof WooCommerceSdk }).default ??
-  WooCommerceSdk) as typeof WooCommerceSdk;
-type WooCommerceRestApi = WooCommerceSdk;
+// The package is CommonJS compiled from ES modules: its class is the exports object's `default`.
+const WooCommerceRestApi = WooCommerceSdk.default;
+type WooCommerceRestApi = InstanceType<typeof WooCommerceRestApi>;
 
 interface AxiosLike {
   status: number;

@@ -120,6 +120,8 @@ export async function startWooCommerceSandbox(
   options: WooCommerceSandboxOptions = {},
 ): Promise<WooCommerceSandbox> {
   const now = options.now ?? (() => new Date());
+  const currency = 'USD';
+  const currencyName = 'United States (US) dollar';
   const consumerKey = options.consumerKey ?? `ck_${randomBytes(20).toString('hex')}`;
   const consumerSecret = options.consumerSecret ?? `cs_${randomBytes(20).toString('hex')}`;
   const keys = new Map<string, Key>([[consumerKey, { secret: consumerSecret, permissions: 'read_write' }]]);
@@ -203,6 +205,13 @@ export async function startWooCommerceSandbox(
     const method = (req.method ?? 'GET').toUpperCase();
     if (!url.pathname.startsWith(`${WC_API_PREFIX}/`)) {
       throw new WcRefusal(404, 'rest_no_route', 'No route was found matching the URL and request method.');
+    }
+    // The store's currency (WooCommerce → Settings → General), a data endpoint of its own.
+    if (url.pathname === `${WC_API_PREFIX}/data/currencies/current` && method === 'GET') {
+      authenticate(req, url);
+      requests.push({ route: 'GET /data/currencies/current', auth: 'oauth1' });
+      sendWc(res, 200, { code: currency, name: currencyName, symbol: '$' } as never);
+      return;
     }
     const segments = url.pathname.slice(WC_API_PREFIX.length + 1).split('/');
     const resource = segments[0] ?? '';

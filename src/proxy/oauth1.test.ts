@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  normalizedParameters,
   oauthEncode,
   oauthSignature,
   signatureBaseString,
-  normalizedParameters,
   signedUrl,
 } from './oauth1.ts';
 

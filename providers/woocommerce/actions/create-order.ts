@@ -1,0 +1,120 @@
+/**
+ * Creates an order at the store with `POST /orders`
+ * (https://woocommerce.github.io/woocommerce-rest-api-docs/#create-an-order): lines by product
+ * (and variation), the buyer's billing details or registered customer, paid or awaiting payment.
+ * WooCommerce takes no idempotency key, so the action keeps its own: the key (the host's
+ * idempotency key, else the run's id) goes into the order's private meta `_patchbay_key`, and
+ * before creating, the orders created in the last day are searched for it; a retry after a lost
+ * answer finds the first order instead of placing a second one. The POST itself is sent once.
+ */
+import { defineAction, orderModel, z } from '../../../src/scripts/index.ts';
+import { wooRequest } from '../api.ts';
+import { toOrder, type WooMeta, type WooOrder } from '../models.ts';
+
+const KEY_META = '_patchbay_key';
+const LOOKBACK_MS = 24 * 3600 * 1000;
+
+const input = z.object({
+  lines: z
+    .array(
+      z.object({
+        productId: z.string().regex(/^\d+$/, 'a WooCommerce product id'),
+        variationId: z.string().regex(/^\d+$/).optional(),
+        quantity: z.number().int().positive(),
+      }),
+    )
+    .min(1),
+  /** A registered customer's id; leave out for a guest order. */
+  customerId: z.string().regex(/^\d+$/).optional(),
+  billing: z
+    .object({
+      email: z.email().optional(),
+      firstName: z.string().optional(),
+      lastName: z.string().optional(),
+      phone: z.string().optional(),
+    })
+    .optional(),
+  /** Mark it paid (status `processing`, stock reduced), as for a payment taken elsewhere. */
+  paid: z.boolean().default(false),
+  /** `pending` (default), `processing`, `on-hold`, `completed`. */
+  status: z.enum(['pending', 'processing', 'on-hold', 'completed']).optional(),
+  paymentMethod: z.string().optional(),
+  paymentMethodTitle: z.string().optional(),
+  /** Written as the order's meta data (the host's own ids). */
+  metadata: z.record(z.string(), z.string()).default({}),
+});
+
+export default defineAction({
+  name: 'create-order',
+  description: 'Creates an order at the store; answers it as an orders record.',
+  input,
+  output: orderModel,
+  resumable: true,
+  async exec(ctx, order) {
+    const key = `${ctx.connection.id}:${ctx.idempotencyKey === null ? `run:${ctx.runId}` : `key:${ctx.idempotencyKey}`}`;
+    const existing = await findByKey(ctx, key);
+    if (existing) return toOrder(existing);
+    const billing = order.billing ?? {};
+    const created = await wooRequest<WooOrder>(ctx, {
+      method: 'POST',
+      path: '/orders',
+      maxAttempts: 1,
+      body: {
+        ...(order.status === undefined ? {} : { status: order.status }),
+        set_paid: order.paid,
+        ...(order.customerId === undefined ? {} : { customer_id: Number(order.customerId) }),
+        ...(order.paymentMethod === undefined ? {} : { payment_method: order.paymentMethod }),
+        ...(order.paymentMethodTitle === undefined ? {} : { payment_method_title: order.paymentMethodTitle }),
+        billing: {
+          ...(billing.email === undefined ? {} : { email: billing.email }),
+          ...(billing.firstName === undefined ? {} : { first_name: billing.firstName }),
+          ...(billing.lastName === undefined ? {} : { last_name: billing.lastName }),
+          ...(billing.phone === undefined ? {} : { phone: billing.phone }),
+        },
+        line_items: order.lines.map((line) => ({
+          product_id: Number(line.productId),
+          ...(line.variationId === undefined ? {} : { variation_id: Number(line.variationId) }),
+          quantity: line.quantity,
+        })),
+        meta_data: [
+          { key: KEY_META, value: key },
+          ...Object.entries(order.metadata).map(([name, value]) => ({ key: name, value })),
+        ],
+      },
+    });
+    ctx.events.emit('order.created', eventOf(toOrder(created)));
+    return toOrder(created);
+  },
+});
+
+/** An order this action already created with `key`, among those created in the last day. */
+async function findByKey(ctx: Parameters<typeof wooRequest>[0], key: string): Promise<WooOrder | null> {
+  const after = new Date(Date.now() - LOOKBACK_MS).toISOString().slice(0, 19);
+  for await (const page of ctx.paginate<WooOrder>({
+    method: 'GET',
+    path: '/orders',
+    query: { after, dates_are_gmt: 'true', orderby: 'id', order: 'desc', status: 'any' },
+    signal: ctx.signal,
+  })) {
+    const found = page.items.find((item) =>
+      item.meta_data.some((meta: WooMeta) => meta.key === KEY_META && meta.value === key),
+    );
+    if (found) return found;
+  }
+  return null;
+}
+
+/** The `order.*` event of an order record. */
+export function eventOf(record: ReturnType<typeof toOrder>) {
+  return {
+    orderId: record.id,
+    number: record.number ?? null,
+    status: record.status,
+    providerStatus: record.providerStatus ?? null,
+    total: record.total,
+    currency: record.currency,
+    customerId: record.customerId ?? null,
+    customerEmail: record.customerEmail ?? null,
+    metadata: record.metadata,
+  };
+}
