@@ -95,6 +95,13 @@ export type {
   WebhookDeliveryOptions,
 } from './stripe/webhook-delivery.ts';
 export { stripeSignatureHeader } from './stripe/webhook-signature.ts';
+export {
+  startWooCommerceSandbox,
+  WC_API_PREFIX,
+  type WooCommerceSandbox,
+  type WooCommerceSandboxControl,
+  type WooCommerceSandboxOptions,
+} from './woocommerce/server.ts';
 export type {
   WcCustomer,
   WcError,
@@ -104,10 +111,3 @@ export type {
   WcWebhook,
 } from './woocommerce/types.ts';
 export { type WcDelivery, wcSignature } from './woocommerce/webhooks.ts';
-export {
-  startWooCommerceSandbox,
-  WC_API_PREFIX,
-  type WooCommerceSandbox,
-  type WooCommerceSandboxControl,
-  type WooCommerceSandboxOptions,
-} from './woocommerce/server.ts';
