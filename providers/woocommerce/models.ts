@@ -232,3 +232,18 @@ export function toOrder(order: WooOrder): OrderRecord {
     raw: order as unknown as Record<string, unknown>,
   };
 }
+
+/** The `store_order.*` event of an order record. */
+export function eventOf(record: OrderRecord) {
+  return {
+    orderId: record.id,
+    number: record.number ?? null,
+    status: record.status,
+    providerStatus: record.providerStatus ?? null,
+    total: record.total,
+    currency: record.currency,
+    customerId: record.customerId ?? null,
+    customerEmail: record.customerEmail ?? null,
+    metadata: record.metadata,
+  };
+}

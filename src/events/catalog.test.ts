@@ -59,6 +59,8 @@ describe('event catalog', () => {
       'plan.updated',
       'records.changed',
       'rollup.invoiced',
+      'store_order.created',
+      'store_order.updated',
       'sync.failed',
       'sync.succeeded',
     ]);
@@ -112,6 +114,7 @@ describe('event catalog', () => {
       'plan',
       'records',
       'rollup',
+      'store_order',
       'sync',
     ]);
     assert.ok(isReservedEventType('connection.anything'));

@@ -41,7 +41,11 @@ const invoiceExample = {
   metadata: { buyerId: 'buyer_17', rollupId: 'show_2026_12_06' },
 };
 
-/** What every `order.*` event says of a store's order (the `orders` record's main fields). */
+/**
+ * What every `store_order.*` event says of a store's order (the `orders` record's main fields).
+ * The prefix is not `order.`: that one stays the host's own (`order.shipped` through the
+ * messages API).
+ */
 const orderFields = {
   orderId: id('1042'),
   number: z.string().nullable(),
@@ -213,13 +217,13 @@ export const SCRIPT_EVENT_CATALOG = {
       metadata: {},
     },
   }),
-  'order.created': scriptEvent({
+  'store_order.created': scriptEvent({
     exampleProvider: 'woocommerce',
     description: 'A store received an order (placed by a buyer, or created through an action).',
     data: z.object(orderFields),
     example: orderExample,
   }),
-  'order.updated': scriptEvent({
+  'store_order.updated': scriptEvent({
     exampleProvider: 'woocommerce',
     description:
       "A store's order changed: its status (paid, completed, cancelled, refunded), its lines or its totals.",

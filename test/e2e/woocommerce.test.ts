@@ -3,7 +3,7 @@
  * merchant connects a plain-http store with a consumer key and secret (every call OAuth 1.0a
  * signed), the engine creates the connection's webhooks through the store's API (each pinged by
  * the store and answered), the first syncs count exactly, a signed `order.updated` delivery moves
- * the order's record and reaches the host's endpoint as `order.updated`, `create-order` and
+ * the order's record and reaches the host's endpoint as `store_order.updated`, `create-order` and
  * `update-stock` change the store, and deleting the connection deletes its webhooks there. On
  * SQLite and PostgreSQL.
  */
@@ -38,7 +38,7 @@ for (const target of targets) {
       receiver = await startWebhookReceiver();
       const endpoint = await world.engine.call('POST', '/v1/endpoints', {
         url: receiver.url,
-        eventTypes: ['order.created', 'order.updated'],
+        eventTypes: ['store_order.created', 'store_order.updated'],
       });
       assert.equal(endpoint.status, 201, endpoint.text);
       hostSecret = endpoint.body.secret;
@@ -116,8 +116,8 @@ for (const target of targets) {
         (await world.records('orders')).find((r) => r.id === String(order.id) && r.status === 'completed'),
       );
       assert.equal(record.fulfillmentStatus, 'fulfilled');
-      const event = await waitFor('order.updated at the host', async () =>
-        delivered('order.updated').find((message) => message.data.orderId === String(order.id)),
+      const event = await waitFor('store_order.updated at the host', async () =>
+        delivered('store_order.updated').find((message) => message.data.orderId === String(order.id)),
       );
       assert.equal(event.data.status, 'completed');
       assert.equal(event.data.providerStatus, 'completed');
@@ -149,8 +149,8 @@ for (const target of targets) {
       const again = await world.action('create-order', input, 'order-walk-in-1');
       assert.equal(again.body.output?.id, String(orderId), again.text);
       assert.equal(world.store.control.orders.size, before + 1);
-      const event = await waitFor('order.created at the host', async () =>
-        delivered('order.created').find((message) => message.data.orderId === String(orderId)),
+      const event = await waitFor('store_order.created at the host', async () =>
+        delivered('store_order.created').find((message) => message.data.orderId === String(orderId)),
       );
       assert.deepEqual(event.data.metadata, { buyerId: 'buyer_17' });
 

@@ -82,7 +82,7 @@ export default defineAction({
         ],
       },
     });
-    ctx.events.emit('order.created', eventOf(toOrder(created)));
+    // No event here: the store's own order.created webhook reports it (once, with the rest).
     return toOrder(created);
   },
 });
@@ -102,19 +102,4 @@ async function findByKey(ctx: Parameters<typeof wooRequest>[0], key: string): Pr
     if (found) return found;
   }
   return null;
-}
-
-/** The `order.*` event of an order record. */
-export function eventOf(record: ReturnType<typeof toOrder>) {
-  return {
-    orderId: record.id,
-    number: record.number ?? null,
-    status: record.status,
-    providerStatus: record.providerStatus ?? null,
-    total: record.total,
-    currency: record.currency,
-    customerId: record.customerId ?? null,
-    customerEmail: record.customerEmail ?? null,
-    metadata: record.metadata,
-  };
 }

@@ -1,6 +1,5 @@
 import { defineWebhookHandler, orderModel, z } from '../../../../src/scripts/index.ts';
-import { eventOf } from '../../actions/create-order.ts';
-import { toOrder, type WooOrder } from '../../models.ts';
+import { eventOf, toOrder, type WooOrder } from '../../models.ts';
 
 const order = z.looseObject({
   id: z.number().int().positive(),
@@ -13,14 +12,16 @@ const order = z.looseObject({
 
 /**
  * `order.created`, `order.updated` and `order.restored` deliveries carry the whole order (as the
- * API's GET answers it): the `orders` record is saved at once and `order.created` /
- * `order.updated` emitted. Deliveries arrive late and out of order, so one whose
- * `date_modified_gmt` is older than the stored record's is dropped. `order.deleted` carries only
+ * API's GET answers it): the `orders` record is saved at once and `store_order.created`
+ * (for an order not seen before) or `store_order.updated` emitted — for orders the
+ * `create-order` action placed too, which the store reports like any other. Deliveries arrive
+ * late and out of order, so one whose `date_modified_gmt` is older than the stored record's is dropped. `order.deleted` carries only
  * the id: the record is deleted.
  */
 export default defineWebhookHandler({
   name: 'orders',
-  description: 'Order webhooks update orders records at once and emit order.created / order.updated',
+  description:
+    'Order webhooks update orders records at once and emit store_order.created / store_order.updated',
   events: ['order.created', 'order.updated', 'order.restored', 'order.deleted'],
   models: { orders: orderModel },
   async handle(ctx, event) {
@@ -40,7 +41,7 @@ export default defineWebhookHandler({
       return;
     await ctx.records.save('orders', [record]);
     ctx.events.emit(
-      event.type === 'order.created' && !stored ? 'order.created' : 'order.updated',
+      event.type === 'order.created' && !stored ? 'store_order.created' : 'store_order.updated',
       eventOf(record),
     );
   },
