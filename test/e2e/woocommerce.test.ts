@@ -102,7 +102,7 @@ for (const target of targets) {
         },
       ]);
       assert.equal(
-        (product?.variants as Array<{ inventoryQuantity: number }>)[0]?.inventoryQuantity,
+        (product?.variants as Array<{ inventoryQuantity: number }> | undefined)?.[0]?.inventoryQuantity,
         seeded.stock_quantity,
       );
     });
