@@ -68,8 +68,8 @@ export interface WooCommerceSandboxControl {
   readonly webhooks: ReadonlyMap<number, WcWebhook>;
   /** Every POST made to a delivery URL (pings and events), oldest first. */
   readonly deliveries: readonly WcDelivery[];
-  /** Authenticated requests by `METHOD /resource` (`GET /products`), and how each was authenticated. */
-  readonly requests: ReadonlyArray<{ route: string; auth: 'basic' | 'query' | 'oauth1' }>;
+  /** Authenticated requests by `METHOD /resource` (`GET /products`), how each was authenticated, and their parameters (credentials and signatures left out). */
+  readonly requests: ReadonlyArray<ReceivedWcRequest>;
   /** The shop manager changes an order's status: `order.updated` goes to the webhooks that take it. */
   setOrderStatus(id: number, status: WcOrderStatus): Promise<WcDelivery[]>;
   /** The shop manager edits a product: `product.updated` goes out. */
@@ -83,6 +83,12 @@ export interface WooCommerceSandboxControl {
   /** Revokes every key, as deleting them in WooCommerce → Settings → Advanced → REST API does. */
   revokeKeys(): void;
   readonly faults: ArmedFaults;
+}
+
+export interface ReceivedWcRequest {
+  route: string;
+  auth: 'basic' | 'query' | 'oauth1';
+  params: Record<string, string>;
 }
 
 export interface WooCommerceSandbox {
@@ -129,7 +135,11 @@ export async function startWooCommerceSandbox(
   const webhooks = new Map<number, WcWebhook>();
   const webhookSecrets = new Map<number, string>();
   const deliveries: WcDelivery[] = [];
-  const requests: Array<{ route: string; auth: 'basic' | 'query' | 'oauth1' }> = [];
+  const requests: ReceivedWcRequest[] = [];
+  const paramsOf = (url: URL) =>
+    Object.fromEntries(
+      [...url.searchParams].filter(([name]) => !name.startsWith('oauth_') && !name.startsWith('consumer_')),
+    );
   const faults = new ArmedFaults();
   let nextWebhookId = 1;
   let siteUrl = '';
@@ -208,8 +218,7 @@ export async function startWooCommerceSandbox(
     }
     // The store's currency (WooCommerce → Settings → General), a data endpoint of its own.
     if (url.pathname === `${WC_API_PREFIX}/data/currencies/current` && method === 'GET') {
-      authenticate(req, url);
-      requests.push({ route: 'GET /data/currencies/current', auth: 'oauth1' });
+      requests.push({ route: 'GET /data/currencies/current', auth: authenticate(req, url).via, params: {} });
       sendWc(res, 200, { code: currency, name: currencyName, symbol: '$' } as never);
       return;
     }
@@ -251,7 +260,7 @@ export async function startWooCommerceSandbox(
         'The API key provided does not have write permissions.',
       );
     }
-    requests.push({ route, auth: auth.via });
+    requests.push({ route, auth: auth.via, params: paramsOf(url) });
     const raw = method === 'GET' || method === 'DELETE' ? Buffer.alloc(0) : await readBody(req);
     const body = raw.length === 0 ? {} : parseBody(raw);
     const answer = await dispatch(method, resource, id, url.searchParams, body);

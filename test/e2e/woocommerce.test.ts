@@ -165,6 +165,22 @@ for (const target of targets) {
       assert.equal(world.store.control.products.get(product.id)?.stock_quantity, 42);
     });
 
+    it('reads only the orders modified since the last run in the next orders sync', async () => {
+      const seen = world.store.control.requests.length;
+      const run = await world.sync('orders');
+      assert.equal(run.status, 'succeeded', JSON.stringify(run.error));
+      assert.equal(run.mode, 'incremental');
+      const listing = world.store.control.requests
+        .slice(seen)
+        .find((request) => request.route === 'GET /orders');
+      assert.equal(listing?.params.dates_are_gmt, 'true');
+      assert.match(listing?.params.modified_after ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/);
+      // The seeded orders were all modified before the first run: only the completed one and the
+      // one the action placed (same second or later) can come back, and nothing is added twice.
+      assert.equal(run.added, 0);
+      assert.equal((await world.records('orders')).length, SEED.orders + 1);
+    });
+
     it('deletes its webhooks at the store when the connection is deleted', async () => {
       const deleted = await world.engine.call('DELETE', `/v1/connections/${world.connectionId}`);
       assert.equal(deleted.status, 200, deleted.text);
