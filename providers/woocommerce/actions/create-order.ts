@@ -4,10 +4,11 @@
  * (and variation), the buyer's billing details or registered customer, paid or awaiting payment.
  * WooCommerce takes no idempotency key, so the action keeps its own: the key (the host's
  * idempotency key, else the run's id) goes into the order's private meta `_patchbay_key`, and
- * before creating, the orders created in the last day are searched for it; a retry after a lost
- * answer finds the first order instead of placing a second one. The POST itself is sent once.
+ * the orders created in the last day are searched for it before creating (a run resumed after a
+ * crash finds the order it placed) and after an answer lost in transit (the store may have placed
+ * it): the first order is answered instead of placing a second. The POST itself is sent once.
  */
-import { defineAction, orderModel, z } from '../../../src/scripts/index.ts';
+import { defineAction, isPatchbayError, orderModel, z } from '../../../src/scripts/index.ts';
 import { wooRequest } from '../api.ts';
 import { toOrder, type WooMeta, type WooOrder } from '../models.ts';
 
@@ -55,37 +56,56 @@ export default defineAction({
     const existing = await findByKey(ctx, key);
     if (existing) return toOrder(existing);
     const billing = order.billing ?? {};
-    const created = await wooRequest<WooOrder>(ctx, {
-      method: 'POST',
-      path: '/orders',
-      maxAttempts: 1,
-      body: {
-        ...(order.status === undefined ? {} : { status: order.status }),
-        set_paid: order.paid,
-        ...(order.customerId === undefined ? {} : { customer_id: Number(order.customerId) }),
-        ...(order.paymentMethod === undefined ? {} : { payment_method: order.paymentMethod }),
-        ...(order.paymentMethodTitle === undefined ? {} : { payment_method_title: order.paymentMethodTitle }),
-        billing: {
-          ...(billing.email === undefined ? {} : { email: billing.email }),
-          ...(billing.firstName === undefined ? {} : { first_name: billing.firstName }),
-          ...(billing.lastName === undefined ? {} : { last_name: billing.lastName }),
-          ...(billing.phone === undefined ? {} : { phone: billing.phone }),
+    let created: WooOrder;
+    try {
+      created = await wooRequest<WooOrder>(ctx, {
+        method: 'POST',
+        path: '/orders',
+        maxAttempts: 1,
+        body: {
+          ...(order.status === undefined ? {} : { status: order.status }),
+          set_paid: order.paid,
+          ...(order.customerId === undefined ? {} : { customer_id: Number(order.customerId) }),
+          ...(order.paymentMethod === undefined ? {} : { payment_method: order.paymentMethod }),
+          ...(order.paymentMethodTitle === undefined
+            ? {}
+            : { payment_method_title: order.paymentMethodTitle }),
+          billing: {
+            ...(billing.email === undefined ? {} : { email: billing.email }),
+            ...(billing.firstName === undefined ? {} : { first_name: billing.firstName }),
+            ...(billing.lastName === undefined ? {} : { last_name: billing.lastName }),
+            ...(billing.phone === undefined ? {} : { phone: billing.phone }),
+          },
+          line_items: order.lines.map((line) => ({
+            product_id: Number(line.productId),
+            ...(line.variationId === undefined ? {} : { variation_id: Number(line.variationId) }),
+            quantity: line.quantity,
+          })),
+          meta_data: [
+            { key: KEY_META, value: key },
+            ...Object.entries(order.metadata).map(([name, value]) => ({ key: name, value })),
+          ],
         },
-        line_items: order.lines.map((line) => ({
-          product_id: Number(line.productId),
-          ...(line.variationId === undefined ? {} : { variation_id: Number(line.variationId) }),
-          quantity: line.quantity,
-        })),
-        meta_data: [
-          { key: KEY_META, value: key },
-          ...Object.entries(order.metadata).map(([name, value]) => ({ key: name, value })),
-        ],
-      },
-    });
+      });
+    } catch (error) {
+      // The answer was lost (a timeout, a cut body, a dropped connection): the store may have
+      // placed the order. It is looked for by its key before the failure is reported.
+      if (!answerLost(error)) throw error;
+      const placed = await findByKey(ctx, key);
+      if (!placed) throw error;
+      ctx.log.info({ orderId: placed.id }, 'create-order: the order placed before the lost answer was found');
+      created = placed;
+    }
     // No event here: the store's own order.created webhook reports it (once, with the rest).
     return toOrder(created);
   },
 });
+
+const LOST_ANSWER_CODES = new Set(['provider_timeout', 'provider_unreachable', 'provider_response_invalid']);
+
+function answerLost(error: unknown): boolean {
+  return isPatchbayError(error) && LOST_ANSWER_CODES.has(error.code);
+}
 
 /** An order this action already created with `key`, among those created in the last day. */
 async function findByKey(ctx: Parameters<typeof wooRequest>[0], key: string): Promise<WooOrder | null> {
