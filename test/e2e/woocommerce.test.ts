@@ -72,6 +72,15 @@ for (const target of targets) {
         pings.map((ping) => ping.status),
         hooks.map(() => 200),
       );
+      // A ping to a URL no connection has is refused: only the store's own URLs answer it.
+      const url = new URL(hooks[0]?.delivery_url ?? '');
+      url.pathname = url.pathname.replace(/[^/]+$/, 'not-a-token');
+      const stray = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'webhook_id=1',
+      });
+      assert.equal(stray.status, 401);
       assert.ok(world.store.control.requests.length > 0);
       assert.ok(world.store.control.requests.every((request) => request.auth === 'oauth1'));
     });
@@ -122,6 +131,20 @@ for (const target of targets) {
       assert.equal(event.data.status, 'completed');
       assert.equal(event.data.providerStatus, 'completed');
       assert.equal(event.data.connectionId, world.connectionId);
+    });
+
+    it('applies a signed product.updated delivery to the product record', async () => {
+      const seeded = [...world.store.control.products.values()][4] as WcProduct;
+      const [delivery] = await world.store.control.updateProduct(seeded.id, {
+        name: 'Renamed',
+        stock_quantity: 3,
+      });
+      assert.equal(delivery?.status, 200);
+      const record = await waitFor('the renamed product record', async () =>
+        (await world.records('products')).find((r) => r.id === String(seeded.id) && r.name === 'Renamed'),
+      );
+      assert.equal((record.prices as Array<{ currency: string }>)[0]?.currency, 'usd');
+      assert.equal((record.variants as Array<{ inventoryQuantity: number }>)[0]?.inventoryQuantity, 3);
     });
 
     it('creates an order and sets stock at the store', async () => {
