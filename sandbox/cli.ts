@@ -1,6 +1,7 @@
 /**
- * `node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop] [--port N]`: runs one emulator — the
- * generic OAuth sandbox (default), the Gumroad emulator, the Resend or SendGrid email API, or Whop —
+ * `node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop|woocommerce] [--port N]`: runs one emulator — the
+ * generic OAuth sandbox (default), the Gumroad emulator, the Resend or SendGrid email API, Whop, or a
+ * WooCommerce store —
  * until SIGINT or SIGTERM, printing what an integration needs to use it. (`patchbay demo` runs
  * them wired to an engine.)
  */
@@ -11,16 +12,19 @@ import { startOAuthSandbox } from './oauth/server.ts';
 import { startResendSandbox } from './resend/server.ts';
 import { startSendGridSandbox } from './sendgrid/server.ts';
 import { startWhopSandbox } from './whop/server.ts';
+import { startWooCommerceSandbox } from './woocommerce/server.ts';
 
-const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop] [options]
+const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop|woocommerce] [options]
   oauth                    the generic OAuth 2.0 provider with its me/items/echo API (default)
   gumroad                  the Gumroad emulator (OAuth and API v2; --rotate, --interactive and
                            --access-token-ttl do not apply)
   resend                   the Resend emulator (API key; only --port applies)
   sendgrid                 the SendGrid v3 emulator (API key; only --port applies)
   whop                     the Whop v1 emulator (company API key; only --port applies)
+  woocommerce              a WooCommerce store (consumer key/secret, OAuth 1.0a over http; only
+                           --port applies; seeded with 25 products, 10 orders, 5 customers)
   --port N                 port on 127.0.0.1 (default 4010 oauth, 4011 gumroad, 4012 resend,
-                           4013 sendgrid, 4014 whop; 0 picks a free one)
+                           4013 sendgrid, 4014 whop, 4015 woocommerce; 0 picks a free one)
   --sales N                gumroad: initial sales (default 100)
   --client-id ID           demo client id (default sandbox-client)
   --client-secret SECRET   demo client secret (default: random, printed)
@@ -44,9 +48,12 @@ const DEFAULT_PORTS: Record<string, string> = {
   resend: '4012',
   sendgrid: '4013',
   whop: '4014',
+  woocommerce: '4015',
 };
 if (positionals.length > 1 || DEFAULT_PORTS[emulator] === undefined) {
-  fail(`unknown emulator ${positionals.join(' ')}: choose oauth, gumroad, resend, sendgrid or whop`);
+  fail(
+    `unknown emulator ${positionals.join(' ')}: choose oauth, gumroad, resend, sendgrid, whop or woocommerce`,
+  );
 }
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
@@ -57,6 +64,7 @@ const port = Number(values.port ?? DEFAULT_PORTS[emulator]);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer from 0 to 65535');
 if (emulator === 'resend' || emulator === 'sendgrid') await runMailEmulator(emulator, port);
 if (emulator === 'whop') await runWhopEmulator(port);
+if (emulator === 'woocommerce') await runWooCommerce(port);
 const ttl = Number(values['access-token-ttl']);
 if (!Number.isInteger(ttl) || ttl < 1) fail('--access-token-ttl must be a positive integer');
 let rateLimit: { requests: number; windowSeconds: number } | undefined;
@@ -147,6 +155,29 @@ async function runWhopEmulator(listenPort: number): Promise<never> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       void whop.close().then(() => process.exit(0));
+    });
+  }
+  return new Promise<never>(() => {});
+}
+
+/** Runs the WooCommerce store emulator until a signal; connect with its store URL, key and secret. */
+async function runWooCommerce(listenPort: number): Promise<never> {
+  const store = await startWooCommerceSandbox({
+    port: listenPort,
+    seed: { products: 25, orders: 10, customers: 5 },
+  });
+  process.stdout.write(
+    [
+      `WooCommerce emulator listening at ${store.url} (REST API at ${store.url}/wp-json/wc/v3)`,
+      `  consumer key     ${store.consumerKey}`,
+      `  consumer secret  ${store.consumerSecret}`,
+      'Connect a woocommerce integration with this store URL (plain http: requests are OAuth 1.0a signed). Ctrl-C stops it.',
+      '',
+    ].join('\n'),
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void store.close().then(() => process.exit(0));
     });
   }
   return new Promise<never>(() => {});

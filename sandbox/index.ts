@@ -1,7 +1,7 @@
 /**
  * Local emulators of provider APIs for tests, benchmarks and `patchbay demo`. Each emulator lives
  * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
- * `gumroad/`, `facebook-messenger/`, `stripe/`, `resend/`, `sendgrid/` and `whop/` sit beside it) and shares the tiny HTTP helpers of `http/`.
+ * `gumroad/`, `facebook-messenger/`, `stripe/`, `resend/`, `sendgrid/`, `whop/` and `woocommerce/` sit beside it) and shares the tiny HTTP helpers of `http/`.
  */
 
 export type { MessengerPerson, MessengerSandboxControl } from './facebook-messenger/control.ts';
@@ -105,3 +105,19 @@ export {
 } from './whop/server.ts';
 export type { WhopCompany, WhopSeed } from './whop/state.ts';
 export type { WhopDelivery, WhopWebhook } from './whop/webhooks.ts';
+export {
+  startWooCommerceSandbox,
+  WC_API_PREFIX,
+  type WooCommerceSandbox,
+  type WooCommerceSandboxControl,
+  type WooCommerceSandboxOptions,
+} from './woocommerce/server.ts';
+export type {
+  WcCustomer,
+  WcError,
+  WcOrder,
+  WcOrderStatus,
+  WcProduct,
+  WcWebhook,
+} from './woocommerce/types.ts';
+export { type WcDelivery, wcSignature } from './woocommerce/webhooks.ts';

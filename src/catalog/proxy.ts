@@ -46,18 +46,6 @@ export const credentialsRejectedSchema = z
     path: ['values'],
   });
 
-export const proxySchema = z.strictObject({
-  /** e.g. `https://api.stripe.com`, `https://${shop}/admin/api/2025-07`, `${instanceUrl}/services/data/v62.0` */
-  baseUrl: urlTemplate,
-  /** e.g. `{ Authorization: 'Bearer ${accessToken}' }`; values render with the connection's values. */
-  headers: z.record(headerName, headerValue).default({}),
-  /** Query parameters added to every request (for APIs that take the key in the query string). */
-  query: z.record(paramName, textTemplate).default({}),
-  /** HTTP basic credentials (RFC 7617), for APIs that take key/secret as username/password. */
-  basicAuth: z.strictObject({ username: textTemplate, password: textTemplate }).optional(),
-  credentialsRejected: credentialsRejectedSchema.optional(),
-});
-
 /** A regular expression, given as its source (checked when the definition loads). */
 const pattern = z
   .string()
@@ -76,13 +64,52 @@ const pattern = z
   );
 
 /**
+ * A condition on a connection's values: `value` renders with the same values as the proxy's
+ * headers, and matches when the text matches `matches`. A value the connection lacks is no match.
+ */
+export const valueConditionSchema = z.strictObject({ value: textTemplate, matches: pattern });
+
+/**
+ * OAuth 1.0a one-legged signatures (RFC 5849) in the query string, for APIs that take a consumer
+ * key and secret over plain HTTP (WooCommerce on an `http://` store). Each attempt is signed with
+ * a fresh nonce and timestamp (src/proxy/oauth1.ts).
+ */
+const oauth1Schema = z.strictObject({
+  consumerKey: textTemplate,
+  consumerSecret: textTemplate,
+  signatureMethod: z.enum(['HMAC-SHA1', 'HMAC-SHA256']),
+  /** Sign only the connections this matches (WooCommerce: a store URL starting `http://`). */
+  when: valueConditionSchema.optional(),
+});
+
+export const proxySchema = z.strictObject({
+  /** e.g. `https://api.stripe.com`, `https://${shop}/admin/api/2025-07`, `${instanceUrl}/services/data/v62.0` */
+  baseUrl: urlTemplate,
+  /** e.g. `{ Authorization: 'Bearer ${accessToken}' }`; values render with the connection's values. */
+  headers: z.record(headerName, headerValue).default({}),
+  /** Query parameters added to every request (for APIs that take the key in the query string). */
+  query: z.record(paramName, textTemplate).default({}),
+  /** HTTP basic credentials (RFC 7617), for APIs that take key/secret as username/password. */
+  basicAuth: z
+    .strictObject({
+      username: textTemplate,
+      password: textTemplate,
+      /** Send them only to the connections this matches (WooCommerce: an `https://` store URL). */
+      when: valueConditionSchema.optional(),
+    })
+    .optional(),
+  oauth1: oauth1Schema.optional(),
+  credentialsRejected: credentialsRejectedSchema.optional(),
+});
+
+/**
  * A rate that applies instead of the definition's own to connections whose values match: the
  * allowance of a test-mode key (Stripe: `sk_test_…` gets 25 requests per second, `sk_live_…` 100)
  * or of a plan named in the connection's metadata. `value` renders with the same values as the
  * proxy's headers; a value it needs that the connection lacks is no match.
  */
 const rateLimitCaseSchema = z.strictObject({
-  when: z.strictObject({ value: textTemplate, matches: pattern }),
+  when: valueConditionSchema,
   requests: positiveInt,
   windowSeconds: z.number().positive().max(86_400),
   burst: positiveInt.optional(),
@@ -182,6 +209,8 @@ export const DEFAULT_RETRY = Object.freeze({
 });
 
 export type ProxyConfig = z.output<typeof proxySchema>;
+export type OAuth1Config = z.output<typeof oauth1Schema>;
+export type ValueCondition = z.output<typeof valueConditionSchema>;
 export type CredentialsRejected = z.output<typeof credentialsRejectedSchema>;
 export type RateLimit = z.output<typeof rateLimitSchema>;
 export type Retry = z.output<typeof retrySchema>;

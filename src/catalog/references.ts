@@ -179,10 +179,20 @@ function checkProxy(
   if (proxy.basicAuth) {
     send(proxy.basicAuth.username, ['proxy', 'basicAuth', 'username']);
     send(proxy.basicAuth.password, ['proxy', 'basicAuth', 'password']);
+    // Matched, never sent.
+    if (proxy.basicAuth.when)
+      use(proxy.basicAuth.when.value, everything, ['proxy', 'basicAuth', 'when', 'value'], 'unknown value');
+  }
+  if (proxy.oauth1) {
+    // The key is sent; the secret only keys the signature, but is what proves the caller.
+    send(proxy.oauth1.consumerKey, ['proxy', 'oauth1', 'consumerKey']);
+    send(proxy.oauth1.consumerSecret, ['proxy', 'oauth1', 'consumerSecret']);
+    if (proxy.oauth1.when)
+      use(proxy.oauth1.when.value, everything, ['proxy', 'oauth1', 'when', 'value'], 'unknown value');
   }
   if (auth.mode === 'none') return;
   if (![...scope.secrets].some((name) => sent.has(name))) {
-    issue(['proxy'], 'the proxy sends no credential: reference one in headers, query or basicAuth');
+    issue(['proxy'], 'the proxy sends no credential: reference one in headers, query, basicAuth or oauth1');
   }
   if (auth.mode === 'oauth2' && auth.connectionExpiry === 'never') {
     // The claim is that what the proxy sends does not expire: the access token, which does, must

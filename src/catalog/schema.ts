@@ -105,7 +105,14 @@ export {
   renderTokens,
   templateStrings,
 } from './provider-api-scheme.ts';
-export type { CredentialsRejected, ProxyConfig, RateLimit, Retry } from './proxy.ts';
+export type {
+  CredentialsRejected,
+  OAuth1Config,
+  ProxyConfig,
+  RateLimit,
+  Retry,
+  ValueCondition,
+} from './proxy.ts';
 export { DEFAULT_RETRY } from './proxy.ts';
 export type {
   WebhookHandshake,

@@ -119,6 +119,11 @@ export const webhookHandshakeSchema = z.discriminatedUnion('kind', [
   }),
   /** Mailchimp: a plain GET to the webhook URL must answer 200. */
   z.strictObject({ kind: z.literal('get_ok') }),
+  /**
+   * WooCommerce: on creation the store POSTs an unsigned form body `webhook_id=<id>` and keeps
+   * the webhook pending until it is answered 200. Acknowledged without storing anything.
+   */
+  z.strictObject({ kind: z.literal('form_ping'), field: paramName.default('webhook_id') }),
 ]);
 
 export const webhooksSchema = z

@@ -60,6 +60,8 @@ describe('event catalog', () => {
       'records.changed',
       'rollup.invoiced',
       'subscription.changed',
+      'store_order.created',
+      'store_order.updated',
       'sync.failed',
       'sync.succeeded',
     ]);
@@ -114,6 +116,7 @@ describe('event catalog', () => {
       'records',
       'rollup',
       'subscription',
+      'store_order',
       'sync',
     ]);
     assert.ok(isReservedEventType('connection.anything'));

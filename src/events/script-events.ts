@@ -41,6 +41,36 @@ const invoiceExample = {
   metadata: { buyerId: 'buyer_17', rollupId: 'show_2026_12_06' },
 };
 
+/**
+ * What every `store_order.*` event says of a store's order (the `orders` record's main fields).
+ * The prefix is not `order.`: that one stays the host's own (`order.shipped` through the
+ * messages API).
+ */
+const orderFields = {
+  orderId: id('1042'),
+  number: z.string().nullable(),
+  status: z.enum(['draft', 'open', 'completed', 'cancelled', 'refunded', 'failed']),
+  /** The store's own status word (`processing`, `on-hold`…). */
+  providerStatus: z.string().nullable(),
+  /** In the currency's minor unit (cents). */
+  total: z.number().int(),
+  currency: z.string().length(3).meta({ example: 'usd' }),
+  customerId: z.string().nullable(),
+  customerEmail: z.string().nullable(),
+  metadata,
+};
+const orderExample = {
+  orderId: '1042',
+  number: '1042',
+  status: 'open' as const,
+  providerStatus: 'processing',
+  total: 4200,
+  currency: 'usd',
+  customerId: '17',
+  customerEmail: 'buyer@example.com',
+  metadata: { buyerId: 'buyer_17' },
+};
+
 const recipient = z.object({
   /** The Page-scoped id of the person, when known. */
   psid: z.string().nullable(),
@@ -229,6 +259,19 @@ export const SCRIPT_EVENT_CATALOG = {
       providerType: 'membership.deactivated',
       metadata: {},
     },
+  }),
+  'store_order.created': scriptEvent({
+    exampleProvider: 'woocommerce',
+    description: 'A store received an order (placed by a buyer, or created through an action).',
+    data: z.object(orderFields),
+    example: orderExample,
+  }),
+  'store_order.updated': scriptEvent({
+    exampleProvider: 'woocommerce',
+    description:
+      "A store's order changed: its status (paid, completed, cancelled, refunded), its lines or its totals.",
+    data: z.object(orderFields),
+    example: { ...orderExample, status: 'completed', providerStatus: 'completed' },
   }),
   'email.delivered': scriptEvent({
     exampleProvider: 'resend',

@@ -137,6 +137,20 @@ async function intake(
     throw new PatchbayError(code, message, details === undefined ? {} : { details });
   };
 
+  // WooCommerce's creation ping: unsigned and form-encoded where events are signed JSON. Routed
+  // first (an unknown URL is still refused), never verified or stored.
+  const ping =
+    webhooks.handshake?.kind === 'form_ping' ? deps.verifier.answerHandshake(webhooks, delivery, []) : null;
+  if (ping?.ok) {
+    const routed = await secretsFor(deps, integration, webhooks, delivery, params.token);
+    if (routed.connectionIds.length === 0) {
+      reject(
+        'webhook_token_invalid',
+        'The webhook URL names no connection; register the URL Patchbay issued',
+      );
+    }
+    return { status: 200, contentType: HANDSHAKE_TYPE, body: ping.body };
+  }
   if (delivery.method === 'POST') {
     const type = (delivery.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (!acceptsContentType(webhooks.bodyFormat, type)) {

@@ -22,7 +22,7 @@ import { isPatchbayError, PatchbayError } from '../errors/index.ts';
 import type { Logger } from '../logger/index.ts';
 import type { OutboundHttp } from '../net/index.ts';
 import { checkValueDepth } from '../values/json-depth.ts';
-import { applyAuth } from './auth.ts';
+import { applyAuth, oauth1For, signOAuth1 } from './auth.ts';
 import { forwardableRequestHeaders, isIdempotent } from './headers.ts';
 import { rateLimitFor } from './rate-limit-cases.ts';
 import { createProviderRateLimits, type ProviderRateLimits } from './rate-limits.ts';
@@ -90,6 +90,12 @@ export function createProviderCaller(options: ProviderCallerOptions): ProviderCa
         throw new PatchbayError('invalid_request', `A ${method} request cannot have a body`);
       }
       applyAuth(proxy, values, headers, url);
+      const oauth1 = oauth1For(proxy, values);
+      const formBody =
+        typeof body.value === 'string' &&
+        /^application\/x-www-form-urlencoded/i.test(headers['content-type'] ?? '')
+          ? body.value
+          : undefined;
 
       const retry: Retry = definition.retry;
       const limit: RateLimit | undefined = rateLimitFor(definition.rateLimit, values);
@@ -117,7 +123,23 @@ export function createProviderCaller(options: ProviderCallerOptions): ProviderCa
         const started = clock.now();
         let response: Dispatcher.ResponseData;
         try {
-          response = await send(http.dispatcher, url, method, headers, body.value, timeoutMs, request.signal);
+          const target = oauth1
+            ? signOAuth1(oauth1, values, {
+                method,
+                url,
+                ...(formBody === undefined ? {} : { formBody }),
+                nowMs: clock.now(),
+              })
+            : url;
+          response = await send(
+            http.dispatcher,
+            target,
+            method,
+            headers,
+            body.value,
+            timeoutMs,
+            request.signal,
+          );
         } catch (error) {
           release();
           if (request.signal?.aborted) {

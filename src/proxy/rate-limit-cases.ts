@@ -24,7 +24,8 @@ export function rateLimitFor(limit: RateLimit | undefined, values: TemplateValue
   return limit;
 }
 
-function matches(template: string, source: string, values: TemplateValues): boolean {
+/** Whether `template`, rendered with `values`, matches the pattern `source` (a missing value: no). */
+export function matches(template: string, source: string, values: TemplateValues): boolean {
   let value: string;
   try {
     value = renderTemplate(template, values, { as: 'text' });

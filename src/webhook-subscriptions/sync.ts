@@ -88,6 +88,14 @@ export function createSync(rt: Runtime): SyncSubscriptions {
     }
     const integration = await integrations.resolve(environmentId, connection.integrationId);
     const { url, token } = targetUrl(row, integration);
+    if (token !== null && row.url_token_hash !== tokenHash(token)) {
+      // A new URL is known before the provider is told of it: a provider that calls it while it
+      // registers (WooCommerce pings each new webhook and wants a 200) reaches this connection.
+      await rt.update(db, environmentId, connectionId, {
+        url_token: secrets.sealToken(connectionId, token),
+        url_token_hash: tokenHash(token),
+      });
+    }
     const recorded = storedSubscriptions(row);
     // Null until the plan is made: a failure before it leaves the record as it was.
     let kept: StoredSubscription[] | null = null;

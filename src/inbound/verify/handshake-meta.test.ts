@@ -42,6 +42,21 @@ describe('answerHandshake', () => {
     assert.equal(answerHandshake(meta, post, ['vt-1']), null);
   });
 
+  it("answers WooCommerce's creation ping, and nothing else, as a form_ping", () => {
+    const woo = webhooksSchema.parse({
+      verification: { scheme: 'hmac', preset: 'woocommerce' },
+      routing: { from: 'url' },
+      handshake: { kind: 'form_ping' },
+    });
+    const post = (body: string, method = 'POST') =>
+      incomingDelivery({ method, url: 'https://p.example/w/woo/t', body, receivedAt: 0 });
+    assert.deepEqual(answerHandshake(woo, post('webhook_id=17'), []), { ok: true, body: 'ok' });
+    assert.equal(answerHandshake(woo, post('webhook_id=17&x=1'), []), null);
+    assert.equal(answerHandshake(woo, post('webhook_id=abc'), []), null);
+    assert.equal(answerHandshake(woo, post('{"id":17}'), []), null);
+    assert.equal(answerHandshake(woo, post('webhook_id=17', 'GET'), []), null);
+  });
+
   it("answers Slack's url_verification (the caller has verified the signature first)", () => {
     const slack = webhooksSchema.parse({
       verification: { scheme: 'hmac', header: 'x-slack-signature', encoding: 'hex' },

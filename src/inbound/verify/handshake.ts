@@ -9,6 +9,9 @@
  *   verify the delivery's signature first and only then ask for the answer: Slack signs it.
  * - `get_ok` (Mailchimp): a GET to the webhook URL answers 200. When the definition's scheme is
  *   `url_token` the GET must carry a valid token (else refused), so the probe reveals nothing.
+ * - `form_ping` (WooCommerce): an unsigned POST whose form body is only `webhook_id=<digits>`
+ *   answers 200. It is answered before verification (the store signs no ping) and nothing is
+ *   stored or run, so a forged ping gains nothing; anything else is verified as an event.
  */
 
 import type { Webhooks } from '../../catalog/index.ts';
@@ -82,6 +85,8 @@ export function answerHandshake(
       }
       return accept('ok');
     }
+    case 'form_ping':
+      return isFormPing(delivery, handshake.field) ? accept('ok') : null;
     default: {
       const unknown: never = handshake;
       throw new PatchbayError(
@@ -90,4 +95,11 @@ export function answerHandshake(
       );
     }
   }
+}
+
+/** A POST whose body is exactly `<field>=<digits>` (WooCommerce's creation ping). */
+export function isFormPing(delivery: IncomingDelivery, field: string): boolean {
+  if (delivery.method.toUpperCase() !== 'POST' || delivery.rawBody.length > 64) return false;
+  const pairs = [...new URLSearchParams(delivery.rawBody.toString('utf8'))];
+  return pairs.length === 1 && pairs[0]?.[0] === field && /^\d{1,20}$/.test(pairs[0][1]);
 }
