@@ -59,9 +59,9 @@ describe('event catalog', () => {
       'plan.updated',
       'records.changed',
       'rollup.invoiced',
-      'subscription.changed',
       'store_order.created',
       'store_order.updated',
+      'subscription.changed',
       'sync.failed',
       'sync.succeeded',
     ]);
@@ -115,8 +115,8 @@ describe('event catalog', () => {
       'plan',
       'records',
       'rollup',
-      'subscription',
       'store_order',
+      'subscription',
       'sync',
     ]);
     assert.ok(isReservedEventType('connection.anything'));
