@@ -134,6 +134,10 @@ export type Plan = ResponseOf<Contract['plans']['get']>;
 export type PlanInput = RequestOf<Contract['plans']['create']>['body'];
 /** One version of a plan in its audit trail. */
 export type PlanVersion = ResponseOf<Contract['plans']['versions']>['data'][number];
+/** A plan-from-subscription rule: which billing integration's subscriptions set which plans. */
+export type SubscriptionRule = ResponseOf<Contract['subscriptionRules']['get']>;
+/** A plan-from-subscription rule as created: its key, integration, owner, entries and fallback. */
+export type SubscriptionRuleInput = RequestOf<Contract['subscriptionRules']['create']>['body'];
 
 /** Where the client connects and as whom. */
 export interface PatchbayClientOptions {
@@ -409,6 +413,18 @@ export class PatchbayClient {
     versions(key: string): Promise<ResponseOf<Contract['plans']['versions']>>;
   };
 
+  /** Plan-from-subscription rules: end users' plans follow their subscriptions. */
+  readonly subscriptionRules: {
+    list(): Promise<ResponseOf<Contract['subscriptionRules']['list']>>;
+    /** Creates a rule (the plans it names must exist); plans are derived again in the background. */
+    create(rule: SubscriptionRuleInput): Promise<SubscriptionRule>;
+    get(key: string): Promise<SubscriptionRule>;
+    /** Creates or replaces the rule `key`. */
+    put(key: string, rule: Omit<SubscriptionRuleInput, 'key'>): Promise<SubscriptionRule>;
+    /** Deletes a rule; end users keep the plans it gave them. */
+    delete(key: string): Promise<ResponseOf<Contract['subscriptionRules']['delete']>>;
+  };
+
   /** Creates a client; it makes no request until a method is called. */
   constructor(options: PatchbayClientOptions) {
     const fetchImpl = options.fetch ?? globalThis.fetch;
@@ -553,6 +569,14 @@ export class PatchbayClient {
       put: (key, plan) => callOperation(transport, contract.plans.put, { params: { key }, body: plan }),
       delete: (key) => callOperation(transport, contract.plans.delete, { params: { key } }),
       versions: (key) => callOperation(transport, contract.plans.versions, { params: { key } }),
+    };
+    this.subscriptionRules = {
+      list: () => callOperation(transport, contract.subscriptionRules.list, {}),
+      create: (rule) => callOperation(transport, contract.subscriptionRules.create, { body: rule }),
+      get: (key) => callOperation(transport, contract.subscriptionRules.get, { params: { key } }),
+      put: (key, rule) =>
+        callOperation(transport, contract.subscriptionRules.put, { params: { key }, body: rule }),
+      delete: (key) => callOperation(transport, contract.subscriptionRules.delete, { params: { key } }),
     };
     this.cache = {
       invalidate: (id, options) =>

@@ -52,6 +52,8 @@ export {
   type PlanVersion,
   type RotateEndpointSecretInput,
   type RunActionOptions,
+  type SubscriptionRule,
+  type SubscriptionRuleInput,
   type SyncedRecord,
   type SyncRun,
   type SyncSchedule,

@@ -145,7 +145,6 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     const plans = createPlansLayer({ config, store, clock, logger, providers });
     plansLayer = plans;
     cleanup.unshift(() => plans.close());
-    await plans.loadPlansFile();
 
     const queue = createSqlQueue(store, { clock });
     cleanup.unshift(() => queue.close());
@@ -200,6 +199,17 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     syncs.registerConnectionHooks(providers.connectionHooks);
     webhookSubscriptions.registerConnectionHooks(providers.connectionHooks);
     plans.registerConnectionHooks(providers.connectionHooks);
+    plans.registerRecordsHooks(syncs.recordsHooks, {
+      queue,
+      records: {
+        list: (environmentId, connectionId, model, listOptions) =>
+          syncs.records.list(environmentId, connectionId, model, listOptions),
+        find: (environmentId, connectionId, model, id) =>
+          syncs.records.find(store.db, environmentId, connectionId, model, id),
+      },
+    });
+    // After the records hooks: a rule loaded from the file queues the derivation of its plans.
+    await plans.loadPlansFile();
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({
@@ -211,6 +221,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             ...inbound.jobHandlers(),
             ...syncs.jobHandlers(),
             ...webhookSubscriptions.jobHandlers(),
+            ...plans.jobHandlers(),
           },
           config,
           logger,

@@ -4,6 +4,7 @@ import { refreshDueJobs, refreshDueSchedule } from '../connections/refresh-job.t
 import { inboundJobs, inboundSchedules } from '../inbound/jobs.ts';
 import { deliverySweepSchedule } from '../outbound/delivery/index.ts';
 import { outboundJobs } from '../outbound/jobs.ts';
+import { planJobs } from '../plans/jobs.ts';
 import { createCatalog, defineJob } from '../queue/index.ts';
 import { syncJobs, syncSchedules } from '../syncs/jobs.ts';
 import { webhookSubscriptionJobs, webhookSubscriptionSchedules } from '../webhook-subscriptions/jobs.ts';
@@ -31,6 +32,7 @@ export const engineJobs = createCatalog([
   ...syncJobs,
   ...actionJobs,
   ...webhookSubscriptionJobs,
+  ...planJobs,
 ]);
 
 export type EngineJobs = typeof engineJobs;

@@ -83,6 +83,14 @@ import {
 } from './plans.ts';
 import { listRecords, recordSchema } from './records.ts';
 import {
+  createSubscriptionRule,
+  deleteSubscriptionRule,
+  getSubscriptionRule,
+  listSubscriptionRules,
+  putSubscriptionRule,
+  subscriptionRuleSchema,
+} from './subscription-rules.ts';
+import {
   connectionSyncSchema,
   getSyncRun,
   listConnectionSyncs,
@@ -173,6 +181,13 @@ export const contract = {
     delete: deletePlan,
     versions: listPlanVersions,
   },
+  subscriptionRules: {
+    list: listSubscriptionRules,
+    create: createSubscriptionRule,
+    get: getSubscriptionRule,
+    put: putSubscriptionRule,
+    delete: deleteSubscriptionRule,
+  },
 } as const;
 
 export {
@@ -208,6 +223,7 @@ export {
   planSchema,
   planVersionSchema,
   recordSchema,
+  subscriptionRuleSchema,
   syncRunSchema,
   syncScheduleSchema,
   usageSchema,
