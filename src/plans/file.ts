@@ -47,10 +47,10 @@ export function parsePlansFile(path: string, text: string): PlansFile {
   if (yaml) {
     const [first] = document.errors;
     if (first) {
-      const at = first.linePos?.[0];
+      const at = lines.linePos(first.pos[0]);
       throw new PatchbayError(
         'config_invalid',
-        `The plans file ${path} is not valid YAML${at ? ` (line ${at.line}, column ${at.col})` : ''}: ${first.message.split('\n')[0]}`,
+        `The plans file ${path} is not valid YAML (line ${at.line}, column ${at.col}): ${first.message.split('\n')[0]}`,
         { cause: first },
       );
     }
