@@ -234,7 +234,7 @@ describe('Stripe webhook handlers against the emulator', () => {
     const active = await record('subscriptions', created.id);
     assert.equal(active?.status, 'active');
     assert.deepEqual(active?.metadata, { sellerId: 'seller_9' });
-    assert.equal((active?.items as Array<{ priceId: string }>)[0]?.priceId, price.id);
+    assert.equal((active?.items as Array<{ priceId: string }> | undefined)?.[0]?.priceId, price.id);
 
     await stripe.subscriptions.cancel(created.id, {}, onAccount());
     await deliver();
