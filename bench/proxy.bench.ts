@@ -42,7 +42,7 @@ const UPSTREAM = fileURLToPath(new URL('./fixtures/upstream-server.ts', import.m
 const BARE_PROXY = fileURLToPath(new URL('./fixtures/bare-proxy.ts', import.meta.url));
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU time in USER_HZ ticks (100 on Linux).
 
-interface Path {
+export interface Path {
   label: string;
   origin: string;
   path: string;
@@ -243,7 +243,7 @@ async function compare(
  * `connections` closed loops against `path` for `ms`: each sends its next request once the
  * previous answer's body is read. Answers that arrive after `ms` are not counted.
  */
-async function drive(
+export async function drive(
   pool: Pool,
   path: Path,
   connections: number,
@@ -295,7 +295,7 @@ function summarize(tally: Tally, proxied: boolean): Measurement {
   };
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
 }
@@ -313,7 +313,7 @@ function cpuSnapshot(
   };
 }
 
-function processCpuMs(pid: number): number {
+export function processCpuMs(pid: number): number {
   // After the command name (in parentheses, may contain spaces): utime and stime are the 12th
   // and 13th fields, i.e. the 14th and 15th of the whole line.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -328,7 +328,7 @@ interface Spawned {
 }
 
 /** Runs a server script of bench/fixtures that prints its port, as a process of its own. */
-async function spawnServer(script: string, env: Record<string, string>): Promise<Spawned> {
+export async function spawnServer(script: string, env: Record<string, string>): Promise<Spawned> {
   const child: ChildProcess = spawn(process.execPath, [script], {
     env: { ...process.env, NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

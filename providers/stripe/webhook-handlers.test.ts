@@ -229,6 +229,51 @@ describe('Stripe webhook handlers against the emulator', () => {
     assert.equal((await events('invoice.paid')).filter((e) => e.data.invoiceId === invoice.id).length, 1);
   });
 
+  it('subscription events move the record; a late one cannot bring a canceled subscription back', async () => {
+    const customer = await stripe.customers.create({ email: 'subscriber@example.com' }, onAccount());
+    const product = await stripe.products.create({ name: 'Seller Pro' }, onAccount());
+    const price = await stripe.prices.create(
+      { product: product.id, currency: 'usd', unit_amount: 2900, recurring: { interval: 'month' } },
+      onAccount(),
+    );
+    const created = await stripe.subscriptions.create(
+      { customer: customer.id, items: [{ price: price.id }], metadata: { sellerId: 'seller_9' } },
+      onAccount(),
+    );
+    await deliver();
+    await settled();
+    const active = await record('subscriptions', created.id);
+    assert.equal(active?.status, 'active');
+    assert.deepEqual(active?.metadata, { sellerId: 'seller_9' });
+    assert.equal((active?.items as Array<{ priceId: string }> | undefined)?.[0]?.priceId, price.id);
+
+    await stripe.subscriptions.cancel(created.id, {}, onAccount());
+    await deliver();
+    await settled();
+    assert.equal((await record('subscriptions', created.id))?.status, 'canceled');
+
+    // An `updated` from before the cancellation, delivered after it (a new event id).
+    const late = JSON.stringify({
+      id: 'evt_late_subscription_1',
+      object: 'event',
+      type: 'customer.subscription.updated',
+      created: created.created,
+      account: accountId,
+      data: { object: created },
+    });
+    const response = await fetch(intake, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': stripeSignatureHeader(late, endpointSecret, Math.floor(clock.now() / 1000)),
+      },
+      body: late,
+    });
+    assert.equal(response.status, 200);
+    await settled();
+    assert.equal((await record('subscriptions', created.id))?.status, 'canceled');
+  });
+
   it('a redelivered event (same id, signed again) is a duplicate: no second event', async () => {
     const [paid] = await events('invoice.paid');
     const original = sandbox.control.webhookDeliveries.find(

@@ -163,6 +163,10 @@ export type RenderedNotification = ResponseOf<Contract['notifications']['preview
 export type Notification = ResponseOf<Contract['notifications']['get']>;
 /** Filters and cursor of the notification log. */
 export type ListNotificationsQuery = NonNullable<RequestOf<Contract['notifications']['list']>['query']>;
+/** A plan-from-subscription rule: which billing integration's subscriptions set which plans. */
+export type SubscriptionRule = ResponseOf<Contract['subscriptionRules']['get']>;
+/** A plan-from-subscription rule as created: its key, integration, owner, entries and fallback. */
+export type SubscriptionRuleInput = RequestOf<Contract['subscriptionRules']['create']>['body'];
 
 /** Where the client connects and as whom. */
 export interface PatchbayClientOptions {
@@ -486,6 +490,17 @@ export class PatchbayClient {
     list(query?: ListNotificationsQuery): Promise<ResponseOf<Contract['notifications']['list']>>;
     get(id: string): Promise<Notification>;
   };
+  /** Plan-from-subscription rules: end users' plans follow their subscriptions. */
+  readonly subscriptionRules: {
+    list(): Promise<ResponseOf<Contract['subscriptionRules']['list']>>;
+    /** Creates a rule (the plans it names must exist); plans are derived again in the background. */
+    create(rule: SubscriptionRuleInput): Promise<SubscriptionRule>;
+    get(key: string): Promise<SubscriptionRule>;
+    /** Creates or replaces the rule `key`. */
+    put(key: string, rule: Omit<SubscriptionRuleInput, 'key'>): Promise<SubscriptionRule>;
+    /** Deletes a rule; end users keep the plans it gave them. */
+    delete(key: string): Promise<ResponseOf<Contract['subscriptionRules']['delete']>>;
+  };
 
   /** Creates a client; it makes no request until a method is called. */
   constructor(options: PatchbayClientOptions) {
@@ -651,6 +666,14 @@ export class PatchbayClient {
         callOperation(transport, notifications.preview, { params: { kind }, body: input }),
       list: (query = {}) => callOperation(transport, notifications.list, { query }),
       get: (id) => callOperation(transport, notifications.get, { params: { id } }),
+    };
+    this.subscriptionRules = {
+      list: () => callOperation(transport, contract.subscriptionRules.list, {}),
+      create: (rule) => callOperation(transport, contract.subscriptionRules.create, { body: rule }),
+      get: (key) => callOperation(transport, contract.subscriptionRules.get, { params: { key } }),
+      put: (key, rule) =>
+        callOperation(transport, contract.subscriptionRules.put, { params: { key }, body: rule }),
+      delete: (key) => callOperation(transport, contract.subscriptionRules.delete, { params: { key } }),
     };
     this.cache = {
       invalidate: (id, options) =>

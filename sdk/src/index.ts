@@ -65,6 +65,8 @@ export {
   type RenderedNotification,
   type RotateEndpointSecretInput,
   type RunActionOptions,
+  type SubscriptionRule,
+  type SubscriptionRuleInput,
   type SyncedRecord,
   type SyncRun,
   type SyncSchedule,

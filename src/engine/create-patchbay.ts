@@ -151,7 +151,6 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     const plans = createPlansLayer({ config, store, clock, logger, providers });
     plansLayer = plans;
     cleanup.unshift(() => plans.close());
-    await plans.loadPlansFile();
 
     const queue = createSqlQueue(store, { clock });
     cleanup.unshift(() => queue.close());
@@ -221,6 +220,17 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
     webhookSubscriptions.registerConnectionHooks(providers.connectionHooks);
     plans.registerConnectionHooks(providers.connectionHooks);
     notifications.registerConnectionHooks(providers.connectionHooks);
+    plans.registerRecordsHooks(syncs.recordsHooks, {
+      queue,
+      records: {
+        list: (environmentId, connectionId, model, listOptions) =>
+          syncs.records.list(environmentId, connectionId, model, listOptions),
+        find: (environmentId, connectionId, model, id) =>
+          syncs.records.find(store.db, environmentId, connectionId, model, id),
+      },
+    });
+    // After the records hooks: a rule loaded from the file queues the derivation of its plans.
+    await plans.loadPlansFile();
     const runsWorkers = config.role !== 'api';
     const worker: Worker | null = runsWorkers
       ? createEngineWorker({
@@ -233,6 +243,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             ...syncs.jobHandlers(),
             ...webhookSubscriptions.jobHandlers(),
             ...notifications.jobHandlers(),
+            ...plans.jobHandlers(),
           },
           config,
           logger,

@@ -5,6 +5,7 @@ import { inboundJobs, inboundSchedules } from '../inbound/jobs.ts';
 import { notificationJobs, notificationSchedules } from '../notifications/jobs.ts';
 import { deliverySweepSchedule } from '../outbound/delivery/index.ts';
 import { outboundJobs } from '../outbound/jobs.ts';
+import { planJobs } from '../plans/jobs.ts';
 import { createCatalog, defineJob } from '../queue/index.ts';
 import { syncJobs, syncSchedules } from '../syncs/jobs.ts';
 import { webhookSubscriptionJobs, webhookSubscriptionSchedules } from '../webhook-subscriptions/jobs.ts';
@@ -33,6 +34,7 @@ export const engineJobs = createCatalog([
   ...actionJobs,
   ...webhookSubscriptionJobs,
   ...notificationJobs,
+  ...planJobs,
 ]);
 
 export type EngineJobs = typeof engineJobs;

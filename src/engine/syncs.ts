@@ -45,6 +45,7 @@ import {
   type ProviderTargets,
 } from '../syncs/mappings/index.ts';
 import { createRecordsRepository, prepareRecord, type RecordsRepository } from '../syncs/records/index.ts';
+import { createRecordsHooks, type RecordsHooks } from '../syncs/records-hooks.ts';
 import { createRunLock } from '../syncs/run-lock.ts';
 import { createSyncRunner, type SyncRunner } from '../syncs/runner.ts';
 import { createRunsRepository } from '../syncs/runs.ts';
@@ -64,13 +65,18 @@ export interface SyncsLayerDeps {
   clock: Clock;
   logger: Logger;
   /** The plans' checks and metering of actions, synced records and schedules; none: nothing limited. */
-  entitlements?: Pick<Entitlements, 'beforeAction' | 'actionRan' | 'recordsSynced' | 'pace'>;
+  entitlements?: Pick<
+    Entitlements,
+    'beforeAction' | 'actionRan' | 'recordsSynced' | 'pace' | 'beforeManualSync'
+  >;
 }
 
 export interface SyncsLayer {
   readonly registry: ScriptRegistry;
   readonly syncs: SyncsService;
   readonly records: RecordsRepository;
+  /** The records-changed path: listeners run in the transaction of every `records.changed`. */
+  readonly recordsHooks: RecordsHooks;
   readonly mappings: FieldMappingsService;
   readonly cache: ResponseCache;
   readonly runner: SyncRunner;
@@ -283,12 +289,14 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
 
   const resolveSync = (provider: string, name: string) => getSync(registry, provider, name);
   const lock = createRunLock({ db: store.db, clock });
+  const recordsHooks = createRecordsHooks();
   const runner = createSyncRunner({
     db: store.db,
     clock,
     logger,
     runs,
     lock,
+    recordsHooks,
     records: {
       prepare: (schema, model, input) =>
         prepareRecord(model, schema as Parameters<typeof prepareRecord>[1], input),
@@ -361,6 +369,21 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     },
   });
 
+  // A connection its plan keeps paused runs no sync, asked for or scheduled (the scheduler's pace).
+  const gatedSyncs: SyncsService = entitlements
+    ? {
+        ...syncs,
+        trigger: async (environmentId, connectionId, name, options) => {
+          await entitlements.beforeManualSync(environmentId, connectionId);
+          return syncs.trigger(environmentId, connectionId, name, options);
+        },
+        runNow: async (environmentId, connectionId, name, options) => {
+          await entitlements.beforeManualSync(environmentId, connectionId);
+          return syncs.runNow(environmentId, connectionId, name, options);
+        },
+      }
+    : syncs;
+
   // The plan is checked before a run is stored: a refused action leaves no run behind.
   const actions: ActionsService = entitlements
     ? {
@@ -374,8 +397,9 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
 
   return {
     registry,
-    syncs,
+    syncs: gatedSyncs,
     records,
+    recordsHooks,
     mappings,
     cache,
     runner,
@@ -384,7 +408,7 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
     contextFor,
     detachedContextFor,
     routes: () => [
-      syncRoutes(syncs),
+      syncRoutes(gatedSyncs),
       recordRoutes(records, {
         transform: async (environmentId, connectionId, model) =>
           (await mappings.mapperFor(environmentId, connectionId, 'model', model)) ??
@@ -424,9 +448,10 @@ export async function createSyncsLayer(deps: SyncsLayerDeps): Promise<SyncsLayer
         if (scripts.webhookHandlers.size === 0) continue;
         triggers.register(
           scripts.provider,
-          webhookHandlersTrigger({ records, connections: providers.connections, clock, ids: newId, logger }, [
-            ...scripts.webhookHandlers.values(),
-          ]),
+          webhookHandlersTrigger(
+            { records, connections: providers.connections, clock, ids: newId, logger, recordsHooks },
+            [...scripts.webhookHandlers.values()],
+          ),
         );
       }
       for (const scripts of registry.values()) {

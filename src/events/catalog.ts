@@ -153,12 +153,24 @@ export const EVENT_CATALOG = {
   'end_user.plan_changed': defineEventType({
     type: 'end_user.plan_changed',
     description:
-      'An end user’s plan changed (`from`/`to` are plan keys, null for the default plan); `source` says who changed it.',
+      'An end user’s plan changed (`from`/`to` are plan keys, null for the default plan); `source` says who changed it (`api`, `subscription`…).',
     data: z.object({
       endUserId: id('user_42'),
       from: z.string().nullable(),
       to: z.string().nullable(),
       source: z.string().meta({ example: 'api' }),
+      subscription: z
+        .object({
+          ruleKey: z.string(),
+          integrationKey: z.string(),
+          subscriptionId: z.string().nullable(),
+          status: z.string().nullable(),
+        })
+        .optional()
+        .meta({
+          description:
+            'With `source: "subscription"`: the plan-from-subscription rule and the subscription that decided it.',
+        }),
     }),
     example: { endUserId: 'user_42', from: 'free', to: 'pro', source: 'api' },
   }),

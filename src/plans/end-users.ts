@@ -145,7 +145,13 @@ export function createEndUsersService(options: EndUsersServiceOptions): EndUsers
             {
               environmentId,
               type: 'end_user.plan_changed',
-              data: { endUserId: id, from, to: row.plan_key, source: source.source },
+              data: {
+                endUserId: id,
+                from,
+                to: row.plan_key,
+                source: source.source,
+                ...(source.subscription ? { subscription: source.subscription } : {}),
+              },
             },
             outbox,
           );

@@ -80,6 +80,11 @@ export interface Entitlements {
   }): Promise<void>;
   /** Before an action run is stored: the connection is not paused, the action is in the plan, the quota has room. */
   beforeAction(environmentId: string, connectionId: string, action: string): Promise<void>;
+  /**
+   * Before a sync run someone asked for (trigger, run now): refused with `plan_limit_reached`
+   * (`limit: "paused"`) while the plan keeps the connection paused.
+   */
+  beforeManualSync(environmentId: string, connectionId: string): Promise<void>;
   /** Counts one action run (when its script is called). */
   actionRan(environmentId: string, connectionId: string): Promise<void>;
   /** Before a proxied call: checks the connection and the quota, and counts the call. */
@@ -577,6 +582,11 @@ export function createEntitlements(options: EntitlementsOptions): Entitlements {
       const checked = await checkConnection(environmentId, connectionId, action);
       if (!checked?.plan) return;
       await checkQuota(environmentId, checked.entry, checked.plan, 'actionRuns', connectionId);
+    },
+
+    async beforeManualSync(environmentId, connectionId) {
+      if ((await plans(environmentId)).length === 0) return;
+      await checkConnection(environmentId, connectionId);
     },
 
     async actionRan(environmentId, connectionId) {

@@ -107,10 +107,96 @@ export const planInputSchema = planRulesSchema.extend({
 
 export type PlanInput = z.output<typeof planInputSchema>;
 
-/** The plans file: plans for every environment, and per environment name plans that replace them. */
+/** Subscription statuses that count as paying unless a rule says otherwise. */
+export const DEFAULT_ACTIVE_STATUSES = ['active', 'trialing'] as const;
+
+/** A dot path into a record (`items.priceId`, `raw.plan.id`); arrays fan out. */
+const recordPath = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/, 'a dot path such as items.priceId or raw.plan.id');
+
+/**
+ * Which end user a subscription record belongs to: the connection's own end user, the end user
+ * whose id is in a metadata key of the subscription (or of its customer), or the end users whose
+ * email is the customer's.
+ */
+const subscriptionOwner = z.discriminatedUnion('from', [
+  z.strictObject({ from: z.literal('connection') }),
+  z.strictObject({
+    from: z.literal('metadata'),
+    key: z.string().min(1).max(100).meta({ example: 'patchbayEndUserId' }),
+  }),
+  z.strictObject({ from: z.literal('customerEmail') }),
+]);
+
+/**
+ * A plan-from-subscription rule: how one billing integration's subscription records set end
+ * users' plans. Only zod here (see the top of this file).
+ */
+export const subscriptionRuleInputSchema = z.strictObject({
+  key: planKey.meta({ example: 'stripe-billing' }),
+  integrationKey: integrationKey.meta({
+    description: "The billing integration whose connections' records are read.",
+    example: 'stripe',
+  }),
+  model: z
+    .string()
+    .regex(/^[a-z][a-z0-9_-]{0,62}$/)
+    .optional()
+    .meta({ description: 'The record model holding subscriptions. Default `subscriptions`.' }),
+  endUser: subscriptionOwner.meta({
+    description:
+      'Whose plan a subscription sets: `{ "from": "connection" }` (the connection\'s end user), `{ "from": "metadata", "key": "…" }` (the end user id in that metadata key of the subscription, else of its customer record), or `{ "from": "customerEmail" }` (end users with the email of its customer record).',
+  }),
+  activeStatuses: z
+    .array(z.string().min(1).max(64))
+    .min(1)
+    .max(20)
+    .optional()
+    .meta({ description: 'Statuses that count as paying. Default `["active", "trialing"]`.' }),
+  statusPath: recordPath.optional().meta({ description: 'Where the status is. Default `status`.' }),
+  plans: z
+    .array(
+      z.strictObject({
+        planKey,
+        path: recordPath.meta({ example: 'items.priceId' }),
+        values: z
+          .array(z.string().min(1).max(200))
+          .min(1)
+          .max(100)
+          .meta({ example: ['price_pro_monthly'] }),
+      }),
+    )
+    .min(1)
+    .max(100)
+    .meta({
+      description:
+        'An active subscription with any of `values` at `path` gives `planKey`; when several match, the dearest plan (highest rank) wins.',
+    }),
+  fallbackPlanKey: planKey.nullable().optional().meta({
+    description:
+      'The plan of an end user whose subscriptions here match no entry or are not active (canceled, unpaid…); null or absent: the default plan.',
+  }),
+});
+
+export type SubscriptionRuleInput = z.output<typeof subscriptionRuleInputSchema>;
+
+/** The plans and subscription rules of one environment in the plans file. */
+const fileEnvironment = z.strictObject({
+  plans: z.array(planInputSchema).optional(),
+  subscriptionRules: z.array(subscriptionRuleInputSchema).optional(),
+});
+
+/**
+ * The plans file: plans and subscription rules for every environment, and per environment name
+ * lists that replace them.
+ */
 export const plansFileSchema = z.strictObject({
   plans: z.array(planInputSchema).optional(),
-  environments: z.record(z.string(), z.strictObject({ plans: z.array(planInputSchema) })).optional(),
+  subscriptionRules: z.array(subscriptionRuleInputSchema).optional(),
+  environments: z.record(z.string(), fileEnvironment).optional(),
 });
 
 export type PlansFile = z.output<typeof plansFileSchema>;

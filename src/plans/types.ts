@@ -72,6 +72,13 @@ export interface UpdateEndUserInput {
 /** Who changed an end user's plan, carried by `end_user.plan_changed` (`api`, `subscription`…). */
 export interface PlanChangeSource {
   source: string;
+  /** For `subscription`: the rule and the subscription that decided the plan. */
+  subscription?: {
+    ruleKey: string;
+    integrationKey: string;
+    subscriptionId: string | null;
+    status: string | null;
+  };
 }
 
 /** One end user's usage in one calendar month (UTC). */

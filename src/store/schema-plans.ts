@@ -8,6 +8,7 @@ export interface PlanTables {
   plan_versions: PlanVersionsTable;
   usage_counters: UsageCountersTable;
   connection_pauses: ConnectionPausesTable;
+  subscription_rules: SubscriptionRulesTable;
 }
 
 /** The host's customer, keyed by the host's own id within an environment. */
@@ -79,4 +80,18 @@ export interface ConnectionPausesTable {
   /** Which limit paused it: `connections` or `category:<name>`, or `integration` when the plan no longer has it. */
   reason: string;
   paused_at: number;
+}
+
+/** A plan-from-subscription rule (migration 0013); `definition` is its JSON. */
+export interface SubscriptionRulesTable {
+  environment_id: string;
+  key: string;
+  integration_key: string;
+  definition: string;
+  /** `api` or `file` (the plans file owns it). */
+  source: string;
+  /** 1 at creation, one more at each change. */
+  version: number;
+  created_at: number;
+  updated_at: number;
 }

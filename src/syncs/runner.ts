@@ -22,6 +22,7 @@ import type {
   SyncDefinition,
 } from '../scripting/types.ts';
 import type { Database } from '../store/index.ts';
+import { createRecordsHooks, type RecordsHooks } from './records-hooks.ts';
 import type { RunLock } from './run-lock.ts';
 import type { RunCounts, RunsRepository, SyncRun } from './runs.ts';
 import { createRunWriter, type ModelCounts, type RecordsPort } from './writer.ts';
@@ -33,6 +34,8 @@ export interface SyncRunnerDeps {
   runs: RunsRepository;
   lock: RunLock;
   records: RecordsPort;
+  /** Where `records.changed` goes at a run's close (and its listeners); default one without listeners. */
+  recordsHooks?: RecordsHooks;
   connection(environmentId: string, connectionId: string): Promise<Connection>;
   /** The sync of a provider; throws `sync_not_found`. */
   resolveSync(provider: string, name: string): SyncDefinition;
@@ -80,6 +83,7 @@ const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 
 export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
   const { db, clock, runs, lock } = deps;
+  const recordsHooks = deps.recordsHooks ?? createRecordsHooks();
   const lockTtlMs = deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   const lockWaitMs = deps.lockWaitMs ?? 4 * lockTtlMs;
 
@@ -344,18 +348,17 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
       }
       for (const [model, counts] of Object.entries(outcome.byModel)) {
         if (counts.added + counts.updated + counts.deleted === 0) continue;
-        await appendEvent(
-          trx,
+        await recordsHooks.changed(
           {
+            trx,
             environmentId: run.environmentId,
-            type: 'records.changed',
-            data: {
-              ...identity,
-              model,
-              added: counts.added,
-              updated: counts.updated,
-              deleted: counts.deleted,
-            },
+            ...identity,
+            model,
+            added: counts.added,
+            updated: counts.updated,
+            deleted: counts.deleted,
+            // Every write of the run is stamped at or after its start (records/repository.ts).
+            since: finished.startedAt ?? run.startedAt ?? now,
           },
           deps,
         );

@@ -342,12 +342,14 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
         .selectFrom('sync_schedules')
         .innerJoin('connections', 'connections.id', 'sync_schedules.connection_id')
         .innerJoin('integrations', 'integrations.id', 'connections.integration_id')
-        .select([
+        .leftJoin('sync_runs', 'sync_runs.id', 'sync_schedules.last_run_id')
+        .select((eb) => [
           'sync_schedules.connection_id as connectionId',
           'sync_schedules.sync_name as syncName',
           'sync_schedules.environment_id as environmentId',
           'sync_schedules.frequency_ms as frequencyMs',
           'integrations.provider as provider',
+          eb.fn.coalesce('sync_runs.started_at', 'sync_runs.created_at').as('lastRunAt'),
         ])
         .where('sync_schedules.paused', '=', 0)
         .where('sync_schedules.next_run_at', '<=', now)
@@ -360,14 +362,21 @@ export function createSyncScheduler(deps: SyncSchedulerDeps): SyncScheduler {
         const sync = registry.get(row.provider)?.syncs.get(row.syncName);
         // The plan may slow the schedule down (its shortest frequency) or hold it (a paused connection).
         const paced = await pace(row.environmentId, row.connectionId, Number(row.frequencyMs), db);
+        // A run's close sets the next turn by the schedule's own frequency: under a slower plan
+        // the turn waits until a paced period has passed since the last run started.
+        const earliest = row.lastRunAt === null ? now : Number(row.lastRunAt) + paced.frequencyMs;
+        const waits = earliest > now;
         // Moving next_run_at first keeps a slow enqueue from triggering the same schedule twice.
         await db
           .updateTable('sync_schedules')
-          .set({ next_run_at: sync?.exec ? now + paced.frequencyMs : null, updated_at: now })
+          .set({
+            next_run_at: sync?.exec ? (waits ? earliest : now + paced.frequencyMs) : null,
+            updated_at: now,
+          })
           .where('connection_id', '=', row.connectionId)
           .where('sync_name', '=', row.syncName)
           .execute();
-        if (!sync?.exec || !paced.run) continue;
+        if (!sync?.exec || !paced.run || waits) continue;
         results.push(await trigger(row.environmentId, row.connectionId, sync, { trigger: 'schedule' }));
       }
       await resumeOrphans({ db, queue }, now);

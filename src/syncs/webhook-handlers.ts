@@ -22,6 +22,7 @@ import type {
   WebhookHandlerEvent,
 } from '../scripting/types.ts';
 import { prepareRecord, type RecordsRepository, webhookWriterId } from './records/index.ts';
+import { createRecordsHooks, type RecordsHooks } from './records-hooks.ts';
 
 export interface WebhookHandlersDeps {
   records: Pick<RecordsRepository, 'lock' | 'find' | 'upsert' | 'softDelete'>;
@@ -29,6 +30,8 @@ export interface WebhookHandlersDeps {
   clock: Clock;
   ids: IdFactory;
   logger: Logger;
+  /** Where `records.changed` goes (and its listeners); default one without listeners. */
+  recordsHooks?: RecordsHooks;
 }
 
 /** `*` handles every event of the provider, typed or not. */
@@ -55,6 +58,8 @@ export function webhookHandlersTrigger(
 }
 
 type Counts = { added: number; updated: number; deleted: number };
+
+const defaultHooks = createRecordsHooks();
 
 async function runHandler(
   deps: WebhookHandlersDeps,
@@ -150,29 +155,30 @@ async function runHandler(
       },
     },
   };
+  // Every record the handler writes is stamped at or after this instant (records/repository.ts).
+  const since = deps.clock.now();
   await handler.handle(context, handled);
 
   const outbox = { clock: deps.clock, newId: deps.ids };
+  const recordsHooks = deps.recordsHooks ?? defaultHooks;
   for (const [model, c] of counts) {
     if (c.added + c.updated + c.deleted === 0) continue;
-    await appendEvent(
-      trx,
+    await recordsHooks.changed(
       {
+        trx,
         environmentId,
-        type: 'records.changed',
-        data: {
-          connectionId: connection.id,
-          integrationId: connection.integrationId,
-          integrationKey: connection.integrationKey,
-          provider: connection.provider,
-          endUserId: connection.endUser.id,
-          sync: null,
-          syncRunId: null,
-          webhookHandler: handler.name,
-          inboundEventId: event.inboundEventId,
-          model,
-          ...c,
-        },
+        connectionId: connection.id,
+        integrationId: connection.integrationId,
+        integrationKey: connection.integrationKey,
+        provider: connection.provider,
+        endUserId: connection.endUser.id,
+        sync: null,
+        syncRunId: null,
+        webhookHandler: handler.name,
+        inboundEventId: event.inboundEventId,
+        model,
+        ...c,
+        since,
       },
       outbox,
     );

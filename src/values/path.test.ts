@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { idText, isObject, scalarText, valueAt } from './path.ts';
+import { idText, isObject, scalarText, valueAt, valuesAt } from './path.ts';
 
 describe('valueAt', () => {
   const body = { data: { object: { id: 'in_1', lines: [{ id: 'il_1' }, { id: 'il_2' }] } }, n: 0 };
@@ -51,5 +51,29 @@ describe('scalar values', () => {
 
   it('isObject is true for plain objects only', () => {
     assert.deepEqual([{}, [], null, 'x', 1].map(isObject), [true, false, false, false, false]);
+  });
+});
+
+describe('valuesAt', () => {
+  const subscription = {
+    status: 'active',
+    items: [{ priceId: 'price_pro' }, { priceId: 'price_seat' }, { priceId: null }],
+    raw: { plan: { id: 'plan_1' }, tags: ['a', 'b'] },
+  };
+
+  it('fans out over arrays and flattens a final array', () => {
+    assert.deepEqual(valuesAt(subscription, 'items.priceId'), ['price_pro', 'price_seat', null]);
+    assert.deepEqual(valuesAt(subscription, 'items.1.priceId'), ['price_seat']);
+    assert.deepEqual(valuesAt(subscription, 'raw.plan.id'), ['plan_1']);
+    assert.deepEqual(valuesAt(subscription, 'raw.tags'), ['a', 'b']);
+    assert.deepEqual(valuesAt(subscription, 'status'), ['active']);
+  });
+
+  it('answers nothing for absent paths and never reads the prototype chain', () => {
+    assert.deepEqual(valuesAt(subscription, 'items.productId'), []);
+    assert.deepEqual(valuesAt(subscription, 'items.9.priceId'), []);
+    assert.deepEqual(valuesAt(subscription, 'raw.__proto__'), []);
+    assert.deepEqual(valuesAt(subscription, 'items.constructor'), []);
+    assert.deepEqual(valuesAt(null, 'a'), []);
   });
 });

@@ -38,3 +38,31 @@ export function idText(value: unknown): string | undefined {
   const text = scalarText(value);
   return text === '' ? undefined : text;
 }
+
+/**
+ * Every value a dot path reaches when arrays fan out: a segment that is not an index applies to
+ * each element of an array (`items.priceId` gives the price of every item), a numeric one indexes
+ * it. Arrays at the end are flattened into their elements. The same own-property rule as
+ * `valueAt`. Used where a rule matches "any of" (plan-from-subscription rules).
+ */
+export function valuesAt(value: unknown, path: string): unknown[] {
+  let current: unknown[] = [value];
+  if (path !== '$') {
+    for (const segment of path.split('.')) {
+      const next: unknown[] = [];
+      for (const item of current) {
+        if (Array.isArray(item)) {
+          if (/^\d+$/.test(segment)) {
+            if (Number(segment) < item.length) next.push(item[Number(segment)]);
+          } else {
+            for (const element of item) {
+              if (isObject(element) && Object.hasOwn(element, segment)) next.push(element[segment]);
+            }
+          }
+        } else if (isObject(item) && Object.hasOwn(item, segment)) next.push(item[segment]);
+      }
+      current = next;
+    }
+  }
+  return current.flatMap((item) => (Array.isArray(item) ? item : [item]));
+}

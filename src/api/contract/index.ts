@@ -99,6 +99,14 @@ import {
 } from './plans.ts';
 import { listRecords, recordSchema } from './records.ts';
 import {
+  createSubscriptionRule,
+  deleteSubscriptionRule,
+  getSubscriptionRule,
+  listSubscriptionRules,
+  putSubscriptionRule,
+  subscriptionRuleSchema,
+} from './subscription-rules.ts';
+import {
   connectionSyncSchema,
   getSyncRun,
   listConnectionSyncs,
@@ -206,6 +214,13 @@ export const contract = {
     getSettings: getHubSettings,
     updateSettings: updateHubSettings,
   },
+  subscriptionRules: {
+    list: listSubscriptionRules,
+    create: createSubscriptionRule,
+    get: getSubscriptionRule,
+    put: putSubscriptionRule,
+    delete: deleteSubscriptionRule,
+  },
 } as const;
 
 export {
@@ -246,6 +261,7 @@ export {
   planVersionSchema,
   recordSchema,
   renderedNotificationSchema,
+  subscriptionRuleSchema,
   syncRunSchema,
   syncScheduleSchema,
   usageSchema,

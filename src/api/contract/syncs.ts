@@ -94,14 +94,21 @@ export const triggerSync = defineOperation({
   path: '/v1/connections/:id/syncs/:sync/trigger',
   summary: 'Start a sync run now',
   description:
-    'Queues a run. At most one run of a sync per connection is pending or running: while one is, this returns it (`created: false`). `mode: "full"` lists everything again from scratch (and detects deletes when the sync tracks them).',
+    'Queues a run. At most one run of a sync per connection is pending or running: while one is, this returns it (`created: false`). `mode: "full"` lists everything again from scratch (and detects deletes when the sync tracks them). A connection its plan keeps paused is refused with `403 plan_limit_reached` (`details.limit: "paused"`).',
   tag: 'Syncs',
   auth: 'apiKey',
   params: z.object({ id: idParam('connection'), sync: syncName }),
   body: z.strictObject({ mode: z.enum(['incremental', 'full']).optional() }).optional(),
   status: 202,
   response: z.object({ runId: z.string(), created: z.boolean() }),
-  errors: ['not_found', 'sync_not_found', 'connection_reauth_required', 'import_not_supported', 'conflict'],
+  errors: [
+    'not_found',
+    'sync_not_found',
+    'connection_reauth_required',
+    'import_not_supported',
+    'conflict',
+    'plan_limit_reached',
+  ],
 });
 
 export const updateSync = defineOperation({

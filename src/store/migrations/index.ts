@@ -11,6 +11,7 @@ import { webhookSubscriptions } from './0009_webhook_subscriptions.ts';
 import { actionRunProgress } from './0010_action_run_progress.ts';
 import { plans } from './0011_plans.ts';
 import { notifications } from './0012_notifications.ts';
+import { subscriptionRules } from './0013_subscription_rules.ts';
 import { hub } from './0014_hub.ts';
 
 /**
@@ -30,5 +31,6 @@ export const MIGRATIONS: readonly Migration[] = [
   actionRunProgress,
   plans,
   notifications,
+  subscriptionRules,
   hub,
 ];
