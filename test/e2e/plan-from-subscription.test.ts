@@ -190,6 +190,14 @@ describe('plan from a subscription: canceled at Stripe, locked in the hub', { ti
       [lock?.details.limit, lock?.details.plan?.key, lock?.details.requiredPlan?.key],
       ['integration', 'free', 'pro'],
     );
+    // The hub shows it: Stripe's tile is locked, "Available on Pro".
+    const hub = await world.engine.call('GET', `/v1/end-users/${SELLER}/hub`);
+    assert.equal(hub.status, 200, hub.text);
+    type Tile = { key: string; state: string; lock: { requiredPlan: { key: string } | null } | null };
+    const tile = (hub.body.categories as Array<{ tiles: Tile[] }>)
+      .flatMap((group) => group.tiles)
+      .find((t) => t.key === 'stripe');
+    assert.deepEqual([tile?.state, tile?.lock?.requiredPlan?.key], ['locked', 'pro']);
     const refused = await world.engine.call('POST', '/v1/connect/sessions', {
       endUser: { id: SELLER },
       allowedIntegrations: ['stripe'],
