@@ -42,6 +42,7 @@ export const LAYERS: readonly { name: string; entries: readonly string[] }[] = [
       'inbound',
       'outbound',
       'plans',
+      'operators',
       'webhook-subscriptions',
     ],
   },

@@ -12,6 +12,7 @@ import {
 import { PatchbayError } from '../errors/index.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 import type { LookupFn } from '../net/index.ts';
+import { createOperatorsService, type OperatorsService } from '../operators/index.ts';
 import {
   createJobs,
   createScheduler,
@@ -64,6 +65,8 @@ export interface StartReport {
 /** The services of a running engine, for library mode. */
 export interface PatchbayServices {
   environments: EnvironmentsService;
+  /** Dashboard operator accounts and sessions. */
+  operators: OperatorsService;
   /** Catalog, integrations, connections, connect sessions, auth, proxy, refresh. */
   providers: ProvidersLayer;
   /** Endpoints, messages, dispatch, delivery, the event stream. */
@@ -220,6 +223,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       ? createScheduler({ queue, onError: (error) => logger.error({ err: error }, 'scheduler tick failed') })
       : null;
 
+    const operators = createOperatorsService({ store, environments, clock });
     const api =
       config.role === 'worker'
         ? null
@@ -239,6 +243,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
               ...plans.routes(),
             ],
             connectSessions: providers.sessions,
+            operators,
           });
 
     return new Engine({
@@ -251,6 +256,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       scheduler,
       services: {
         environments,
+        operators,
         providers,
         outbound,
         inbound,

@@ -21,6 +21,7 @@ export const ID_PREFIXES = {
   job: 'job',
   schedule: 'sch',
   request: 'req',
+  operator: 'op',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

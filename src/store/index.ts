@@ -12,6 +12,7 @@ export { marker, prepare } from './prepared.ts';
 export type * from './schema.ts';
 export type * from './schema-connect.ts';
 export type * from './schema-inbound.ts';
+export type * from './schema-operators.ts';
 export type * from './schema-outbound.ts';
 export type * from './schema-plans.ts';
 export type * from './schema-syncs.ts';

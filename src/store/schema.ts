@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { ConnectTables } from './schema-connect.ts';
 import type { InboundTables } from './schema-inbound.ts';
+import type { OperatorTables } from './schema-operators.ts';
 import type { OutboundTables } from './schema-outbound.ts';
 import type { PlanTables } from './schema-plans.ts';
 import type { SyncTables } from './schema-syncs.ts';
@@ -18,7 +19,8 @@ export interface Database
     InboundTables,
     SyncTables,
     WebhookSubscriptionTables,
-    PlanTables {
+    PlanTables,
+    OperatorTables {
   schema_migrations: SchemaMigrationsTable;
   environments: EnvironmentsTable;
   api_keys: ApiKeysTable;

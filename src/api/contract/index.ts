@@ -15,6 +15,13 @@ import {
   updateConnectionMetadata,
 } from './connections.ts';
 import {
+  createDashboardSession,
+  dashboardSessionSchema,
+  deleteDashboardSession,
+  getDashboardSession,
+  switchDashboardEnvironment,
+} from './dashboard.ts';
+import {
   deleteEndUser,
   endUserSchema,
   getEndUser,
@@ -102,6 +109,12 @@ import {
 export const contract = {
   system: { health, ready },
   environment: { get: getEnvironment },
+  dashboard: {
+    signIn: createDashboardSession,
+    session: getDashboardSession,
+    switchEnvironment: switchDashboardEnvironment,
+    signOut: deleteDashboardSession,
+  },
   apiKeys: { list: listApiKeys, create: createApiKey, revoke: revokeApiKey },
   integrations: {
     list: listIntegrations,
@@ -195,6 +208,7 @@ export {
   connectionSyncSchema,
   createdApiKeySchema,
   createdEndpointSchema,
+  dashboardSessionSchema,
   endpointSchema,
   endUserSchema,
   environmentSchema,

@@ -10,6 +10,7 @@ import { outboundPartialIndexes } from './0008_outbound_partial_indexes.ts';
 import { webhookSubscriptions } from './0009_webhook_subscriptions.ts';
 import { actionRunProgress } from './0010_action_run_progress.ts';
 import { plans } from './0011_plans.ts';
+import { operators } from './0016_operators.ts';
 
 /**
  * Every migration, in version order. Forward-only: a shipped migration is never edited; a change
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   webhookSubscriptions,
   actionRunProgress,
   plans,
+  operators,
 ];
