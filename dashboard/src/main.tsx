@@ -16,6 +16,12 @@ const Connections = lazy(() => import('./pages/connections.tsx'));
 const Connection = lazy(() => import('./pages/connection.tsx'));
 const SyncRuns = lazy(() => import('./pages/sync-runs.tsx'));
 const SyncRun = lazy(() => import('./pages/sync-run.tsx'));
+const InboundEvents = lazy(() => import('./pages/inbound-events.tsx'));
+const InboundEvent = lazy(() => import('./pages/inbound-event.tsx'));
+const Endpoints = lazy(() => import('./pages/endpoints.tsx'));
+const Endpoint = lazy(() => import('./pages/endpoint.tsx'));
+const Messages = lazy(() => import('./pages/messages.tsx'));
+const Message = lazy(() => import('./pages/message.tsx'));
 
 function NotFound() {
   return (
@@ -46,6 +52,12 @@ const router = createBrowserRouter(
         { path: 'connections/:id', element: page(<Connection />) },
         { path: 'sync-runs', element: page(<SyncRuns />) },
         { path: 'sync-runs/:id', element: page(<SyncRun />) },
+        { path: 'inbound-events', element: page(<InboundEvents />) },
+        { path: 'inbound-events/:id', element: page(<InboundEvent />) },
+        { path: 'endpoints', element: page(<Endpoints />) },
+        { path: 'endpoints/:id', element: page(<Endpoint />) },
+        { path: 'messages', element: page(<Messages />) },
+        { path: 'messages/:id', element: page(<Message />) },
         { path: '*', element: <NotFound /> },
       ],
     },

@@ -5,7 +5,13 @@
  * can prove none of it runs.
  */
 import { newId } from '../../src/ids/index.ts';
-import { type LibraryEngine, startLibraryEngine } from './library-engine.ts';
+import {
+  type LibraryEngine,
+  startLibraryEngine,
+  startWebhookReceiver,
+  type WebhookReceiver,
+  waitFor,
+} from './library-engine.ts';
 
 /** Markup that would set `window.__xss` if the dashboard ever interpreted it. */
 export const HOSTILE = {
@@ -13,6 +19,7 @@ export const HOSTILE = {
   lastError: '<img src=x onerror="window.__xss = \'last error\'">',
   syncError: 'Gumroad answered 502 <svg onload="window.__xss = \'sync error\'"></svg> for /v2/sales',
   record: '<script>window.__xss = "record"</script><b onmouseover="window.__xss = 1">hover</b>',
+  payload: '<iframe src="javascript:window.__xss = \'payload\'"></iframe>',
 } as const;
 
 export interface DashboardWorld {
@@ -24,6 +31,11 @@ export interface DashboardWorld {
    */
   connections: Record<'active' | 'refreshing' | 'reauth_required' | 'error' | 'disconnected', string>;
   failedRunId: string;
+  unroutedEventId: string;
+  /** A receiver that failed the first delivery (500) and accepts the next ones. */
+  receiver: WebhookReceiver;
+  endpointId: string;
+  failedMessageId: string;
 }
 
 export async function startDashboardWorld(): Promise<DashboardWorld> {
@@ -123,5 +135,63 @@ export async function startDashboardWorld(): Promise<DashboardWorld> {
       })
       .execute();
   }
-  return { patchbay, environmentId: environment.id, connections, failedRunId };
+  const unroutedEventId = newId('inboundEvent');
+  const body = JSON.stringify({
+    resource_name: 'sale',
+    seller_id: 'unknown-seller',
+    product_name: HOSTILE.payload,
+  });
+  await db
+    .insertInto('inbound_events')
+    .values({
+      id: unroutedEventId,
+      environment_id: environment.id,
+      integration_id: integration.body.id,
+      provider: 'gumroad',
+      provider_event_id: null,
+      dedupe_key: null,
+      event_type: 'sale',
+      content_type: 'application/json',
+      headers: JSON.stringify({ 'content-type': 'application/json' }),
+      body: Buffer.from(body).toString('base64'),
+      status: 'unrouted',
+      connection_ids: '[]',
+      attempts: 1,
+      error_code: null,
+      error_message: null,
+      received_at: now - 30_000,
+      processed_at: now - 29_000,
+    })
+    .execute();
+
+  const receiver = await startWebhookReceiver();
+  receiver.answers.push(500);
+  const endpoint = await patchbay.call('POST', '/v1/endpoints', {
+    url: receiver.url,
+    description: 'The app',
+  });
+  if (endpoint.status !== 201) throw new Error(`endpoint: ${endpoint.text}`);
+  const sent = await patchbay.call('POST', '/v1/messages', {
+    eventType: 'order.shipped',
+    data: { order: 'ord_1' },
+  });
+  if (sent.status !== 201 && sent.status !== 200) throw new Error(`message: ${sent.text}`);
+  const failedMessageId: string = sent.body.data[0].id;
+  // The first delivery fails; the message then waits for its next scheduled attempt.
+  await waitFor('the first delivery to fail', async () => {
+    const attempts = await patchbay.call('GET', `/v1/messages/${failedMessageId}/attempts`);
+    return attempts.body.data?.some((attempt: { status: string }) => attempt.status === 'failed')
+      ? true
+      : undefined;
+  });
+  return {
+    patchbay,
+    environmentId: environment.id,
+    connections,
+    failedRunId,
+    unroutedEventId,
+    receiver,
+    endpointId: endpoint.body.id,
+    failedMessageId,
+  };
 }

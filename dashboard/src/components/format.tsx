@@ -39,6 +39,9 @@ const TONES: Record<string, 'good' | 'bad' | 'warn' | 'neutral'> = {
   reauth_required: 'bad',
   error: 'bad',
   failed: 'bad',
+  failing: 'bad',
+  unrouted: 'warn',
+  paused: 'warn',
   disconnected: 'neutral',
   cancelled: 'neutral',
 };

@@ -30,6 +30,9 @@ const NAV = [
   { to: '/', label: 'Overview', end: true },
   { to: '/connections', label: 'Connections', end: false },
   { to: '/sync-runs', label: 'Sync runs', end: false },
+  { to: '/inbound-events', label: 'Inbound', end: false },
+  { to: '/endpoints', label: 'Endpoints', end: false },
+  { to: '/messages', label: 'Messages', end: false },
 ] as const;
 
 export function Layout() {
