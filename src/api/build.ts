@@ -16,6 +16,7 @@ import type { EnvironmentsService } from '../environments/index.ts';
 import { newId } from '../ids/index.ts';
 import type { Logger } from '../logger/index.ts';
 import type { OperatorsService } from '../operators/index.ts';
+import type { QueueDepth } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
 import { jsonTextTooDeep, jsonTooDeep } from '../values/json-depth.ts';
 import { createAuthHook } from './core/auth.ts';
@@ -57,6 +58,8 @@ export interface ApiDeps {
   connectSessions?: Pick<ConnectSessionsService, 'authenticate'>;
   /** Dashboard sign-in and sessions; without it the dashboard's session routes are absent. */
   operators?: OperatorsService;
+  /** The queue depth of an environment, for the dashboard's overview (GET /v1/dashboard/queue). */
+  queueDepth?: (environmentId: string) => Promise<QueueDepth>;
   /** Where the operator dashboard's build is (default: dashboard/dist of this package). */
   dashboardDir?: string;
 }
@@ -146,7 +149,13 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     environmentRoutes(),
     apiKeyRoutes(deps.environments),
     ...(deps.operators
-      ? [dashboardRoutes({ operators: deps.operators, environments: deps.environments })]
+      ? [
+          dashboardRoutes({
+            operators: deps.operators,
+            environments: deps.environments,
+            queueDepth: deps.queueDepth,
+          }),
+        ]
       : []),
     dashboardStaticRoutes(deps.dashboardDir),
     ...(deps.routes ?? []),

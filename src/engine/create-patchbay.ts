@@ -22,6 +22,7 @@ import {
   type JobName,
   type JobQueue,
   type Jobs,
+  queueDepth,
   type Scheduler,
   type TypedScheduleSpec,
   type Worker,
@@ -244,6 +245,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
             ],
             connectSessions: providers.sessions,
             operators,
+            queueDepth: (environmentId) => queueDepth(store.db, environmentId, clock.now()),
           });
 
     return new Engine({

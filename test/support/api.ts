@@ -8,6 +8,7 @@ import {
 } from '../../src/environments/index.ts';
 import { createLogger, createMemoryDestination, type MemoryDestination } from '../../src/logger/index.ts';
 import { createOperatorsService, type OperatorsService } from '../../src/operators/index.ts';
+import { queueDepth } from '../../src/queue/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import type { TestDatabase } from './databases.ts';
 
@@ -61,7 +62,9 @@ export async function createTestApi(
     metrics: createMetricsRegistry(),
     environments,
     clock,
-    ...(operators ? { operators } : {}),
+    ...(operators
+      ? { operators, queueDepth: (environmentId: string) => queueDepth(store.db, environmentId, clock.now()) }
+      : {}),
     ...rest,
     config: { bodyLimit: 64 * 1024, apiRateLimit: 1000, ...config },
   });

@@ -7,7 +7,7 @@ import { Link } from 'react-router';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ApiConnection } from '../api/client.ts';
 import { api, call } from '../api/http.ts';
-import { Status, Time } from '../components/format.tsx';
+import { relative, Status, Time } from '../components/format.tsx';
 import { Empty, ErrorState, Loading } from '../components/states.tsx';
 
 const STATUSES = ['active', 'refreshing', 'reauth_required', 'error', 'disconnected'] as const;
@@ -38,6 +38,45 @@ function Readiness() {
           {ready.data ? <span className="muted"> ({ready.data.checks.join(', ')})</span> : null}
         </dd>
       </dl>
+    </section>
+  );
+}
+
+function Queue() {
+  const queue = useQuery({
+    queryKey: ['queue-depth'],
+    queryFn: () => call(() => api.v1.getDashboardQueue()),
+    refetchInterval: 10_000,
+  });
+  return (
+    <section aria-labelledby="queue-title" className="card">
+      <h2 id="queue-title">Queue</h2>
+      {queue.isPending ? (
+        <Loading what="the queue" />
+      ) : queue.isError ? (
+        <ErrorState error={queue.error} retry={() => void queue.refetch()} />
+      ) : (
+        <dl className="facts">
+          <dt>Waiting</dt>
+          <dd>{queue.data.waiting}</dd>
+          <dt>Oldest waiting</dt>
+          <dd>
+            {queue.data.oldestWaitingAt ? (
+              <>
+                due <Time value={queue.data.oldestWaitingAt} /> ({relative(queue.data.oldestWaitingAt)})
+              </>
+            ) : (
+              'no backlog'
+            )}
+          </dd>
+          <dt>Running</dt>
+          <dd>{queue.data.running}</dd>
+          <dt>Scheduled later</dt>
+          <dd>{queue.data.later}</dd>
+          <dt>Dead</dt>
+          <dd>{queue.data.dead === 0 ? 0 : <span className="error-text">{queue.data.dead}</span>}</dd>
+        </dl>
+      )}
     </section>
   );
 }
@@ -207,6 +246,7 @@ export default function Overview() {
       <h1>Overview</h1>
       <div className="grid">
         <Readiness />
+        <Queue />
         <NeedsAttention />
         <ConnectionsByStatus />
         <RecentSyncRuns />

@@ -75,3 +75,25 @@ export const deleteDashboardSession = defineOperation({
   response: z.object({ signedOut: z.literal(true) }),
   errors: [],
 });
+
+export const getDashboardQueue = defineOperation({
+  id: 'getDashboardQueue',
+  method: 'GET',
+  path: '/v1/dashboard/queue',
+  summary: "The environment's queued work: backlog, running, delayed and dead jobs",
+  description:
+    'Jobs of the calling environment only (syncs, deliveries, inbound processing…). `oldestWaitingAt` is when the longest-waiting due job became due: its age is how far behind the workers are.',
+  tag: 'Dashboard',
+  auth: 'apiKey',
+  status: 200,
+  response: z
+    .object({
+      waiting: z.number().int(),
+      running: z.number().int(),
+      later: z.number().int(),
+      dead: z.number().int(),
+      oldestWaitingAt: timestamp.nullable(),
+    })
+    .meta({ id: 'QueueDepth' }),
+  errors: [],
+});

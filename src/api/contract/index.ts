@@ -18,6 +18,7 @@ import {
   createDashboardSession,
   dashboardSessionSchema,
   deleteDashboardSession,
+  getDashboardQueue,
   getDashboardSession,
   switchDashboardEnvironment,
 } from './dashboard.ts';
@@ -114,6 +115,7 @@ export const contract = {
     session: getDashboardSession,
     switchEnvironment: switchDashboardEnvironment,
     signOut: deleteDashboardSession,
+    queue: getDashboardQueue,
   },
   apiKeys: { list: listApiKeys, create: createApiKey, revoke: revokeApiKey },
   integrations: {

@@ -209,6 +209,63 @@ for (const target of await testDatabases()) {
       assert.equal(otherClient.statusCode, 201);
     });
 
+    it('reports the queue depth of the session’s environment only', async () => {
+      const now = api.clock.now();
+      const job = (
+        id: string,
+        environmentId: string,
+        state: 'queued' | 'active' | 'dead',
+        runAt: number,
+      ) => ({
+        id,
+        name: 'sync.run',
+        environment_id: environmentId,
+        payload: '{}',
+        state,
+        priority: 0,
+        run_at: runAt,
+        attempts: 0,
+        max_attempts: 5,
+        backoff: null,
+        dedupe_key: null,
+        lease_owner: null,
+        lease_until: null,
+        last_error: null,
+        created_at: now,
+        updated_at: now,
+      });
+      await api.store.db
+        .insertInto('jobs')
+        .values([
+          job('job_01jz8x7y6w5v4t3s2r1q0p9n81', api.dev.id, 'queued', now - 90_000),
+          job('job_01jz8x7y6w5v4t3s2r1q0p9n82', api.dev.id, 'queued', now - 5_000),
+          job('job_01jz8x7y6w5v4t3s2r1q0p9n83', api.dev.id, 'queued', now + 60_000),
+          job('job_01jz8x7y6w5v4t3s2r1q0p9n84', api.dev.id, 'active', now - 1_000),
+          job('job_01jz8x7y6w5v4t3s2r1q0p9n85', api.dev.id, 'dead', now - 500_000),
+          job('job_01jz8x7y6w5v4t3s2r1q0p9n86', api.prod.id, 'queued', now - 900_000),
+        ])
+        .execute();
+      const cookie = sessionCookie(await signIn({ apiKey: devKey }));
+      const depth = await api.app.inject({ url: '/v1/dashboard/queue', headers: { cookie } });
+      assert.equal(depth.statusCode, 200);
+      assert.deepEqual(depth.json(), {
+        waiting: 2,
+        running: 1,
+        later: 1,
+        dead: 1,
+        oldestWaitingAt: new Date(now - 90_000).toISOString(),
+      });
+      const prod = await api.app.inject({ url: '/v1/dashboard/queue', headers: api.prodAuth });
+      assert.deepEqual(prod.json(), {
+        waiting: 1,
+        running: 0,
+        later: 0,
+        dead: 0,
+        oldestWaitingAt: new Date(now - 900_000).toISOString(),
+      });
+      await api.store.db.deleteFrom('jobs').execute();
+    });
+
     it('ends the session on sign-out, on expiry and when its key is revoked', async () => {
       const first = await signIn({ apiKey: devKey });
       const cookie = sessionCookie(first);

@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { EnvironmentsService } from '../../environments/index.ts';
 import type { DashboardSession, OperatorsService } from '../../operators/index.ts';
+import type { QueueDepth } from '../../queue/index.ts';
 import { isoTime } from '../../values/instant.ts';
 import { contract, type ResponseOf } from '../contract/index.ts';
 import { requireDashboardSession, SESSION_COOKIE } from '../core/dashboard-auth.ts';
@@ -9,6 +10,8 @@ import { presentEnvironment } from './environment.ts';
 
 export interface DashboardRoutesDeps {
   operators: OperatorsService;
+  /** The queue depth of an environment (the queue's store); without it the route is absent. */
+  queueDepth?: ((environmentId: string) => Promise<QueueDepth>) | undefined;
   environments: Pick<EnvironmentsService, 'listEnvironments'>;
 }
 
@@ -39,9 +42,24 @@ export function dashboardRoutes(deps: DashboardRoutesDeps): RouteModule {
       expires: new Date(expiresAt),
     });
 
+  const queueDepth = deps.queueDepth;
   return {
     name: 'dashboard',
     routes: [
+      ...(queueDepth
+        ? [
+            route(contract.dashboard.queue, async ({ auth }) => {
+              const depth = await queueDepth(auth.environment.id);
+              return {
+                waiting: depth.waiting,
+                running: depth.running,
+                later: depth.later,
+                dead: depth.dead,
+                oldestWaitingAt: depth.oldestWaitingSince === null ? null : isoTime(depth.oldestWaitingSince),
+              };
+            }),
+          ]
+        : []),
       route(contract.dashboard.signIn, async ({ body, request, reply }) => {
         const { session, token } = await deps.operators.signIn(body, request.ip);
         setCookie(reply, token, session.expiresAt);
