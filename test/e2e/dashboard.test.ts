@@ -215,7 +215,10 @@ describe('operator dashboard in a browser', { skip: missing ?? false }, () => {
     await page.getByRole('button', { name: 'Resend now' }).click();
     await page.getByRole('heading', { name: /order\.shipped\s+succeeded/ }).waitFor();
     // The resend, and possibly the scheduled retry racing it, both reach the now healthy receiver.
-    await page.getByRole('cell', { name: /HTTP 200/ }).first().waitFor();
+    await page
+      .getByRole('cell', { name: /HTTP 200/ })
+      .first()
+      .waitFor();
     await page.screenshot({
       path: new URL('dashboard-message-resent.png', ARTIFACTS).pathname,
       fullPage: true,
