@@ -68,7 +68,7 @@ export function loadDashboardBuild(dir: string = DASHBOARD_DIST): Map<string, As
 
 const MISSING = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Patchbay dashboard not built</title></head>
 <body><h1>The dashboard is not built</h1><p>This Patchbay was started from a checkout whose dashboard has not been built.
-Run <code>npm run build:dashboard</code> (or <code>npm install</code>, which builds it), then reload.</p></body></html>`;
+Run <code>npm run build:dashboard</code> (or <code>npm install</code>, which builds it), then restart Patchbay.</p></body></html>`;
 
 function setSecurityHeaders(reply: FastifyReply): FastifyReply {
   return reply
