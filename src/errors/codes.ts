@@ -14,6 +14,12 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   invalid_api_key: 401,
   forbidden: 403,
+  /** Dashboard sign-in (src/operators): the API key, or the email and password, are not valid. */
+  sign_in_failed: 401,
+  /** Too many failed dashboard sign-ins for the account or client; `details.retryAfterSeconds`. */
+  sign_in_locked: 429,
+  /** A state-changing dashboard call without the session's CSRF token (`x-csrf-token`). */
+  csrf_token_invalid: 403,
   /**
    * Plans (src/plans): the end user's plan does not include the integration or action asked for;
    * `details` names the limit and `requiredPlan`, the cheapest plan that allows it.

@@ -22,6 +22,7 @@ export const ID_PREFIXES = {
   schedule: 'sch',
   request: 'req',
   notification: 'ntf',
+  operator: 'op',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

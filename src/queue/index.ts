@@ -15,6 +15,7 @@ export {
   type PayloadOf,
 } from './catalog.ts';
 export { nextCronRun } from './cron.ts';
+export { type QueueDepth, queueDepth } from './depth.ts';
 export {
   createJobs,
   type EnqueueOptions,

@@ -13,6 +13,7 @@ export type * from './schema.ts';
 export type * from './schema-connect.ts';
 export type * from './schema-inbound.ts';
 export type * from './schema-notifications.ts';
+export type * from './schema-operators.ts';
 export type * from './schema-outbound.ts';
 export type * from './schema-plans.ts';
 export type * from './schema-syncs.ts';

@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { ConnectTables } from './schema-connect.ts';
 import type { InboundTables } from './schema-inbound.ts';
 import type { NotificationTables } from './schema-notifications.ts';
+import type { OperatorTables } from './schema-operators.ts';
 import type { OutboundTables } from './schema-outbound.ts';
 import type { PlanTables } from './schema-plans.ts';
 import type { SyncTables } from './schema-syncs.ts';
@@ -20,7 +21,8 @@ export interface Database
     SyncTables,
     WebhookSubscriptionTables,
     PlanTables,
-    NotificationTables {
+    NotificationTables,
+    OperatorTables {
   schema_migrations: SchemaMigrationsTable;
   environments: EnvironmentsTable;
   api_keys: ApiKeysTable;

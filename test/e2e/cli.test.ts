@@ -24,6 +24,7 @@ describe('patchbay CLI', () => {
       ['keys'],
       ['keys', 'create'],
       ['keys', 'rotate'],
+      ['operators', 'add'],
       ['doctor'],
     ]) {
       const result = await cli([...args, '--help'], {});
@@ -50,6 +51,31 @@ describe('patchbay CLI', () => {
     assert.match((await cli(['migrate', '--status'], env)).stdout, /pending 0001_foundation/);
     assert.match((await cli(['migrate'], env)).stdout, /applied 0001_foundation/);
     assert.match((await cli(['migrate'], env)).stdout, /up to date/);
+  });
+
+  it('adds operator accounts with the password from the environment, never as an argument', async () => {
+    const env = { PATCHBAY_DATA_DIR: dataDir() };
+    const added = await cli(['operators', 'add', 'Ops@Example.com'], {
+      ...env,
+      PATCHBAY_OPERATOR_PASSWORD: 'a long enough password',
+    });
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /^Created operator op_\w+ \(ops@example\.com\)$/m);
+    const short = await cli(['operators', 'add', 'two@example.com'], {
+      ...env,
+      PATCHBAY_OPERATOR_PASSWORD: 'short',
+    });
+    assert.equal(short.code, 1);
+    assert.match(short.stderr, /at least 12 characters/);
+    const again = await cli(['operators', 'add', 'ops@example.com'], {
+      ...env,
+      PATCHBAY_OPERATOR_PASSWORD: 'a long enough password',
+    });
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /conflict/);
+    const list = await cli(['operators', 'list'], env);
+    assert.match(list.stdout, /ops@example\.com/);
+    assert.doesNotMatch(list.stdout, /scrypt|a long enough password/);
   });
 
   it('creates, lists and revokes API keys, refusing malformed ids', async () => {

@@ -7,6 +7,8 @@ import {
   type EnvironmentsService,
 } from '../../src/environments/index.ts';
 import { createLogger, createMemoryDestination, type MemoryDestination } from '../../src/logger/index.ts';
+import { createOperatorsService, type OperatorsService } from '../../src/operators/index.ts';
+import { queueDepth } from '../../src/queue/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import type { TestDatabase } from './databases.ts';
 
@@ -25,6 +27,8 @@ export interface TestApi {
   prodAuth: { authorization: string };
   devKeyId: string;
   prodKeyId: string;
+  /** The dashboard's sign-in service, when built with `{ dashboard: true }`. */
+  operators: OperatorsService | null;
   close(): Promise<void>;
 }
 
@@ -34,7 +38,11 @@ export interface TestApi {
  */
 export async function createTestApi(
   database: TestDatabase,
-  overrides: Partial<Omit<ApiDeps, 'config'>> & { config?: Partial<ApiDeps['config']> } = {},
+  overrides: Partial<Omit<ApiDeps, 'config'>> & {
+    config?: Partial<ApiDeps['config']>;
+    /** Adds the dashboard's sign-in (an operators service on the same store and clock). */
+    dashboard?: boolean;
+  } = {},
 ): Promise<TestApi> {
   const store = await database.open();
   await store.migrate();
@@ -46,13 +54,17 @@ export async function createTestApi(
   const devKey = firstKey ?? (await environments.createKey(dev.id, { name: 'test dev key' }));
   const prodKey = await environments.createKey(prod.id, { name: 'test prod key' });
   const logs = createMemoryDestination();
-  const { config, ...rest } = overrides;
+  const { config, dashboard, ...rest } = overrides;
+  const operators = dashboard ? createOperatorsService({ store, environments, clock }) : null;
   const app = await buildApi({
     store,
     logger: createLogger({ level: 'trace', destination: logs }),
     metrics: createMetricsRegistry(),
     environments,
     clock,
+    ...(operators
+      ? { operators, queueDepth: (environmentId: string) => queueDepth(store.db, environmentId, clock.now()) }
+      : {}),
     ...rest,
     config: { bodyLimit: 64 * 1024, apiRateLimit: 1000, ...config },
   });
@@ -68,6 +80,7 @@ export async function createTestApi(
     prodAuth: { authorization: `Bearer ${prodKey.secret}` },
     devKeyId: devKey.apiKey.id,
     prodKeyId: prodKey.apiKey.id,
+    operators,
     async close() {
       await app.close();
       await store.close();

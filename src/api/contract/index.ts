@@ -15,6 +15,14 @@ import {
   updateConnectionMetadata,
 } from './connections.ts';
 import {
+  createDashboardSession,
+  dashboardSessionSchema,
+  deleteDashboardSession,
+  getDashboardQueue,
+  getDashboardSession,
+  switchDashboardEnvironment,
+} from './dashboard.ts';
+import {
   deleteEndUser,
   endUserSchema,
   getEndUser,
@@ -126,6 +134,13 @@ import {
 export const contract = {
   system: { health, ready },
   environment: { get: getEnvironment },
+  dashboard: {
+    signIn: createDashboardSession,
+    session: getDashboardSession,
+    switchEnvironment: switchDashboardEnvironment,
+    signOut: deleteDashboardSession,
+    queue: getDashboardQueue,
+  },
   apiKeys: { list: listApiKeys, create: createApiKey, revoke: revokeApiKey },
   integrations: {
     list: listIntegrations,
@@ -243,6 +258,7 @@ export {
   connectionSyncSchema,
   createdApiKeySchema,
   createdEndpointSchema,
+  dashboardSessionSchema,
   endpointSchema,
   endUserSchema,
   environmentSchema,

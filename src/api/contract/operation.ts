@@ -4,11 +4,12 @@ import type { ErrorCode } from '../../errors/index.ts';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * `apiKey`: needs `Authorization: Bearer pb_sk_…`; `connectSession`: needs a connect session
- * token, `Authorization: Bearer pb_cst_…` (the connect page's API); `none`: public (health,
- * readiness).
+ * `apiKey`: needs `Authorization: Bearer pb_sk_…`, or the dashboard's session cookie (CSRF token
+ * required on writes); `connectSession`: needs a connect session token, `Authorization: Bearer
+ * pb_cst_…` (the connect page's API); `dashboardSession`: the dashboard's session cookie only (its
+ * own session routes); `none`: public (health, readiness).
  */
-export type AuthMode = 'apiKey' | 'connectSession' | 'none';
+export type AuthMode = 'apiKey' | 'connectSession' | 'dashboardSession' | 'none';
 
 /**
  * One HTTP operation of the API, as data: the server registers its route from it (validation,

@@ -3,7 +3,9 @@ import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { ConnectSession, ConnectSessionsService } from '../../connect/types.ts';
 import type { EnvironmentsService } from '../../environments/index.ts';
 import { PatchbayError } from '../../errors/index.ts';
+import type { OperatorsService } from '../../operators/index.ts';
 import type { AuthMode } from '../contract/index.ts';
+import { authenticateDashboard, sessionToken } from './dashboard-auth.ts';
 import { applyRateLimit } from './rate-limit.ts';
 import { setAuth, setConnectSession } from './request-auth.ts';
 
@@ -12,6 +14,8 @@ export interface AuthHookOptions {
   limiter: RateLimiterAbstract;
   /** Authenticates connect session tokens on `connectSession` routes (the connect page's API). */
   connectSessions?: Pick<ConnectSessionsService, 'authenticate'> | undefined;
+  /** Authenticates the dashboard's session cookie; without it only API keys are accepted. */
+  operators?: Pick<OperatorsService, 'authenticate'> | undefined;
 }
 
 /**
@@ -29,6 +33,18 @@ export function createAuthHook(options: AuthHookOptions) {
     if (mode === 'connectSession') {
       await authenticateSession(options, secret, request, reply);
       return;
+    }
+    // The dashboard's cookie counts only when no Authorization header is sent, so an API client
+    // is never authenticated by a cookie it did not mean to use.
+    if (options.operators && (mode === 'dashboardSession' || (!header && sessionToken(request)))) {
+      const session = await authenticateDashboard(options.operators, request);
+      const keyId = session.apiKeyId ?? `operator:${session.operator?.id ?? 'unknown'}`;
+      setAuth(request, { environment: session.environment, keyId });
+      await applyRateLimit(options.limiter, keyId, reply, request.log);
+      return;
+    }
+    if (mode === 'dashboardSession') {
+      throw new PatchbayError('unauthorized', 'This route needs a dashboard session: sign in first');
     }
     if (!secret) {
       reply.header('www-authenticate', 'Bearer');

@@ -29,6 +29,13 @@ export async function registerOpenApi(
             scheme: 'bearer',
             description: 'A secret API key of an environment, `pb_sk_<environment>_…`.',
           },
+          dashboardSession: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'pb_dashboard',
+            description:
+              "The operator dashboard's session (`POST /v1/dashboard/session`); writes also need its CSRF token in `x-csrf-token`. Routes that take an API key accept it too.",
+          },
           connectSession: {
             type: 'http',
             scheme: 'bearer',

@@ -85,7 +85,9 @@ export function registerOperation(app: FastifyInstance, definition: RouteDefinit
           ? [{ bearerAuth: [] }]
           : operation.auth === 'connectSession'
             ? [{ connectSession: [] }]
-            : [],
+            : operation.auth === 'dashboardSession'
+              ? [{ dashboardSession: [] }]
+              : [],
       ...(operation.params ? { params: operation.params } : {}),
       ...(operation.query ? { querystring: operation.query } : {}),
       ...(operation.body ? { body: operation.body } : {}),
@@ -118,7 +120,12 @@ export function registerOperation(app: FastifyInstance, definition: RouteDefinit
 }
 
 // Errors any operation of a kind can answer, whatever its handler does.
-const AUTH_ERRORS: readonly ErrorCode[] = ['unauthorized', 'invalid_api_key', 'rate_limited'];
+const AUTH_ERRORS: readonly ErrorCode[] = [
+  'unauthorized',
+  'invalid_api_key',
+  'csrf_token_invalid',
+  'rate_limited',
+];
 const BODY_ERRORS: readonly ErrorCode[] = [
   'validation_failed',
   'invalid_json',
@@ -127,10 +134,13 @@ const BODY_ERRORS: readonly ErrorCode[] = [
   'payload_too_large',
 ];
 
+const DASHBOARD_AUTH_ERRORS: readonly ErrorCode[] = ['unauthorized', 'csrf_token_invalid', 'rate_limited'];
+
 /** Error answers of an operation, grouped by status, each listing its codes (for OpenAPI). */
 function errorResponses(operation: Operation, hasIdParams: boolean) {
   const codes = new Set<ErrorCode>(operation.errors);
   if (operation.auth === 'apiKey') for (const code of AUTH_ERRORS) codes.add(code);
+  if (operation.auth === 'dashboardSession') for (const code of DASHBOARD_AUTH_ERRORS) codes.add(code);
   if (operation.body) for (const code of BODY_ERRORS) codes.add(code);
   if (operation.query) codes.add('validation_failed');
   if (hasIdParams) codes.add('invalid_id');

@@ -196,7 +196,17 @@ for (const target of await testDatabases()) {
 
       const revoke = document.paths['/v1/api-keys/{id}'].delete;
       assert.deepEqual(revoke.security, [{ bearerAuth: [] }]);
-      assert.deepEqual(Object.keys(revoke.responses).sort(), ['200', '400', '401', '404', '429', '500']);
+      assert.deepEqual(Object.keys(revoke.responses).sort(), [
+        '200',
+        '400',
+        '401',
+        '403',
+        '404',
+        '429',
+        '500',
+      ]);
+      // A dashboard session's write without its CSRF token; API-key calls never get it.
+      assert.equal(revoke.responses['403'].description, 'Error: `csrf_token_invalid`');
       assert.equal(
         revoke.responses['404'].content['application/json'].schema.$ref,
         '#/components/schemas/Error',

@@ -44,7 +44,10 @@ export function registerStart(program: Command): void {
 function printBanner(engine: Patchbay, report: StartReport): void {
   const { config, store } = engine;
   const lines = [`Patchbay ${PACKAGE_VERSION} is ready`];
-  if (report.url) lines.push(`  API        ${report.url}   (OpenAPI: ${report.url}/openapi.json)`);
+  if (report.url) {
+    lines.push(`  API        ${report.url}   (OpenAPI: ${report.url}/openapi.json)`);
+    lines.push(`  dashboard  ${report.url}/dashboard   (sign in with a secret API key)`);
+  }
   lines.push(
     `  data dir   ${config.dataDir}`,
     `  database   ${store.location}`,

@@ -13,6 +13,7 @@ import { plans } from './0011_plans.ts';
 import { notifications } from './0012_notifications.ts';
 import { subscriptionRules } from './0013_subscription_rules.ts';
 import { hub } from './0014_hub.ts';
+import { operators } from './0016_operators.ts';
 
 /**
  * Every migration, in version order. Forward-only: a shipped migration is never edited; a change
@@ -33,4 +34,5 @@ export const MIGRATIONS: readonly Migration[] = [
   notifications,
   subscriptionRules,
   hub,
+  operators,
 ];
