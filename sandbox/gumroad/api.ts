@@ -17,6 +17,7 @@ import { nextPageUrl, salesPage } from './listing.ts';
 import { GUMROAD_RESOURCES, ResourceSubscriptions } from './resource-subscriptions.ts';
 import type { GumroadSandboxStats } from './stats.ts';
 import type { GumroadStore } from './store.ts';
+import { SUBSCRIBERS_PAGE_SIZE, type SubscriberChanges, subscribersOf } from './subscribers.ts';
 
 type Authenticated = Extract<AccessCheck, { ok: true }>;
 
@@ -29,6 +30,7 @@ export interface GumroadApiState {
   readonly pageSize: number;
   readonly subscriptions: ResourceSubscriptions;
   readonly licenses: Licenses;
+  readonly subscriberChanges: SubscriberChanges;
 }
 
 /** Doorkeeper's messages for a token it refuses. */
@@ -75,7 +77,11 @@ export function createGumroadApi(state: GumroadApiState): Handler {
     }
     const auth = authenticate(state, req, res, url);
     if (!auth) return;
-    const readsSales = route === '/v2/sales' || route.startsWith('/v2/resource_subscriptions');
+    const subscribersOfProduct = /^\/v2\/products\/([^/]+)\/subscribers$/.exec(route)?.[1];
+    const readsSales =
+      route === '/v2/sales' ||
+      route.startsWith('/v2/resource_subscriptions') ||
+      subscribersOfProduct !== undefined;
     if (readsSales && !auth.scope.some((scope) => SALES_SCOPES.includes(scope))) {
       stats.forbidden++;
       sendJson(
@@ -118,6 +124,8 @@ export function createGumroadApi(state: GumroadApiState): Handler {
       return;
     }
     if (route === '/v2/sales') return listSales(state, res, url);
+    if (subscribersOfProduct !== undefined)
+      return listSubscribers(state, res, url, decodeURIComponent(subscribersOfProduct));
     sendJson(res, 404, { success: false, error: 'Not found' });
   };
 }
@@ -140,6 +148,34 @@ function listSales(state: GumroadApiState, res: ServerResponse, url: URL): void 
     state.stats.salesServed += sales.length;
     state.stats.salesPages++;
   }
+}
+
+/** GET /v2/products/:id/subscribers: all at once, or pages of 100 with `paginated=true`. */
+function listSubscribers(state: GumroadApiState, res: ServerResponse, url: URL, productId: string): void {
+  const product = state.store.productById(productId);
+  if (!product) {
+    sendJson(res, 404, { success: false, message: 'The product was not found.' });
+    return;
+  }
+  let subscribers = subscribersOf(state.store, product, state.subscriberChanges);
+  const body: Record<string, unknown> = { success: true };
+  const paginated = ['true', '1'].includes(url.searchParams.get('paginated') ?? '');
+  const email = url.searchParams.get('email')?.trim();
+  if (email) subscribers = subscribers.filter((s) => s.email === email);
+  if (paginated) {
+    const key = url.searchParams.get('page_key');
+    const start = key === null ? 0 : Number.parseInt(key, 10);
+    if (!(Number.isSafeInteger(start) && start >= 0)) {
+      state.stats.badRequests++;
+      sendJson(res, 400, { status: 400, error: 'Invalid page_key.' });
+      return;
+    }
+    const end = start + SUBSCRIBERS_PAGE_SIZE;
+    if (end < subscribers.length) body.next_page_key = String(end);
+    subscribers = subscribers.slice(start, end);
+  }
+  body.subscribers = subscribers;
+  answer(state, res, body, undefined);
 }
 
 /** PUT (subscribe), GET (list one resource's) and DELETE /:id of /v2/resource_subscriptions. */

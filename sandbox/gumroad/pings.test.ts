@@ -173,4 +173,46 @@ describe('gumroad emulator: resource subscriptions, pings and licenses', () => {
       message: 'That license does not exist for the provided product.',
     });
   });
+
+  it("lists a membership product's subscribers and pings a cancellation", async () => {
+    const membership = sandbox.productIds().find((id) => sandbox.control.subscribers(id).length > 0) as string;
+    const all = await call('GET', `/v2/products/${encodeURIComponent(membership)}/subscribers`);
+    assert.equal(all.status, 200, JSON.stringify(all.body));
+    const subscribers = all.body.subscribers as Array<{ id: string; status: string; purchase_ids: string[] }>;
+    assert.ok(subscribers.length > 0);
+    assert.ok(subscribers.every((s) => s.status === 'alive'));
+    assert.equal(all.body.next_page_key, undefined);
+
+    const index = [...Array(sandbox.saleCount).keys()].find(
+      (n) => sandbox.sale(n).product_id === membership,
+    ) as number;
+    const sale = sandbox.sale(index);
+    await call('PUT', '/v2/resource_subscriptions', {
+      resource_name: 'cancellation',
+      post_url: `${receiverUrl}/c`,
+    });
+    const { subscriptionId, pings } = await sandbox.control.cancelMembership(index);
+    assert.equal(subscriptionId, sale.subscription_id);
+    assert.deepEqual(
+      pings.map((ping) => ping.status),
+      [200],
+    );
+    const fields = new URLSearchParams(received.at(-1)?.body);
+    assert.deepEqual(
+      [fields.get('resource_name'), fields.get('subscription_id')],
+      ['cancellation', subscriptionId],
+    );
+    const after = await call(
+      'GET',
+      `/v2/products/${encodeURIComponent(membership)}/subscribers?paginated=true`,
+    );
+    const cancelled = (
+      after.body.subscribers as Array<{ id: string; status: string; cancelled_at: string | null }>
+    ).find((s) => s.id === subscriptionId);
+    assert.equal(cancelled?.status, 'cancelled');
+    assert.ok(cancelled?.cancelled_at);
+
+    const missing = await call('GET', '/v2/products/nope/subscribers');
+    assert.equal(missing.status, 404);
+  });
 });

@@ -30,6 +30,7 @@ import {
 } from './resource-subscriptions.ts';
 import { GumroadSandboxStats } from './stats.ts';
 import { GumroadStore } from './store.ts';
+import { SubscriberChanges, subscribersOf, subscriptionId } from './subscribers.ts';
 
 /** Gumroad's page size for /v2/sales (Api::V2::SalesController::RESULTS_PER_PAGE). */
 export const GUMROAD_PAGE_SIZE = 10;
@@ -80,6 +81,13 @@ export interface GumroadSandboxControl {
   sell(): Promise<{ saleId: string; pings: GumroadPing[] }>;
   /** Pings sale `index` (0 = oldest) as it is now to every subscription of `resource`. */
   ping(resource: GumroadResource, index: number): Promise<GumroadPing[]>;
+  /**
+   * Cancels the membership that sale `index` belongs to (now, sandbox clock) and pings
+   * `cancellation` with that sale; answers the subscription's id and the pings sent.
+   */
+  cancelMembership(index: number): Promise<{ subscriptionId: string; pings: GumroadPing[] }>;
+  /** The subscribers of a membership product as the API lists them now. */
+  subscribers(productId: string): Array<Record<string, unknown>>;
   /** Every resource subscription (PUT /v2/resource_subscriptions), oldest first. */
   readonly subscriptions: GumroadResourceSubscription[];
   /** Every ping sent, oldest first. */
@@ -129,6 +137,7 @@ export async function startGumroadSandbox(options: GumroadSandboxOptions = {}): 
   const faults = new GumroadFaults();
   const subscriptions = new ResourceSubscriptions();
   const licenses = new Licenses();
+  const subscriberChanges = new SubscriberChanges();
   const stats = new GumroadSandboxStats();
   let context: OAuthSandboxContext | undefined;
 
@@ -156,6 +165,7 @@ export async function startGumroadSandbox(options: GumroadSandboxOptions = {}): 
           pageSize,
           subscriptions,
           licenses,
+          subscriberChanges,
         }),
       );
     },
@@ -182,6 +192,22 @@ export async function startGumroadSandbox(options: GumroadSandboxOptions = {}): 
         throw new RangeError(`no sale at index ${index}`);
       }
       return subscriptions.ping(resource, pingJson(saleJson(store.sale(index), clock.now())));
+    },
+    async cancelMembership(index) {
+      if (!(Number.isSafeInteger(index) && index >= 0 && index < store.saleCount)) {
+        throw new RangeError(`no sale at index ${index}`);
+      }
+      const facts = store.sale(index);
+      if (facts.product.recurrence === null) throw new Error(`sale ${index} is not of a membership`);
+      const id = subscriptionId(facts.buyer, facts.product);
+      subscriberChanges.set(id, 'cancelled', clock.now());
+      const ping = { ...pingJson(saleJson(facts, clock.now())), cancelled: true };
+      return { subscriptionId: id, pings: await subscriptions.ping('cancellation', ping) };
+    },
+    subscribers(productId) {
+      const product = store.productById(productId);
+      if (!product) throw new Error(`no product ${productId}`);
+      return subscribersOf(store, product, subscriberChanges);
     },
     get subscriptions() {
       return subscriptions.all();
