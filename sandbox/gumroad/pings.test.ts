@@ -175,7 +175,9 @@ describe('gumroad emulator: resource subscriptions, pings and licenses', () => {
   });
 
   it("lists a membership product's subscribers and pings a cancellation", async () => {
-    const membership = sandbox.productIds().find((id) => sandbox.control.subscribers(id).length > 0) as string;
+    const membership = sandbox
+      .productIds()
+      .find((id) => sandbox.control.subscribers(id).length > 0) as string;
     const all = await call('GET', `/v2/products/${encodeURIComponent(membership)}/subscribers`);
     assert.equal(all.status, 200, JSON.stringify(all.body));
     const subscribers = all.body.subscribers as Array<{ id: string; status: string; purchase_ids: string[] }>;

@@ -43,6 +43,8 @@ export function subscribersOf(
   product: ProductSeed,
   changes: SubscriberChanges,
 ): Array<Record<string, unknown>> {
+  // A product that is not a membership has no subscribers.
+  if (product.recurrence === null) return [];
   const byId = new Map<string, { buyer: number; sales: number[] }>();
   for (let index = 0; index < store.saleCount; index++) {
     const sale = store.sale(index);

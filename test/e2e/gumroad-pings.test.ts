@@ -42,6 +42,7 @@ for (const target of targets) {
     let world: GumroadWorld;
     let receiver: WebhookReceiver;
     let hostSecret: string;
+    let membership: string;
 
     before(async () => {
       database = await target.create!();
@@ -92,13 +93,36 @@ for (const target of targets) {
       );
     }
 
-    it('syncs every sale on connecting, with exact counts', async () => {
-      const first = await waitFor('the first sales run', async () => {
-        const run = (await runs()).find((r) => r.sync === 'sales');
+    async function firstRun(sync: string): Promise<Record<string, unknown>> {
+      return waitFor(`the first ${sync} run`, async () => {
+        const run = (await runs()).find((r) => r.sync === sync);
         return run && ['succeeded', 'failed'].includes(run.status as string) ? run : undefined;
       });
-      assert.equal(first.status, 'succeeded', JSON.stringify(first.error));
-      assert.deepEqual([first.mode, first.added, first.updated, first.deleted], ['full', SALES, 0, 0]);
+    }
+
+    /** The finished runs pings started, of one sync. */
+    async function pingedRuns(sync: string, count: number): Promise<Array<Record<string, unknown>>> {
+      return waitFor(`${count} ping-started ${sync} runs to finish`, async () => {
+        const started = (await runs()).filter((r) => r.trigger === 'webhook' && r.sync === sync);
+        return started.length === count &&
+          started.every((r) => ['succeeded', 'failed'].includes(r.status as string))
+          ? started
+          : undefined;
+      });
+    }
+
+    it('syncs every sale and membership on connecting, with exact counts', async () => {
+      const sales = await firstRun('sales');
+      assert.equal(sales.status, 'succeeded', JSON.stringify(sales.error));
+      assert.deepEqual([sales.mode, sales.added, sales.updated, sales.deleted], ['full', SALES, 0, 0]);
+      membership = world.gumroad
+        .productIds()
+        .find((id) => world.gumroad.control.subscribers(id).length > 0) as string;
+      const members = world.gumroad.control.subscribers(membership).length;
+      assert.ok(members > 1, 'the emulator has a membership with subscribers');
+      const subscribers = await firstRun('subscribers');
+      assert.equal(subscribers.status, 'succeeded', JSON.stringify(subscribers.error));
+      assert.deepEqual([subscribers.added, subscribers.updated, subscribers.deleted], [members, 0, 0]);
     });
 
     it("subscribes the connection to every ping resource at the connection's secret URL", async () => {
@@ -126,12 +150,7 @@ for (const target of targets) {
       );
       const record = await waitFor('the pinged sale as a record', () => sale(saleId));
       assert.equal((record.data as { id: string }).id, saleId);
-      const pinged = await waitFor('the run the ping started to finish', async () => {
-        const started = (await runs()).filter((r) => r.trigger === 'webhook');
-        return started.every((r) => ['succeeded', 'failed'].includes(r.status as string))
-          ? started
-          : undefined;
-      });
+      const pinged = await pingedRuns('sales', 1);
       assert.deepEqual(
         pinged.map((r) => [r.sync, r.mode, r.status, r.added]),
         [['sales', 'incremental', 'succeeded', 1]],
@@ -156,8 +175,34 @@ for (const target of targets) {
       });
       await answer.arrayBuffer();
       assert.ok(answer.status >= 400 && answer.status < 500, String(answer.status));
+      // Only the real sale ping started runs: one of sales, one of subscribers.
       const pinged = (await runs()).filter((r) => r.trigger === 'webhook');
-      assert.equal(pinged.length, 1);
+      assert.deepEqual(pinged.map((r) => r.sync).sort(), ['sales', 'subscribers']);
+    });
+
+    it('marks a membership cancelled at Gumroad as canceled through its ping', async () => {
+      await pingedRuns('subscribers', 1);
+      const index = [...Array(world.gumroad.saleCount).keys()].find(
+        (n) => world.gumroad.sale(n).product_id === membership,
+      ) as number;
+      const { subscriptionId, pings } = await world.gumroad.control.cancelMembership(index);
+      assert.deepEqual(
+        pings.map((ping) => ping.status),
+        [200],
+      );
+      const [run] = (await pingedRuns('subscribers', 2)).filter((r) => r.updated === 1);
+      assert.equal(run?.status, 'succeeded');
+      const answer = await world.engine.call(
+        'GET',
+        `/v1/records?connectionId=${world.connectionId}&model=subscriptions&limit=100`,
+      );
+      const record = answer.body.data.find((r: { id: string }) => r.id === subscriptionId);
+      assert.equal(record?.data.status, 'canceled');
+      assert.equal(record?.data.items[0].productId, membership);
+      const event = await waitFor('records.changed of subscriptions at the host', async () =>
+        delivered().find((e) => e.data.syncRunId === run?.id),
+      );
+      assert.deepEqual([event.data.model, event.data.updated], ['subscriptions', 1]);
     });
 
     it('verifies a license key through verify-license, counting a use at Gumroad', async () => {
