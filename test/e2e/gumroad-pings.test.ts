@@ -232,6 +232,28 @@ for (const target of targets) {
       assert.equal(unknown.body.output.valid, false);
     });
 
+    it('re-subscribes a resource whose subscription was deleted at Gumroad, on the check', async () => {
+      const [gone] = world.gumroad.control.subscriptions;
+      const removed = await fetch(
+        `${world.gumroad.url}/v2/resource_subscriptions/${encodeURIComponent(gone?.id ?? '')}`,
+        { method: 'DELETE', headers: { authorization: `Bearer ${world.gumroad.issueAccessToken()}` } },
+      );
+      assert.equal(removed.status, 200);
+      assert.equal(world.gumroad.control.subscriptions.length, RESOURCES.length - 1);
+      const check = await world.engine.call(
+        'POST',
+        `/v1/connections/${world.connectionId}/webhook-subscriptions/check`,
+      );
+      assert.equal(check.status, 202, check.text);
+      const repaired = await waitFor('the resource subscribed again', async () => {
+        const all = world.gumroad.control.subscriptions;
+        return all.length === RESOURCES.length ? all : undefined;
+      });
+      assert.deepEqual(repaired.map((s) => s.resource_name).sort(), RESOURCES);
+      assert.ok(repaired.every((s) => s.id !== gone?.id));
+      assert.equal(new Set(repaired.map((s) => s.post_url)).size, 1);
+    });
+
     it('removes its resource subscriptions at Gumroad when the connection is deleted', async () => {
       const deleted = await world.engine.call('DELETE', `/v1/connections/${world.connectionId}`);
       assert.equal(deleted.status, 200, deleted.text);
