@@ -25,6 +25,12 @@ export {
 } from './facebook-messenger/webhooks.ts';
 export type { GumroadFaultControl } from './gumroad/faults.ts';
 export {
+  GUMROAD_RESOURCES,
+  type GumroadPing,
+  type GumroadResource,
+  type GumroadResourceSubscription,
+} from './gumroad/resource-subscriptions.ts';
+export {
   GUMROAD_PAGE_SIZE,
   GUMROAD_SCOPES,
   type GumroadSandbox,

@@ -4,6 +4,7 @@
  * when they are nil are left out here too; relative fields (`timestamp`) use the sandbox clock.
  */
 import { externalId, obfuscate } from './ids.ts';
+import { licenseKey } from './licenses.ts';
 import { type ProductSeed, SALT, type SaleFacts } from './store.ts';
 
 /** The seller every token of the emulator belongs to. */
@@ -136,7 +137,7 @@ export function saleJson(sale: SaleFacts, now: number): Record<string, unknown> 
     });
   }
   if (product.physical) json.shipped = false;
-  json.license_key = externalId(sale.index, SALT.license).slice(0, 16).toUpperCase();
+  json.license_key = licenseKey(sale.index);
   json.quantity = sale.quantity;
   return json;
 }
@@ -169,4 +170,43 @@ function daystamp(date: Date): string {
   const minutes = String(date.getUTCMinutes()).padStart(2, '0');
   const clock = `${hours % 12 === 0 ? 12 : hours % 12}:${minutes} ${hours < 12 ? 'AM' : 'PM'}`;
   return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()} ${clock} UTC`;
+}
+
+/**
+ * The fields of a sale ping (https://gumroad.com/ping): the sale under ping names (`sale_id`,
+ * `sale_timestamp`, `order_number`, `is_recurring_charge`…), built from its API JSON.
+ */
+export function pingJson(sale: Record<string, unknown>): Record<string, unknown> {
+  const ping: Record<string, unknown> = {
+    sale_id: sale.id,
+    sale_timestamp: sale.created_at,
+    order_number: sale.order_id,
+    seller_id: sale.seller_id,
+    product_id: sale.product_id,
+    product_permalink: `${SELLER.url}/l/${String(sale.product_permalink)}`,
+    short_product_id: sale.product_permalink,
+    product_name: sale.product_name,
+    email: sale.email,
+    full_name: sale.full_name,
+    price: sale.price,
+    gumroad_fee: sale.gumroad_fee,
+    currency: 'usd',
+    quantity: sale.quantity,
+    discover_fee_charged: sale.discover_fee_charged,
+    can_contact: sale.can_contact,
+    referrer: sale.referrer,
+    card: sale.card,
+    license_key: sale.license_key,
+    refunded: sale.refunded,
+    disputed: sale.disputed,
+    dispute_won: sale.dispute_won,
+    test: false,
+  };
+  if (sale.purchaser_id !== undefined) ping.purchaser_id = sale.purchaser_id;
+  if (sale.subscription_id !== undefined) {
+    ping.subscription_id = sale.subscription_id;
+    ping.recurrence = sale.subscription_duration;
+    ping.is_recurring_charge = sale.recurring_charge;
+  }
+  return ping;
 }

@@ -20,9 +20,17 @@ import { type OAuthSandbox, startOAuthSandbox } from '../oauth/server.ts';
 import { type SandboxClock, wallClock } from '../oauth/tokens.ts';
 import { createGumroadApi } from './api.ts';
 import { type GumroadFaultControl, GumroadFaults } from './faults.ts';
-import { saleJson } from './json.ts';
+import { pingJson, saleJson } from './json.ts';
+import { Licenses } from './licenses.ts';
+import {
+  type GumroadPing,
+  type GumroadResource,
+  type GumroadResourceSubscription,
+  ResourceSubscriptions,
+} from './resource-subscriptions.ts';
 import { GumroadSandboxStats } from './stats.ts';
 import { GumroadStore } from './store.ts';
+import { SubscriberChanges, subscribersOf, subscriptionId } from './subscribers.ts';
 
 /** Gumroad's page size for /v2/sales (Api::V2::SalesController::RESULTS_PER_PAGE). */
 export const GUMROAD_PAGE_SIZE = 10;
@@ -66,6 +74,26 @@ export interface GumroadSandboxControl {
   setRevision(revision: number): void;
   /** Adds `count` sales made now (sandbox clock) or at `at`; returns their Gumroad ids. */
   addSales(count: number, options?: { at?: number | Date }): string[];
+  /**
+   * Adds one sale made now (sandbox clock) and pings it to every `sale` subscription, as Gumroad
+   * does when a buyer pays; answers the sale's id and the pings sent.
+   */
+  sell(): Promise<{ saleId: string; pings: GumroadPing[] }>;
+  /** Pings sale `index` (0 = oldest) as it is now to every subscription of `resource`. */
+  ping(resource: GumroadResource, index: number): Promise<GumroadPing[]>;
+  /**
+   * Cancels the membership that sale `index` belongs to (now, sandbox clock) and pings
+   * `cancellation` with that sale; answers the subscription's id and the pings sent.
+   */
+  cancelMembership(index: number): Promise<{ subscriptionId: string; pings: GumroadPing[] }>;
+  /** The subscribers of a membership product as the API lists them now. */
+  subscribers(productId: string): Array<Record<string, unknown>>;
+  /** Every resource subscription (PUT /v2/resource_subscriptions), oldest first. */
+  readonly subscriptions: GumroadResourceSubscription[];
+  /** Every ping sent, oldest first. */
+  readonly pings: readonly GumroadPing[];
+  /** Uses counted for sale `index`'s license key by POST /v2/licenses/verify. */
+  licenseUses(index: number): number;
   /** Removes a product from /v2/products (its sales stay); throws for an unknown or deleted id. */
   deleteProduct(id: string): void;
   /** Replaces the API rate limit; null removes it. */
@@ -107,6 +135,9 @@ export async function startGumroadSandbox(options: GumroadSandboxOptions = {}): 
   });
   if (options.revision) store.setRevision(options.revision);
   const faults = new GumroadFaults();
+  const subscriptions = new ResourceSubscriptions();
+  const licenses = new Licenses();
+  const subscriberChanges = new SubscriberChanges();
   const stats = new GumroadSandboxStats();
   let context: OAuthSandboxContext | undefined;
 
@@ -124,7 +155,19 @@ export async function startGumroadSandbox(options: GumroadSandboxOptions = {}): 
       : { rateLimit: options.rateLimit ?? { requests: 120, windowSeconds: 60 } }),
     routes: (router, ctx) => {
       context = ctx;
-      router.prefix('/v2/', createGumroadApi({ oauth: ctx, store, faults, stats, pageSize }));
+      router.prefix(
+        '/v2/',
+        createGumroadApi({
+          oauth: ctx,
+          store,
+          faults,
+          stats,
+          pageSize,
+          subscriptions,
+          licenses,
+          subscriberChanges,
+        }),
+      );
     },
   });
   const ctx = context as OAuthSandboxContext;
@@ -139,6 +182,40 @@ export async function startGumroadSandbox(options: GumroadSandboxOptions = {}): 
       const now = clock.now();
       return store.addSales(count, at).map((index) => saleJson(store.sale(index), now).id as string);
     },
+    async sell() {
+      const [index] = store.addSales(1, clock.now()) as [number];
+      const sale = saleJson(store.sale(index), clock.now());
+      return { saleId: sale.id as string, pings: await subscriptions.ping('sale', pingJson(sale)) };
+    },
+    ping(resource, index) {
+      if (!(Number.isSafeInteger(index) && index >= 0 && index < store.saleCount)) {
+        throw new RangeError(`no sale at index ${index}`);
+      }
+      return subscriptions.ping(resource, pingJson(saleJson(store.sale(index), clock.now())));
+    },
+    async cancelMembership(index) {
+      if (!(Number.isSafeInteger(index) && index >= 0 && index < store.saleCount)) {
+        throw new RangeError(`no sale at index ${index}`);
+      }
+      const facts = store.sale(index);
+      if (facts.product.recurrence === null) throw new Error(`sale ${index} is not of a membership`);
+      const id = subscriptionId(facts.buyer, facts.product);
+      subscriberChanges.set(id, 'cancelled', clock.now());
+      const ping = { ...pingJson(saleJson(facts, clock.now())), cancelled: true };
+      return { subscriptionId: id, pings: await subscriptions.ping('cancellation', ping) };
+    },
+    subscribers(productId) {
+      const product = store.productById(productId);
+      if (!product) throw new Error(`no product ${productId}`);
+      return subscribersOf(store, product, subscriberChanges);
+    },
+    get subscriptions() {
+      return subscriptions.all();
+    },
+    get pings() {
+      return subscriptions.pings;
+    },
+    licenseUses: (index) => licenses.uses(index),
     deleteProduct(id) {
       if (!store.deleteProduct(id)) throw new Error(`no product ${id} to delete`);
     },

@@ -24,6 +24,8 @@ export class GumroadSandboxStats {
   salesServed = 0;
   /** Complete pages of /v2/sales sent. */
   salesPages = 0;
+  /** License keys verified (POST /v2/licenses/verify answered 200). */
+  licenseVerifications = 0;
 
   /** Zeroes every counter in place. */
   reset(): void {
@@ -40,5 +42,6 @@ export class GumroadSandboxStats {
     this.injected.truncated = 0;
     this.salesServed = 0;
     this.salesPages = 0;
+    this.licenseVerifications = 0;
   }
 }

@@ -83,13 +83,17 @@ describe('Gumroad syncs end to end', () => {
     assert.equal(runs.status, 200, runs.text);
     assert.deepEqual(
       runs.body.data.map((r: { sync: string; trigger: string }) => `${r.sync}:${r.trigger}`).sort(),
-      ['products:schedule', 'sales:schedule'],
+      ['products:schedule', 'sales:schedule', 'subscribers:schedule'],
     );
   });
 
   it('syncs every sale, page by page, into normalized records', async () => {
     const syncs = await engine.call('GET', `/v1/connections/${connectionId}/syncs`);
-    assert.deepEqual(syncs.body.data.map((s: { name: string }) => s.name).sort(), ['products', 'sales']);
+    assert.deepEqual(syncs.body.data.map((s: { name: string }) => s.name).sort(), [
+      'products',
+      'sales',
+      'subscribers',
+    ]);
     const first = await run('sales');
     assert.equal(first.status, 'succeeded', JSON.stringify(first.error));
     assert.deepEqual(
