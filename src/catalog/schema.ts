@@ -105,7 +105,7 @@ export {
   renderTokens,
   templateStrings,
 } from './provider-api-scheme.ts';
-export type { CredentialsRejected, ProxyConfig, RateLimit, Retry } from './proxy.ts';
+export type { CostBucket, CredentialsRejected, ProxyConfig, RateLimit, Retry } from './proxy.ts';
 export { DEFAULT_RETRY } from './proxy.ts';
 export type {
   WebhookHandshake,
