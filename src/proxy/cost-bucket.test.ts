@@ -90,6 +90,19 @@ describe('cost buckets', () => {
     assert.equal((await buckets.acquire('other', bucket, { query: 'cheap' })).cost, 1000);
   });
 
+  it('wakes a waiting call when a call in flight settles with more points', async () => {
+    const clock = new ManualClock();
+    // A sleep that only ends when aborted: the call can only go on by being woken.
+    const sleep: Sleep = (_ms, signal) =>
+      new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason)));
+    const buckets = createCostBuckets({ clock, sleep });
+    const first = await buckets.acquire('k', bucket, { query: 'unknown' });
+    // Its cost is not known yet: it expects the whole bucket, which the first one holds.
+    const second = buckets.acquire('k', bucket, { query: 'unknown' });
+    buckets.settle(first, bucket, answer(100, 900));
+    assert.equal((await second).cost, 100);
+  });
+
   it('recognizes the throttled code among the errors', () => {
     assert.equal(
       isThrottled(bucket, answer(10, 0, [{ message: 'Throttled', extensions: { code: 'THROTTLED' } }])),

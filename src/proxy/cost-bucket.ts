@@ -61,6 +61,25 @@ export function createCostBuckets(options: { clock: Clock; sleep: Sleep }): Cost
   const states = new Map<string, BucketState>();
   const estimates = new Map<string, number>();
   const queues = new Map<string, Promise<void>>();
+  // The call waiting for points under a key is woken when a call in flight settles: its answer
+  // may report more points (or a faster refill) than the wait was computed from.
+  const wakers = new Map<string, () => void>();
+
+  const waitForPoints = async (key: string, ms: number, signal?: AbortSignal) => {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    wakers.set(key, () => controller.abort());
+    try {
+      await sleep(ms, controller.signal);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason ?? error;
+      if (!controller.signal.aborted) throw error;
+    } finally {
+      wakers.delete(key);
+      signal?.removeEventListener('abort', onAbort);
+    }
+  };
 
   const stateOf = (key: string, bucket: CostBucket): BucketState => {
     let state = states.get(key);
@@ -95,7 +114,7 @@ export function createCostBuckets(options: { clock: Clock; sleep: Sleep }): Cost
         return { key, query, cost };
       }
       // Calls in flight settle with fresh figures meanwhile; the wait is recomputed after it.
-      await sleep(Math.max(1, Math.ceil(((cost - free) / state.restoreRate) * 1000)), signal);
+      await waitForPoints(key, Math.max(1, Math.ceil(((cost - free) / state.restoreRate) * 1000)), signal);
     }
   };
 
@@ -103,6 +122,7 @@ export function createCostBuckets(options: { clock: Clock; sleep: Sleep }): Cost
     const state = states.get(ticket.key);
     if (state) state.reserved = Math.max(0, state.reserved - ticket.cost);
   };
+  const wake = (key: string) => wakers.get(key)?.();
 
   return {
     async acquire(key, bucket, requestBody, signal) {
@@ -136,11 +156,13 @@ export function createCostBuckets(options: { clock: Clock; sleep: Sleep }): Cost
         state.available = Math.min(state.maximum, Math.max(0, available));
         state.at = clock.now();
       }
+      wake(ticket.key);
       return { throttled: isThrottled(bucket, body) };
     },
 
     release(ticket) {
       unreserve(ticket);
+      wake(ticket.key);
     },
   };
 }
