@@ -1,6 +1,6 @@
 /**
- * `node sandbox/cli.ts [oauth|gumroad|resend|sendgrid] [--port N]`: runs one emulator — the
- * generic OAuth sandbox (default), the Gumroad emulator, or the Resend or SendGrid email API —
+ * `node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|shopify] [--port N]`: runs one emulator — the
+ * generic OAuth sandbox (default), the Gumroad emulator, the Resend or SendGrid email API, or Shopify —
  * until SIGINT or SIGTERM, printing what an integration needs to use it. (`patchbay demo` runs
  * them wired to an engine.)
  */
@@ -10,15 +10,19 @@ import { startGumroadSandbox } from './gumroad/server.ts';
 import { startOAuthSandbox } from './oauth/server.ts';
 import { startResendSandbox } from './resend/server.ts';
 import { startSendGridSandbox } from './sendgrid/server.ts';
+import { startShopifySandbox } from './shopify/server.ts';
 
-const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid] [options]
+const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|shopify] [options]
   oauth                    the generic OAuth 2.0 provider with its me/items/echo API (default)
   gumroad                  the Gumroad emulator (OAuth and API v2; --rotate, --interactive and
                            --access-token-ttl do not apply)
   resend                   the Resend emulator (API key; only --port applies)
   sendgrid                 the SendGrid v3 emulator (API key; only --port applies)
+  shopify                  the Shopify emulator (OAuth and Admin GraphQL; --port and --client-id
+                           apply)
   --port N                 port on 127.0.0.1 (default 4010 oauth, 4011 gumroad, 4012 resend,
-                           4013 sendgrid; 0 picks a free one)
+                           4013 sendgrid,
+                           4014 shopify; 0 picks a free one)
   --sales N                gumroad: initial sales (default 100)
   --client-id ID           demo client id (default sandbox-client)
   --client-secret SECRET   demo client secret (default: random, printed)
@@ -41,9 +45,10 @@ const DEFAULT_PORTS: Record<string, string> = {
   gumroad: '4011',
   resend: '4012',
   sendgrid: '4013',
+  shopify: '4014',
 };
 if (positionals.length > 1 || DEFAULT_PORTS[emulator] === undefined) {
-  fail(`unknown emulator ${positionals.join(' ')}: choose oauth, gumroad, resend or sendgrid`);
+  fail(`unknown emulator ${positionals.join(' ')}: choose oauth, gumroad, resend, sendgrid or shopify`);
 }
 if (values.help) {
   process.stdout.write(`${USAGE}\n`);
@@ -53,6 +58,7 @@ if (values.help) {
 const port = Number(values.port ?? DEFAULT_PORTS[emulator]);
 if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an integer from 0 to 65535');
 if (emulator === 'resend' || emulator === 'sendgrid') await runMailEmulator(emulator, port);
+if (emulator === 'shopify') await runShopifyEmulator(port);
 const ttl = Number(values['access-token-ttl']);
 if (!Number.isInteger(ttl) || ttl < 1) fail('--access-token-ttl must be a positive integer');
 let rateLimit: { requests: number; windowSeconds: number } | undefined;
@@ -103,6 +109,27 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void sandbox.close().then(() => process.exit(0));
   });
+}
+
+/** Runs the Shopify emulator (one shop, a few products) until a signal. */
+async function runShopifyEmulator(listenPort: number): Promise<never> {
+  const shopify = await startShopifySandbox({ port: listenPort, clientId: values['client-id'] });
+  for (let index = 1; index <= 5; index += 1) shopify.control.store.addProduct({ title: `Product ${index}` });
+  process.stdout.write(
+    [
+      `Shopify emulator listening at ${shopify.url} for ${shopify.shop}`,
+      `  client id      ${shopify.clientId}`,
+      `  client secret  ${shopify.clientSecret}`,
+      `Point a shopify integration at it with settings.baseUrls = { 'https://\${shop}': '${shopify.url}/shops/\${shop}' } and connect with shop=${shopify.shop}. Ctrl-C stops it.`,
+      '',
+    ].join('\n'),
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void shopify.close().then(() => process.exit(0));
+    });
+  }
+  return new Promise<never>(() => {});
 }
 
 /** Runs the Resend or SendGrid emulator until a signal (they take an API key, not OAuth clients). */

@@ -1,0 +1,289 @@
+/**
+ * A Shopify emulator on loopback, written from Shopify's references: the authorization-code grant
+ * (https://shopify.dev/docs/apps/build/authentication-authorization/access-tokens/authorization-code-grant)
+ * with the shop's HMAC on the redirect, offline access tokens sent as `X-Shopify-Access-Token`,
+ * the Admin GraphQL API at `/admin/api/{version}/graphql.json` with its calculated query cost
+ * (./cost.ts, reported in `extensions.cost`, THROTTLED answers), and uninstalling through
+ * `DELETE /admin/api_permissions/current.json`. Every path is under `/shops/{shop}`: a
+ * definition's `https://${shop}` origin is overridden with `http://127.0.0.1:<port>/shops/${shop}`.
+ *
+ * @example
+ * const shopify = await startShopifySandbox({ shop: 'acme.myshopify.com' });
+ * shopify.control.store.addProduct({ title: 'Mug' });
+ * const client = createAdminApiClient({ storeDomain: shopify.storeDomain, apiVersion: '2025-07', accessToken: shopify.control.issueToken() });
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listen } from '../http/listen.ts';
+import { readBody, redirect, sendJson } from '../http/respond.ts';
+import { CostBucket, type QueryCost, type ShopifyBucketOptions, SINGLE_QUERY_MAX_COST } from './cost.ts';
+import { GraphqlError, type GraphqlRequest, listPage, requestedCost, rootField } from './graphql.ts';
+import { type Resource, ShopStore } from './store.ts';
+
+/**
+ * The versions the API answers at `now`: the four stable quarterly releases of the last 12
+ * months, the next release candidate and `unstable` (https://shopify.dev/docs/api/usage/versioning).
+ * An older one answers 404 here (Shopify falls it forward; a pinned client should not rely on that).
+ */
+export function supportedApiVersions(now: Date): string[] {
+  const year = now.getUTCFullYear();
+  const quarter = Math.floor(now.getUTCMonth() / 3);
+  const name = (offset: number) => {
+    const index = year * 4 + quarter + offset;
+    return `${Math.floor(index / 4)}-${String((index % 4) * 3 + 1).padStart(2, '0')}`;
+  };
+  return [name(-3), name(-2), name(-1), name(0), name(1), 'unstable'];
+}
+
+export interface ShopifySandboxOptions {
+  /** The one shop this emulator serves (default `acme.myshopify.com`). */
+  shop?: string;
+  clientId?: string;
+  clientSecret?: string;
+  bucket?: ShopifyBucketOptions;
+  now?: () => Date;
+  host?: string;
+  port?: number;
+}
+
+export interface ShopifySandboxStats {
+  /** GraphQL requests answered, THROTTLED ones included. */
+  graphqlRequests: number;
+  throttled: number;
+  /** Points charged (actual costs). */
+  pointsSpent: number;
+}
+
+export interface ShopifySandboxControl {
+  readonly store: ShopStore;
+  /** Access tokens in force (uninstalling removes the app's). */
+  readonly tokens: ReadonlySet<string>;
+  /** An offline access token for the shop, as an install would grant. */
+  issueToken(): string;
+  stats(reset?: boolean): ShopifySandboxStats;
+}
+
+export interface ShopifySandbox {
+  readonly url: string;
+  readonly port: number;
+  readonly shop: string;
+  /** `127.0.0.1:<port>/shops/<shop>`: what the official client takes as the store domain (over http). */
+  readonly storeDomain: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly control: ShopifySandboxControl;
+  close(): Promise<void>;
+}
+
+const RESOURCES = new Set<string>(['products', 'customers', 'orders']);
+
+export async function startShopifySandbox(options: ShopifySandboxOptions = {}): Promise<ShopifySandbox> {
+  const shop = options.shop ?? 'acme.myshopify.com';
+  const clientId = options.clientId ?? randomBytes(16).toString('hex');
+  const clientSecret = options.clientSecret ?? `shpss_${randomBytes(16).toString('hex')}`;
+  const now = options.now ?? (() => new Date());
+  const store = new ShopStore({ now });
+  const tokens = new Set<string>();
+  const codes = new Map<string, string>();
+  const buckets = new Map<string, CostBucket>();
+  let stats: ShopifySandboxStats = { graphqlRequests: 0, throttled: 0, pointsSpent: 0 };
+  const prefix = `/shops/${shop}`;
+
+  const issueToken = () => {
+    const token = `shpat_${randomBytes(16).toString('hex')}`;
+    tokens.add(token);
+    return token;
+  };
+
+  const authorize = (res: ServerResponse, url: URL) => {
+    const redirectUri = url.searchParams.get('redirect_uri');
+    if (url.searchParams.get('client_id') !== clientId || !redirectUri) {
+      sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: 'Unknown client_id or missing redirect_uri',
+      });
+      return;
+    }
+    const code = randomBytes(16).toString('hex');
+    codes.set(code, url.searchParams.get('scope') ?? '');
+    const params = new URLSearchParams({
+      code,
+      host: Buffer.from(`admin.shopify.com/store/${shop.split('.')[0]}`).toString('base64url'),
+      shop,
+      state: url.searchParams.get('state') ?? '',
+      timestamp: String(Math.floor(now().getTime() / 1000)),
+    });
+    // The redirect is signed like the install request: hex HMAC-SHA256 of the sorted parameters.
+    const message = [...params]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('&');
+    params.set('hmac', createHmac('sha256', clientSecret).update(message).digest('hex'));
+    const target = new URL(redirectUri);
+    for (const [key, value] of params) target.searchParams.set(key, value);
+    redirect(res, target.toString());
+  };
+
+  const accessToken = async (req: IncomingMessage, res: ServerResponse) => {
+    const raw = (await readBody(req)).toString('utf8');
+    const fields = (req.headers['content-type'] ?? '').includes('json')
+      ? (JSON.parse(raw) as Record<string, string>)
+      : Object.fromEntries(new URLSearchParams(raw));
+    const scope = fields.code === undefined ? undefined : codes.get(fields.code);
+    if (fields.client_id !== clientId || fields.client_secret !== clientSecret || scope === undefined) {
+      sendJson(res, 400, {
+        error: 'invalid_request',
+        error_description: 'The authorization code was not found or was already used',
+      });
+      return;
+    }
+    codes.delete(fields.code as string);
+    sendJson(res, 200, { access_token: issueToken(), scope });
+  };
+
+  const authenticated = (req: IncomingMessage, res: ServerResponse): string | undefined => {
+    const token = req.headers['x-shopify-access-token'];
+    if (typeof token === 'string' && tokens.has(token)) return token;
+    sendJson(res, 401, {
+      errors: '[API] Invalid API key or access token (unrecognized login or wrong password)',
+    });
+    return undefined;
+  };
+
+  const graphql = async (req: IncomingMessage, res: ServerResponse, token: string) => {
+    let request: GraphqlRequest;
+    try {
+      const body = JSON.parse((await readBody(req)).toString('utf8')) as {
+        query?: unknown;
+        variables?: unknown;
+      };
+      if (typeof body.query !== 'string') throw new Error('no query');
+      request = { query: body.query, variables: (body.variables ?? {}) as Record<string, unknown> };
+    } catch {
+      sendJson(res, 400, { errors: { query: 'Required parameter missing or invalid' } });
+      return;
+    }
+    stats.graphqlRequests += 1;
+    let bucket = buckets.get(token);
+    if (!bucket) {
+      bucket = new CostBucket(options.bucket ?? {}, () => now().getTime());
+      buckets.set(token, bucket);
+    }
+    const cost = (requested: number, actual: number | null): { cost: QueryCost } => ({
+      cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: bucket.status() },
+    });
+    try {
+      const { name, args } = rootField(request);
+      const resource = RESOURCES.has(name) ? (name as Resource) : undefined;
+      const requested =
+        resource === undefined
+          ? 1
+          : requestedCost(resource, request, typeof args.first === 'number' ? args.first : 0);
+      if (requested > SINGLE_QUERY_MAX_COST) {
+        sendJson(res, 200, {
+          errors: [
+            {
+              message: `Query cost is ${requested}, which exceeds the single query max cost limit (${SINGLE_QUERY_MAX_COST}).`,
+              extensions: { code: 'MAX_COST_EXCEEDED', cost: requested, maxCost: SINGLE_QUERY_MAX_COST },
+            },
+          ],
+          extensions: cost(requested, null),
+        });
+        return;
+      }
+      if (!bucket.take(requested)) {
+        stats.throttled += 1;
+        sendJson(res, 200, {
+          errors: [
+            {
+              message: 'Throttled',
+              extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' },
+            },
+          ],
+          extensions: cost(requested, null),
+        });
+        return;
+      }
+      let data: Record<string, unknown>;
+      let actual = requested;
+      if (resource) {
+        const page = listPage(store, resource, request, args);
+        data = { [resource]: page.connection };
+        actual = page.actual;
+      } else if (name === 'shop') {
+        data = {
+          shop: { name: shop.split('.')[0], myshopifyDomain: shop, currencyCode: store.currencyCode },
+        };
+      } else {
+        throw new GraphqlError('undefinedField', `Field '${name}' doesn't exist on type 'QueryRoot'`);
+      }
+      bucket.refund(requested - actual);
+      stats.pointsSpent += actual;
+      sendJson(res, 200, { data, extensions: cost(requested, actual) });
+    } catch (error) {
+      if (!(error instanceof GraphqlError)) throw error;
+      sendJson(res, 200, { errors: [{ message: error.message, extensions: { code: error.code } }] });
+    }
+  };
+
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
+    if (!url.pathname.startsWith(`${prefix}/`)) {
+      sendJson(res, 404, { errors: 'Not Found' });
+      return;
+    }
+    const path = url.pathname.slice(prefix.length);
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/admin/oauth/authorize') return authorize(res, url);
+    if (method === 'POST' && path === '/admin/oauth/access_token') return accessToken(req, res);
+    const version = /^\/admin\/api\/([^/]+)\/graphql\.json$/.exec(path)?.[1];
+    if (version !== undefined && method === 'POST') {
+      if (!supportedApiVersions(now()).includes(version)) {
+        sendJson(res, 404, { errors: 'Not Found' });
+        return;
+      }
+      const token = authenticated(req, res);
+      if (token) await graphql(req, res, token);
+      return;
+    }
+    if (method === 'DELETE' && path === '/admin/api_permissions/current.json') {
+      const token = authenticated(req, res);
+      if (token) {
+        // Uninstalling revokes every token of the app for the shop.
+        tokens.clear();
+        sendJson(res, 200, {});
+      }
+      return;
+    }
+    sendJson(res, 404, { errors: 'Not Found' });
+  };
+
+  const server = await listen(
+    (req, res) => {
+      handler(req, res).catch(() => {
+        if (!res.headersSent) sendJson(res, 500, { errors: 'Internal Server Error' });
+        else res.destroy();
+      });
+    },
+    { ...(options.host ? { host: options.host } : {}), ...(options.port ? { port: options.port } : {}) },
+  );
+  return {
+    url: server.origin,
+    port: server.port,
+    shop,
+    storeDomain: `${server.origin.replace(/^http:\/\//, '')}${prefix}`,
+    clientId,
+    clientSecret,
+    control: {
+      store,
+      tokens,
+      issueToken,
+      stats(reset) {
+        const current = stats;
+        if (reset) stats = { graphqlRequests: 0, throttled: 0, pointsSpent: 0 };
+        return { ...current };
+      },
+    },
+    close: () => server.close(),
+  };
+}
