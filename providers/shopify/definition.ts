@@ -2,8 +2,11 @@ import { defineProvider } from '../../src/scripts/index.ts';
 
 const SHOP_DOMAIN = '^[a-z0-9][a-z0-9-]*\\.myshopify\\.com$';
 
-/** The Admin API version every call is pinned to (https://shopify.dev/docs/api/usage/versioning). */
-export const SHOPIFY_API_VERSION = '2025-07';
+/**
+ * The Admin API version every call is pinned to: the latest stable quarterly release. Shopify
+ * supports each version for at least 12 months (https://shopify.dev/docs/api/usage/versioning).
+ */
+export const SHOPIFY_API_VERSION = '2026-10';
 
 /**
  * Shopify Admin GraphQL API (REST is legacy for new public apps since 2024-10:
