@@ -18,7 +18,8 @@ import { listen } from '../http/listen.ts';
 import { readBody, redirect, sendJson } from '../http/respond.ts';
 import { CostBucket, type QueryCost, type ShopifyBucketOptions, SINGLE_QUERY_MAX_COST } from './cost.ts';
 import { GraphqlError, type GraphqlRequest, listPage, requestedCost, rootField } from './graphql.ts';
-import { type Resource, ShopStore } from './store.ts';
+import { type Resource, type ShopifyOrder, ShopStore } from './store.ts';
+import { deliver, type ShopifyDelivery, type ShopifyWebhookSubscription, topicName } from './webhooks.ts';
 
 /**
  * The versions the API answers at `now`: the four stable quarterly releases of the last 12
@@ -61,6 +62,18 @@ export interface ShopifySandboxControl {
   /** An offline access token for the shop, as an install would grant. */
   issueToken(): string;
   stats(reset?: boolean): ShopifySandboxStats;
+  /** Webhook subscriptions made through the API, oldest first. */
+  readonly subscriptions: readonly ShopifyWebhookSubscription[];
+  /** Every webhook POSTed so far. */
+  readonly deliveries: readonly ShopifyDelivery[];
+  /** Delivers `payload` for `topic` (`orders/updated`) to every subscription of that topic. */
+  emit(topic: string, payload: unknown): Promise<ShopifyDelivery[]>;
+  /** Delivers a privacy or lifecycle topic to a URL (Shopify takes those from the app's settings). */
+  deliverTo(url: string, topic: string, payload: unknown): Promise<ShopifyDelivery>;
+  /** An order as the REST-shaped webhook payload Shopify sends for `orders/*` topics. */
+  orderPayload(order: ShopifyOrder): Record<string, unknown>;
+  /** Uninstalls the app: tokens revoked, subscriptions removed, `app/uninstalled` delivered. */
+  uninstall(): Promise<ShopifyDelivery[]>;
 }
 
 export interface ShopifySandbox {
@@ -88,6 +101,88 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
   const buckets = new Map<string, CostBucket>();
   let stats: ShopifySandboxStats = { graphqlRequests: 0, throttled: 0, pointsSpent: 0 };
   const prefix = `/shops/${shop}`;
+  const subscriptions: ShopifyWebhookSubscription[] = [];
+  const deliveries: ShopifyDelivery[] = [];
+  const deliverNow = async (url: string, topic: string, payload: unknown) => {
+    const sent = await deliver({
+      url,
+      topic,
+      payload,
+      shop,
+      secret: clientSecret,
+      apiVersion: supportedApiVersions(now())[3] ?? 'unstable',
+      now: now(),
+    });
+    deliveries.push(sent);
+    return sent;
+  };
+  const emit = async (topic: string, payload: unknown) => {
+    const targets = subscriptions.filter((subscription) => topicName(subscription.topic) === topic);
+    return Promise.all(targets.map((subscription) => deliverNow(subscription.uri, topic, payload)));
+  };
+
+  /** The webhook mutations and listing; undefined when `name` is none of them. */
+  const webhookOperation = (
+    name: string,
+    args: Record<string, unknown>,
+  ): Record<string, unknown> | undefined => {
+    if (name === 'webhookSubscriptionCreate') {
+      const input = (args.webhookSubscription ?? {}) as { uri?: unknown; callbackUrl?: unknown };
+      const uri = typeof input.uri === 'string' ? input.uri : input.callbackUrl;
+      if (typeof args.topic !== 'string' || typeof uri !== 'string' || !/^https?:\/\//.test(uri)) {
+        return {
+          webhookSubscriptionCreate: {
+            webhookSubscription: null,
+            userErrors: [{ field: ['webhookSubscription', 'uri'], message: 'Address is invalid' }],
+          },
+        };
+      }
+      if (subscriptions.some((existing) => existing.topic === args.topic && existing.uri === uri)) {
+        return {
+          webhookSubscriptionCreate: {
+            webhookSubscription: null,
+            userErrors: [
+              {
+                field: ['webhookSubscription', 'uri'],
+                message: 'Address for this topic has already been taken',
+              },
+            ],
+          },
+        };
+      }
+      const subscription: ShopifyWebhookSubscription = {
+        id: `gid://shopify/WebhookSubscription/${store.nextId()}`,
+        topic: args.topic,
+        uri,
+        format: 'JSON',
+        createdAt: store.timestamp(),
+      };
+      subscriptions.push(subscription);
+      return { webhookSubscriptionCreate: { webhookSubscription: subscription, userErrors: [] } };
+    }
+    if (name === 'webhookSubscriptionDelete') {
+      const index = subscriptions.findIndex((subscription) => subscription.id === args.id);
+      if (index < 0) {
+        return {
+          webhookSubscriptionDelete: {
+            deletedWebhookSubscriptionId: null,
+            userErrors: [{ field: ['id'], message: 'Webhook subscription does not exist' }],
+          },
+        };
+      }
+      subscriptions.splice(index, 1);
+      return { webhookSubscriptionDelete: { deletedWebhookSubscriptionId: args.id, userErrors: [] } };
+    }
+    if (name === 'webhookSubscriptions') {
+      return {
+        webhookSubscriptions: {
+          nodes: subscriptions,
+          pageInfo: { hasNextPage: false, endCursor: null },
+        },
+      };
+    }
+    return undefined;
+  };
 
   const issueToken = () => {
     const token = `shpat_${randomBytes(16).toString('hex')}`;
@@ -206,10 +301,13 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       }
       let data: Record<string, unknown>;
       let actual = requested;
+      const webhookData = resource ? undefined : webhookOperation(name, args);
       if (resource) {
         const page = listPage(store, resource, request, args);
         data = { [resource]: page.connection };
         actual = page.actual;
+      } else if (webhookData !== undefined) {
+        data = webhookData;
       } else if (name === 'shop') {
         data = {
           shop: { name: shop.split('.')[0], myshopifyDomain: shop, currencyCode: store.currencyCode },
@@ -278,6 +376,21 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       store,
       tokens,
       issueToken,
+      subscriptions,
+      deliveries,
+      emit,
+      deliverTo: deliverNow,
+      orderPayload: (order) => orderPayload(order),
+      async uninstall() {
+        tokens.clear();
+        const sent = await emit('app/uninstalled', {
+          id: 1,
+          name: shop.split('.')[0],
+          myshopify_domain: shop,
+        });
+        subscriptions.length = 0;
+        return sent;
+      },
       stats(reset) {
         const current = stats;
         if (reset) stats = { graphqlRequests: 0, throttled: 0, pointsSpent: 0 };
@@ -285,5 +398,37 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       },
     },
     close: () => server.close(),
+  };
+}
+
+/** An order in the REST shape of `orders/*` webhook payloads: numeric ids beside the global ones. */
+function orderPayload(order: ShopifyOrder): Record<string, unknown> {
+  const numeric = (gid: string) => Number(gid.slice(gid.lastIndexOf('/') + 1));
+  return {
+    id: numeric(order.id),
+    admin_graphql_api_id: order.id,
+    name: order.name,
+    email: order.email,
+    created_at: order.createdAt,
+    updated_at: order.updatedAt,
+    cancelled_at: order.cancelledAt,
+    currency: order.currencyCode,
+    financial_status: order.displayFinancialStatus.toLowerCase(),
+    fulfillment_status:
+      order.displayFulfillmentStatus === 'UNFULFILLED' ? null : order.displayFulfillmentStatus.toLowerCase(),
+    total_price: order.totalPriceSet.shopMoney.amount,
+    customer: order.customer
+      ? { id: numeric(order.customer.id), admin_graphql_api_id: order.customer.id }
+      : null,
+    line_items: order.lineItems.map((line) => ({
+      id: numeric(line.id),
+      admin_graphql_api_id: line.id,
+      title: line.title,
+      quantity: line.quantity,
+      sku: line.sku,
+      variant_id: line.variant ? numeric(line.variant.id) : null,
+      product_id: null,
+      price: line.originalUnitPriceSet.shopMoney.amount,
+    })),
   };
 }
