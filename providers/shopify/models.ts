@@ -175,3 +175,71 @@ export function toOrder(order: ShopifyOrderNode): OrderRecord {
     raw: order as unknown as Record<string, unknown>,
   };
 }
+
+/** The REST-shaped order Shopify sends to `orders/*` webhooks (numeric ids beside `admin_graphql_api_id`). */
+export interface ShopifyOrderPayload {
+  admin_graphql_api_id: string;
+  name?: string | null;
+  email?: string | null;
+  created_at?: string | null;
+  updated_at?: string | null;
+  cancelled_at?: string | null;
+  currency: string;
+  financial_status?: string | null;
+  fulfillment_status?: string | null;
+  total_price: string;
+  customer?: { admin_graphql_api_id?: string } | null;
+  line_items?: Array<{
+    admin_graphql_api_id?: string;
+    id: number;
+    title?: string | null;
+    quantity: number;
+    sku?: string | null;
+    variant_id?: number | null;
+    product_id?: number | null;
+    price?: string | null;
+  }>;
+}
+
+const gid = (type: string, id: number | null | undefined) =>
+  id == null ? null : `gid://shopify/${type}/${id}`;
+
+/**
+ * A webhook's order as the record the `orders` sync writes: the same global ids, and the REST
+ * words of its statuses turned into the GraphQL enums the sync keeps (`paid` → `PAID`).
+ */
+export function toOrderFromWebhook(order: ShopifyOrderPayload): OrderRecord {
+  return toOrder({
+    id: order.admin_graphql_api_id,
+    name: order.name ?? null,
+    email: order.email ?? null,
+    createdAt: order.created_at ?? '',
+    updatedAt: order.updated_at ?? '',
+    cancelledAt: order.cancelled_at ?? null,
+    displayFinancialStatus: order.financial_status ? order.financial_status.toUpperCase() : null,
+    displayFulfillmentStatus: order.fulfillment_status
+      ? order.fulfillment_status.toUpperCase()
+      : 'UNFULFILLED',
+    currencyCode: order.currency,
+    totalPriceSet: { shopMoney: { amount: order.total_price, currencyCode: order.currency } },
+    customer: order.customer?.admin_graphql_api_id ? { id: order.customer.admin_graphql_api_id } : null,
+    lineItems: {
+      nodes: (order.line_items ?? []).map((line) => ({
+        id: line.admin_graphql_api_id ?? `gid://shopify/LineItem/${line.id}`,
+        title: line.title ?? null,
+        quantity: line.quantity,
+        sku: line.sku ?? null,
+        variant:
+          line.variant_id == null
+            ? null
+            : {
+                id: gid('ProductVariant', line.variant_id) as string,
+                product: line.product_id == null ? null : { id: gid('Product', line.product_id) as string },
+              },
+        originalUnitPriceSet: line.price
+          ? { shopMoney: { amount: line.price, currencyCode: order.currency } }
+          : null,
+      })),
+    },
+  });
+}

@@ -121,6 +121,13 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
     return Promise.all(targets.map((subscription) => deliverNow(subscription.uri, topic, payload)));
   };
 
+  const uninstall = async () => {
+    tokens.clear();
+    const sent = await emit('app/uninstalled', { id: 1, name: shop.split('.')[0], myshopify_domain: shop });
+    subscriptions.length = 0;
+    return sent;
+  };
+
   /** The webhook mutations and listing; undefined when `name` is none of them. */
   const webhookOperation = (
     name: string,
@@ -347,9 +354,10 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
     if (method === 'DELETE' && path === '/admin/api_permissions/current.json') {
       const token = authenticated(req, res);
       if (token) {
-        // Uninstalling revokes every token of the app for the shop.
-        tokens.clear();
+        // Uninstalling revokes every token of the app for the shop and deletes its webhook
+        // subscriptions; Shopify still sends app/uninstalled to them.
         sendJson(res, 200, {});
+        await uninstall();
       }
       return;
     }
@@ -381,16 +389,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       emit,
       deliverTo: deliverNow,
       orderPayload: (order) => orderPayload(order),
-      async uninstall() {
-        tokens.clear();
-        const sent = await emit('app/uninstalled', {
-          id: 1,
-          name: shop.split('.')[0],
-          myshopify_domain: shop,
-        });
-        subscriptions.length = 0;
-        return sent;
-      },
+      uninstall,
       stats(reset) {
         const current = stats;
         if (reset) stats = { graphqlRequests: 0, throttled: 0, pointsSpent: 0 };

@@ -187,6 +187,50 @@ export const SCRIPT_EVENT_CATALOG = {
       metadata: {},
     },
   }),
+  'order.updated': scriptEvent({
+    exampleProvider: 'shopify',
+    description:
+      "A store's order was placed or changed (paid, fulfilled, cancelled, refunded); its `orders` record holds the whole order.",
+    data: z.object({
+      orderId: id('gid://shopify/Order/450789469'),
+      number: z.string().nullable(),
+      status: z.string(),
+      financialStatus: z.string().nullable(),
+      fulfillmentStatus: z.string().nullable(),
+      total: z.number().int(),
+      currency: z.string(),
+      customerId: z.string().nullable(),
+      providerType: z.string(),
+    }),
+    example: {
+      orderId: 'gid://shopify/Order/450789469',
+      number: '#1001',
+      status: 'open',
+      financialStatus: 'paid',
+      fulfillmentStatus: null,
+      total: 1900,
+      currency: 'usd',
+      customerId: 'gid://shopify/Customer/207119551',
+      providerType: 'orders/updated',
+    },
+  }),
+  'customer.data_requested': scriptEvent({
+    exampleProvider: 'shopify',
+    description:
+      "A store's customer asked for the data kept about them (Shopify's `customers/data_request`): the host answers the store owner with it.",
+    data: z.object({
+      customerId: id('gid://shopify/Customer/207119551'),
+      email: z.string().nullable(),
+      orderIds: z.array(z.string()),
+      requestId: z.string().nullable(),
+    }),
+    example: {
+      customerId: 'gid://shopify/Customer/207119551',
+      email: 'buyer@example.com',
+      orderIds: ['gid://shopify/Order/450789469'],
+      requestId: '9999',
+    },
+  }),
   'email.delivered': scriptEvent({
     exampleProvider: 'resend',
     description: "The recipient's mail server accepted a message sent through a `send-email` action.",
