@@ -83,6 +83,7 @@ export {
 } from './sendgrid/server.ts';
 export type { QueryCost, ShopifyBucketOptions } from './shopify/cost.ts';
 export {
+  LOCATION_ID,
   type ShopifySandbox,
   type ShopifySandboxControl,
   type ShopifySandboxOptions,

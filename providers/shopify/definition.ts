@@ -43,7 +43,8 @@ export default defineProvider({
       format: 'none',
       headers: { 'X-Shopify-Access-Token': '${accessToken}' },
     },
-    defaultScopes: ['read_products', 'read_orders', 'read_customers', 'read_inventory'],
+    // Reads for the syncs; write_inventory for adjust-inventory.
+    defaultScopes: ['read_products', 'read_orders', 'read_customers', 'read_inventory', 'write_inventory'],
     scopeSeparator: ',',
     tokenEndpointAuth: 'client_secret_post',
     refresh: false,

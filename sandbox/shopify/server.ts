@@ -88,6 +88,9 @@ export interface ShopifySandbox {
   close(): Promise<void>;
 }
 
+/** The shop's one location, where every item is stocked. */
+export const LOCATION_ID = 'gid://shopify/Location/1';
+
 const RESOURCES = new Set<string>(['products', 'customers', 'orders']);
 
 export async function startShopifySandbox(options: ShopifySandboxOptions = {}): Promise<ShopifySandbox> {
@@ -129,9 +132,75 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
   };
 
   /** The webhook mutations and listing; undefined when `name` is none of them. */
+  const adjustments = new Map<string, Record<string, unknown>>();
+  /**
+   * `inventoryAdjustQuantities` on the shop's one location: each change moves a variant's
+   * `available` count. Since 2026-04 the `@idempotent(key:)` directive is required; a key seen
+   * before answers the group it made, unchanged.
+   */
+  const adjustInventory = (
+    args: Record<string, unknown>,
+    request: GraphqlRequest,
+  ): Record<string, unknown> => {
+    const keyArg = /@idempotent\s*\(\s*key\s*:\s*(\$\w+|"[^"]*")\s*\)/.exec(request.query)?.[1];
+    const key =
+      keyArg === undefined
+        ? undefined
+        : keyArg.startsWith('$')
+          ? request.variables[keyArg.slice(1)]
+          : JSON.parse(keyArg);
+    if (typeof key !== 'string' || key === '') {
+      throw new GraphqlError('BAD_REQUEST', 'The @idempotent directive is required for this mutation.');
+    }
+    const seen = adjustments.get(key);
+    if (seen) return seen;
+    const input = (args.input ?? {}) as {
+      reason?: string;
+      name?: string;
+      changes?: Array<Record<string, unknown>>;
+    };
+    const userErrors: Array<Record<string, unknown>> = [];
+    const changes: Array<Record<string, unknown>> = [];
+    for (const change of input.changes ?? []) {
+      const variant = store.products
+        .flatMap((product) => product.variants)
+        .find((entry) => entry.inventoryItem.id === change.inventoryItemId);
+      if (!variant || change.locationId !== LOCATION_ID) {
+        userErrors.push({
+          field: ['input', 'changes'],
+          message: 'The specified inventory item could not be found.',
+          code: 'ITEM_NOT_STOCKED_AT_LOCATION',
+        });
+        continue;
+      }
+      variant.inventoryQuantity = (variant.inventoryQuantity ?? 0) + Number(change.delta);
+      changes.push({
+        name: input.name ?? 'available',
+        delta: Number(change.delta),
+        quantityAfterChange: variant.inventoryQuantity,
+        item: { id: variant.inventoryItem.id },
+        location: { id: LOCATION_ID },
+      });
+    }
+    const answer =
+      userErrors.length > 0
+        ? { inventoryAdjustmentGroup: null, userErrors }
+        : {
+            inventoryAdjustmentGroup: {
+              id: `gid://shopify/InventoryAdjustmentGroup/${store.nextId()}`,
+              reason: input.reason ?? 'correction',
+              changes,
+            },
+            userErrors: [],
+          };
+    adjustments.set(key, answer);
+    return answer;
+  };
+
   const webhookOperation = (
     name: string,
     args: Record<string, unknown>,
+    request: GraphqlRequest,
   ): Record<string, unknown> | undefined => {
     if (name === 'webhookSubscriptionCreate') {
       const input = (args.webhookSubscription ?? {}) as { uri?: unknown; callbackUrl?: unknown };
@@ -180,6 +249,8 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       subscriptions.splice(index, 1);
       return { webhookSubscriptionDelete: { deletedWebhookSubscriptionId: args.id, userErrors: [] } };
     }
+    if (name === 'inventoryAdjustQuantities')
+      return { inventoryAdjustQuantities: adjustInventory(args, request) };
     if (name === 'webhookSubscriptions') {
       return {
         webhookSubscriptions: {
@@ -279,7 +350,10 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       const resource = RESOURCES.has(name) ? (name as Resource) : undefined;
       const requested =
         resource === undefined
-          ? 1
+          ? // A mutation costs 10 points, a single object 1.
+            /^\s*mutation\b/.test(request.query)
+            ? 10
+            : 1
           : requestedCost(resource, request, typeof args.first === 'number' ? args.first : 0);
       if (requested > SINGLE_QUERY_MAX_COST) {
         sendJson(res, 200, {
@@ -308,7 +382,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       }
       let data: Record<string, unknown>;
       let actual = requested;
-      const webhookData = resource ? undefined : webhookOperation(name, args);
+      const webhookData = resource ? undefined : webhookOperation(name, args, request);
       if (resource) {
         const page = listPage(store, resource, request, args);
         data = { [resource]: page.connection };

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
-import { type ShopifySandbox, startShopifySandbox } from '../../sandbox/index.ts';
+import { LOCATION_ID, type ShopifySandbox, startShopifySandbox } from '../../sandbox/index.ts';
 import { connectHeadless } from '../support/connect-flow.ts';
 import { testDatabases } from '../support/databases.ts';
 import {
@@ -24,7 +24,7 @@ import {
 const EVENTS = ['order.updated', 'customer.data_requested', 'connection.reauth_required'];
 
 for (const target of await testDatabases()) {
-  describe(`Shopify on ${target.name}: install → syncs → webhooks → privacy → delete → uninstall`, {
+  describe(`Shopify on ${target.name}: install → syncs → webhooks → privacy → action → delete → uninstall`, {
     skip: target.skip,
   }, () => {
     if (target.skip) console.log(`# ${target.skip}`);
@@ -204,6 +204,20 @@ for (const target of await testDatabases()) {
         [event.data.customerId, event.data.email, event.data.requestId],
         [bob.id, bob.email, '9999'],
       );
+    });
+
+    it('adjusts inventory at the shop, once per idempotency key', async () => {
+      const variant = shopify.control.store.products[0]!.variants[0]!;
+      const input = { inventoryItemId: variant.inventoryItem.id, locationId: LOCATION_ID, delta: -3 };
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const run = await engine.call('POST', `/v1/connections/${connectionId}/actions/adjust-inventory`, {
+          input,
+          idempotencyKey: 'restock-42',
+        });
+        assert.equal(run.body.status, 'succeeded', run.text);
+        assert.equal(run.body.output.available, 4);
+      }
+      assert.equal(variant.inventoryQuantity, 4);
     });
 
     it('removes the subscriptions at the shop when the connection is deleted', async () => {

@@ -28,6 +28,8 @@ export default defineSync({
   models: { products: productModel },
   frequency: '1h',
   checkpoint: listingCheckpoint,
+  // A product's webhook carries no shop currency: it starts an incremental run instead.
+  webhookEvents: ['products/update'],
   async exec(ctx) {
     const { shop } = await graphql<{ shop: { currencyCode: string } }>(
       ctx,
