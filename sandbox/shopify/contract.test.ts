@@ -92,7 +92,7 @@ describe('Shopify emulator under @shopify/admin-api-client', () => {
     }
     const second = await client.request(big, { variables: { first: 9 } });
     assert.equal(second.errors?.graphQLErrors?.[0]?.extensions?.code, 'THROTTLED');
-    const status = (second.extensions?.cost as Cost).throttleStatus;
+    const status = (second.extensions as { cost: Cost }).cost.throttleStatus;
     assert.equal(status.restoreRate, 50);
     clock += Math.ceil(((911 - status.currentlyAvailable) / 50) * 1000);
     const third = await client.request(big, { variables: { first: 9 } });

@@ -28,6 +28,8 @@ describe('event catalog', () => {
       'action.failed',
       'action.succeeded',
       'checkout.completed',
+      'commerce.customer_data_requested',
+      'commerce.order_updated',
       'connection.created',
       'connection.deleted',
       'connection.paused',
@@ -100,6 +102,7 @@ describe('event catalog', () => {
     assert.deepEqual([...RESERVED_PREFIXES].sort(), [
       'action',
       'checkout',
+      'commerce',
       'connection',
       'email',
       'end_user',

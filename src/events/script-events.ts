@@ -187,7 +187,7 @@ export const SCRIPT_EVENT_CATALOG = {
       metadata: {},
     },
   }),
-  'order.updated': scriptEvent({
+  'commerce.order_updated': scriptEvent({
     exampleProvider: 'shopify',
     description:
       "A store's order was placed or changed (paid, fulfilled, cancelled, refunded); its `orders` record holds the whole order.",
@@ -214,7 +214,7 @@ export const SCRIPT_EVENT_CATALOG = {
       providerType: 'orders/updated',
     },
   }),
-  'customer.data_requested': scriptEvent({
+  'commerce.customer_data_requested': scriptEvent({
     exampleProvider: 'shopify',
     description:
       "A store's customer asked for the data kept about them (Shopify's `customers/data_request`): the host answers the store owner with it.",

@@ -3,7 +3,7 @@
  * the app (OAuth authorization-code grant, the shop as connection config), the first `products`,
  * `customers` and `orders` runs give exact counts, the engine registers the connection's webhook
  * topics through `webhookSubscriptionCreate`, a signed `orders/updated` updates the order record
- * and reaches the host's endpoint as `order.updated`, `customers/redact` deletes exactly that
+ * and reaches the host's endpoint as `commerce.order_updated`, `customers/redact` deletes exactly that
  * customer and their orders, `customers/data_request` reaches the host, deleting the connection
  * removes its subscriptions at the shop, and `app/uninstalled` disconnects a connection.
  */
@@ -21,7 +21,7 @@ import {
   waitFor,
 } from '../support/library-engine.ts';
 
-const EVENTS = ['order.updated', 'customer.data_requested', 'connection.reauth_required'];
+const EVENTS = ['commerce.order_updated', 'commerce.customer_data_requested', 'connection.reauth_required'];
 
 for (const target of await testDatabases()) {
   describe(`Shopify on ${target.name}: install → syncs → webhooks → privacy → action → delete → uninstall`, {
@@ -155,7 +155,10 @@ for (const target of await testDatabases()) {
         (await records('orders')).find((entry) => entry.id === order.id && entry.data.status === 'refunded'),
       );
       assert.equal(record.data.financialStatus, 'REFUNDED');
-      const event = await waitFor('order.updated at the host', async () => delivered('order.updated')[0]);
+      const event = await waitFor(
+        'commerce.order_updated at the host',
+        async () => delivered('commerce.order_updated')[0],
+      );
       assert.equal(event.data.orderId, order.id);
       assert.equal(event.data.connectionId, connectionId);
       assert.equal(event.data.status, 'refunded');
@@ -197,8 +200,8 @@ for (const target of await testDatabases()) {
         data_request: { id: 9999 },
       });
       const event = await waitFor(
-        'customer.data_requested at the host',
-        async () => delivered('customer.data_requested')[0],
+        'commerce.customer_data_requested at the host',
+        async () => delivered('commerce.customer_data_requested')[0],
       );
       assert.deepEqual(
         [event.data.customerId, event.data.email, event.data.requestId],

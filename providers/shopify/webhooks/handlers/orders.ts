@@ -10,12 +10,12 @@ const payload = z.looseObject({
 
 /**
  * `orders/create` and `orders/updated` write the order's `orders` record at once (the record the
- * `orders` sync keeps, same global id) and emit `order.updated`. Deliveries arrive late and
+ * `orders` sync keeps, same global id) and emit `commerce.order_updated`. Deliveries arrive late and
  * twice: one older than the stored record (by `updated_at`) is left alone.
  */
 export default defineWebhookHandler({
   name: 'orders',
-  description: 'orders/create and orders/updated update the order record and emit order.updated',
+  description: 'orders/create and orders/updated update the order record and emit commerce.order_updated',
   events: ['orders/create', 'orders/updated'],
   models: { orders: orderModel },
   async handle(ctx, event) {
@@ -29,7 +29,7 @@ export default defineWebhookHandler({
     if (stored?.updatedAt && record.updatedAt && Date.parse(stored.updatedAt) > Date.parse(record.updatedAt))
       return;
     await ctx.records.save('orders', [record]);
-    ctx.events.emit('order.updated', {
+    ctx.events.emit('commerce.order_updated', {
       orderId: record.id,
       number: record.number ?? null,
       status: record.status,

@@ -14,7 +14,7 @@ const orderGid = (id: number) => `gid://shopify/Order/${id}`;
  * The mandatory privacy topics (https://shopify.dev/docs/apps/build/compliance/privacy-law-compliance):
  * - `customers/redact`: the customer's record and the orders Shopify lists in `orders_to_redact`
  *   are deleted, and nothing else;
- * - `customers/data_request`: `customer.data_requested` tells the host, which answers the store
+ * - `customers/data_request`: `commerce.customer_data_requested` tells the host, which answers the store
  *   owner with what it keeps.
  * `shop/redact` (48 hours after an uninstall) is not handled here: a handler reads records by id
  * and cannot list a connection's records, so erasing a shop is deleting its connection.
@@ -38,7 +38,7 @@ export default defineWebhookHandler({
       if (orders.length > 0) await ctx.records.delete('orders', orders);
       return;
     }
-    ctx.events.emit('customer.data_requested', {
+    ctx.events.emit('commerce.customer_data_requested', {
       customerId: customerGid(customer.id),
       email: customer.email ?? null,
       orderIds: (parsed.data.orders_requested ?? []).map(orderGid),
