@@ -84,6 +84,7 @@ export {
 export type { QueryCost, ShopifyBucketOptions } from './shopify/cost.ts';
 export {
   LOCATION_ID,
+  type ShopifyDraftOrder,
   type ShopifySandbox,
   type ShopifySandboxControl,
   type ShopifySandboxOptions,

@@ -43,8 +43,15 @@ export default defineProvider({
       format: 'none',
       headers: { 'X-Shopify-Access-Token': '${accessToken}' },
     },
-    // Reads for the syncs; write_inventory for adjust-inventory.
-    defaultScopes: ['read_products', 'read_orders', 'read_customers', 'read_inventory', 'write_inventory'],
+    // Reads for the syncs; write_inventory and write_draft_orders for the actions.
+    defaultScopes: [
+      'read_products',
+      'read_orders',
+      'read_customers',
+      'read_inventory',
+      'write_inventory',
+      'write_draft_orders',
+    ],
     scopeSeparator: ',',
     tokenEndpointAuth: 'client_secret_post',
     refresh: false,

@@ -47,6 +47,17 @@ export interface ShopifySandboxOptions {
   port?: number;
 }
 
+export interface ShopifyDraftOrder {
+  id: string;
+  name: string;
+  status: 'OPEN' | 'INVOICE_SENT' | 'COMPLETED';
+  email: string | null;
+  invoiceUrl: string;
+  tags: string[];
+  lineItems: Array<{ variantId: string; quantity: number }>;
+  totalPriceSet: { shopMoney: { amount: string; currencyCode: string } };
+}
+
 export interface ShopifySandboxStats {
   /** GraphQL requests answered, THROTTLED ones included. */
   graphqlRequests: number;
@@ -62,6 +73,8 @@ export interface ShopifySandboxControl {
   /** An offline access token for the shop, as an install would grant. */
   issueToken(): string;
   stats(reset?: boolean): ShopifySandboxStats;
+  /** Draft orders made through the API, oldest first. */
+  readonly draftOrders: readonly ShopifyDraftOrder[];
   /** Webhook subscriptions made through the API, oldest first. */
   readonly subscriptions: readonly ShopifyWebhookSubscription[];
   /** Every webhook POSTed so far. */
@@ -132,6 +145,50 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
   };
 
   /** The webhook mutations and listing; undefined when `name` is none of them. */
+  const draftOrders: ShopifyDraftOrder[] = [];
+  /** `draftOrderCreate`: lines of the shop's variants at their price, in the shop's currency. */
+  const createDraftOrder = (args: Record<string, unknown>): Record<string, unknown> => {
+    const input = (args.input ?? {}) as {
+      lineItems?: Array<{ variantId?: unknown; quantity?: unknown }>;
+      email?: string;
+      tags?: string[];
+    };
+    const variants = store.products.flatMap((product) => product.variants);
+    let total = 0;
+    const lineItems: ShopifyDraftOrder['lineItems'] = [];
+    for (const line of input.lineItems ?? []) {
+      const variant = variants.find((entry) => entry.id === line.variantId);
+      const quantity = Number(line.quantity);
+      if (!variant || !Number.isInteger(quantity) || quantity < 1) {
+        return {
+          draftOrder: null,
+          userErrors: [{ field: ['input', 'lineItems'], message: 'Variant not found or quantity invalid' }],
+        };
+      }
+      total += Number(variant.price) * quantity;
+      lineItems.push({ variantId: variant.id, quantity });
+    }
+    if (lineItems.length === 0) {
+      return {
+        draftOrder: null,
+        userErrors: [{ field: ['input', 'lineItems'], message: 'Add at least 1 product' }],
+      };
+    }
+    const id = store.nextId();
+    const draft: ShopifyDraftOrder = {
+      id: `gid://shopify/DraftOrder/${id}`,
+      name: `#D${draftOrders.length + 1}`,
+      status: 'OPEN',
+      email: input.email ?? null,
+      invoiceUrl: `https://${shop}/${id}/invoices/${randomBytes(8).toString('hex')}`,
+      tags: input.tags ?? [],
+      lineItems,
+      totalPriceSet: { shopMoney: { amount: total.toFixed(2), currencyCode: store.currencyCode } },
+    };
+    draftOrders.push(draft);
+    return { draftOrder: draft, userErrors: [] };
+  };
+
   const adjustments = new Map<string, Record<string, unknown>>();
   /**
    * `inventoryAdjustQuantities` on the shop's one location: each change moves a variant's
@@ -249,6 +306,17 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       subscriptions.splice(index, 1);
       return { webhookSubscriptionDelete: { deletedWebhookSubscriptionId: args.id, userErrors: [] } };
     }
+    if (name === 'draftOrders') {
+      const tag = typeof args.query === 'string' ? /tag:'?([^'\s]+)'?/.exec(args.query)?.[1] : undefined;
+      const nodes = draftOrders.filter((draft) => tag === undefined || draft.tags.includes(tag));
+      return {
+        draftOrders: {
+          nodes: nodes.slice(0, typeof args.first === 'number' ? args.first : 50),
+          pageInfo: { hasNextPage: false, endCursor: null },
+        },
+      };
+    }
+    if (name === 'draftOrderCreate') return { draftOrderCreate: createDraftOrder(args) };
     if (name === 'inventoryAdjustQuantities')
       return { inventoryAdjustQuantities: adjustInventory(args, request) };
     if (name === 'webhookSubscriptions') {
@@ -459,6 +527,7 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       tokens,
       issueToken,
       subscriptions,
+      draftOrders,
       deliveries,
       emit,
       deliverTo: deliverNow,

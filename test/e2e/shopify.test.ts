@@ -223,6 +223,23 @@ for (const target of await testDatabases()) {
       assert.equal(variant.inventoryQuantity, 4);
     });
 
+    it('creates one draft order per idempotency key', async () => {
+      const variant = shopify.control.store.products[1]!.variants[0]!;
+      const input = { lines: [{ variantId: variant.id, quantity: 2 }], email: 'bob@example.com' };
+      const outputs = [];
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const run = await engine.call('POST', `/v1/connections/${connectionId}/actions/create-draft-order`, {
+          input,
+          idempotencyKey: 'quote-a',
+        });
+        assert.equal(run.body.status, 'succeeded', run.text);
+        outputs.push(run.body.output);
+      }
+      assert.equal(shopify.control.draftOrders.length, 1);
+      assert.deepEqual(outputs[0], outputs[1]);
+      assert.deepEqual([outputs[0].total, outputs[0].currency], [6000, 'usd']);
+    });
+
     it('removes the subscriptions at the shop when the connection is deleted', async () => {
       const deleted = await engine.call('DELETE', `/v1/connections/${connectionId}`);
       assert.equal(deleted.status, 200, deleted.text);
