@@ -43,9 +43,10 @@ export default defineProvider({
       format: 'none',
       headers: { 'X-Shopify-Access-Token': '${accessToken}' },
     },
-    // Reads for the syncs; write_inventory and write_draft_orders for the actions.
+    // Reads for the syncs; write_products, write_inventory and write_draft_orders for the actions.
     defaultScopes: [
       'read_products',
+      'write_products',
       'read_orders',
       'read_customers',
       'read_inventory',

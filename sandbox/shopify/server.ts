@@ -17,7 +17,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listen } from '../http/listen.ts';
 import { readBody, redirect, sendJson } from '../http/respond.ts';
 import { CostBucket, type QueryCost, type ShopifyBucketOptions, SINGLE_QUERY_MAX_COST } from './cost.ts';
-import { GraphqlError, type GraphqlRequest, listPage, requestedCost, rootField } from './graphql.ts';
+import { GraphqlError, type GraphqlRequest, listPage, present, requestedCost, rootField } from './graphql.ts';
 import { type Resource, type ShopifyOrder, ShopStore } from './store.ts';
 import { deliver, type ShopifyDelivery, type ShopifyWebhookSubscription, topicName } from './webhooks.ts';
 
@@ -305,6 +305,29 @@ export async function startShopifySandbox(options: ShopifySandboxOptions = {}): 
       }
       subscriptions.splice(index, 1);
       return { webhookSubscriptionDelete: { deletedWebhookSubscriptionId: args.id, userErrors: [] } };
+    }
+    if (name === 'productUpdate') {
+      const input = (args.product ?? {}) as {
+        id?: unknown;
+        title?: unknown;
+        descriptionHtml?: unknown;
+        status?: unknown;
+      };
+      const product = store.products.find((entry) => entry.id === input.id);
+      if (!product) {
+        return {
+          productUpdate: {
+            product: null,
+            userErrors: [{ field: ['id'], message: 'Product does not exist' }],
+          },
+        };
+      }
+      if (typeof input.title === 'string') product.title = input.title;
+      if (typeof input.descriptionHtml === 'string') product.descriptionHtml = input.descriptionHtml;
+      if (input.status === 'ACTIVE' || input.status === 'ARCHIVED' || input.status === 'DRAFT')
+        product.status = input.status;
+      product.updatedAt = store.timestamp();
+      return { productUpdate: { product: present(product), userErrors: [] } };
     }
     if (name === 'draftOrders') {
       const tag = typeof args.query === 'string' ? /tag:'?([^'\s]+)'?/.exec(args.query)?.[1] : undefined;

@@ -240,6 +240,15 @@ for (const target of await testDatabases()) {
       assert.deepEqual([outputs[0].total, outputs[0].currency], [6000, 'usd']);
     });
 
+    it('updates a product at the shop', async () => {
+      const product = shopify.control.store.products[2]!;
+      const run = await engine.call('POST', `/v1/connections/${connectionId}/actions/update-product`, {
+        input: { productId: product.id, title: 'Sticker pack', status: 'DRAFT' },
+      });
+      assert.equal(run.body.status, 'succeeded', run.text);
+      assert.deepEqual([product.title, product.status], ['Sticker pack', 'DRAFT']);
+    });
+
     it('removes the subscriptions at the shop when the connection is deleted', async () => {
       const deleted = await engine.call('DELETE', `/v1/connections/${connectionId}`);
       assert.equal(deleted.status, 200, deleted.text);
