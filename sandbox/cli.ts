@@ -1,7 +1,7 @@
 /**
- * `node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop|woocommerce] [--port N]`: runs one emulator — the
- * generic OAuth sandbox (default), the Gumroad emulator, the Resend or SendGrid email API, Whop, or a
- * WooCommerce store —
+ * `node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop|woocommerce|shopify] [--port N]`: runs one
+ * emulator — the generic OAuth sandbox (default), the Gumroad emulator, the Resend or SendGrid email
+ * API, Whop, a WooCommerce store, or Shopify —
  * until SIGINT or SIGTERM, printing what an integration needs to use it. (`patchbay demo` runs
  * them wired to an engine.)
  */
@@ -11,10 +11,11 @@ import { startGumroadSandbox } from './gumroad/server.ts';
 import { startOAuthSandbox } from './oauth/server.ts';
 import { startResendSandbox } from './resend/server.ts';
 import { startSendGridSandbox } from './sendgrid/server.ts';
+import { startShopifySandbox } from './shopify/server.ts';
 import { startWhopSandbox } from './whop/server.ts';
 import { startWooCommerceSandbox } from './woocommerce/server.ts';
 
-const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop|woocommerce] [options]
+const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop|woocommerce|shopify] [options]
   oauth                    the generic OAuth 2.0 provider with its me/items/echo API (default)
   gumroad                  the Gumroad emulator (OAuth and API v2; --rotate, --interactive and
                            --access-token-ttl do not apply)
@@ -23,8 +24,11 @@ const USAGE = `usage: node sandbox/cli.ts [oauth|gumroad|resend|sendgrid|whop|wo
   whop                     the Whop v1 emulator (company API key; only --port applies)
   woocommerce              a WooCommerce store (consumer key/secret, OAuth 1.0a over http; only
                            --port applies; seeded with 25 products, 10 orders, 5 customers)
+  shopify                  the Shopify emulator (OAuth and Admin GraphQL; --port and --client-id
+                           apply)
   --port N                 port on 127.0.0.1 (default 4010 oauth, 4011 gumroad, 4012 resend,
-                           4013 sendgrid, 4014 whop, 4015 woocommerce; 0 picks a free one)
+                           4013 sendgrid, 4014 whop, 4015 woocommerce, 4016 shopify; 0 picks a
+                           free one)
   --sales N                gumroad: initial sales (default 100)
   --client-id ID           demo client id (default sandbox-client)
   --client-secret SECRET   demo client secret (default: random, printed)
@@ -49,10 +53,11 @@ const DEFAULT_PORTS: Record<string, string> = {
   sendgrid: '4013',
   whop: '4014',
   woocommerce: '4015',
+  shopify: '4016',
 };
 if (positionals.length > 1 || DEFAULT_PORTS[emulator] === undefined) {
   fail(
-    `unknown emulator ${positionals.join(' ')}: choose oauth, gumroad, resend, sendgrid, whop or woocommerce`,
+    `unknown emulator ${positionals.join(' ')}: choose oauth, gumroad, resend, sendgrid, whop, woocommerce or shopify`,
   );
 }
 if (values.help) {
@@ -65,6 +70,7 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) fail('--port must be an
 if (emulator === 'resend' || emulator === 'sendgrid') await runMailEmulator(emulator, port);
 if (emulator === 'whop') await runWhopEmulator(port);
 if (emulator === 'woocommerce') await runWooCommerce(port);
+if (emulator === 'shopify') await runShopifyEmulator(port);
 const ttl = Number(values['access-token-ttl']);
 if (!Number.isInteger(ttl) || ttl < 1) fail('--access-token-ttl must be a positive integer');
 let rateLimit: { requests: number; windowSeconds: number } | undefined;
@@ -115,6 +121,27 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void sandbox.close().then(() => process.exit(0));
   });
+}
+
+/** Runs the Shopify emulator (one shop, a few products) until a signal. */
+async function runShopifyEmulator(listenPort: number): Promise<never> {
+  const shopify = await startShopifySandbox({ port: listenPort, clientId: values['client-id'] });
+  for (let index = 1; index <= 5; index += 1) shopify.control.store.addProduct({ title: `Product ${index}` });
+  process.stdout.write(
+    [
+      `Shopify emulator listening at ${shopify.url} for ${shopify.shop}`,
+      `  client id      ${shopify.clientId}`,
+      `  client secret  ${shopify.clientSecret}`,
+      `Point a shopify integration at it with settings.baseUrls = { 'https://\${shop}': '${shopify.url}/shops/\${shop}' } and connect with shop=${shopify.shop}. Ctrl-C stops it.`,
+      '',
+    ].join('\n'),
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void shopify.close().then(() => process.exit(0));
+    });
+  }
+  return new Promise<never>(() => {});
 }
 
 /** Runs the Resend or SendGrid emulator until a signal (they take an API key, not OAuth clients). */

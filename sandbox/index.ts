@@ -1,7 +1,7 @@
 /**
  * Local emulators of provider APIs for tests, benchmarks and `patchbay demo`. Each emulator lives
  * in its own folder (`oauth/` is the generic OAuth 2.0 provider; provider-specific ones such as
- * `gumroad/`, `facebook-messenger/`, `stripe/`, `resend/`, `sendgrid/`, `whop/` and `woocommerce/` sit beside it) and shares the tiny HTTP helpers of `http/`.
+ * `gumroad/`, `facebook-messenger/`, `stripe/`, `resend/`, `sendgrid/`, `whop/`, `woocommerce/` and `shopify/` sit beside it) and shares the tiny HTTP helpers of `http/`.
  */
 
 export type { MessengerPerson, MessengerSandboxControl } from './facebook-messenger/control.ts';
@@ -87,6 +87,24 @@ export {
   type SendGridSandboxOptions,
   startSendGridSandbox,
 } from './sendgrid/server.ts';
+export type { QueryCost, ShopifyBucketOptions } from './shopify/cost.ts';
+export {
+  LOCATION_ID,
+  type ShopifyDraftOrder,
+  type ShopifySandbox,
+  type ShopifySandboxControl,
+  type ShopifySandboxOptions,
+  type ShopifySandboxStats,
+  startShopifySandbox,
+  supportedApiVersions,
+} from './shopify/server.ts';
+export type {
+  ShopifyCustomer,
+  ShopifyOrder,
+  ShopifyProduct,
+  ShopifyVariant,
+  ShopStore,
+} from './shopify/store.ts';
 export type { PlatformAccount, PlatformOptions } from './stripe/accounts.ts';
 export type { Decline } from './stripe/cards.ts';
 export { STRIPE_API_VERSION, type StripeClock } from './stripe/context.ts';

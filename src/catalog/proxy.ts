@@ -116,6 +116,37 @@ const rateLimitCaseSchema = z.strictObject({
 });
 
 /**
+ * A cost-based bucket (Shopify's GraphQL Admin API, https://shopify.dev/docs/api/usage/limits):
+ * each call spends points, the bucket refills at `restoreRate` points per second up to `maximum`,
+ * and the answer's JSON body says where the bucket stands. Every path reads the answer's body;
+ * the proxy learns each query's cost from `requested` and waits until the bucket holds it, so
+ * calls are paced by cost rather than by count. An answer whose `errors` list has an entry whose
+ * `code` is one of `throttledCodes` was refused unprocessed and is sent again once the bucket
+ * holds the query's cost.
+ */
+const costBucketSchema = z.strictObject({
+  /** The documented bucket, used until the first answer reports the connection's own. */
+  maximum: positiveInt,
+  restoreRate: z.number().positive(),
+  paths: z.strictObject({
+    maximum: jsonPath,
+    available: jsonPath,
+    restoreRate: jsonPath,
+    /** The points a query needed to start (Shopify: requestedQueryCost). */
+    requested: jsonPath,
+    /** The list of errors, and each error's code within an entry. */
+    errors: jsonPath,
+    errorCode: jsonPath,
+  }),
+  throttledCodes: z.array(z.string().min(1).max(100)).min(1).max(10),
+  /**
+   * The JSON request body's field that tells one query from another (GraphQL: `query`): the cost
+   * learned for a query is expected of its next call. Without it, one cost is kept per key.
+   */
+  estimateBy: jsonPath.optional(),
+});
+
+/**
  * Client-side limits the proxy keeps to (with rate-limiter-flexible), and the response headers
  * that say how much is left. `burst` models leaky buckets: Shopify's 40-request bucket that
  * drains 2 per second is `{ requests: 2, windowSeconds: 1, burst: 40 }`. `cases` replace the rate
@@ -132,6 +163,8 @@ export const rateLimitSchema = z
     scope: z.enum(['connection', 'integration']).default('connection'),
     /** Other rates for the connections they match, first match wins (Stripe's test-mode keys). */
     cases: z.array(rateLimitCaseSchema).min(1).max(10).optional(),
+    /** A cost-based bucket read from the answers' bodies (Shopify GraphQL). */
+    cost: costBucketSchema.optional(),
     /** How long to pause after a 429 that carries no Retry-After (Airtable: 30 s). */
     cooldownSeconds: positiveInt.max(3600).optional(),
     headers: z
@@ -213,4 +246,5 @@ export type OAuth1Config = z.output<typeof oauth1Schema>;
 export type ValueCondition = z.output<typeof valueConditionSchema>;
 export type CredentialsRejected = z.output<typeof credentialsRejectedSchema>;
 export type RateLimit = z.output<typeof rateLimitSchema>;
+export type CostBucket = z.output<typeof costBucketSchema>;
 export type Retry = z.output<typeof retrySchema>;

@@ -106,6 +106,7 @@ export {
   templateStrings,
 } from './provider-api-scheme.ts';
 export type {
+  CostBucket,
   CredentialsRejected,
   OAuth1Config,
   ProxyConfig,

@@ -28,6 +28,7 @@ describe('event catalog', () => {
       'action.failed',
       'action.succeeded',
       'checkout.completed',
+      'commerce.customer_data_requested',
       'connection.created',
       'connection.deleted',
       'connection.paused',
@@ -103,6 +104,7 @@ describe('event catalog', () => {
     assert.deepEqual([...RESERVED_PREFIXES].sort(), [
       'action',
       'checkout',
+      'commerce',
       'connection',
       'email',
       'end_user',

@@ -273,6 +273,23 @@ export const SCRIPT_EVENT_CATALOG = {
     data: z.object(orderFields),
     example: { ...orderExample, status: 'completed', providerStatus: 'completed' },
   }),
+  'commerce.customer_data_requested': scriptEvent({
+    exampleProvider: 'shopify',
+    description:
+      "A store's customer asked for the data kept about them (Shopify's `customers/data_request`): the host answers the store owner with it.",
+    data: z.object({
+      customerId: id('gid://shopify/Customer/207119551'),
+      email: z.string().nullable(),
+      orderIds: z.array(z.string()),
+      requestId: z.string().nullable(),
+    }),
+    example: {
+      customerId: 'gid://shopify/Customer/207119551',
+      email: 'buyer@example.com',
+      orderIds: ['gid://shopify/Order/450789469'],
+      requestId: '9999',
+    },
+  }),
   'email.delivered': scriptEvent({
     exampleProvider: 'resend',
     description: "The recipient's mail server accepted a message sent through a `send-email` action.",

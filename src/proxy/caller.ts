@@ -23,6 +23,7 @@ import type { Logger } from '../logger/index.ts';
 import type { OutboundHttp } from '../net/index.ts';
 import { checkValueDepth } from '../values/json-depth.ts';
 import { applyAuth, oauth1For, signOAuth1 } from './auth.ts';
+import { type CostBuckets, type CostTicket, createCostBuckets } from './cost-bucket.ts';
 import { forwardableRequestHeaders, isIdempotent } from './headers.ts';
 import { rateLimitFor } from './rate-limit-cases.ts';
 import { createProviderRateLimits, type ProviderRateLimits } from './rate-limits.ts';
@@ -39,6 +40,8 @@ export interface ProviderCallerOptions {
   requestLog: Pick<RequestLog, 'record'>;
   /** Shared with other callers of the same process; default: an in-memory one on `clock`/`sleep`. */
   rateLimits?: ProviderRateLimits;
+  /** Cost-based buckets (`rateLimit.cost`); shared like `rateLimits`. Default: in memory on `clock`/`sleep`. */
+  costBuckets?: CostBuckets;
   /** Per-attempt timeout until the response headers arrive (and between body chunks), ms. */
   defaultTimeoutMs: number;
   /** Waits between attempts; tests inject one that moves a manual clock. */
@@ -63,6 +66,7 @@ export function createProviderCaller(options: ProviderCallerOptions): ProviderCa
   const random = options.random ?? Math.random;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
   const rateLimits = options.rateLimits ?? createProviderRateLimits({ clock, logger, sleep });
+  const costBuckets = options.costBuckets ?? createCostBuckets({ clock, sleep });
 
   return {
     async call(target, request) {
@@ -118,8 +122,17 @@ export function createProviderCaller(options: ProviderCallerOptions): ProviderCa
           errorCode,
         });
 
+      const cost = limit?.cost;
+      const costBody = cost ? jsonOf(request.body) : undefined;
       for (let attempt = 1; ; attempt += 1) {
         const release = await rateLimits.acquire(key, limit, request.signal);
+        let ticket: CostTicket | undefined;
+        try {
+          ticket = cost ? await costBuckets.acquire(key, cost, costBody, request.signal) : undefined;
+        } catch (error) {
+          release();
+          throw error;
+        }
         const started = clock.now();
         let response: Dispatcher.ResponseData;
         try {
@@ -141,6 +154,7 @@ export function createProviderCaller(options: ProviderCallerOptions): ProviderCa
             request.signal,
           );
         } catch (error) {
+          if (ticket) costBuckets.release(ticket);
           release();
           if (request.signal?.aborted) {
             log(attempt, started, null, 'cancelled');
@@ -162,11 +176,29 @@ export function createProviderCaller(options: ProviderCallerOptions): ProviderCa
         const status = response.statusCode;
         const responseHeaders = flattenHeaders(response.headers);
         log(attempt, started, status, null);
+        if (cost && ticket) {
+          // The bucket's state is in the body: read it whole (a JSON answer the caller parses anyway).
+          const read = await readCostAnswer(response, responseHeaders).catch((error: unknown) => {
+            costBuckets.release(ticket);
+            release();
+            throw toCallError(error, url);
+          });
+          let throttled = false;
+          if (read.json === undefined) costBuckets.release(ticket);
+          else throttled = costBuckets.settle(ticket, cost, read.json).throttled;
+          if (throttled && attempt < maxAttempts) {
+            // Refused unprocessed, like a 429: sent again once the bucket holds the query's cost.
+            release();
+            logger.debug({ host: url.host, path: url.pathname, attempt }, 'provider call throttled by cost');
+            continue;
+          }
+          response = { ...response, body: bufferedBody(read.bytes) } as Dispatcher.ResponseData;
+        }
         const asked = rateLimits.observe(key, limit, status, responseHeaders);
         const retryable = retry.retryOn.includes(status) && (status === 429 || repeatable);
         if (retryable && attempt < maxAttempts && (asked === undefined || asked <= maxRetryAfterMs)) {
           const delay = asked ?? backoffDelay(attempt, retry, random);
-          await response.body.dump().catch(() => {});
+          await discard(response.body);
           release();
           logger.debug(
             { host: url.host, path: url.pathname, attempt, status, delay },
@@ -181,6 +213,44 @@ export function createProviderCaller(options: ProviderCallerOptions): ProviderCa
       }
     },
   };
+}
+
+/** Drops an answer's body unread (an undici body is dumped; an already buffered one destroyed). */
+async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
+  if (typeof body.dump === 'function') await body.dump().catch(() => {});
+  else (body as Readable).destroy();
+}
+
+/** The JSON of a request body, for a cost-based bucket's query estimate. */
+function jsonOf(body: ProviderRequest['body']): unknown {
+  if (body === undefined) return undefined;
+  if (typeof body === 'string') {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof body === 'object' && body !== null && 'json' in body) return body.json;
+  return undefined;
+}
+
+/** A whole answer's bytes, and its JSON when it is a JSON object. */
+async function readCostAnswer(
+  response: Dispatcher.ResponseData,
+  headers: Readonly<Record<string, string>>,
+): Promise<{ bytes: Uint8Array; json: unknown }> {
+  const bytes = new Uint8Array(await response.body.arrayBuffer());
+  if (!(headers['content-type'] ?? '').includes('json')) return { bytes, json: undefined };
+  try {
+    return { bytes, json: JSON.parse(Buffer.from(bytes).toString('utf8')) };
+  } catch {
+    return { bytes, json: undefined };
+  }
+}
+
+function bufferedBody(bytes: Uint8Array): Dispatcher.ResponseData['body'] {
+  return Readable.from([Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]) as never;
 }
 
 /** Who shares a rate budget: the connection (default) or the whole integration. */
