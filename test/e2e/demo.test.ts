@@ -50,6 +50,9 @@ describe('patchbay demo', () => {
         'products:schedule:succeeded',
         'sales:schedule:succeeded',
         'sales:webhook:succeeded',
+        // A sale ping also refreshes memberships (Gumroad's subscribers sync).
+        'subscribers:schedule:succeeded',
+        'subscribers:webhook:succeeded',
       ]);
       const sales = await get(`/v1/records?connectionId=${connectionId}&model=sales&limit=200`);
       assert.equal(sales.data.length, 51, 'the 50 initial sales and the one the ping announced');
