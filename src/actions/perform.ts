@@ -78,6 +78,8 @@ export async function perform(options: PerformOptions): Promise<Outcome> {
         controller.abort(error);
         reject(error);
       }, timeoutMs);
+      // A time limit never keeps the process alive by itself (see src/syncs/runner.ts).
+      timer.unref();
       onAbort = () => {
         const error = interrupted(action.name);
         controller.abort(error);

@@ -317,6 +317,8 @@ class QueueWorker implements Worker {
         if (this.#settle(entry, error)) this.#failed(job, error, true);
       }, timeoutMs),
     };
+    // A time limit never keeps the process alive by itself (see src/syncs/runner.ts).
+    entry.timer.unref();
     this.#running.set(job.id, entry);
     let payload: unknown;
     try {

@@ -176,6 +176,11 @@ export function createSyncRunner(deps: SyncRunnerDeps): SyncRunner {
         ),
       timeoutMs,
     );
+    // The limit aborts a run; it must not keep a process alive by itself. A run abandoned at
+    // shutdown (its worker stopped, its script awaiting a store that closed) never reaches the
+    // finally that clears it, and a referenced timer of the sync's whole time limit then held
+    // the process open (seen as test files that finished and never exited).
+    timer.unref();
     const signal = AbortSignal.any([options.signal, timeout.signal]);
     // Keeps the lock alive while the script waits on a slow provider between batches.
     const heartbeat = setInterval(
